@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` (start everything) and `make test` (run every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := case-allocation risk-assessment refer-monitor resettlement webhooks
+STAMP := $(VENV)/.installed
+
+.PHONY: install run stop test test-sqlite test-postgres bench lint clean
+
+$(STAMP): constraints.txt requirements-dev.txt shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements-dev.txt \
+		-e shared $(foreach s,$(SERVICES),-e services/$(s))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## broker + all five services on SQLite, seeded; Ctrl-C stops everything
+	$(BIN)/python deploy/run.py up
+
+stop:
+	$(BIN)/python deploy/run.py stop
+
+test: install  ## every test on SQLite, then again on PostgreSQL when PLATFORM_TEST_POSTGRES_URL is set
+	$(BIN)/python -m pytest
+	@if [ -n "$$PLATFORM_TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL =="; $(BIN)/python -m pytest -m "not sqlite_only"; \
+	else echo "PLATFORM_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; fi
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .run
+
+migration: install  ## make migration SERVICE=case-allocation MSG="add sentences"
+	$(BIN)/python deploy/scripts/new_migration.py $(SERVICE) "$(MSG)"

@@ -1,0 +1,4 @@
+from case_allocation.db.models import Base
+from probation_shared.migrations import run_env
+
+run_env(Base.metadata)

@@ -1,0 +1,1 @@
+"""refer-monitor: referrals to commissioned providers and monitoring of their delivery."""

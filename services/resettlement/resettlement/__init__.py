@@ -1,0 +1,1 @@
+"""resettlement: resettlement packs for people due for release."""

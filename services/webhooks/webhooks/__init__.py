@@ -1,0 +1,1 @@
+"""webhooks: signed, retried delivery of partner notifications to providers."""

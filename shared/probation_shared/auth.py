@@ -1,0 +1,166 @@
+"""Bearer JWT authentication (asymmetric keys) and role/scope authorisation as FastAPI dependencies.
+
+Production keys come from a JWKS URL; local runs use a generated dev key pair (see `devkeys`).
+Only RS256 is accepted, so `alg=none` and HMAC-confusion tokens are refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from fastapi import Depends, Request
+
+from .errors import Problem
+
+ALGORITHMS = ["RS256"]
+
+
+class Role(str, enum.Enum):
+    PRACTITIONER = "PROBATION_PRACTITIONER"
+    SENIOR_PROBATION_OFFICER = "SENIOR_PROBATION_OFFICER"
+    PRISON_OFFENDER_MANAGER = "PRISON_OFFENDER_MANAGER"
+    PROVIDER_CASEWORKER = "PROVIDER_CASEWORKER"
+    POLICE_PARTNER = "POLICE_PARTNER"
+    COMMISSIONER = "COMMISSIONER"
+    AUDITOR = "AUDITOR"
+    OPERATOR = "OPERATOR"
+    SERVICE = "SERVICE"
+
+
+PROBATION_STAFF = frozenset({Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, what they may do, and the scope their token carries."""
+
+    subject: str
+    roles: frozenset[Role]
+    provider_id: str | None = None
+    contract_refs: frozenset[str] = frozenset()
+    region: str | None = None
+    pdu: str | None = None
+    staff_code: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_probation_staff(self) -> bool:
+        return bool(self.roles & PROBATION_STAFF)
+
+    @property
+    def is_provider(self) -> bool:
+        return Role.PROVIDER_CASEWORKER in self.roles
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any]) -> Principal:
+        roles = frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_)
+        return cls(
+            subject=str(claims.get("sub", "")),
+            roles=roles,
+            provider_id=claims.get("provider_id"),
+            contract_refs=frozenset(claims.get("contract_refs") or ()),
+            region=claims.get("region"),
+            pdu=claims.get("pdu"),
+            staff_code=claims.get("staff_code"),
+            claims=claims,
+        )
+
+
+class TokenVerifier:
+    """Checks signature, expiry, audience and issuer. Keys from a JWKS URL or a PEM public key."""
+
+    def __init__(self, *, issuer: str, audience: str, public_key_pem: bytes | None = None, jwks_url: str | None = None, leeway: int = 30):
+        if not public_key_pem and not jwks_url:
+            raise ValueError("A public key or a JWKS URL is required to verify tokens")
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+        self._key = load_pem_public_key(public_key_pem) if public_key_pem else None
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+
+    @classmethod
+    def from_settings(cls, settings) -> TokenVerifier:
+        pem = Path(settings.auth_public_key_file).read_bytes() if settings.auth_public_key_file else None
+        return cls(
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            public_key_pem=pem,
+            jwks_url=settings.auth_jwks_url,
+            leeway=settings.auth_leeway_seconds,
+        )
+
+    def verify(self, token: str) -> Principal:
+        try:
+            key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthenticated("The token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise _unauthenticated(f"The token is not valid: {exc}.") from exc
+        return Principal.from_claims(claims)
+
+
+def _unauthenticated(detail: str) -> Problem:
+    return Problem(401, "unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="probation-platform"'})
+
+
+def mint_token(
+    private_key_pem: bytes,
+    *,
+    subject: str,
+    roles: list[str],
+    issuer: str = "probation-platform",
+    audience: str = "probation-platform",
+    lifetime_seconds: int = 3600,
+    kid: str | None = None,
+    **scope: Any,
+) -> str:
+    """Sign a token with the given roles and scope claims (dev key locally; tests)."""
+    now = int(time.time())
+    claims = {"sub": subject, "roles": roles, "iss": issuer, "aud": audience, "iat": now, "exp": now + lifetime_seconds, "jti": str(uuid.uuid4())}
+    claims.update({k: v for k, v in scope.items() if v is not None})
+    headers = {"kid": kid} if kid else None
+    return jwt.encode(claims, private_key_pem, algorithm="RS256", headers=headers)
+
+
+async def current_principal(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthenticated("A bearer token is required.")
+    principal = request.app.state.token_verifier.verify(token.strip())
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role):
+    """A dependency that lets through only callers holding at least one of `roles`."""
+    allowed = frozenset(roles)
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.roles & allowed:
+            raise Problem(403, "forbidden", "Your role does not allow this action.")
+        return principal
+
+    return Depends(dependency)

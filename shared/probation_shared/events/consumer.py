@@ -1,0 +1,190 @@
+"""The idempotent consumer: inbox row and handler effect in one transaction, offsets committed after.
+
+Each message is handled in its own unit of work. The inbox (consumer, eventId) makes a redelivered
+event a no-op. A handler that keeps failing is retried a bounded number of times, then the message
+moves to the consumer's dead-letter topic and the consumer goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiokafka import ConsumerRecord
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import Database
+from ..logging import bind_correlation_id, clear_context, get_logger
+from ..metrics import ServiceMetrics
+from ..settings import PlatformSettings
+from ..tracing import current_traceparent, trace_id_of
+from .envelope import DomainEvent
+from .kafka import make_consumer, make_producer
+from .outbox import PlatformTables
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, DomainEvent], Awaitable[None]]
+
+# Headers added to a dead letter; stripped again when it is replayed.
+DLQ_HEADERS = ("x-original-topic", "x-error", "x-attempts", "x-consumer")
+
+
+@dataclass
+class Subscription:
+    """What one consumer group listens to: logical topic names and a handler per event type."""
+
+    name: str
+    topics: list[str]
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+
+    def group_id(self, settings: PlatformSettings) -> str:
+        return f"{settings.kafka_topic_prefix}{settings.service_name}.{self.name}"
+
+    def dead_letter_topic(self, settings: PlatformSettings) -> str:
+        return settings.topic(f"dlq.{settings.service_name}.{self.name}")
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        settings: PlatformSettings,
+        database: Database,
+        tables: PlatformTables,
+        metrics: ServiceMetrics,
+        subscription: Subscription,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.inbox = tables.inbox
+        self.metrics = metrics
+        self.subscription = subscription
+        self.consumer_name = f"{settings.service_name}.{subscription.name}"
+        self._stopping = asyncio.Event()
+        self._consumer = None
+        self._producer = None
+
+    async def run(self) -> None:
+        backoff = 0.5
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self._consume()
+                    backoff = 0.5
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # broker gone: rebuild the clients and carry on
+                    log.warning("consumer_failed", consumer=self.consumer_name, error=repr(exc), retry_in=backoff)
+                    await self._close()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stopping.wait(), backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            await asyncio.shield(self._close())
+
+    async def stop(self) -> None:
+        self._stopping.set()
+
+    async def _consume(self) -> None:
+        topics = [self.settings.topic(t) for t in self.subscription.topics]
+        self._consumer = make_consumer(self.settings, self.subscription.group_id(self.settings), *topics)
+        await self._consumer.start()
+        log.info("consumer_started", consumer=self.consumer_name, topics=topics)
+        while not self._stopping.is_set():
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=200)
+            for tp, messages in batches.items():
+                for message in messages:
+                    await self.handle_message(message)
+                # Offsets only after every message of the batch is committed to the database.
+                await self._consumer.commit({tp: messages[-1].offset + 1})
+            await self._record_lag()
+
+    async def _record_lag(self) -> None:
+        lag = 0
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                lag += max(highwater - await self._consumer.position(tp), 0)
+        self.metrics.consumer_lag.labels(consumer=self.consumer_name).set(lag)
+
+    async def handle_message(self, message: ConsumerRecord) -> None:
+        """Handle one message: parse, dedupe through the inbox, run the handler, retry, dead-letter."""
+        headers = {k: v.decode(errors="replace") for k, v in (message.headers or ())}
+        try:
+            event = DomainEvent.model_validate_json(message.value)
+        except (ValidationError, ValueError, TypeError) as exc:
+            await self._dead_letter(message, f"unreadable event: {exc}", attempts=0)
+            return
+        handler = self.subscription.handlers.get(event.eventType)
+        if handler is None:
+            return
+        token = current_traceparent.set(headers.get("traceparent"))
+        bind_correlation_id(trace_id_of(headers.get("traceparent")) or str(event.eventId))
+        try:
+            await self._handle_with_retries(message, event, handler)
+        finally:
+            current_traceparent.reset(token)
+            clear_context()
+
+    async def _handle_with_retries(self, message: ConsumerRecord, event: DomainEvent, handler: Handler) -> None:
+        attempts = max(self.settings.consumer_max_attempts, 1)
+        for attempt in range(1, attempts + 1):
+            try:
+                outcome = await self._handle_once(event, handler)
+                self.metrics.events_consumed.labels(consumer=self.consumer_name, outcome=outcome).inc()
+                return
+            except Exception as exc:
+                log.warning("event_handler_failed", consumer=self.consumer_name, event_id=str(event.eventId),
+                            event_type=event.eventType, attempt=attempt, error=repr(exc))
+                if attempt == attempts:
+                    self.metrics.events_consumed.labels(consumer=self.consumer_name, outcome="dead-lettered").inc()
+                    await self._dead_letter(message, repr(exc), attempts=attempts)
+                    return
+                await asyncio.sleep(self.settings.consumer_retry_backoff_seconds * 2 ** (attempt - 1))
+
+    async def _handle_once(self, event: DomainEvent, handler: Handler) -> str:
+        try:
+            async with self.database.unit_of_work() as session:
+                seen = await session.scalar(
+                    select(self.inbox.c.event_id).where(self.inbox.c.consumer == self.consumer_name, self.inbox.c.event_id == str(event.eventId))
+                )
+                if seen:
+                    return "duplicate"
+                await session.execute(
+                    self.inbox.insert().values(
+                        consumer=self.consumer_name, event_id=str(event.eventId), event_type=event.eventType, processed_at=datetime.now(UTC)
+                    )
+                )
+                await handler(session, event)
+        except IntegrityError:
+            # Another member handled the same event concurrently; its effect stands.
+            return "duplicate"
+        return "handled"
+
+    async def _dead_letter(self, message: ConsumerRecord, error: str, attempts: int) -> None:
+        headers = [(k, v) for k, v in (message.headers or ()) if k not in DLQ_HEADERS] + [
+            ("x-original-topic", message.topic.encode()),
+            ("x-error", error[:1000].encode()),
+            ("x-attempts", str(attempts).encode()),
+            ("x-consumer", self.consumer_name.encode()),
+        ]
+        if self._producer is None:
+            self._producer = make_producer(self.settings)
+            await self._producer.start()
+        await self._producer.send_and_wait(self.subscription.dead_letter_topic(self.settings), message.value, key=message.key, headers=headers)
+        self.metrics.dead_letters.labels(consumer=self.consumer_name).inc()
+        log.error("event_dead_lettered", consumer=self.consumer_name, topic=message.topic, offset=message.offset, error=error)
+
+    async def _close(self) -> None:
+        for client in (self._consumer, self._producer):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.stop(), 5)
+        self._consumer = self._producer = None
+

@@ -1,0 +1,88 @@
+"""The transactional outbox: an event row is written in the same transaction as the state change.
+
+The relay (see `relay.py`) publishes it later; nothing is ever published straight after a commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..tracing import current_traceparent, new_traceparent
+from .envelope import DomainEvent
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class PlatformTables:
+    outbox: Table
+    inbox: Table
+    audit_log: Table
+
+
+def platform_tables(metadata: MetaData) -> PlatformTables:
+    """Define the outbox, inbox and audit tables on a service's metadata (every service has them)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("message_key", String(100), nullable=True),
+        Column("event_type", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("headers", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True),
+        Index("ix_outbox_unpublished", "published_at", "id"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(200), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+    audit_log = Table(
+        "audit_log",
+        metadata,
+        Column("id", BigId, primary_key=True, autoincrement=True),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("actor_roles", String(500), nullable=False),
+        Column("subject_crn", String(20), nullable=True, index=True),
+        Column("action", String(100), nullable=False),
+        Column("resource", String(500), nullable=False),
+        Column("reason", String(500), nullable=True),
+        Column("correlation_id", String(100), nullable=True),
+    )
+    return PlatformTables(outbox=outbox, inbox=inbox, audit_log=audit_log)
+
+
+async def add_event(session: AsyncSession, outbox: Table, topic: str, event: DomainEvent, key: str | None = None) -> None:
+    """Queue `event` on `topic` inside the caller's transaction. The Kafka key defaults to the CRN."""
+    traceparent = new_traceparent(current_traceparent.get())
+    await session.execute(
+        outbox.insert().values(
+            event_id=str(event.eventId),
+            topic=topic,
+            message_key=key if key is not None else event.crn,
+            event_type=event.eventType,
+            payload=event.model_dump_json(),
+            headers={"eventType": event.eventType, "traceparent": traceparent},
+            created_at=datetime.now(UTC),
+        )
+    )
+    # Read by Database.unit_of_work after the commit, to wake the relay at once.
+    session.info["outbox_pending"] = True
+
+
+def detail_url(session: AsyncSession, path: str) -> str:
+    """An absolute URL on this service, for an event's `detailUrl`."""
+    return f"{session.info.get('public_base_url', '')}{path}"

@@ -1,0 +1,125 @@
+"""A service declares itself once (`ServiceSpec`); the app, its workers, migrations and CLI follow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from .auth import Role, TokenVerifier, require_roles
+from .db import Database
+from .errors import Problem, install_error_handlers
+from .events.consumer import EventConsumer, Subscription
+from .events.deadletters import replay_dead_letters
+from .events.outbox import PlatformTables
+from .events.relay import OutboxRelay
+from .health import BrokerProbe, health_router
+from .logging import configure_logging, get_logger
+from .metrics import ServiceMetrics
+from .middleware import PlatformMiddleware
+from .settings import PlatformSettings
+
+log = get_logger(__name__)
+
+Seeder = Callable[[Database, PlatformSettings], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    settings_class: type[PlatformSettings]
+    metadata: MetaData
+    tables: PlatformTables
+    migrations_dir: Path
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Sequence[Subscription] = ()
+    seed: Seeder | None = None
+    description: str = ""
+    topics: Sequence[str] = field(default_factory=list)  # logical topics this service publishes to
+
+    def settings(self, **overrides) -> PlatformSettings:
+        return self.settings_class(**overrides)
+
+
+class Workers:
+    """The outbox relay and the consumers; the same code in the API process or a worker process."""
+
+    def __init__(self, spec: ServiceSpec, settings: PlatformSettings, database: Database, metrics: ServiceMetrics) -> None:
+        self.relay = OutboxRelay(settings, database, spec.tables, metrics)
+        self.consumers = [EventConsumer(settings, database, spec.tables, metrics, s) for s in spec.subscriptions]
+        self._tasks: list[asyncio.Task] = []
+
+    def start(self) -> None:
+        self._tasks = [asyncio.create_task(w.run(), name=type(w).__name__) for w in (self.relay, *self.consumers)]
+
+    async def stop(self, grace_seconds: float = 2.0) -> None:
+        for worker in (self.relay, *self.consumers):
+            await worker.stop()
+        # Let each loop finish its current message and close its clients; cancel any that do not.
+        _, pending = await asyncio.wait(self._tasks, timeout=grace_seconds) if self._tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self._tasks)
+
+
+def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> FastAPI:
+    settings = settings or spec.settings()
+    configure_logging(settings.log_level, settings.log_json)
+    database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
+    metrics = ServiceMetrics(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        workers = Workers(spec, settings, database, metrics) if settings.run_workers else None
+        app.state.workers = workers
+        if workers:
+            workers.start()
+        log.info("service_started", service=settings.service_name, workers=bool(workers))
+        try:
+            yield
+        finally:
+            if workers:
+                await workers.stop()
+            await app.state.broker_probe.close()
+            await database.dispose()
+
+    app = FastAPI(title=settings.service_name, version=settings.version, description=spec.description, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.metrics = metrics
+    app.state.spec = spec
+    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    app.state.broker_probe = BrokerProbe(settings)
+    install_error_handlers(app)
+    app.add_middleware(PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router())
+    app.include_router(_admin_router(spec, settings))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _admin_router(spec: ServiceSpec, settings: PlatformSettings) -> APIRouter:
+    router = APIRouter(prefix="/admin", tags=["operations"])
+
+    @router.post("/dead-letters/{consumer}/replay", dependencies=[require_roles(Role.OPERATOR)])
+    async def replay(consumer: str) -> dict:
+        subscription = next((s for s in spec.subscriptions if s.name == consumer), None)
+        if subscription is None:
+            raise Problem(404, "unknown-consumer", f"{settings.service_name} has no consumer named {consumer!r}.")
+        replayed = await replay_dead_letters(settings, subscription)
+        return {"consumer": consumer, "replayed": replayed}
+
+    return router

@@ -1,0 +1,51 @@
+"""One settings base for every service; each service subclasses it with its own env prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every service has. A subclass sets `env_prefix`, e.g. `CASE_ALLOCATION_`."""
+
+    model_config = SettingsConfigDict(env_prefix="PLATFORM_", extra="ignore")
+
+    service_name: str = "service"
+    version: str = "0.1.0"
+    environment: str = "local"
+
+    database_url: str = "sqlite+aiosqlite:///./.run/data/service.db"
+    database_echo: bool = False
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Off for the embedded Tansu broker, which rejects idempotent producers; on for real Kafka.
+    kafka_idempotent_producer: bool = False
+    # Lets several environments (or test runs) share one cluster without seeing each other's topics.
+    kafka_topic_prefix: str = ""
+    kafka_security_protocol: str = "PLAINTEXT"
+
+    auth_issuer: str = "probation-platform"
+    auth_audience: str = "probation-platform"
+    auth_jwks_url: str | None = None
+    auth_public_key_file: Path | None = None
+    auth_leeway_seconds: int = 30
+
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # True: outbox relay and consumers run inside the API process (local default).
+    run_workers: bool = True
+    relay_batch_size: int = 500
+    relay_poll_interval_seconds: float = 0.5
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_seconds: float = 0.05
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def topic(self, name: str) -> str:
+        """The physical topic name for a logical one."""
+        return f"{self.kafka_topic_prefix}{name}"

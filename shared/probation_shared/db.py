@@ -42,6 +42,8 @@ class Database:
     """The engine, the session factory and the signal that wakes the outbox relay after a commit."""
 
     def __init__(self, url: str, echo: bool = False, public_base_url: str = "") -> None:
+        # Shared with every session (`session.info`): what event builders and handlers need of the service.
+        self.context: dict = {"public_base_url": public_base_url.rstrip("/")}
         self.url = url
         kwargs: dict = {"echo": echo}
         if is_sqlite(url):
@@ -52,10 +54,7 @@ class Database:
         if is_sqlite(url):
             event.listen(self.engine.sync_engine, "connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
-        # Sessions carry the service's public URL so event builders can form detail URLs.
-        self.sessions = async_sessionmaker(
-            self.engine, expire_on_commit=False, autoflush=True, info={"public_base_url": public_base_url.rstrip("/")}
-        )
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._outbox_signal: asyncio.Event | None = None
 
     @property
@@ -68,6 +67,7 @@ class Database:
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """One transaction: commits on success, rolls back on any exception."""
         async with self.sessions() as session:
+            session.info.update(self.context)
             try:
                 yield session
                 await session.commit()

@@ -20,6 +20,7 @@ from .events.deadletters import replay_dead_letters
 from .events.outbox import PlatformTables
 from .events.relay import OutboxRelay
 from .health import BrokerProbe, health_router
+from .http import ServiceHttp
 from .logging import configure_logging, get_logger
 from .metrics import ServiceMetrics
 from .middleware import PlatformMiddleware
@@ -93,6 +94,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
             if workers:
                 await workers.stop()
             await app.state.broker_probe.close()
+            await app.state.http.close()
             await database.dispose()
 
     app = FastAPI(title=settings.service_name, version=settings.version, description=spec.description, lifespan=lifespan)
@@ -102,6 +104,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     app.state.spec = spec
     app.state.token_verifier = TokenVerifier.from_settings(settings)
     app.state.broker_probe = BrokerProbe(settings)
+    app.state.http = database.context["http"] = ServiceHttp(settings)
     install_error_handlers(app)
     app.add_middleware(PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router())

@@ -32,6 +32,9 @@ class PlatformSettings(BaseSettings):
     auth_jwks_url: str | None = None
     auth_public_key_file: Path | None = None
     auth_leeway_seconds: int = 30
+    # Service-to-service calls: a token from the identity provider, or (local/test) one minted with the dev key.
+    service_token: str | None = None
+    auth_dev_private_key_file: Path | None = None
 
     public_base_url: str = "http://127.0.0.1:8000"
 

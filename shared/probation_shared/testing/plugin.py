@@ -37,11 +37,13 @@ def broker() -> EmbeddedBroker:
 
 
 @pytest.fixture(scope="session")
-def dev_keys(tmp_path_factory) -> tuple[bytes, Path]:
+def dev_keys(tmp_path_factory) -> tuple[bytes, Path, Path]:
+    """(private key PEM, public key file, private key file)."""
     private, public = generate_key_pair()
-    public_path = tmp_path_factory.mktemp("keys") / "public.pem"
-    public_path.write_bytes(public)
-    return private, public_path
+    folder = tmp_path_factory.mktemp("keys")
+    (folder / "public.pem").write_bytes(public)
+    (folder / "private.pem").write_bytes(private)
+    return private, folder / "public.pem", folder / "private.pem"
 
 
 @dataclass
@@ -93,6 +95,13 @@ async def fresh_database_url(tmp_dir: Path, name: str) -> AsyncIterator[str]:
             await admin.close()
 
 
+def route_hosts(services: list["RunningService"]) -> None:
+    """Let each service's outgoing HTTP reach the others in-process, by their `http://<name>.test` URLs."""
+    mounts = {s.settings.public_base_url: httpx.ASGITransport(app=s.app) for s in services}
+    for s in services:
+        s.app.state.http.mount(mounts)
+
+
 @dataclass
 class RunningService:
     app: FastAPI
@@ -110,6 +119,7 @@ ServiceStarter = Callable[..., Awaitable[RunningService]]
 @pytest.fixture
 async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterator[ServiceStarter]:
     """`await start_service(spec, **settings)`: migrated database, lifespan running, ASGI client."""
+    running: list[RunningService] = []
     async with AsyncExitStack() as stack:
 
         async def start(spec: ServiceSpec, **overrides) -> RunningService:
@@ -120,6 +130,7 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
                 kafka_bootstrap_servers=broker.bootstrap_servers,
                 kafka_topic_prefix=topic_prefix,
                 auth_public_key_file=dev_keys[1],
+                auth_dev_private_key_file=dev_keys[2],
                 public_base_url=f"http://{spec.name}.test",
                 log_json=False,
                 relay_poll_interval_seconds=0.1,
@@ -131,7 +142,9 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
             client = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_base_url)
             )
-            return RunningService(app=app, client=client, settings=settings)
+            running.append(RunningService(app=app, client=client, settings=settings))
+            route_hosts(running)
+            return running[-1]
 
         yield start
 

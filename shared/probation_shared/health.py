@@ -72,8 +72,14 @@ def health_router() -> APIRouter:
     @router.get("/info")
     async def info(request: Request) -> dict:
         settings = request.app.state.settings
-        return {"service": settings.service_name, "version": settings.version, "environment": settings.environment,
-                "workers": "in-process" if settings.run_workers else "separate"}
+        workers = request.app.state.workers
+        return {
+            "service": settings.service_name,
+            "version": settings.version,
+            "environment": settings.environment,
+            "workers": "in-process" if settings.run_workers else "separate",
+            "consumers": {c.subscription.name: c.state for c in workers.consumers} if workers else {},
+        }
 
     @router.get("/metrics")
     async def metrics(request: Request) -> Response:

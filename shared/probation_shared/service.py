@@ -37,7 +37,7 @@ class ServiceSpec:
     settings_class: type[PlatformSettings]
     metadata: MetaData
     tables: PlatformTables
-    migrations_dir: Path
+    migrations_dir: Path | None
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
     seed: Seeder | None = None
@@ -102,6 +102,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     app.state.database = database
     app.state.metrics = metrics
     app.state.spec = spec
+    app.state.workers = None
     app.state.token_verifier = TokenVerifier.from_settings(settings)
     app.state.broker_probe = BrokerProbe(settings)
     app.state.http = database.context["http"] = ServiceHttp(settings)

@@ -91,6 +91,11 @@ class EventConsumer:
     async def stop(self) -> None:
         self._stopping.set()
 
+    @property
+    def state(self) -> str:
+        """`assigned` once the group has given this member partitions; `joining` before."""
+        return "assigned" if self._consumer is not None and self._consumer.assignment() else "joining"
+
     async def _consume(self) -> None:
         topics = [self.settings.topic(t) for t in self.subscription.topics]
         self._consumer = make_consumer(self.settings, self.subscription.group_id(self.settings), *topics)

@@ -25,9 +25,9 @@ async def replay_dead_letters(settings: PlatformSettings, subscription: Subscrip
     replayed = 0
     try:
         await consumer.start()
-        partitions = await consumer.partitions_for_topic(dlq) or set()
-        if not partitions:
+        if dlq not in await consumer.topics():  # also refreshes the metadata read below
             return 0
+        partitions = consumer.partitions_for_topic(dlq) or set()
         tps = [TopicPartition(dlq, p) for p in partitions]
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
@@ -36,7 +36,7 @@ async def replay_dead_letters(settings: PlatformSettings, subscription: Subscrip
             if committed is None:
                 await consumer.seek_to_beginning(tp)
         deadline = asyncio.get_running_loop().time() + timeout_seconds
-        while any(await consumer.position(tp) < ends[tp] for tp in tps):
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"replay of {dlq} did not reach the end of the topic")
             batches = await consumer.getmany(timeout_ms=500)

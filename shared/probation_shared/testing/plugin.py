@@ -102,6 +102,19 @@ def route_hosts(services: list["RunningService"]) -> None:
         s.app.state.http.mount(mounts)
 
 
+async def prepare_schema(spec: ServiceSpec, url: str) -> None:
+    """Run the service's migrations; a test-only spec without migrations gets its tables created."""
+    if spec.migrations_dir is not None:
+        await asyncio.to_thread(upgrade, spec.migrations_dir, url)
+        return
+    database = Database(url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(spec.metadata.create_all)
+    finally:
+        await database.dispose()
+
+
 @dataclass
 class RunningService:
     app: FastAPI
@@ -124,7 +137,7 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
 
         async def start(spec: ServiceSpec, **overrides) -> RunningService:
             url = overrides.pop("database_url", None) or await stack.enter_async_context(fresh_database_url(tmp_path, spec.name))
-            await asyncio.to_thread(upgrade, spec.migrations_dir, url)
+            await prepare_schema(spec, url)
             values = dict(
                 database_url=url,
                 kafka_bootstrap_servers=broker.bootstrap_servers,

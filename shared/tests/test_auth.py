@@ -1,0 +1,51 @@
+import time
+
+import jwt
+import pytest
+
+from probation_shared.auth import Principal, Role, TokenVerifier, mint_token
+from probation_shared.devkeys import generate_key_pair
+from probation_shared.errors import Problem
+
+PRIVATE, PUBLIC = generate_key_pair()
+OTHER_PRIVATE, _ = generate_key_pair()
+VERIFIER = TokenVerifier(issuer="probation-platform", audience="probation-platform", public_key_pem=PUBLIC)
+
+
+def test_valid_token_gives_roles_and_scope():
+    token = mint_token(PRIVATE, subject="u1", roles=["PROVIDER_CASEWORKER", "NOT_A_ROLE"], provider_id="P1", contract_refs=["C1", "C2"])
+    principal = VERIFIER.verify(token)
+    assert principal == Principal(subject="u1", roles=frozenset({Role.PROVIDER_CASEWORKER}), provider_id="P1", contract_refs=frozenset({"C1", "C2"}))
+    assert principal.is_provider and not principal.is_probation_staff
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(mint_token(PRIVATE, subject="u", roles=["AUDITOR"], lifetime_seconds=-120), id="expired"),
+        pytest.param(mint_token(PRIVATE, subject="u", roles=["AUDITOR"], audience="someone-else"), id="wrong-audience"),
+        pytest.param(mint_token(PRIVATE, subject="u", roles=["AUDITOR"], issuer="elsewhere"), id="wrong-issuer"),
+        pytest.param(mint_token(OTHER_PRIVATE, subject="u", roles=["AUDITOR"]), id="wrong-signature"),
+        pytest.param(
+            jwt.encode({"sub": "u", "roles": ["AUDITOR"], "aud": "probation-platform", "iss": "probation-platform",
+                        "iat": int(time.time()), "exp": int(time.time()) + 60}, key=None, algorithm="none"),
+            id="alg-none",
+        ),
+        pytest.param(
+            jwt.encode({"sub": "u", "roles": ["AUDITOR"], "aud": "probation-platform", "iss": "probation-platform",
+                        "iat": int(time.time()), "exp": int(time.time()) + 60}, key=PUBLIC.decode().replace("\n", "")[:64], algorithm="HS256"),
+            id="hmac-with-public-key",
+        ),
+        pytest.param("not.a.token", id="garbage"),
+    ],
+)
+def test_invalid_tokens_are_refused_with_401(token):
+    with pytest.raises(Problem) as refused:
+        VERIFIER.verify(token)
+    assert refused.value.status == 401
+    assert refused.value.code == "unauthenticated"
+
+
+def test_a_verifier_needs_a_key_source():
+    with pytest.raises(ValueError):
+        TokenVerifier(issuer="i", audience="a")

@@ -1,0 +1,63 @@
+"""A test-only service whose handlers make delivery observable: each handled event adds a row."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Integer, String, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.db import create_base
+from probation_shared.events import DomainEvent, platform_tables
+from probation_shared.events.consumer import Subscription
+from probation_shared.events.topics import CASE_ALLOCATION
+from probation_shared.service import ServiceSpec
+from probation_shared.settings import PlatformSettings
+
+Base = create_base()
+PLATFORM = platform_tables(Base.metadata)
+EFFECTS = Table("effects", Base.metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)), Column("kind", String(50)))
+TOPIC = "probe.events"
+
+
+class ProbeSettings(PlatformSettings):
+    service_name: str = "probe"
+
+
+class PoisonSwitch:
+    """Lets a test make the poison handler fail, then recover (as a fixed deployment would)."""
+
+    failing = True
+
+
+async def on_good(session: AsyncSession, event: DomainEvent) -> None:
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="good"))
+
+
+async def on_poison(session: AsyncSession, event: DomainEvent) -> None:
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="poison"))
+    if PoisonSwitch.failing:
+        raise RuntimeError("this handler always fails")
+
+
+async def on_engagement(session: AsyncSession, event: DomainEvent) -> None:
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind=f"engagement:{event.crn}"))
+
+
+CASE_EVENTS = Subscription(name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement})
+SUBSCRIPTION = Subscription(name="probe-events", topics=[TOPIC], handlers={"probe.good.happened": on_good, "probe.poison.happened": on_poison})
+
+SPEC = ServiceSpec(
+    name="probe",
+    settings_class=ProbeSettings,
+    metadata=Base.metadata,
+    tables=PLATFORM,
+    migrations_dir=None,
+    subscriptions=[SUBSCRIPTION, CASE_EVENTS],
+)
+
+
+async def effects(service, kind: str | None = None) -> int:
+    async with service.database.sessions() as session:
+        query = select(func.count()).select_from(EFFECTS)
+        if kind:
+            query = query.where(EFFECTS.c.kind == kind)
+        return await session.scalar(query)

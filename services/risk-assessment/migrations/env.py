@@ -1,4 +1,4 @@
-from risk_assessment.db.models import Base
 from probation_shared.migrations import run_env
+from risk_assessment.db.models import Base
 
 run_env(Base.metadata)

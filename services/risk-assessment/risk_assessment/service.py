@@ -5,9 +5,9 @@ from pathlib import Path
 from probation_shared.events.topics import RISK_ASSESSMENT
 from probation_shared.service import ServiceSpec
 
-from .api import people
+from .api import assessments, people, psr, risk, scores, tiers
 from .db.models import PLATFORM, Base
-from .events.handlers import CASE_EVENTS
+from .events.handlers import CASE_EVENTS, REFERRAL_EVENTS
 from .settings import RiskAssessmentSettings
 
 SPEC = ServiceSpec(
@@ -17,7 +17,7 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    routers=[people.router],
-    subscriptions=[CASE_EVENTS],
+    routers=[people.router, assessments.router, risk.router, scores.router, tiers.router, psr.router],
+    subscriptions=[CASE_EVENTS, REFERRAL_EVENTS],
     topics=[RISK_ASSESSMENT],
 )

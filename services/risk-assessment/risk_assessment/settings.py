@@ -1,6 +1,5 @@
-from pydantic_settings import SettingsConfigDict
-
 from probation_shared.settings import PlatformSettings
+from pydantic_settings import SettingsConfigDict
 
 
 class RiskAssessmentSettings(PlatformSettings):

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel, ConfigDict
-
-from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
+from pydantic import BaseModel, ConfigDict
 
-from ..db import people as people_db
+from ..db import queries
+from .access import CRN_PATTERN, READ_FULL, audit
 
 router = APIRouter(prefix="/people", tags=["people"])
-
-CAN_READ = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE)
 
 
 class PersonRecordView(BaseModel):
@@ -24,11 +22,16 @@ class PersonRecordView(BaseModel):
     crn: str
     noms_number: str | None
     registered_at: datetime
+    sex: str | None = None
+    date_of_birth: date | None = None
+    mandate_for_change: bool = False
+    current_tier: str | None = None
 
 
 @router.get("/{crn}", response_model=PersonRecordView)
-async def get_person(session: Session, crn: str = Path(pattern=r"^[A-Z][0-9]{6}$"), principal: Principal = require_roles(*CAN_READ)):
-    record = await people_db.get(session, crn)
+async def get_person(session: Session, crn: str = Path(pattern=CRN_PATTERN), principal: Principal = require_roles(*READ_FULL)):
+    record = await queries.get_person(session, crn)
     if record is None:
         raise not_found("person")
+    await audit(session, principal, crn, "read-person", f"/people/{crn}")
     return PersonRecordView.model_validate(record)

@@ -1,0 +1,166 @@
+"""Queries over risk-assessment's tables (the only module that builds SQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import (
+    Assessment,
+    AssessmentRevision,
+    PersonRecord,
+    PsrProposal,
+    Referral,
+    Registration,
+    RoshVersion,
+    RoshVictim,
+    Score,
+    TierCalculation,
+)
+
+
+async def get_person(session: AsyncSession, crn: str) -> PersonRecord | None:
+    return await session.get(PersonRecord, crn)
+
+
+async def ensure_person(session: AsyncSession, crn: str, registered_at: datetime, noms_number: str | None = None) -> PersonRecord:
+    record = await session.get(PersonRecord, crn)
+    if record is None:
+        record = PersonRecord(crn=crn, noms_number=noms_number, registered_at=registered_at, mandate_for_change=False, previous_enforcement=False)
+        session.add(record)
+        await session.flush()
+    elif noms_number and record.noms_number != noms_number:
+        record.noms_number = noms_number
+    return record
+
+
+# Registrations
+
+
+async def get_registration(session: AsyncSession, registration_id: str) -> Registration | None:
+    return await session.get(Registration, registration_id)
+
+
+async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
+    result = await session.scalars(
+        select(Registration).where(Registration.crn == crn, Registration.active.is_(True)).order_by(Registration.registered_at)
+    )
+    return result.all()
+
+
+# Assessments
+
+
+async def get_assessment(session: AsyncSession, assessment_id: str) -> Assessment | None:
+    return await session.get(Assessment, assessment_id)
+
+
+async def assessments_of(session: AsyncSession, crn: str) -> Sequence[Assessment]:
+    return (await session.scalars(select(Assessment).where(Assessment.crn == crn).order_by(Assessment.version))).all()
+
+
+async def latest_version(session: AsyncSession, crn: str) -> int:
+    return await session.scalar(select(func.coalesce(func.max(Assessment.version), 0)).where(Assessment.crn == crn)) or 0
+
+
+async def open_draft(session: AsyncSession, crn: str) -> Assessment | None:
+    return await session.scalar(select(Assessment).where(Assessment.crn == crn, Assessment.status == "DRAFT"))
+
+
+async def latest_complete_assessment(session: AsyncSession, crn: str, completed_since: datetime | None = None) -> Assessment | None:
+    query = select(Assessment).where(Assessment.crn == crn, Assessment.status == "COMPLETE")
+    if completed_since is not None:
+        query = query.where(Assessment.completed_at >= completed_since)
+    return await session.scalar(query.order_by(Assessment.version.desc()).limit(1))
+
+
+async def next_revision(session: AsyncSession, assessment_id: str) -> int:
+    current = await session.scalar(select(func.max(AssessmentRevision.revision)).where(AssessmentRevision.assessment_id == assessment_id))
+    return (current or 0) + 1
+
+
+async def revision_at(session: AsyncSession, assessment_id: str, at: datetime) -> AssessmentRevision | None:
+    return await session.scalar(
+        select(AssessmentRevision)
+        .where(AssessmentRevision.assessment_id == assessment_id, AssessmentRevision.saved_at <= at)
+        .order_by(AssessmentRevision.revision.desc())
+        .limit(1)
+    )
+
+
+async def assessment_existing_at(session: AsyncSession, crn: str, at: datetime) -> Assessment | None:
+    return await session.scalar(
+        select(Assessment).where(Assessment.crn == crn, Assessment.created_at <= at).order_by(Assessment.version.desc()).limit(1)
+    )
+
+
+# RoSH
+
+
+async def latest_rosh(session: AsyncSession, crn: str) -> RoshVersion | None:
+    return await session.scalar(select(RoshVersion).where(RoshVersion.crn == crn).order_by(RoshVersion.version.desc()).limit(1))
+
+
+async def rosh_history(session: AsyncSession, crn: str) -> Sequence[RoshVersion]:
+    return (await session.scalars(select(RoshVersion).where(RoshVersion.crn == crn).order_by(RoshVersion.version))).all()
+
+
+async def victims_of(session: AsyncSession, rosh_version_id: str) -> Sequence[RoshVictim]:
+    return (await session.scalars(select(RoshVictim).where(RoshVictim.rosh_version_id == rosh_version_id).order_by(RoshVictim.id))).all()
+
+
+# Scores
+
+
+async def latest_score(session: AsyncSession, crn: str, kind: str) -> Score | None:
+    return await session.scalar(
+        select(Score).where(Score.crn == crn, Score.kind == kind).order_by(Score.recorded_at.desc(), Score.id.desc()).limit(1)
+    )
+
+
+# Tiers
+
+
+async def latest_tier(session: AsyncSession, crn: str) -> TierCalculation | None:
+    return await session.scalar(
+        select(TierCalculation).where(TierCalculation.crn == crn).order_by(TierCalculation.calculated_at.desc(), TierCalculation.id.desc()).limit(1)
+    )
+
+
+async def tier_history(session: AsyncSession, crn: str, limit: int = 100) -> Sequence[TierCalculation]:
+    return (
+        await session.scalars(
+            select(TierCalculation).where(TierCalculation.crn == crn).order_by(TierCalculation.calculated_at.desc()).limit(limit)
+        )
+    ).all()
+
+
+async def tier_counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(PersonRecord.current_tier, func.count()).where(PersonRecord.current_tier.is_not(None)).group_by(PersonRecord.current_tier)
+    )
+    return {tier: count for tier, count in rows.all()}
+
+
+# Referrals
+
+
+async def get_referral(session: AsyncSession, referral_id: str) -> Referral | None:
+    return await session.get(Referral, referral_id)
+
+
+async def has_active_referral(session: AsyncSession, crn: str, provider_id: str) -> bool:
+    found = await session.scalar(
+        select(Referral.referral_id).where(Referral.crn == crn, Referral.provider_id == provider_id, Referral.active.is_(True)).limit(1)
+    )
+    return found is not None
+
+
+# PSR
+
+
+async def get_psr(session: AsyncSession, proposal_id: str) -> PsrProposal | None:
+    return await session.get(PsrProposal, proposal_id)

@@ -1,0 +1,111 @@
+"""OGRS3 against domain-facts.md: the acceptance case, hand-derived cases, rounding and validation."""
+
+from datetime import date
+
+import pytest
+
+from risk_assessment.domain import ogrs3
+from risk_assessment.domain.errors import DomainError
+
+
+def calc(sex="MALE", dob=date(1980, 1, 1), conviction=date(2020, 1, 1), follow=date(2040, 1, 1), sanctions=1, first=40, code="027/00"):
+    return ogrs3.calculate(ogrs3.Ogrs3Input(sex, dob, conviction, follow, sanctions, first, code))
+
+
+def test_acceptance_case():
+    result = calc()
+    assert (result.one_year, result.two_year, result.band) == (7, 13, "LOW")
+    assert (result.age_at_conviction, result.age_at_follow_up) == (40, 60)
+
+
+@pytest.mark.parametrize(
+    "inputs, expected",
+    [
+        # female 25 at follow-up (24 at conviction: the day before her birthday), 5 sanctions, first at 15, theft
+        (("FEMALE", date(1990, 6, 15), date(2015, 6, 14), date(2015, 6, 15), 5, 15, "038/00"), (45, 63, "MEDIUM")),
+        # 29 February birthday: 18 on 28 Feb 2019, 19 on 1 Mar; x = -0.6251 + 0.46306 + 1.25112 ln(12/16) - 0.1239
+        (("MALE", date(2000, 2, 29), date(2019, 2, 28), date(2019, 3, 1), 12, 12, "028/01"), (68, 81, "HIGH")),
+        # first sanction: status 0.12614, copas 1.25112 ln(1/10); robbery -0.6348; age 15 → 0.07578
+        (("MALE", date(1995, 1, 1), date(2010, 1, 1), date(2010, 6, 1), 1, 15, "034/00"), (13, 23, "LOW")),
+        (("FEMALE", date(1960, 5, 5), date(2020, 5, 5), date(2021, 5, 5), 40, 14, "195/99"), (26, 41, "LOW")),
+        (("MALE", date(2003, 3, 3), date(2020, 3, 3), date(2020, 4, 1), 20, 10, "038/00"), (94, 97, "VERY_HIGH")),
+    ],
+)
+def test_derived_cases(inputs, expected):
+    result = ogrs3.calculate(ogrs3.Ogrs3Input(*inputs))
+    assert (result.one_year, result.two_year, result.band) == expected
+
+
+def test_age_gender_bands_are_inclusive_at_their_upper_ages():
+    assert ogrs3.age_gender_weight(10, "MALE") == 0
+    assert ogrs3.age_gender_weight(11, "FEMALE") == 0.785
+    assert ogrs3.age_gender_weight(12, "MALE") == 0.08392
+    assert ogrs3.age_gender_weight(17, "MALE") == -0.0616
+    assert ogrs3.age_gender_weight(18, "FEMALE") == -0.8975
+    assert ogrs3.age_gender_weight(49, "MALE") == -1.4997
+    assert ogrs3.age_gender_weight(50, "MALE") == -2.0253
+    assert ogrs3.age_gender_weight(95, "FEMALE") == -2.4498
+
+
+@pytest.mark.parametrize(
+    "p, percent",
+    [
+        (0.064995, 7),  # 5 dp half-up → 0.06500 → 6.5 → 7 (direct rounding would give 6)
+        (0.0649949, 6),
+        (0.125, 13),
+        (0.12499, 12),
+        (0.001, 1),  # clamped
+        (0.004, 1),
+        (0.994995, 99),  # 0.99500 → 99.5 → 100 → clamped to 99
+        (0.9999, 99),
+    ],
+)
+def test_rounding_is_five_dp_half_up_then_whole_percent_half_up_clamped(p, percent):
+    assert ogrs3.round_percent(p) == percent
+
+
+@pytest.mark.parametrize("two_year, band", [(1, "LOW"), (49, "LOW"), (50, "MEDIUM"), (74, "MEDIUM"), (75, "HIGH"), (89, "HIGH"), (90, "VERY_HIGH"), (99, "VERY_HIGH")])
+def test_bands(two_year, band):
+    assert ogrs3.band(two_year) == band
+
+
+@pytest.mark.parametrize("code", ["088/00", "111/00", "141/00"])
+def test_codes_that_need_the_exact_offence_are_rejected(code):
+    with pytest.raises(DomainError) as err:
+        calc(code=code)
+    assert err.value.code == "need-details-of-exact-offence"
+    assert err.value.errors[0].field == "offenceCode"
+    assert "exact offence" in err.value.detail
+
+
+def test_the_three_exact_offence_codes_are_all_the_table_has():
+    assert sorted(k for k, v in ogrs3.offence_weights().items() if v.error_code) == [(88, 0), (111, 0), (141, 0)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, field, code",
+    [
+        ({"dob": date(2012, 1, 2), "conviction": date(2022, 1, 1), "follow": date(2023, 1, 1), "first": 9}, "convictionDate", "age-at-conviction-below-10"),
+        ({"first": 41}, "ageAtFirstSanction", "first-sanction-after-conviction"),
+        ({"code": "999/99"}, "offenceCode", "unknown-offence-code"),
+        ({"code": "27-00"}, "offenceCode", "invalid-offence-code"),
+        ({"code": "950/01"}, "offenceCode", "offence-without-ogrs3-weight"),
+        ({"sanctions": 0}, "totalSanctions", "total-sanctions-below-1"),
+        ({"sex": "NOT_KNOWN"}, "sex", "unsupported-sex"),
+    ],
+)
+def test_validation_names_the_field(kwargs, field, code):
+    with pytest.raises(DomainError) as err:
+        calc(**kwargs)
+    assert [(e.field, e.code) for e in err.value.errors] == [(field, code)]
+
+
+def test_several_invalid_inputs_are_all_reported():
+    with pytest.raises(DomainError) as err:
+        calc(first=50, code="088/00")
+    assert {e.field for e in err.value.errors} == {"ageAtFirstSanction", "offenceCode"}
+
+
+def test_age_at_conviction_of_exactly_ten_is_allowed():
+    result = calc(dob=date(2010, 1, 1), conviction=date(2020, 1, 1), follow=date(2020, 1, 1), first=10, code="038/00")
+    assert result.age_at_conviction == 10

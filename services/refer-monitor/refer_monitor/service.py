@@ -2,10 +2,13 @@
 
 from pathlib import Path
 
-from probation_shared.events.topics import REFER_MONITOR
+from probation_shared.events.topics import PARTNER_NOTIFICATIONS, REFER_MONITOR
 from probation_shared.service import ServiceSpec
 
+from .api import catalogue, commissioning, people, referrals
 from .db.models import PLATFORM, Base
+from .events.handlers import CASE_EVENTS, RISK_EVENTS
+from .seed import seed
 from .settings import ReferMonitorSettings
 
 SPEC = ServiceSpec(
@@ -15,5 +18,8 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    topics=[REFER_MONITOR],
+    routers=[catalogue.router, referrals.router, people.router, commissioning.router],
+    subscriptions=[CASE_EVENTS, RISK_EVENTS],
+    seed=seed,
+    topics=[REFER_MONITOR, PARTNER_NOTIFICATIONS],
 )

@@ -1,6 +1,6 @@
-from pydantic_settings import SettingsConfigDict
-
 from probation_shared.settings import PlatformSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
 
 class ReferMonitorSettings(PlatformSettings):
@@ -9,3 +9,9 @@ class ReferMonitorSettings(PlatformSettings):
     service_name: str = "refer-monitor"
     database_url: str = "sqlite+aiosqlite:///./.run/data/refer-monitor.db"
     public_base_url: str = "http://127.0.0.1:8003"
+
+    # The owners of the data a referral snapshots (detail is also followed through each event's detailUrl).
+    case_allocation_url: str = "http://127.0.0.1:8001"
+    risk_assessment_url: str = "http://127.0.0.1:8002"
+    # A referral is not sent with a provider-view risk summary older than this (unless the referral sets its own).
+    risk_summary_max_age_days: int = Field(default=90, ge=1, le=730)

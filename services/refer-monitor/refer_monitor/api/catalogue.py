@@ -1,0 +1,68 @@
+"""Providers, contracts and interventions; intervention search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.db import Session
+
+from ..db.models import Contract, Intervention
+from ..domain import catalogue
+from .schemas import ContractOut, InterventionOut, NewContract, NewIntervention, NewProvider, ProviderOut
+
+router = APIRouter(tags=["catalogue"])
+
+MANAGE = (Role.COMMISSIONER, Role.OPERATOR)
+BROWSE = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.PROVIDER_CASEWORKER, Role.COMMISSIONER)
+
+
+def contract_out(contract: Contract, subs: list[str]) -> ContractOut:
+    return ContractOut(subcontractor_ids=subs, **{f: getattr(contract, f) for f in ContractOut.model_fields if f != "subcontractor_ids"})
+
+
+def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
+    return InterventionOut(id=i.id, title=i.title, description=i.description, contract_reference=c.reference, contract_type=c.contract_type,
+                           prime_provider_id=c.prime_provider_id, region=c.region, pcc_area=c.pcc_area, eligible_sex=c.eligible_sex,
+                           min_age=c.min_age, max_age=c.max_age, referral_end_date=c.referral_end_date)
+
+
+@router.post("/providers", status_code=201, response_model=ProviderOut)
+async def create_provider(body: NewProvider, session: Session, principal: Principal = require_roles(*MANAGE)):
+    return ProviderOut.model_validate(await catalogue.create_provider(session, body.id, body.name))
+
+
+@router.post("/contracts", status_code=201, response_model=ContractOut)
+async def create_contract(body: NewContract, session: Session, principal: Principal = require_roles(*MANAGE)):
+    contract, subs = await catalogue.create_contract(session, body.model_dump())
+    return contract_out(contract, subs)
+
+
+@router.get("/contracts/{reference}", response_model=ContractOut)
+async def read_contract(reference: str, session: Session, principal: Principal = require_roles(*BROWSE)):
+    return contract_out(*await catalogue.read_contract(session, reference))
+
+
+@router.post("/interventions", status_code=201, response_model=InterventionOut)
+async def create_intervention(body: NewIntervention, session: Session, principal: Principal = require_roles(*MANAGE)):
+    intervention = await catalogue.create_intervention(session, body.contract_reference, body.title, body.description)
+    return intervention_out(*await catalogue.read_intervention(session, intervention.id))
+
+
+@router.get("/interventions", response_model=list[InterventionOut])
+async def search_interventions(
+    session: Session,
+    region: str | None = None,
+    pcc_area: str | None = None,
+    sex: str | None = Query(default=None, pattern="^(MALE|FEMALE)$"),
+    age: int | None = Query(default=None, ge=10, le=120),
+    on: date | None = Query(default=None, alias="date"),
+    principal: Principal = require_roles(*BROWSE),
+):
+    return [intervention_out(i, c) for i, c in await catalogue.search(session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on)]
+
+
+@router.get("/interventions/{intervention_id}", response_model=InterventionOut)
+async def read_intervention(intervention_id: str, session: Session, principal: Principal = require_roles(*BROWSE)):
+    return intervention_out(*await catalogue.read_intervention(session, intervention_id))

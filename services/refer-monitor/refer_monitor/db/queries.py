@@ -1,0 +1,240 @@
+"""Queries and persistence for refer-monitor (the only module that speaks SQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import (
+    ActionPlan,
+    Amendment,
+    Appointment,
+    Contract,
+    EndOfServiceReport,
+    Intervention,
+    PersonProjection,
+    Provider,
+    ProviderUpdate,
+    ProviderViewHistory,
+    Referral,
+    SharingConsent,
+    SharingOverride,
+    Subcontractor,
+)
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
+# --- providers, contracts, interventions -------------------------------------------------------
+
+async def get_provider(session: AsyncSession, provider_id: str) -> Provider | None:
+    return await session.get(Provider, provider_id)
+
+
+async def get_contract(session: AsyncSession, reference: str) -> Contract | None:
+    return await session.get(Contract, reference)
+
+
+async def subcontractors(session: AsyncSession, reference: str) -> list[str]:
+    rows = await session.scalars(select(Subcontractor.provider_id).where(Subcontractor.contract_reference == reference))
+    return list(rows)
+
+
+async def contract_providers(session: AsyncSession, contract: Contract) -> list[str]:
+    return [contract.prime_provider_id, *await subcontractors(session, contract.reference)]
+
+
+async def contract_refs_for_provider(session: AsyncSession, provider_id: str) -> list[str]:
+    prime = select(Contract.reference).where(Contract.prime_provider_id == provider_id)
+    sub = select(Subcontractor.contract_reference).where(Subcontractor.provider_id == provider_id)
+    return list(await session.scalars(prime.union(sub)))
+
+
+async def get_intervention(session: AsyncSession, intervention_id: str) -> Intervention | None:
+    return await session.get(Intervention, intervention_id)
+
+
+async def search_interventions(
+    session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date
+) -> list[tuple[Intervention, Contract]]:
+    query = (
+        select(Intervention, Contract)
+        .join(Contract, Contract.reference == Intervention.contract_reference)
+        .where(Contract.referral_start_date <= on, Contract.referral_end_date >= on)
+        .order_by(Intervention.title, Intervention.id)
+    )
+    area_filters = []
+    if pcc_area is not None:
+        area_filters.append(Contract.pcc_area == pcc_area)
+    if regions:
+        area_filters.append(and_(Contract.region.in_(list(regions)), Contract.pcc_area.is_(None)))
+    if area_filters:
+        query = query.where(or_(*area_filters))
+    return [(i, c) for i, c in (await session.execute(query)).all()]
+
+
+def add(session: AsyncSession, *objects) -> None:
+    session.add_all(objects)
+
+
+# --- person projection --------------------------------------------------------------------------
+
+async def get_person(session: AsyncSession, crn: str) -> PersonProjection | None:
+    return await session.get(PersonProjection, crn)
+
+
+async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection:
+    """The person's projection, created if absent, locked against concurrent handlers (PostgreSQL)."""
+    insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(PersonProjection)
+    await session.execute(insert.values(crn=crn, registrations=[], enforcement=[]).on_conflict_do_nothing(index_elements=["crn"]))
+    query = select(PersonProjection).where(PersonProjection.crn == crn).execution_options(populate_existing=True)
+    if _is_postgres(session):
+        query = query.with_for_update()
+    return (await session.scalars(query)).one()
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+async def get_referral(session: AsyncSession, referral_id: str, *, for_update: bool = False) -> Referral | None:
+    query = select(Referral).where(Referral.id == referral_id)
+    if for_update and _is_postgres(session):
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def reference_taken(session: AsyncSession, reference: str) -> bool:
+    return (await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference))) > 0
+
+
+async def referrals_for_person(session: AsyncSession, crn: str, statuses: Iterable[str] | None = None) -> list[Referral]:
+    query = select(Referral).where(Referral.crn == crn).order_by(Referral.created_at, Referral.id)
+    if statuses is not None:
+        query = query.where(Referral.status.in_(list(statuses)))
+    return list(await session.scalars(query))
+
+
+async def list_referrals(
+    session: AsyncSession, *, contract_refs: Sequence[str] | None = None, crn: str | None = None,
+    exclude_drafts: bool = False, limit: int = 50, offset: int = 0,
+) -> list[Referral]:
+    query = select(Referral)
+    if contract_refs is not None:
+        query = query.where(Referral.contract_reference.in_(list(contract_refs)))
+    if crn is not None:
+        query = query.where(Referral.crn == crn)
+    if exclude_drafts:
+        query = query.where(Referral.status != "DRAFT")
+    query = query.order_by(Referral.created_at.desc(), Referral.id).limit(limit).offset(offset)
+    return list(await session.scalars(query))
+
+
+async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(Referral).where(Referral.contract_reference == reference, Referral.sent_at.is_not(None))
+    )
+
+
+async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:
+    return list(await session.scalars(
+        select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)
+    ))
+
+
+async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]:
+    return list(await session.scalars(select(Amendment).where(Amendment.referral_id == referral_id).order_by(Amendment.id)))
+
+
+async def appointments(session: AsyncSession, referral_id: str) -> list[Appointment]:
+    return list(await session.scalars(
+        select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)
+    ))
+
+
+async def get_appointment(session: AsyncSession, referral_id: str, appointment_id: str) -> Appointment | None:
+    appointment = await session.get(Appointment, appointment_id)
+    return appointment if appointment is not None and appointment.referral_id == referral_id else None
+
+
+async def action_plans(session: AsyncSession, referral_id: str) -> list[ActionPlan]:
+    return list(await session.scalars(select(ActionPlan).where(ActionPlan.referral_id == referral_id).order_by(ActionPlan.submitted_at)))
+
+
+async def get_action_plan(session: AsyncSession, referral_id: str, plan_id: str) -> ActionPlan | None:
+    plan = await session.get(ActionPlan, plan_id)
+    return plan if plan is not None and plan.referral_id == referral_id else None
+
+
+async def end_of_service_report(session: AsyncSession, referral_id: str) -> EndOfServiceReport | None:
+    return await session.get(EndOfServiceReport, referral_id)
+
+
+# --- provider updates and sharing ---------------------------------------------------------------
+
+async def updates_for_person(session: AsyncSession, crn: str) -> list[ProviderUpdate]:
+    return list(await session.scalars(
+        select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)
+    ))
+
+
+async def get_update(session: AsyncSession, update_id: str) -> ProviderUpdate | None:
+    return await session.get(ProviderUpdate, update_id)
+
+
+async def consents(session: AsyncSession, crn: str) -> dict[str, SharingConsent]:
+    rows = await session.scalars(select(SharingConsent).where(SharingConsent.crn == crn))
+    return {r.category: r for r in rows}
+
+
+async def get_consent(session: AsyncSession, crn: str, category: str) -> SharingConsent | None:
+    return await session.get(SharingConsent, (crn, category))
+
+
+async def overrides(session: AsyncSession, update_ids: Sequence[str]) -> dict[str, SharingOverride]:
+    if not update_ids:
+        return {}
+    rows = await session.scalars(select(SharingOverride).where(SharingOverride.update_id.in_(list(update_ids))))
+    return {r.update_id: r for r in rows}
+
+
+async def get_override(session: AsyncSession, update_id: str) -> SharingOverride | None:
+    return await session.get(SharingOverride, update_id)
+
+
+# --- commissioning ------------------------------------------------------------------------------
+
+async def demand_rows(session: AsyncSession, *, year: int | None = None) -> list[tuple]:
+    """(region, pcc_area, contract_type, year, month, referrals) for every sent referral."""
+    y = extract("year", Referral.sent_at)
+    m = extract("month", Referral.sent_at)
+    query = (
+        select(Contract.region, Contract.pcc_area, Contract.contract_type, y.label("y"), m.label("m"), func.count(Referral.id))
+        .join(Contract, Contract.reference == Referral.contract_reference)
+        .where(Referral.sent_at.is_not(None))
+        .group_by(Contract.region, Contract.pcc_area, Contract.contract_type, y, m)
+    )
+    if year is not None:
+        query = query.where(y == year)
+    return [tuple(r) for r in (await session.execute(query)).all()]
+
+
+async def caps(session: AsyncSession) -> list[tuple]:
+    """(region, pcc_area, contract_type, volume cap, referrals sent so far) per contract."""
+    sent = func.count(Referral.id).filter(Referral.sent_at.is_not(None))
+    query = (
+        select(Contract.region, Contract.pcc_area, Contract.contract_type, Contract.volume_cap, sent)
+        .outerjoin(Referral, Referral.contract_reference == Contract.reference)
+        .group_by(Contract.reference, Contract.region, Contract.pcc_area, Contract.contract_type, Contract.volume_cap)
+    )
+    return [tuple(r) for r in (await session.execute(query)).all()]
+
+
+def now_utc() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)

@@ -1,0 +1,93 @@
+"""Providers, dynamic framework contracts and the interventions offered under them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from probation_shared.errors import Problem, not_found
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import queries as q
+from ..db.models import Contract, Intervention, Provider, Subcontractor
+from . import rules
+from .codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+async def create_provider(session: AsyncSession, provider_id: str, name: str) -> Provider:
+    if await q.get_provider(session, provider_id) is not None:
+        raise Problem(409, "provider-exists", f"Provider {provider_id} already exists.")
+    provider = Provider(id=provider_id, name=name)
+    q.add(session, provider)
+    return provider
+
+
+async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[Contract, list[str]]:
+    errors = []
+    if data["contract_type"] not in CONTRACT_TYPES:
+        errors.append({"field": "contract_type", "message": f"one of {', '.join(CONTRACT_TYPES)}"})
+    if (data.get("region") is None) == (data.get("pcc_area") is None):
+        errors.append({"field": "region", "message": "give exactly one of region or pcc_area"})
+    if data.get("region") is not None and data["region"] not in REGIONS:
+        errors.append({"field": "region", "message": "unknown region"})
+    if data.get("pcc_area") is not None and data["pcc_area"] not in PCC_AREAS:
+        errors.append({"field": "pcc_area", "message": "unknown PCC area"})
+    if data["referral_end_date"] < data["referral_start_date"]:
+        errors.append({"field": "referral_end_date", "message": "before the start date"})
+    if data.get("min_age") is not None and data.get("max_age") is not None and data["max_age"] < data["min_age"]:
+        errors.append({"field": "max_age", "message": "below min_age"})
+    subs = list(dict.fromkeys(data.get("subcontractor_ids") or []))
+    for pid in [data["prime_provider_id"], *subs]:
+        if await q.get_provider(session, pid) is None:
+            errors.append({"field": "prime_provider_id" if pid == data["prime_provider_id"] else "subcontractor_ids", "message": f"unknown provider {pid}"})
+    if data["prime_provider_id"] in subs:
+        errors.append({"field": "subcontractor_ids", "message": "the prime provider is not its own subcontractor"})
+    if errors:
+        raise Problem(422, "invalid-contract", "The contract is not valid.", errors=errors)
+    if await q.get_contract(session, data["reference"]) is not None:
+        raise Problem(409, "contract-exists", f"Contract {data['reference']} already exists.")
+    contract = Contract(**{k: v for k, v in data.items() if k != "subcontractor_ids"})
+    q.add(session, contract, *[Subcontractor(contract_reference=contract.reference, provider_id=p) for p in subs])
+    return contract, subs
+
+
+async def read_contract(session: AsyncSession, reference: str) -> tuple[Contract, list[str]]:
+    contract = await q.get_contract(session, reference)
+    if contract is None:
+        raise not_found("contract")
+    if contract.referral_end_date < today():
+        raise Problem(410, "contract-expired", f"Contract {reference} ended on {contract.referral_end_date.isoformat()}.")
+    return contract, await q.subcontractors(session, reference)
+
+
+async def create_intervention(session: AsyncSession, contract_reference: str, title: str, description: str) -> Intervention:
+    contract = await q.get_contract(session, contract_reference)
+    if contract is None:
+        raise Problem(422, "unknown-contract", "No such contract.", errors=[{"field": "contract_reference", "message": "unknown"}])
+    intervention = Intervention(id=str(uuid.uuid4()), contract_reference=contract_reference, title=title, description=description)
+    q.add(session, intervention)
+    return intervention
+
+
+async def read_intervention(session: AsyncSession, intervention_id: str) -> tuple[Intervention, Contract]:
+    intervention = await q.get_intervention(session, intervention_id)
+    if intervention is None:
+        raise not_found("intervention")
+    contract = await q.get_contract(session, intervention.contract_reference)
+    if contract.referral_end_date < today():
+        raise Problem(410, "contract-expired", f"The intervention's contract ended on {contract.referral_end_date.isoformat()}.")
+    return intervention, contract
+
+
+async def search(session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None,
+                 on: date | None) -> list[tuple[Intervention, Contract]]:
+    if region is not None and region not in REGIONS:
+        raise Problem(400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}])
+    regions = rules.regions_for_search(region, pcc_area)
+    found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
+    return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

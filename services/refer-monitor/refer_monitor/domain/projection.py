@@ -1,0 +1,164 @@
+"""refer-monitor's projection of each person (contact snapshot, responsible practitioner, provider-view
+risk summary), kept current from events, and the propagation of every change to the provider views of
+the person's active referrals, with one partner notification per provider."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from probation_shared.errors import Problem
+from probation_shared.http import service_http
+from probation_shared.logging import get_logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import queries as q
+from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..events.publish import partner_notification
+from . import upstream
+from .codes import ACTIVE
+from .rules import aware
+from .views import build_view, changed_sections
+
+log = get_logger(__name__)
+
+PERSON_PROVIDER_EVENT = "person.provider-view.updated"
+
+
+def _settings(session: AsyncSession):
+    return service_http(session).settings
+
+
+def case_allocation_url(session: AsyncSession, path: str) -> str:
+    return f"{_settings(session).case_allocation_url.rstrip('/')}{path}"
+
+
+def risk_assessment_url(session: AsyncSession, path: str) -> str:
+    return f"{_settings(session).risk_assessment_url.rstrip('/')}{path}"
+
+
+async def fetch(session: AsyncSession, url: str, params: dict | None = None) -> Any | None:
+    return await service_http(session).get_json(url, params=params)
+
+
+# --- applying what the other services tell us ----------------------------------------------------
+
+def apply_person_document(person: PersonProjection, doc: dict[str, Any]) -> None:
+    details = upstream.person_details(doc)
+    for name in ("first_name", "last_name", "date_of_birth", "sex"):
+        if details[name] is not None:
+            setattr(person, name, details[name])
+    if details["phone"] is not None:
+        person.phone = details["phone"]
+    if details["address"]:
+        person.address = details["address"]
+        person.address_id = details["address"].get("id", person.address_id)
+
+
+def apply_address_document(person: PersonProjection, address_id: str | None, doc: dict[str, Any] | None, today) -> None:
+    if doc is None:  # gone: deleted, or never existed
+        if address_id is not None and person.address_id == address_id:
+            person.address, person.address_id = None, None
+        return
+    if not upstream.address_is_current(doc, today):
+        if address_id is not None and person.address_id == address_id:
+            person.address, person.address_id = None, None
+        return
+    person.address = upstream.address_details(doc)
+    person.address_id = address_id or person.address.get("id")
+    phone = upstream.address_phone(doc)
+    if phone:
+        person.phone = phone
+
+
+def apply_risk_document(person: PersonProjection, doc: dict[str, Any], fallback_at: datetime | None) -> None:
+    summary, level, as_of = upstream.risk_summary(doc)
+    person.risk_summary = summary
+    if level:
+        person.rosh_level = level
+    person.risk_summary_at = as_of or fallback_at
+
+
+def apply_registration(person: PersonProjection, event_type: str, info: dict[str, Any]) -> None:
+    registration_id = str(info.get("registrationId")) if info.get("registrationId") is not None else None
+    kept = [r for r in (person.registrations or []) if r.get("registration_id") != registration_id]
+    if not event_type.endswith(".deregistered"):
+        kept.append({"registration_id": registration_id, "type": info.get("registerTypeCode"),
+                     "level": info.get("registerLevel"), "category": info.get("registerCategory")})
+    person.registrations = kept
+
+
+def apply_breach(person: PersonProjection, event_type: str, info: dict[str, Any], occurred_at: datetime) -> None:
+    entry = {"event": event_type, "breach_id": str(info.get("breachId")) if info.get("breachId") is not None else None,
+             "at": aware(occurred_at).isoformat()}
+    person.enforcement = [*(person.enforcement or []), entry][-20:]
+
+
+# --- fetching on demand (sending a referral, or a projection never filled by events) -----------
+
+async def fill_from_upstream(session: AsyncSession, person: PersonProjection, now: datetime, max_risk_age_days: int) -> None:
+    """Best effort: fill what the projection lacks from the owners; an owner being down is not fatal here,
+    the send check names whatever is still missing."""
+    crn = person.crn
+    try:
+        if not (person.first_name and person.date_of_birth and person.address):
+            doc = await fetch(session, case_allocation_url(session, f"/people/{crn}"))
+            if doc:
+                apply_person_document(person, doc)
+        if not person.practitioner:
+            doc = await fetch(session, case_allocation_url(session, f"/people/{crn}/manager"))
+            if doc:
+                person.practitioner = upstream.practitioner_details(doc) or None
+    except Problem as exc:
+        log.warning("case_allocation_unavailable", crn=crn, error=exc.detail)
+    as_of = aware(person.risk_summary_at)
+    if person.risk_summary is None or as_of is None or (now - as_of).days >= max_risk_age_days:
+        try:
+            doc = await fetch(session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"})
+            if doc:
+                apply_risk_document(person, doc, None)
+        except Problem as exc:
+            log.warning("risk_assessment_unavailable", crn=crn, error=exc.detail)
+    person.updated_at = now
+
+
+# --- propagation to the provider views ---------------------------------------------------------
+
+async def propagate(session: AsyncSession, person: PersonProjection, reason: str, now: datetime) -> int:
+    """Rebuild the provider view of each active referral; record what changed; notify each provider
+    holding an active referral once. Returns the number of referral views changed."""
+    person.updated_at = now
+    referrals = await q.referrals_for_person(session, person.crn, ACTIVE)
+    if not referrals:
+        return 0
+    view = build_view(person)
+    by_provider: dict[str, list[tuple[Referral, list[str]]]] = defaultdict(list)
+    changed_count = 0
+    contracts: dict[str, list[str]] = {}
+    for referral in referrals:
+        changed = changed_sections(referral.provider_view, view)
+        if not changed:
+            continue
+        changed_count += 1
+        referral.provider_view = view
+        referral.provider_view_version += 1
+        referral.provider_view_updated_at = now
+        session.add(ProviderViewHistory(referral_id=referral.id, version=referral.provider_view_version, reason=reason,
+                                        changed=changed, view=view, recorded_at=now))
+        if referral.contract_reference not in contracts:
+            contract = await q.get_contract(session, referral.contract_reference)
+            contracts[referral.contract_reference] = await q.contract_providers(session, contract)
+        for provider_id in contracts[referral.contract_reference]:
+            by_provider[provider_id].append((referral, changed))
+    for provider_id, items in by_provider.items():
+        sections = sorted({s for _, changed in items for s in changed})
+        payload = {
+            "reason": reason,
+            "changed": sections,
+            "referrals": [{"referralId": r.id, "referralReference": r.reference, "contractReference": r.contract_reference,
+                           "viewVersion": r.provider_view_version} for r, _ in items],
+            "view": view,
+        }
+        await partner_notification(session, provider_id, reason, items[0][0].id, person.crn, payload)
+    return changed_count

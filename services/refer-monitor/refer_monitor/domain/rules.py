@@ -1,0 +1,204 @@
+"""Lifecycle rules of a referral, as pure functions over plain values. They raise `Problem` (a plain
+exception carrying a status and a stable code) and know nothing of HTTP frameworks or SQL."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from probation_shared.errors import Problem
+
+from .codes import ATTENDED, PCC_AREAS, WITHDRAWAL_CODES, Outcome, Status
+
+REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{4}[A-Z]{2}$")
+
+
+def new_reference(rng: random.Random | None = None) -> str:
+    """A referral reference like `AB1234AC`."""
+    rng = rng or random.SystemRandom()
+    letters = string.ascii_uppercase
+    return "".join(rng.choice(letters) for _ in range(2)) + "".join(rng.choice(string.digits) for _ in range(4)) + "".join(
+        rng.choice(letters) for _ in range(2)
+    )
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+# --- search and eligibility ---------------------------------------------------------------------
+
+def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | None:
+    """A PCC-area search also finds contracts let for the area's whole region."""
+    if pcc_area is not None:
+        if pcc_area not in PCC_AREAS:
+            raise Problem(400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}])
+        return [PCC_AREAS[pcc_area]]
+    return [region] if region else None
+
+
+def eligible(eligible_sex: str, min_age: int | None, max_age: int | None, sex: str | None, age: int | None) -> bool:
+    if sex is not None and eligible_sex != "ALL" and sex != eligible_sex:
+        return False
+    if age is not None and (min_age is not None and age < min_age or max_age is not None and age > max_age):
+        return False
+    return True
+
+
+def contract_open(start: date, end: date, on: date) -> bool:
+    return start <= on <= end
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SendFacts:
+    custody: bool
+    expected_release_date: date | None
+    expected_release_missing_reason: str | None
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: date | None
+    address: dict[str, Any] | None
+    practitioner: dict[str, Any] | None
+    risk_summary_at: datetime | None
+    has_risk_summary: bool
+    risk_summary_max_age_days: int
+    desired_outcomes: Sequence[str]
+
+
+def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
+    """Everything a provider needs that the referral lacks; empty when it may be sent."""
+    errors: list[dict[str, str]] = []
+    if facts.custody and facts.expected_release_date is None and not (facts.expected_release_missing_reason or "").strip():
+        errors.append({"field": "expected_release_date",
+                       "message": "a custody case needs an expected release date or expected_release_missing_reason"})
+    if not facts.first_name or not facts.last_name:
+        errors.append({"field": "person.name", "message": "the person's name is not known"})
+    if facts.date_of_birth is None:
+        errors.append({"field": "person.date_of_birth", "message": "the person's date of birth is not known"})
+    if not facts.address:
+        errors.append({"field": "contact.address", "message": "the person's current address is not known"})
+    if not facts.practitioner:
+        errors.append({"field": "practitioner", "message": "the responsible practitioner is not known"})
+    if not facts.has_risk_summary:
+        errors.append({"field": "risk_summary", "message": "no risk summary is available"})
+    else:
+        as_of = aware(facts.risk_summary_at)
+        if as_of is None or now - as_of > timedelta(days=facts.risk_summary_max_age_days):
+            errors.append({"field": "risk_summary",
+                           "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
+    if not facts.desired_outcomes:
+        errors.append({"field": "desired_outcomes", "message": "at least one desired outcome is required"})
+    return errors
+
+
+def check_volume_cap(sent_so_far: int, cap: int, override_reason: str | None) -> None:
+    if sent_so_far >= cap and not (override_reason or "").strip():
+        raise Problem(409, "volume-cap-reached", f"The contract's volume cap of {cap} referrals is reached; send with over_cap_reason to override.",
+                      errors=[{"field": "over_cap_reason", "message": "required once the volume cap is reached"}])
+
+
+# --- withdrawal ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WithdrawalResult:
+    status: Status
+    outcome: Outcome
+    awaiting_end_of_service_report: bool
+
+
+def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: int | None) -> WithdrawalResult:
+    if code not in WITHDRAWAL_CODES:
+        raise Problem(400, "unknown-withdrawal-code", f"{code!r} is not a withdrawal code.",
+                      errors=[{"field": "code", "message": f"one of {', '.join(WITHDRAWAL_CODES)}"}])
+    if status not in (Status.SENT.value, Status.ASSIGNED.value):
+        raise Problem(409, "not-withdrawable", f"A {status.lower()} referral cannot be withdrawn.")
+    if attended_sessions == 0:
+        return WithdrawalResult(Status.CONCLUDED, Outcome.CANCELLED, False)
+    if planned_sessions is not None and attended_sessions >= planned_sessions:
+        return WithdrawalResult(Status.ENDED, Outcome.COMPLETED, True)
+    return WithdrawalResult(Status.ENDED, Outcome.PREMATURELY_ENDED, True)
+
+
+# --- appointments -------------------------------------------------------------------------------
+
+def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
+    if aware(scheduled_at) > now:
+        raise Problem(400, "appointment-in-future", "Attendance cannot be recorded for an appointment that has not happened yet.")
+    if already_recorded:
+        raise Problem(409, "attendance-already-recorded", "Attendance for this appointment is already recorded.")
+
+
+def check_feedback(attendance: str | None, feedback_recorded: bool) -> None:
+    if feedback_recorded:
+        raise Problem(409, "feedback-already-submitted", "Feedback for this appointment has already been submitted.")
+    if attendance is None:
+        raise Problem(422, "attendance-required", "Record attendance before submitting feedback.",
+                      errors=[{"field": "attendance", "message": "attendance must be recorded first"}])
+
+
+def check_reschedule(attendance: str | None) -> None:
+    if attendance is not None:
+        raise Problem(409, "appointment-already-held", "This appointment already has attendance recorded; schedule a new one.")
+
+
+# --- action plans -------------------------------------------------------------------------------
+
+def check_action_plan(assessments: Iterable[tuple[str | None, bool]], approved_sessions: int | None, number_of_sessions: int) -> None:
+    """`assessments`: (attendance, feedback submitted) of each initial assessment appointment."""
+    if not any(att in ATTENDED and fed for att, fed in assessments):
+        raise Problem(409, "initial-assessment-incomplete",
+                      "An action plan needs an attended initial assessment with feedback submitted.")
+    if approved_sessions is not None and number_of_sessions < approved_sessions:
+        raise Problem(422, "sessions-cannot-reduce",
+                      f"A new action plan cannot reduce the sessions below the approved {approved_sessions}.",
+                      errors=[{"field": "number_of_sessions", "message": f"must be at least {approved_sessions}"}])
+
+
+# --- amendments ---------------------------------------------------------------------------------
+
+AMENDABLE = ("complexity_level", "desired_outcomes", "needs", "completion_deadline", "expected_release_date", "expected_release_missing_reason")
+LOCKED_AFTER_PLAN_APPROVAL = frozenset({"complexity_level", "desired_outcomes"})
+
+
+def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, reason: str | None) -> None:
+    fields = list(fields)
+    if status in (Status.ENDED.value, Status.CONCLUDED.value):
+        raise Problem(409, "referral-closed", "An ended or concluded referral cannot be amended.")
+    if not fields:
+        raise Problem(422, "nothing-to-amend", "Name at least one field to amend.")
+    if status != Status.DRAFT.value and not (reason or "").strip():
+        raise Problem(422, "reason-required", "An amendment to a sent referral needs a reason.",
+                      errors=[{"field": "reason", "message": "required"}])
+    locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
+    if plan_approved and locked:
+        raise Problem(409, "locked-after-action-plan-approval",
+                      f"{', '.join(locked)} cannot change after the action plan is approved.",
+                      errors=[{"field": f, "message": "locked after action plan approval"} for f in locked])
+
+
+# --- end of service report ----------------------------------------------------------------------
+
+def check_end_of_service_report(desired_outcomes: Sequence[str], outcomes: Sequence[dict[str, Any]]) -> None:
+    given = [o["desired_outcome"] for o in outcomes]
+    missing = [d for d in desired_outcomes if d not in given]
+    unknown = [g for g in given if g not in desired_outcomes]
+    errors = [{"field": "outcomes", "message": f"no achievement given for {d!r}"} for d in missing]
+    errors += [{"field": "outcomes", "message": f"{g!r} is not a desired outcome of this referral"} for g in unknown]
+    if len(set(given)) != len(given):
+        errors.append({"field": "outcomes", "message": "each desired outcome once"})
+    if errors:
+        raise Problem(422, "outcomes-incomplete", "Give one achievement level for each desired outcome.", errors=errors)

@@ -1,0 +1,169 @@
+"""Provider updates on a referral, the person's sharing consent, practitioner overrides, and the
+person-level timeline that shows each viewer exactly what the sharing policy lets it see."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from probation_shared.auth import Principal, Role
+from probation_shared.errors import Problem, not_found
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import queries as q
+from ..db.models import ProviderUpdate, Referral, SharingConsent, SharingOverride
+from ..events.publish import referral_event
+from .access import can_see_referral, provider_can_see_referral, viewer_kind
+from .codes import ACTIVE, Status
+from .referrals import ReferralContext, now_utc, require_probation, require_provider
+from .rules import aware
+from .sharing import Category, Consent, Override, SharingCase, ViewerKind, may_see_update
+
+
+async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
+    require_provider(principal, ctx)
+    referral = ctx.referral
+    if referral.status not in ACTIVE:
+        raise Problem(409, "referral-not-active", "Updates are posted on an active referral.")
+    update = ProviderUpdate(id=str(uuid.uuid4()), referral_id=referral.id, crn=referral.crn, provider_id=principal.provider_id,
+                            category=category.value, text=text, author=principal.subject, created_at=now_utc())
+    session.add(update)
+    await session.flush()
+    recipients = await providers_who_may_see(session, update, referral)
+    await referral_event(session, "intervention.provider-update.created", referral, prime_provider_id=ctx.contract.prime_provider_id,
+                         notify=[p for p in recipients if p != principal.provider_id],
+                         extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id},
+                         payload={"update": {"id": update.id, "category": update.category, "text": update.text,
+                                             "providerId": update.provider_id, "createdAt": update.created_at.isoformat()}})
+    return update
+
+
+async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
+    require_probation(principal)
+    if category is Category.SAFEGUARDING_CONCERN:
+        raise Problem(422, "consent-not-applicable", "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
+                      errors=[{"field": "category", "message": "use a release override for safeguarding concerns"}])
+    consent = await q.get_consent(session, crn, category.value)
+    if consent is None:
+        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc())
+        session.add(consent)
+    else:
+        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, now_utc()
+    return consent
+
+
+async def decide_override(session: AsyncSession, principal: Principal, update_id: str, decision: Override, reason: str) -> SharingOverride:
+    require_probation(principal)
+    update = await q.get_update(session, update_id)
+    if update is None:
+        raise not_found("update")
+    override = await q.get_override(session, update_id)
+    if override is None:
+        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc())
+        session.add(override)
+    else:
+        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, now_utc()
+    if decision is Override.RELEASE:
+        referral = await q.get_referral(session, update.referral_id)
+        contract = await q.get_contract(session, referral.contract_reference)
+        await session.flush()
+        recipients = await providers_who_may_see(session, update, referral)
+        await referral_event(session, "intervention.provider-update.created", referral, prime_provider_id=contract.prime_provider_id,
+                             notify=[p for p in recipients if p != update.provider_id],
+                             extra={"updateId": update.id, "category": update.category, "released": True},
+                             payload={"update": {"id": update.id, "category": update.category, "text": update.text,
+                                                 "providerId": update.provider_id, "createdAt": aware(update.created_at).isoformat()}})
+    return override
+
+
+# --- evaluating the policy for a person ---------------------------------------------------------
+
+@dataclass
+class PersonSharing:
+    """Everything the policy needs about one person, loaded once."""
+
+    referrals: list[Referral]
+    providers_of: dict[str, list[str]]  # contract reference -> providers
+    consents: dict[str, bool]
+    overrides: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls, session: AsyncSession, crn: str, update_ids: list[str] | None = None) -> PersonSharing:
+        referrals = [r for r in await q.referrals_for_person(session, crn) if r.status != Status.DRAFT.value]
+        providers_of: dict[str, list[str]] = {}
+        for r in referrals:
+            if r.contract_reference not in providers_of:
+                providers_of[r.contract_reference] = await q.contract_providers(session, await q.get_contract(session, r.contract_reference))
+        consents = {k: v.granted for k, v in (await q.consents(session, crn)).items()}
+        overrides = {k: v.decision for k, v in (await q.overrides(session, update_ids or [])).items()}
+        return cls(referrals, providers_of, consents, overrides)
+
+    def case(self, viewer: ViewerKind, update: ProviderUpdate, *, sees: set[str], active_for_viewer: bool) -> SharingCase:
+        source = next((r for r in self.referrals if r.id == update.referral_id), None)
+        granted = self.consents.get(update.category)
+        return SharingCase(
+            viewer=viewer, category=Category(update.category),
+            viewer_sees_source_referral=update.referral_id in sees,
+            viewer_has_active_referral=active_for_viewer,
+            source_referral_active=source is not None and source.status in ACTIVE,
+            consent=Consent.NOT_RECORDED if granted is None else (Consent.GRANTED if granted else Consent.REFUSED),
+            override=Override(self.overrides.get(update.id, Override.NONE.value)),
+        )
+
+
+async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate, source: Referral) -> list[str]:
+    sharing = await PersonSharing.load(session, update.crn, [update.id])
+    everyone = {p for providers in sharing.providers_of.values() for p in providers}
+    visible = []
+    for provider_id in sorted(everyone):
+        holding = [r for r in sharing.referrals if provider_id in sharing.providers_of[r.contract_reference]]
+        case = sharing.case(ViewerKind.PROVIDER, update, sees={r.id for r in holding},
+                            active_for_viewer=any(r.status in ACTIVE for r in holding))
+        if may_see_update(case).visible:
+            visible.append(provider_id)
+    return visible
+
+
+def _provider_principal_view(principal: Principal, sharing: PersonSharing) -> tuple[list[Referral], bool]:
+    mine = [r for r in sharing.referrals if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])]
+    return mine, any(r.status in ACTIVE for r in mine)
+
+
+async def timeline(session: AsyncSession, principal: Principal, crn: str) -> list[dict[str, Any]]:
+    """Referral milestones and provider updates on the person, exactly as far as the caller may see them."""
+    kind = viewer_kind(principal)
+    if kind is ViewerKind.OTHER:
+        raise Problem(403, "forbidden", "Your role does not allow this action.")
+    updates = await q.updates_for_person(session, crn)
+    sharing = await PersonSharing.load(session, crn, [u.id for u in updates])
+    if kind is ViewerKind.PROVIDER:
+        visible_referrals, active = _provider_principal_view(principal, sharing)
+        if not visible_referrals:
+            raise not_found("person")
+    else:
+        visible_referrals = [r for r in await q.referrals_for_person(session, crn)
+                             if can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, []))]
+        active = True
+    sees = {r.id for r in visible_referrals}
+    entries: list[dict[str, Any]] = []
+    for r in visible_referrals:
+        for what, at in (("referral.created", r.created_at if principal.has(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER,
+                                                                            Role.PRISON_OFFENDER_MANAGER) else None),
+                         ("referral.sent", r.sent_at), ("referral.assigned", r.assigned_at), ("referral.ended", r.ended_at),
+                         ("referral.concluded", r.concluded_at)):
+            if at is not None:
+                entries.append({"at": aware(at), "kind": what, "referral_id": r.id, "referral_reference": r.reference,
+                                "contract_reference": r.contract_reference, "status": r.status, "outcome": r.outcome})
+    for u in updates:
+        decision = may_see_update(sharing.case(kind, u, sees=sees, active_for_viewer=active))
+        if decision.visible:
+            entries.append({"at": aware(u.created_at), "kind": "provider-update", "referral_id": u.referral_id, "update_id": u.id,
+                            "provider_id": u.provider_id, "category": u.category, "text": u.text, "shared_because": decision.reason})
+    entries.sort(key=lambda e: (e["at"], e["kind"]))
+    return entries
+
+
+def ensure_timestamp(value: datetime) -> datetime:
+    return aware(value)

@@ -1,0 +1,138 @@
+"""Reading the other services' detail documents (case-allocation, risk-assessment) into our projection.
+
+The contract (docs/events.md) fixes the URLs, not every field name; these readers accept snake_case or
+camelCase and ignore what they do not need. Anything naming a victim is dropped on the way in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+
+def pick(doc: dict[str, Any] | None, *names: str) -> Any:
+    if not doc:
+        return None
+    for name in names:
+        if name in doc and doc[name] is not None:
+            return doc[name]
+    return None
+
+
+def parse_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def without_victims(value: Any) -> Any:
+    """Drop every key that names victims, at any depth: victim details never reach a provider."""
+    if isinstance(value, dict):
+        return {k: without_victims(v) for k, v in value.items() if "victim" not in str(k).lower()}
+    if isinstance(value, list):
+        return [without_victims(v) for v in value]
+    return value
+
+
+def person_details(doc: dict[str, Any]) -> dict[str, Any]:
+    """From case-allocation `/people/{crn}`."""
+    out = {
+        "first_name": pick(doc, "first_name", "firstName", "forename"),
+        "last_name": pick(doc, "last_name", "lastName", "surname"),
+        "date_of_birth": parse_date(pick(doc, "date_of_birth", "dateOfBirth")),
+        "sex": pick(doc, "sex", "gender"),
+    }
+    phone = pick(doc, "phone", "phone_number", "phoneNumber", "mobile_number", "mobileNumber", "telephone")
+    if phone is None:
+        contact = pick(doc, "contact_details", "contactDetails") or {}
+        phone = pick(contact, "phone", "phone_number", "phoneNumber", "mobile_number", "mobileNumber", "telephone")
+    out["phone"] = phone
+    address = pick(doc, "main_address", "mainAddress", "current_address", "currentAddress", "address")
+    out["address"] = address_details(address) if isinstance(address, dict) else None
+    return out
+
+
+_ADDRESS_FIELDS = {
+    "building_name": ("building_name", "buildingName"),
+    "address_number": ("address_number", "addressNumber", "house_number", "houseNumber"),
+    "line1": ("line1", "address_line1", "addressLine1", "street_name", "streetName"),
+    "line2": ("line2", "address_line2", "addressLine2", "district"),
+    "town": ("town", "town_city", "townCity", "city"),
+    "county": ("county",),
+    "postcode": ("postcode", "post_code", "postCode"),
+}
+
+
+def address_details(doc: dict[str, Any]) -> dict[str, Any]:
+    out = {k: pick(doc, *names) for k, names in _ADDRESS_FIELDS.items()}
+    out = {k: v for k, v in out.items() if v is not None}
+    address_id = pick(doc, "id", "address_id", "addressId")
+    if address_id is not None:
+        out["id"] = str(address_id)
+    return out
+
+
+def address_is_current(doc: dict[str, Any], today: date) -> bool:
+    """An address document describes the person's current address unless it says otherwise."""
+    status = pick(doc, "status", "address_status", "addressStatus")
+    if isinstance(status, dict):
+        status = pick(status, "code", "description")
+    if status is not None and str(status).upper() not in {"MAIN", "M", "CURRENT", "MAIN ADDRESS"}:
+        return False
+    for flag in ("main", "is_main", "isMain", "current", "is_current", "isCurrent"):
+        if flag in doc and doc[flag] is False:
+            return False
+    end = parse_date(pick(doc, "end_date", "endDate", "to_date", "toDate"))
+    return end is None or end >= today
+
+
+def address_phone(doc: dict[str, Any]) -> str | None:
+    return pick(doc, "phone", "phone_number", "phoneNumber", "telephone", "telephone_number", "telephoneNumber")
+
+
+def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
+    """From case-allocation `/people/{crn}/manager` (staff details, not the person's)."""
+    name = pick(doc, "name", "staff_name", "staffName")
+    if isinstance(name, dict):
+        name = " ".join(str(p) for p in (pick(name, "forename", "first_name", "firstName"), pick(name, "surname", "last_name", "lastName")) if p)
+    if name is None:
+        first = pick(doc, "first_name", "firstName", "forename")
+        last = pick(doc, "last_name", "lastName", "surname")
+        name = " ".join(p for p in (first, last) if p) or None
+    staff = pick(doc, "staff", "manager") or {}
+    out = {
+        "staff_code": pick(doc, "staff_code", "staffCode") or pick(staff, "staff_code", "staffCode", "code"),
+        "name": name or pick(staff, "name"),
+        "email": pick(doc, "email", "email_address", "emailAddress") or pick(staff, "email"),
+        "phone": pick(doc, "phone", "telephone", "phone_number", "telephoneNumber") or pick(staff, "phone", "telephone"),
+        "team_code": pick(doc, "team_code", "teamCode") or pick(pick(doc, "team") or {}, "code"),
+        "pdu_code": pick(doc, "pdu_code", "pduCode") or pick(pick(doc, "pdu") or {}, "code"),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datetime | None]:
+    """From risk-assessment `/people/{crn}/risk-summary?view=provider`: (summary, overall level, as of)."""
+    clean = without_victims(doc)
+    level = pick(clean, "overall_level", "overallLevel", "overallRiskLevel", "overall_risk_level", "rosh_level", "roshLevel")
+    if isinstance(level, dict):
+        level = pick(level, "level", "code")
+    as_of = parse_datetime(pick(clean, "assessed_at", "assessedAt", "as_of", "asOf", "completed_at", "completedAt", "updated_at", "updatedAt"))
+    return clean, (str(level) if level else None), as_of

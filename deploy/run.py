@@ -68,7 +68,7 @@ def service_env(service: Service, state: Path, broker: str, base_port: int, keys
 def run_step(service: Service, command: str, env: dict[str, str], log) -> None:
     result = subprocess.run([sys.executable, "-m", service.package, command], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     if result.returncode != 0:
-        raise SystemExit(f"{service.name} {command} failed (exit {result.returncode}); see its log under .run/logs/")
+        raise SystemExit(f"{service.name} {command} failed (exit {result.returncode}); see {log.name}")
 
 
 async def wait_ready(urls: dict[str, str], timeout: float) -> dict[str, bool]:
@@ -143,10 +143,10 @@ def up(args) -> int:
 
     for name, url in urls.items():
         print(f"{name:<16}{url}   docs {url}/docs", flush=True)
+    key_dir = "" if state == (ROOT / ".run").resolve() else f" --key-dir {state / 'keys'}"
     print(
-        "\nAll services ready. A token for the APIs:\n"
-        "  .venv/bin/platform token --role PROBATION_PRACTITIONER --staff-code N01P001\n"
-        f"  (dev key in {state / 'keys'}; roles: see README)\n"
+        "\nAll services ready. A token for the APIs (roles and scope claims: see README):\n"
+        f"  .venv/bin/platform token --role PROBATION_PRACTITIONER{key_dir}\n"
         "Ctrl-C (or `make stop`) stops everything.",
         flush=True,
     )

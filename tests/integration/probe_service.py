@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import enum
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.db import create_base
+from probation_shared.auth import Role, require_roles
+from probation_shared.db import Session, create_base
+from probation_shared.errors import Problem
 from probation_shared.events import DomainEvent, platform_tables
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION
@@ -45,6 +51,33 @@ async def on_engagement(session: AsyncSession, event: DomainEvent) -> None:
 CASE_EVENTS = Subscription(name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement})
 SUBSCRIPTION = Subscription(name="probe-events", topics=[TOPIC], handlers={"probe.good.happened": on_good, "probe.poison.happened": on_poison})
 
+class Colour(str, enum.Enum):
+    RED = "RED"
+    BLUE = "BLUE"
+
+
+class NewThing(BaseModel):
+    name: str = Field(min_length=1)
+    count: int
+    colour: Colour
+
+
+router = APIRouter(prefix="/things")
+
+
+@router.post("", status_code=201)
+async def create_thing(body: NewThing, session: Session, principal=require_roles(Role.PRACTITIONER)) -> dict:
+    await session.execute(EFFECTS.insert().values(event_id="-", kind=f"thing:{body.name}"))
+    return body.model_dump()
+
+
+@router.get("/{name}")
+async def read_thing(name: str, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)) -> dict:
+    if name == "missing":
+        raise Problem(404, "thing-not-found", "No such thing.")
+    return {"name": name}
+
+
 SPEC = ServiceSpec(
     name="probe",
     settings_class=ProbeSettings,
@@ -52,6 +85,7 @@ SPEC = ServiceSpec(
     tables=PLATFORM,
     migrations_dir=None,
     subscriptions=[SUBSCRIPTION, CASE_EVENTS],
+    routers=[router],
 )
 
 

@@ -21,11 +21,12 @@ run: install  ## broker + all five services on SQLite, seeded; Ctrl-C stops ever
 stop:
 	$(BIN)/python deploy/run.py stop
 
-test: install  ## every test on SQLite, then again on PostgreSQL when PLATFORM_TEST_POSTGRES_URL is set
+test: install  ## every test on SQLite, then the database-backed ones on PostgreSQL when PLATFORM_TEST_POSTGRES_URL is set
 	$(BIN)/python -m pytest
 	@if [ -n "$$PLATFORM_TEST_POSTGRES_URL" ]; then \
-		echo "== again on PostgreSQL =="; $(BIN)/python -m pytest -m "not sqlite_only"; \
-	else echo "PLATFORM_TEST_POSTGRES_URL not set: PostgreSQL run skipped"; fi
+		echo "== again on PostgreSQL ($$PLATFORM_TEST_POSTGRES_URL) =="; \
+		$(BIN)/python -m pytest services tests/integration -m "not sqlite_only and not e2e"; \
+	else echo "PLATFORM_TEST_POSTGRES_URL not set: PostgreSQL pass skipped"; fi
 
 bench: install
 	$(BIN)/python -m tests.bench

@@ -74,7 +74,8 @@ def service_main(spec, argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", choices=["inline", "none"], default="inline",
                        help="inline: relay and consumers run in this process; none: run them with `worker`")
-    sub.add_parser("worker", help="run the outbox relay and the event consumers only")
+    worker = sub.add_parser("worker", help="run the outbox relay and the event consumers only")
+    worker.add_argument("--metrics-port", type=int, default=9100, help="Prometheus /metrics of the worker (0: none)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
     sub.add_parser("seed", help="load reference data")
     args = parser.parse_args(argv)
@@ -88,7 +89,7 @@ def service_main(spec, argv: list[str] | None = None) -> int:
             asyncio.run(_seed(spec, settings))
         return 0
     if args.command == "worker":
-        asyncio.run(_run_workers(spec, settings))
+        asyncio.run(_run_workers(spec, settings, args.metrics_port))
         return 0
 
     import uvicorn
@@ -102,24 +103,28 @@ def service_main(spec, argv: list[str] | None = None) -> int:
 
 
 async def _seed(spec, settings) -> None:
-    from .db import Database
+    from .service import make_database
 
-    database = Database(settings.database_url, public_base_url=settings.public_base_url)
+    database = make_database(settings)
     try:
         await spec.seed(database, settings)
     finally:
         await database.dispose()
 
 
-async def _run_workers(spec, settings) -> None:
-    from .db import Database
+async def _run_workers(spec, settings, metrics_port: int) -> None:
     from .logging import configure_logging
     from .metrics import ServiceMetrics
-    from .service import Workers
+    from .service import Workers, make_database
 
     configure_logging(settings.log_level, settings.log_json)
-    database = Database(settings.database_url, public_base_url=settings.public_base_url)
-    workers = Workers(spec, settings, database, ServiceMetrics(settings.service_name))
+    database = make_database(settings)
+    metrics = ServiceMetrics(settings.service_name)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, registry=metrics.registry)
+    workers = Workers(spec, settings, database, metrics)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,4 +132,5 @@ async def _run_workers(spec, settings) -> None:
     workers.start()
     await stop.wait()
     await workers.stop()
+    await database.context["http"].close()
     await database.dispose()

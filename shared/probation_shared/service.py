@@ -75,10 +75,17 @@ class Workers:
         await asyncio.gather(*self._tasks)
 
 
+def make_database(settings: PlatformSettings) -> Database:
+    """The service's database, its sessions carrying the public URL and the service HTTP client."""
+    database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
+    database.context["http"] = ServiceHttp(settings)
+    return database
+
+
 def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> FastAPI:
     settings = settings or spec.settings()
     configure_logging(settings.log_level, settings.log_json)
-    database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
+    database = make_database(settings)
     metrics = ServiceMetrics(settings.service_name)
 
     @asynccontextmanager
@@ -105,7 +112,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     app.state.workers = None
     app.state.token_verifier = TokenVerifier.from_settings(settings)
     app.state.broker_probe = BrokerProbe(settings)
-    app.state.http = database.context["http"] = ServiceHttp(settings)
+    app.state.http = database.context["http"]
     install_error_handlers(app)
     app.add_middleware(PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router())

@@ -10,6 +10,7 @@ from probation_shared.auth import Role
 from probation_shared.redaction import Classified, DataClass, redact
 from pydantic import BaseModel
 
+from .rules import aware
 from .upstream import without_victims
 
 PROVIDER_ROLES = frozenset({Role.PROVIDER_CASEWORKER})
@@ -55,7 +56,7 @@ def build_view(person: Any) -> dict[str, Any]:
         contact=ContactPart(address=person.address, phone=person.phone),
         practitioner=person.practitioner,
         risk=RiskPart(overall_level=person.rosh_level, summary=without_victims(person.risk_summary) if person.risk_summary else None,
-                      as_of=person.risk_summary_at, tier=person.tier, registrations=list(person.registrations or [])),
+                      as_of=aware(person.risk_summary_at), tier=person.tier, registrations=list(person.registrations or [])),
         enforcement=list(person.enforcement or []),
     )
     return for_provider(view)

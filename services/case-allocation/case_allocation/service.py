@@ -2,12 +2,19 @@
 
 from pathlib import Path
 
+from fastapi import APIRouter
 from probation_shared.events.topics import CASE_ALLOCATION
 from probation_shared.service import ServiceSpec
 
-from .api import people
+from . import jobs
+from .api import admin, allocation, contacts, org, people, registrations, sentences
 from .db.models import PLATFORM, Base
+from .events.consume import TIER_SUBSCRIPTION
+from .seed import seed
 from .settings import CaseAllocationSettings
+
+# Carries the background jobs' lifespan (FastAPI merges a router's lifespan into the app's).
+background = APIRouter(lifespan=jobs.lifespan)
 
 SPEC = ServiceSpec(
     name="case-allocation",
@@ -16,6 +23,8 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    routers=[people.router],
+    routers=[people.router, sentences.router, registrations.router, org.router, allocation.router, contacts.router, admin.router, background],
+    subscriptions=[TIER_SUBSCRIPTION],
+    seed=seed,
     topics=[CASE_ALLOCATION],
 )

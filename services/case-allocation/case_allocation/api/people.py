@@ -1,39 +1,209 @@
-"""People on probation."""
+"""People on probation: registration, search, personal details, addresses, limited access, manager, handover."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Request
+from datetime import date
 
-from probation_shared.audit import record_access
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
-from probation_shared.errors import not_found
+from probation_shared.errors import Problem, not_found
 from probation_shared.redaction import redacted_response
 
+from ..db import cases as cases_db
 from ..db import people as people_db
-from ..db.models import PLATFORM
+from ..db import sentences as sentences_db
+from ..domain import omic
+from ..domain import people as people_domain
 from ..domain.identifiers import CRN_PATTERN
-from ..domain.people import register_person
-from .schemas import NewPerson, PersonView
+from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, person_for
+from .schemas import (
+    AddressChanges,
+    AddressList,
+    AddressView,
+    HandoverView,
+    LimitList,
+    LimitView,
+    ManagerView,
+    NewAddress,
+    NewLimit,
+    NewPerson,
+    PersonChanges,
+    PersonPage,
+    PersonSummary,
+    PersonView,
+)
 
 router = APIRouter(prefix="/people", tags=["people"])
 
-CrnPath = Path(pattern=CRN_PATTERN.pattern, description="Case reference number, e.g. X123456")
-CAN_REGISTER = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)
-CAN_READ = (*CAN_REGISTER, Role.PRISON_OFFENDER_MANAGER, Role.POLICE_PARTNER, Role.AUDITOR)
+
+async def _person_view(session, person) -> PersonView:
+    view = PersonView.model_validate(person)
+    address = await people_db.main_address(session, person.crn)
+    view.main_address = AddressView.model_validate(address) if address else None
+    return view
 
 
 @router.post("", status_code=201, response_model=PersonView)
-async def create_person(body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_REGISTER)):
-    person = await register_person(session, **body.model_dump())
+async def create_person(body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
+    person = await people_domain.register_person(session, **body.model_dump())
     return redacted_response(PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"})
+
+
+@router.get("", response_model=PersonPage)
+async def search_people(
+    request: Request, session: Session,
+    name: str | None = Query(None, min_length=2, max_length=100),
+    crn: str | None = Query(None, pattern=CRN_PATTERN.pattern),
+    date_of_birth: date | None = None,
+    page: int = Query(0, ge=0, le=10_000),
+    size: int = Query(20, ge=1, le=100),
+    principal: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE),
+):
+    if not (name or crn or date_of_birth):
+        raise Problem(422, "search-criteria-required", "Search by name, CRN or date of birth.",
+                      errors=[{"field": "name", "message": "give name, crn or date_of_birth"}])
+    found, total = await people_db.search(session, name=name, crn=crn, date_of_birth=date_of_birth, staff_code=principal.staff_code,
+                                          everyone=Role.SERVICE in principal.roles, page=page, size=size)
+    await audit_read(session, request, principal, None, action="search")
+    result = PersonPage(content=[PersonSummary.model_validate(p) for p in found], page=page, size=size, total_elements=total,
+                        total_pages=(total + size - 1) // size)
+    return redacted_response(result, principal.roles)
 
 
 @router.get("/{crn}", response_model=PersonView)
 async def get_person(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+    person = await person_for(session, principal, crn)
+    await audit_read(session, request, principal, crn)
+    return redacted_response(await _person_view(session, person), principal.roles)
+
+
+@router.patch("/{crn}", response_model=PersonView)
+async def update_person(body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+    person = await person_for(session, principal, crn)
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("first_name", "last_name", "date_of_birth", "sex"):
+        if required in changes and changes[required] is None:
+            raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
+    await people_domain.update_personal_details(session, person, changes)
+    return redacted_response(await _person_view(session, person), principal.roles)
+
+
+# --- addresses --------------------------------------------------------------------------------
+
+@router.get("/{crn}/addresses", response_model=AddressList)
+async def list_addresses(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+    await person_for(session, principal, crn)
+    await audit_read(session, request, principal, crn)
+    rows = await people_db.addresses(session, crn)
+    return redacted_response(AddressList(addresses=[AddressView.model_validate(a) for a in rows]), principal.roles)
+
+
+@router.post("/{crn}/addresses", status_code=201, response_model=AddressView)
+async def add_address(body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+    person = await person_for(session, principal, crn)
+    address = await people_domain.add_address(session, person, body.model_dump())
+    return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
+
+
+async def _address(session, crn: str, address_id: int):
+    address = await people_db.get_address(session, crn, address_id)
+    if address is None:
+        raise not_found("address")
+    return address
+
+
+@router.get("/{crn}/addresses/{address_id}", response_model=AddressView)
+async def get_address(request: Request, session: Session, address_id: int, crn: str = CrnPath,
+                      principal: Principal = require_roles(*CAN_READ)):
+    await person_for(session, principal, crn)
+    address = await _address(session, crn, address_id)
+    await audit_read(session, request, principal, crn)
+    return redacted_response(AddressView.model_validate(address), principal.roles)
+
+
+@router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
+async def update_address(body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath,
+                         principal: Principal = require_roles(*CAN_WRITE)):
+    person = await person_for(session, principal, crn)
+    address = await _address(session, crn, address_id)
+    if address.deleted:
+        raise Problem(409, "address-deleted", "A deleted address cannot be changed.")
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("status", "address_type", "start_date"):
+        if required in changes and changes[required] is None:
+            raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
+    await people_domain.update_address(session, person, address, changes)
+    return redacted_response(AddressView.model_validate(address), principal.roles)
+
+
+@router.delete("/{crn}/addresses/{address_id}", status_code=204)
+async def delete_address(session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+    person = await person_for(session, principal, crn)
+    address = await _address(session, crn, address_id)
+    if not address.deleted:
+        await people_domain.delete_address(session, person, address)
+    return Response(status_code=204)
+
+
+# --- limited access ---------------------------------------------------------------------------
+# Managed by SPOs whether or not they are themselves named: the rows say who may see the record.
+
+async def _existing(session, crn: str):
     person = await people_db.get(session, crn)
     if person is None:
         raise not_found("person")
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action="read", resource=request.url.path,
-                        reason=request.headers.get("x-access-reason"))
-    return redacted_response(PersonView.model_validate(person), principal.roles)
+    return person
+
+
+@router.get("/{crn}/limited-access", response_model=LimitList)
+async def list_limits(session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)):
+    await _existing(session, crn)
+    return LimitList(limits=[LimitView.model_validate(r) for r in await people_db.limit_rows(session, crn)])
+
+
+@router.post("/{crn}/limited-access", status_code=201, response_model=LimitView)
+async def add_limit(body: NewLimit, session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER)):
+    person = await _existing(session, crn)
+    row = await people_domain.add_limit(session, person, **body.model_dump())
+    return LimitView.model_validate(row)
+
+
+@router.delete("/{crn}/limited-access/{limit_id}", status_code=204)
+async def remove_limit(session: Session, limit_id: int, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER)):
+    person = await _existing(session, crn)
+    row = await people_db.get_limit(session, crn, limit_id)
+    if row is None:
+        raise not_found("limited-access entry")
+    await people_domain.remove_limit(session, person, row)
+    return Response(status_code=204)
+
+
+# --- manager and handover ---------------------------------------------------------------------
+
+@router.get("/{crn}/manager", response_model=ManagerView)
+async def get_manager(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+    await person_for(session, principal, crn)
+    await audit_read(session, request, principal, crn)
+    found = await cases_db.current_manager(session, crn)
+    if found is None:
+        return ManagerView(crn=crn, allocated=False)
+    case, staff, team = found
+    return ManagerView(crn=crn, allocated=True, staff_code=staff.code, first_name=staff.first_name, last_name=staff.last_name,
+                       grade=staff.grade, email=staff.email, phone=staff.phone, team_code=team.code, team_name=team.name,
+                       pdu_code=team.pdu_code, allocated_at=case.allocated_at)
+
+
+@router.get("/{crn}/handover", response_model=HandoverView)
+async def get_handover(request: Request, session: Session, crn: str = CrnPath,
+                       principal: Principal = require_roles(*CAN_READ)):
+    await person_for(session, principal, crn)
+    await audit_read(session, request, principal, crn)
+    state = await sentences_db.handover(session, crn)
+    if state is None:
+        return HandoverView(crn=crn, responsible=None)
+    sentence = await sentences_db.get(session, crn, state.sentence_id)
+    release = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE}) if sentence else None
+    return HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date,
+                        release_date=release)

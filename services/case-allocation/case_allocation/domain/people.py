@@ -1,13 +1,15 @@
-"""Registering a person on probation."""
+"""People on probation: registration, personal details, addresses with history, limited access."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
+from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import people as people_db
-from ..db.models import Person
+from ..db.models import Address, LimitedAccess, Person
 from ..events import publish
 from .identifiers import random_crn
 
@@ -16,15 +18,99 @@ class CrnSpaceExhausted(RuntimeError):
     pass
 
 
-async def register_person(session: AsyncSession, *, first_name: str, last_name: str, date_of_birth, sex: str, noms_number: str | None) -> Person:
+def _noms_conflict(noms: str) -> Problem:
+    return Problem(409, "noms-number-in-use", f"NOMS number {noms} already belongs to another person.",
+                   errors=[{"field": "noms_number", "message": "already in use"}])
+
+
+async def register_person(session: AsyncSession, *, first_name: str, last_name: str, date_of_birth, sex: str,
+                          noms_number: str | None, phone: str | None = None, email: str | None = None) -> Person:
+    if noms_number and await people_db.noms_taken(session, noms_number):
+        raise _noms_conflict(noms_number)
     crn = await _unused_crn(session)
     person = Person(
         crn=crn, noms_number=noms_number, first_name=first_name, last_name=last_name,
-        date_of_birth=date_of_birth, sex=sex, created_at=datetime.now(UTC),
+        date_of_birth=date_of_birth, sex=sex, created_at=datetime.now(UTC), phone=phone, email=email, limited_access=False,
     )
     people_db.add(session, person)
     await publish.engagement_created(session, person)
     return person
+
+
+async def update_personal_details(session: AsyncSession, person: Person, changes: dict[str, Any]) -> Person:
+    if changes.get("noms_number") and await people_db.noms_taken(session, changes["noms_number"], other_than=person.crn):
+        raise _noms_conflict(changes["noms_number"])
+    changed = False
+    for field, value in changes.items():
+        if getattr(person, field) != value:
+            setattr(person, field, value)
+            changed = True
+    if changed:
+        await publish.personal_details_updated(session, person)
+    return person
+
+
+async def _end_current_main(session: AsyncSession, person: Person, new_start: date, except_id: int | None = None) -> None:
+    for other in await people_db.addresses(session, person.crn):
+        if other.status == "MAIN" and other.id != except_id:
+            other.status = "PREVIOUS"
+            other.end_date = other.end_date or new_start
+            other.updated_at = datetime.now(UTC)
+            await session.flush()
+            await publish.address_changed(session, person, other.id, "updated")
+
+
+async def add_address(session: AsyncSession, person: Person, fields: dict[str, Any]) -> Address:
+    if fields.get("end_date") and fields["end_date"] < fields["start_date"]:
+        raise _bad_dates()
+    if fields["status"] == "MAIN" and not fields.get("end_date"):
+        await _end_current_main(session, person, fields["start_date"])
+    address = Address(crn=person.crn, deleted=False, updated_at=datetime.now(UTC), **fields)
+    session.add(address)
+    await session.flush()
+    await publish.address_changed(session, person, address.id, "created")
+    return address
+
+
+async def update_address(session: AsyncSession, person: Person, address: Address, changes: dict[str, Any]) -> Address:
+    start = changes.get("start_date", address.start_date)
+    end = changes.get("end_date", address.end_date)
+    if end and end < start:
+        raise _bad_dates()
+    if changes.get("status") == "MAIN" and address.status != "MAIN":
+        await _end_current_main(session, person, start, except_id=address.id)
+    for field, value in changes.items():
+        setattr(address, field, value)
+    if address.end_date and address.end_date <= date.today() and address.status == "MAIN":
+        address.status = "PREVIOUS"
+    address.updated_at = datetime.now(UTC)
+    await publish.address_changed(session, person, address.id, "updated")
+    return address
+
+
+async def delete_address(session: AsyncSession, person: Person, address: Address) -> None:
+    address.deleted = True
+    address.updated_at = datetime.now(UTC)
+    await publish.address_changed(session, person, address.id, "deleted")
+
+
+def _bad_dates() -> Problem:
+    return Problem(422, "invalid-dates", "The end date is before the start date.",
+                   errors=[{"field": "end_date", "message": "must not be before start_date"}])
+
+
+async def add_limit(session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None) -> LimitedAccess:
+    row = LimitedAccess(crn=person.crn, kind=kind, staff_code=staff_code, reason=reason, created_at=datetime.now(UTC))
+    session.add(row)
+    person.limited_access = True
+    await session.flush()
+    return row
+
+
+async def remove_limit(session: AsyncSession, person: Person, row: LimitedAccess) -> None:
+    await session.delete(row)
+    await session.flush()
+    person.limited_access = bool(await people_db.limits(session, person.crn))
 
 
 async def _unused_crn(session: AsyncSession, attempts: int = 20) -> str:

@@ -1,0 +1,47 @@
+"""Who may see a person: limited access (exclusion → 403, restriction → 404), IOM/MAPPA scope for police."""
+
+from __future__ import annotations
+
+from fastapi import Path, Request
+from probation_shared.audit import record_access
+from probation_shared.auth import PROBATION_STAFF, Principal, Role
+from probation_shared.errors import Problem, not_found
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import cases as cases_db
+from ..db import people as people_db
+from ..db.models import PLATFORM, Person
+from ..domain.access import EXCLUDED, HIDDEN, access_verdict
+from ..domain.identifiers import CRN_PATTERN
+
+CrnPath = Path(pattern=CRN_PATTERN.pattern, description="Case reference number, e.g. X123456")
+
+STAFF = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER)
+CAN_WRITE = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)
+CAN_READ = (*STAFF, Role.SERVICE, Role.POLICE_PARTNER, Role.AUDITOR)
+POLICE_SCOPE = frozenset({"IIOM", "MAPP"})
+
+
+def police_only(principal: Principal) -> bool:
+    return Role.POLICE_PARTNER in principal.roles and not (principal.roles & (PROBATION_STAFF | {Role.SERVICE, Role.AUDITOR}))
+
+
+async def person_for(session: AsyncSession, principal: Principal, crn: str) -> Person:
+    """The person, if this caller may see them: 404 when absent or restricted away, 403 when excluded."""
+    person = await people_db.get(session, crn)
+    if person is None:
+        raise not_found("person")
+    if person.limited_access:
+        verdict = access_verdict(principal.staff_code, Role.SERVICE in principal.roles, await people_db.limits(session, crn))
+        if verdict == HIDDEN:
+            raise not_found("person")
+        if verdict == EXCLUDED:
+            raise Problem(403, "excluded", "You are excluded from this person's record.")
+    if police_only(principal) and not (await cases_db.active_register_codes(session, crn)) & POLICE_SCOPE:
+        raise not_found("person")  # police partners see IOM and MAPPA cases only
+    return person
+
+
+async def audit_read(session: AsyncSession, request: Request, principal: Principal, crn: str | None, action: str = "read") -> None:
+    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path,
+                        reason=request.headers.get("x-access-reason"))

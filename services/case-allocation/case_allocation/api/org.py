@@ -1,0 +1,158 @@
+"""Organisation reference data: regions, PDUs, teams, staff, reductions and workload."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.db import Session
+from probation_shared.errors import Problem, not_found
+
+from ..db import org as org_db
+from ..db.models import Reduction, Staff
+from ..domain.allocation import workloads
+from .schemas import (
+    NewReduction,
+    NewStaff,
+    PduDetail,
+    PduView,
+    ReductionList,
+    ReductionView,
+    RegionList,
+    RegionView,
+    StaffChanges,
+    StaffList,
+    StaffView,
+    TeamView,
+    WorkloadView,
+)
+
+router = APIRouter(tags=["organisation"])
+
+CAN_READ_ORG = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE, Role.AUDITOR,
+                Role.OPERATOR, Role.COMMISSIONER)
+CAN_MANAGE_STAFF = (Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR)
+
+
+def _may_manage(principal: Principal, pdu_code: str) -> None:
+    """An SPO manages the staff of their own PDU; an operator manages any."""
+    if Role.OPERATOR in principal.roles:
+        return
+    if principal.pdu != pdu_code:
+        raise Problem(403, "other-pdu", f"Only an SPO of {pdu_code} may change its staff.")
+
+
+@router.get("/regions", response_model=RegionList)
+async def list_regions(session: Session, _: Principal = require_roles(*CAN_READ_ORG)):
+    pdus = await org_db.pdus(session)
+    return RegionList(regions=[
+        RegionView(code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code])
+        for r in await org_db.regions(session)
+    ])
+
+
+@router.get("/pdus/{pdu_code}", response_model=PduDetail)
+async def get_pdu(session: Session, pdu_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+    pdu = await org_db.get_pdu(session, pdu_code)
+    if pdu is None:
+        raise not_found("PDU")
+    return PduDetail(code=pdu.code, name=pdu.name, region_code=pdu.region_code,
+                     teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)])
+
+
+@router.get("/teams/{team_code}/staff", response_model=StaffList)
+async def team_staff(session: Session, team_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+    if await org_db.get_team(session, team_code) is None:
+        raise not_found("team")
+    return StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)])
+
+
+@router.post("/staff", status_code=201, response_model=StaffView)
+async def create_staff(body: NewStaff, session: Session, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+    team = await org_db.get_team(session, body.team_code)
+    if team is None:
+        raise Problem(422, "unknown-team", f"There is no team {body.team_code}.", errors=[{"field": "team_code", "message": "unknown team"}])
+    _may_manage(principal, team.pdu_code)
+    if await org_db.get_staff(session, body.code) is not None:
+        raise Problem(409, "staff-code-in-use", f"Staff code {body.code} is already in use.")
+    staff = Staff(active=True, **body.model_dump())
+    session.add(staff)
+    await session.flush()
+    return StaffView.model_validate(staff)
+
+
+async def _staff(session, code: str) -> tuple:
+    found = await org_db.staff_with_team(session, code)
+    if found is None:
+        raise not_found("staff member")
+    return found
+
+
+@router.get("/staff/{staff_code}", response_model=StaffView)
+async def get_staff(session: Session, staff_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+    staff, _team = await _staff(session, staff_code)
+    return StaffView.model_validate(staff)
+
+
+@router.patch("/staff/{staff_code}", response_model=StaffView)
+async def update_staff(body: StaffChanges, session: Session, staff_code: str, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+    staff, team = await _staff(session, staff_code)
+    _may_manage(principal, team.pdu_code)
+    changes = body.model_dump(exclude_unset=True)
+    if any(v is None for k, v in changes.items() if k not in ("email", "phone")):
+        raise Problem(422, "validation-failed", "Only email and phone may be removed.",
+                      errors=[{"field": k, "message": "cannot be null"} for k, v in changes.items() if v is None and k not in ("email", "phone")])
+    if "team_code" in changes:
+        new_team = await org_db.get_team(session, changes["team_code"])
+        if new_team is None:
+            raise Problem(422, "unknown-team", "No such team.", errors=[{"field": "team_code", "message": "unknown team"}])
+        _may_manage(principal, new_team.pdu_code)
+    for field, value in changes.items():
+        setattr(staff, field, value)
+    await session.flush()
+    return StaffView.model_validate(staff)
+
+
+@router.get("/staff/{staff_code}/reductions", response_model=ReductionList)
+async def list_reductions(session: Session, staff_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+    await _staff(session, staff_code)
+    return ReductionList(reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)])
+
+
+@router.post("/staff/{staff_code}/reductions", status_code=201, response_model=ReductionView)
+async def add_reduction(body: NewReduction, session: Session, staff_code: str, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+    staff, team = await _staff(session, staff_code)
+    _may_manage(principal, team.pdu_code)
+    if body.hours > staff.contracted_hours:
+        raise Problem(422, "reduction-exceeds-hours", "A reduction cannot exceed the contracted hours.",
+                      errors=[{"field": "hours", "message": f"at most {staff.contracted_hours}"}])
+    reduction = Reduction(staff_code=staff_code, **body.model_dump())
+    session.add(reduction)
+    await session.flush()
+    return ReductionView.model_validate(reduction)
+
+
+@router.delete("/staff/{staff_code}/reductions/{reduction_id}", status_code=204)
+async def delete_reduction(session: Session, staff_code: str, reduction_id: int, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+    _, team = await _staff(session, staff_code)
+    _may_manage(principal, team.pdu_code)
+    reduction = await org_db.get_reduction(session, staff_code, reduction_id)
+    if reduction is None:
+        raise not_found("reduction")
+    await session.delete(reduction)
+    return Response(status_code=204)
+
+
+@router.get("/staff/{staff_code}/workload", response_model=WorkloadView)
+async def staff_workload(session: Session, staff_code: str, on: date | None = Query(None),
+                         _: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR)):
+    staff, team = await _staff(session, staff_code)
+    (w,) = await workloads(session, [(staff, team)], on or date.today())
+    active = await org_db.active_reduction_hours(session, [staff_code], on or date.today())
+    reduction = sum(active.get(staff_code, []), 0)
+    return WorkloadView(staff_code=staff.code, grade=staff.grade, team_code=team.code, contracted_hours=float(staff.contracted_hours),
+                        reduction_hours=float(reduction), available_points=float(round(w.available, 2)), total_points=w.points,
+                        cases=w.cases, active_risk_cases=w.active_risk_cases,
+                        capacity_percent=float(w.capacity) if w.capacity is not None else None)

@@ -1,0 +1,81 @@
+"""Cases, allocations and the workload aggregates behind capacity."""
+
+from __future__ import annotations
+
+from sqlalchemy import case as when
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import Allocation, Case, Person, Registration, Staff, Team
+
+
+async def get(session: AsyncSession, case_id: int) -> Case | None:
+    return await session.get(Case, case_id)
+
+
+async def for_sentence(session: AsyncSession, sentence_id: int) -> Case | None:
+    return await session.scalar(select(Case).where(Case.sentence_id == sentence_id))
+
+
+async def open_cases_of(session: AsyncSession, crn: str) -> list[Case]:
+    return list(await session.scalars(select(Case).where(Case.crn == crn, Case.status != "CLOSED")))
+
+
+async def workload(session: AsyncSession, staff_codes: list[str]) -> dict[str, tuple[int, int, int]]:
+    """Per staff code: (total points, open cases, open cases needing active risk management)."""
+    if not staff_codes:
+        return {}
+    rows = await session.execute(
+        select(
+            Case.staff_code,
+            func.coalesce(func.sum(Case.points), 0),
+            func.count(),
+            func.coalesce(func.sum(when((Case.upw_only.is_(False), 1), else_=0)), 0),
+        )
+        .where(Case.staff_code.in_(staff_codes), Case.status == "ALLOCATED")
+        .group_by(Case.staff_code)
+    )
+    return {code: (int(points), int(count), int(active)) for code, points, count, active in rows}
+
+
+async def queue(session: AsyncSession, pdu_code: str, limit: int, offset: int) -> tuple[list[tuple[Case, Person]], int]:
+    conditions = (Case.pdu_code == pdu_code, Case.status == "UNALLOCATED")
+    total = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
+    rows = await session.execute(
+        select(Case, Person).join(Person, Person.crn == Case.crn).where(*conditions).order_by(Case.due_date, Case.id).offset(offset).limit(limit)
+    )
+    return [(c, p) for c, p in rows], int(total or 0)
+
+
+async def previous_practitioners(session: AsyncSession, crn: str) -> set[str]:
+    return set(await session.scalars(select(Allocation.staff_code).where(Allocation.crn == crn).distinct()))
+
+
+async def allocations_of(session: AsyncSession, case_id: int) -> list[Allocation]:
+    return list(await session.scalars(select(Allocation).where(Allocation.case_id == case_id).order_by(Allocation.id)))
+
+
+async def current_manager(session: AsyncSession, crn: str) -> tuple[Case, Staff, Team] | None:
+    """The practitioner of the person's most recently allocated open case."""
+    row = (
+        await session.execute(
+            select(Case, Staff, Team)
+            .join(Staff, Staff.code == Case.staff_code)
+            .join(Team, Team.code == Staff.team_code)
+            .where(Case.crn == crn, Case.status == "ALLOCATED")
+            .order_by(Case.allocated_at.desc(), Case.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def active_register_codes(session: AsyncSession, crn: str) -> set[str]:
+    return set(await session.scalars(select(Registration.type_code).where(Registration.crn == crn, Registration.status == "ACTIVE")))
+
+
+async def set_points_for_person(session: AsyncSession, crn: str, points_by_type: dict[str, int]) -> None:
+    for case_type, points in points_by_type.items():
+        await session.execute(
+            update(Case).where(Case.crn == crn, Case.case_type == case_type, Case.status != "CLOSED").values(points=points)
+        )

@@ -1,0 +1,104 @@
+"""Allocation: recommendations by grade, capacity and continuity; allocate and transfer within a PDU."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from probation_shared.errors import Problem
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import cases as cases_db
+from ..db import org as org_db
+from ..db.models import Allocation, Case, Person, Staff, Team
+from ..events import publish
+from .workload import available_points, capacity_percent, over_case_limit, suitable_grades
+
+
+@dataclass(frozen=True)
+class Workload:
+    staff: Staff
+    team: Team
+    points: int
+    cases: int
+    active_risk_cases: int
+    available: Decimal
+    capacity: Decimal | None
+
+
+async def workloads(session: AsyncSession, pairs: list[tuple[Staff, Team]], on: date) -> list[Workload]:
+    codes = [s.code for s, _ in pairs]
+    totals = await cases_db.workload(session, codes)
+    reductions = await org_db.active_reduction_hours(session, codes, on)
+    out = []
+    for staff, team in pairs:
+        points, count, active = totals.get(staff.code, (0, 0, 0))
+        available = available_points(staff.contracted_hours, reductions.get(staff.code, ()))
+        out.append(Workload(staff, team, points, count, active, available, capacity_percent(points, available)))
+    return out
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    workload: Workload
+    projected: Decimal | None
+    previous_practitioner: bool
+    over_case_limit: bool
+
+
+async def recommend(session: AsyncSession, case: Case, on: date) -> tuple[tuple[str, ...], list[Recommendation]]:
+    grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
+    pairs = [(s, t) for s, t in await org_db.staff_in_pdu(session, case.pdu_code) if s.grade in grades]
+    previous = await cases_db.previous_practitioners(session, case.crn)
+    recommendations = []
+    for w in await workloads(session, pairs, on):
+        holds_it = case.staff_code == w.staff.code and case.status == "ALLOCATED"
+        projected = w.capacity if holds_it else capacity_percent(w.points + case.points, w.available)
+        recommendations.append(Recommendation(
+            w, projected, w.staff.code in previous, not holds_it and over_case_limit(w.active_risk_cases, not case.upw_only),
+        ))
+    recommendations.sort(key=lambda r: (
+        not r.previous_practitioner, r.over_case_limit, r.workload.capacity is None, r.workload.capacity or 0, r.workload.staff.code,
+    ))
+    return grades, recommendations
+
+
+async def allocate(session: AsyncSession, person: Person, case: Case, *, staff_code: str, reason: str | None,
+                   override_reason: str | None, actor: str, on: date) -> Allocation:
+    if case.status == "CLOSED":
+        raise Problem(409, "case-closed", "The case is closed.")
+    found = await org_db.staff_with_team(session, staff_code)
+    if found is None:
+        raise Problem(422, "unknown-practitioner", f"There is no practitioner {staff_code}.",
+                      errors=[{"field": "staff_code", "message": "unknown staff code"}])
+    staff, team = found
+    if team.pdu_code != case.pdu_code:
+        raise Problem(409, "practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.")
+    if not staff.active:
+        raise Problem(409, "practitioner-inactive", f"{staff_code} is not active.")
+    grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
+    if staff.grade not in grades:
+        raise Problem(409, "grade-unsuitable", f"This case needs a practitioner of grade {' or '.join(grades)}; {staff_code} is {staff.grade}.")
+    transfer = case.status == "ALLOCATED"
+    if transfer and case.staff_code == staff_code:
+        raise Problem(409, "already-allocated", f"The case is already allocated to {staff_code}.")
+    if transfer and not reason:
+        raise Problem(422, "reason-required", "A reallocation needs a reason.", errors=[{"field": "reason", "message": "required to reallocate"}])
+    (w,) = await workloads(session, [(staff, team)], on)
+    if over_case_limit(w.active_risk_cases, not case.upw_only) and not override_reason:
+        raise Problem(409, "over-case-limit",
+                      f"{staff_code} already holds {w.active_risk_cases} cases needing active risk management (limit 50); "
+                      "give an override_reason to allocate anyway.", activeRiskCases=w.active_risk_cases)
+    previous = case.staff_code
+    case.staff_code, case.team_code, case.status, case.allocated_at = staff.code, team.code, "ALLOCATED", datetime.now(UTC)
+    allocation = Allocation(
+        case_id=case.id, crn=case.crn, kind="TRANSFERRED" if transfer else "ALLOCATED", staff_code=staff.code, team_code=team.code,
+        pdu_code=team.pdu_code, previous_staff_code=previous, reason=reason,
+        override_reason=override_reason if over_case_limit(w.active_risk_cases, not case.upw_only) else None,
+        allocated_by=actor, at=datetime.now(UTC),
+    )
+    session.add(allocation)
+    await session.flush()
+    await publish.manager_changed(session, person, staff_code=staff.code, team_code=team.code, pdu_code=team.pdu_code, transferred=transfer)
+    return allocation

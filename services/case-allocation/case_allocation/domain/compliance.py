@@ -1,0 +1,66 @@
+"""Contact compliance and enforcement rules (pure functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .calendar import add_months
+
+OUTCOMES = ("ATTENDED", "FTA_ACCEPTABLE", "FTA_UNACCEPTABLE")
+BREACH_ABSENCES = 2
+ENHANCED_SUPPORT_DAYS = 14
+
+
+def breach_due(unacceptable_absence_dates: Iterable[date], on: date) -> bool:
+    """Two unacceptable absences within the 12 months up to `on` raise a breach."""
+    window_start = add_months(on, -12)
+    return sum(1 for d in unacceptable_absence_dates if window_start < d <= on) >= BREACH_ABSENCES
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    kind: str  # MONTHLY | WEEKLY_AFTER_RELEASE
+    contacts: int
+    status: str  # MET | NOT_MET | IN_PROGRESS
+
+
+def _status(contacts: int, end: date, on: date) -> str:
+    if contacts > 0:
+        return "MET"
+    return "IN_PROGRESS" if end >= on else "NOT_MET"
+
+
+def compliance_periods(*, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date) -> list[Period]:
+    """The minimum-contact periods due so far: each calendar month of supervision since the case
+    started (from the first of the month after the start, the start's own month counted from the start),
+    and the two weeks after release week by week."""
+    periods: list[Period] = []
+
+    def count(start: date, end: date) -> int:
+        return sum(1 for d in attended_face_to_face if start <= d <= end)
+
+    if released_on and released_on <= on:
+        for week in range(ENHANCED_SUPPORT_DAYS // 7):
+            start = released_on + timedelta(days=7 * week)
+            if start > on:
+                break
+            end = start + timedelta(days=6)
+            n = count(start, end)
+            periods.append(Period(start, end, "WEEKLY_AFTER_RELEASE", n, _status(n, end, on)))
+    supervision_start = released_on if released_on else case_start
+    start = supervision_start
+    while start <= on:
+        end = add_months(start, 1) - timedelta(days=1)
+        n = count(start, end)
+        periods.append(Period(start, end, "MONTHLY", n, _status(n, end, on)))
+        start = end + timedelta(days=1)
+    return periods
+
+
+def repeated_positive(results_latest_first: Sequence[str]) -> bool:
+    """Flag for enforcement when the latest two results are both positive."""
+    return len(results_latest_first) >= 2 and results_latest_first[0] == "POSITIVE" and results_latest_first[1] == "POSITIVE"

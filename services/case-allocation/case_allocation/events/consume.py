@@ -1,0 +1,38 @@
+"""Handlers of the events case-allocation consumes."""
+
+from __future__ import annotations
+
+from probation_shared.events import DomainEvent
+from probation_shared.events.consumer import Subscription
+from probation_shared.events.topics import RISK_ASSESSMENT
+from probation_shared.logging import get_logger
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..db import cases as cases_db
+from ..db import people as people_db
+from ..domain.workload import CASE_TYPES, base_tier, case_points
+
+log = get_logger(__name__)
+
+
+async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
+    """A new tier re-weighs every open case of the person."""
+    crn = event.crn
+    tier = event.additionalInformation.get("tier")
+    person = await people_db.get(session, crn) if crn else None
+    if person is None:
+        log.warning("tier_for_unknown_person", crn=crn, event_id=str(event.eventId))
+        return
+    if tier is not None and base_tier(tier) is None:
+        raise ValueError(f"unreadable tier {tier!r}")
+    if person.tier == tier:
+        return
+    person.tier = tier
+    await cases_db.set_points_for_person(session, crn, {ct: case_points(tier, ct) for ct in CASE_TYPES})
+
+
+TIER_SUBSCRIPTION = Subscription(
+    name="tier",
+    topics=[RISK_ASSESSMENT],
+    handlers={"tier.calculation.changed": on_tier_changed, "tier.calculation.complete": on_tier_changed},
+)

@@ -43,9 +43,22 @@ async def seed(database: Database, settings: PlatformSettings) -> None:
         await session.flush()
         for ref, kind, prime, subs, region, pcc, sex, lo, hi, cap in CONTRACTS:
             if await q.get_contract(session, ref) is None:
-                session.add(Contract(reference=ref, contract_type=kind, prime_provider_id=prime, region=region, pcc_area=pcc, eligible_sex=sex,
-                                     min_age=lo, max_age=hi, referral_start_date=date(2024, 1, 1), referral_end_date=date(2030, 12, 31),
-                                     fixed_price_pence=120_000_00, volume_cap=cap))
+                session.add(
+                    Contract(
+                        reference=ref,
+                        contract_type=kind,
+                        prime_provider_id=prime,
+                        region=region,
+                        pcc_area=pcc,
+                        eligible_sex=sex,
+                        min_age=lo,
+                        max_age=hi,
+                        referral_start_date=date(2024, 1, 1),
+                        referral_end_date=date(2030, 12, 31),
+                        fixed_price_pence=120_000_00,
+                        volume_cap=cap,
+                    )
+                )
                 session.add_all([Subcontractor(contract_reference=ref, provider_id=s) for s in subs])
         await session.flush()
         for iid, ref, title in INTERVENTIONS:

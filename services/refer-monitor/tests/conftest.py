@@ -4,7 +4,6 @@ fakes of case-allocation and risk-assessment serving the detail URLs named in do
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,12 +12,11 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
-
 from probation_shared.auth import Role
 from probation_shared.events import DomainEvent, new_event
 from refer_monitor.db.models import PLATFORM
 from refer_monitor.service import SPEC
+from sqlalchemy import select
 
 CASE_URL = "http://case-allocation.test"
 RISK_URL = "http://risk-assessment.test"
@@ -40,15 +38,37 @@ class FakeUpstream:
     calls: list[tuple[str, str]] = field(default_factory=list)
 
     def add_person(self, crn: str, *, sex: str = "MALE", dob: str = "1990-04-01", risk_level: str = "MEDIUM") -> None:
-        self.people[crn] = {"crn": crn, "first_name": "Sam", "last_name": "Taylor", "date_of_birth": dob, "sex": sex,
-                            "phone_number": "07700 900123"}
-        self.addresses[(crn, "1")] = {"id": "1", "status": "MAIN", "address_number": "12", "street_name": "High Street",
-                                      "town": "Durham", "postcode": "DH1 1AA"}
+        self.people[crn] = {
+            "crn": crn,
+            "first_name": "Sam",
+            "last_name": "Taylor",
+            "date_of_birth": dob,
+            "sex": sex,
+            "phone_number": "07700 900123",
+        }
+        self.addresses[(crn, "1")] = {
+            "id": "1",
+            "status": "MAIN",
+            "address_number": "12",
+            "street_name": "High Street",
+            "town": "Durham",
+            "postcode": "DH1 1AA",
+        }
         self.people[crn]["main_address"] = self.addresses[(crn, "1")]
-        self.managers[crn] = {"staff_code": "N07A001", "name": "Pat Jones", "email": "pat.jones@probation.example",
-                              "telephone": "0191 000 0000", "team_code": "N07T01", "pdu_code": "N07PDU"}
-        self.risk[crn] = {"overall_level": risk_level, "assessed_at": datetime.now(UTC).isoformat(),
-                          "risk_to": {"public": risk_level}, "nature_of_risk": "Violence when intoxicated"}
+        self.managers[crn] = {
+            "staff_code": "N07A001",
+            "name": "Pat Jones",
+            "email": "pat.jones@probation.example",
+            "telephone": "0191 000 0000",
+            "team_code": "N07T01",
+            "pdu_code": "N07PDU",
+        }
+        self.risk[crn] = {
+            "overall_level": risk_level,
+            "assessed_at": datetime.now(UTC).isoformat(),
+            "risk_to": {"public": risk_level},
+            "nature_of_risk": "Violence when intoxicated",
+        }
 
     def _record(self, request: Request) -> None:
         self.calls.append((request.url.path, request.headers.get("authorization", "")))
@@ -92,11 +112,13 @@ def upstream() -> FakeUpstream:
 
 
 def mount_upstream(service, upstream: FakeUpstream) -> None:
-    service.app.state.http.mount({
-        CASE_URL: httpx.ASGITransport(app=upstream.case_app()),
-        RISK_URL: httpx.ASGITransport(app=upstream.risk_app()),
-        service.settings.public_base_url: httpx.ASGITransport(app=service.app),
-    })
+    service.app.state.http.mount(
+        {
+            CASE_URL: httpx.ASGITransport(app=upstream.case_app()),
+            RISK_URL: httpx.ASGITransport(app=upstream.risk_app()),
+            service.settings.public_base_url: httpx.ASGITransport(app=service.app),
+        }
+    )
 
 
 async def start_refer_monitor(start_service, upstream: FakeUpstream, **overrides):
@@ -128,12 +150,18 @@ class Api:
         return self.tokens.headers(Role.PRACTITIONER, subject="pp-1", **scope)
 
     def provider(self, provider_id: str, *contracts: str, subject: str | None = None) -> dict:
-        return self.tokens.headers(Role.PROVIDER_CASEWORKER, subject=subject or f"cw@{provider_id}", provider_id=provider_id,
-                                   contract_refs=list(contracts))
+        return self.tokens.headers(
+            Role.PROVIDER_CASEWORKER, subject=subject or f"cw@{provider_id}", provider_id=provider_id, contract_refs=list(contracts)
+        )
 
     async def draft(self, crn: str, intervention: str = ACC_INTERVENTION, **body) -> dict:
-        payload = {"crn": crn, "intervention_id": intervention, "desired_outcomes": ["Stable housing", "Tenancy skills"],
-                   "complexity_level": "MEDIUM", "needs": ["accommodation"]} | body
+        payload = {
+            "crn": crn,
+            "intervention_id": intervention,
+            "desired_outcomes": ["Stable housing", "Tenancy skills"],
+            "complexity_level": "MEDIUM",
+            "needs": ["accommodation"],
+        } | body
         response = await self.client.post("/referrals", json=payload, headers=self.practitioner())
         assert response.status_code == 201, response.text
         return response.json()
@@ -152,7 +180,7 @@ class Api:
             query = select(outbox.c.topic, outbox.c.event_type, outbox.c.message_key, outbox.c.payload).order_by(outbox.c.id)
             rows = (await session.execute(query)).all()
         found = []
-        for topic_, type_, key, payload in rows:
+        for topic_, _type, key, payload in rows:
             if topic is not None and not topic_.endswith(topic):
                 continue
             event = DomainEvent.model_construct(**json.loads(payload))  # lenient: see NOTIFICATION_EVENT_TYPE
@@ -186,6 +214,16 @@ def h():
     """Helpers and constants for test modules (conftest is not importable under importlib mode)."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(ACC=ACC, ETE=ETE, ACC_INTERVENTION=ACC_INTERVENTION, ETE_INTERVENTION=ETE_INTERVENTION, CASE_URL=CASE_URL,
-                           RISK_URL=RISK_URL, case_event=case_event, risk_event=risk_event, handle=handle,
-                           start_refer_monitor=start_refer_monitor, Api=Api)
+    return SimpleNamespace(
+        ACC=ACC,
+        ETE=ETE,
+        ACC_INTERVENTION=ACC_INTERVENTION,
+        ETE_INTERVENTION=ETE_INTERVENTION,
+        CASE_URL=CASE_URL,
+        RISK_URL=RISK_URL,
+        case_event=case_event,
+        risk_event=risk_event,
+        handle=handle,
+        start_refer_monitor=start_refer_monitor,
+        Api=Api,
+    )

@@ -16,11 +16,14 @@ async def test_subcontractor_with_the_contract_can_read_and_assign_without_it_40
     assert assigned.status_code == 200 and assigned.json()["assigned_to"] == "cw@bridge"
     # The same user without the contract in their token: as if the referral did not exist.
     without = api.provider("bridge-wellbeing", "PWB-DUR-001")
-    for method, path, body in [("GET", f"/referrals/{rid}", None), ("POST", f"/referrals/{rid}/assign", {}),
-                               ("GET", f"/referrals/{rid}/amendments", None), ("GET", f"/referrals/{rid}/provider-view-history", None),
-                               ("POST", f"/referrals/{rid}/updates", {"category": "GENERAL", "text": "hello"}),
-                               ("POST", f"/referrals/{rid}/appointments", {"kind": "INITIAL_ASSESSMENT",
-                                                                           "scheduled_at": datetime.now(UTC).isoformat()})]:
+    for method, path, body in [
+        ("GET", f"/referrals/{rid}", None),
+        ("POST", f"/referrals/{rid}/assign", {}),
+        ("GET", f"/referrals/{rid}/amendments", None),
+        ("GET", f"/referrals/{rid}/provider-view-history", None),
+        ("POST", f"/referrals/{rid}/updates", {"category": "GENERAL", "text": "hello"}),
+        ("POST", f"/referrals/{rid}/appointments", {"kind": "INITIAL_ASSESSMENT", "scheduled_at": datetime.now(UTC).isoformat()}),
+    ]:
         response = await api.client.request(method, path, json=body, headers=without)
         assert response.status_code == 404, (path, response.text)
     listed = await api.client.get("/referrals", headers=without)
@@ -56,18 +59,24 @@ async def test_role_boundaries(api, h):
     commissioner = api.tokens.headers(Role.COMMISSIONER)
     prime = api.provider("harbour-housing", h.ACC)
     # Commissioner: no referral-level access at all.
-    for method, path in [("GET", f"/referrals/{rid}"), ("GET", "/referrals"), ("GET", "/people/X200005/timeline"),
-                         ("POST", f"/referrals/{rid}/withdraw")]:
+    for method, path in [
+        ("GET", f"/referrals/{rid}"),
+        ("GET", "/referrals"),
+        ("GET", "/people/X200005/timeline"),
+        ("POST", f"/referrals/{rid}/withdraw"),
+    ]:
         response = await api.client.request(method, path, json={"code": "MOV"}, headers=commissioner)
         assert response.status_code == 403, path
     # Providers cannot do probation's actions, probation cannot do the provider's.
     assert (await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "MOV"}, headers=prime)).status_code == 403
     assert (await api.client.patch(f"/referrals/{rid}", json={"needs": [], "reason": "x"}, headers=prime)).status_code == 403
-    assert (await api.client.post("/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION},
-                                  headers=prime)).status_code == 403
+    assert (
+        await api.client.post("/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION}, headers=prime)
+    ).status_code == 403
     assert (await api.client.post(f"/referrals/{rid}/assign", headers=api.practitioner())).status_code == 403
-    assert (await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True},
-                                 headers=prime)).status_code == 403
+    assert (
+        await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True}, headers=prime)
+    ).status_code == 403
     assert (await api.client.get(f"/referrals/{rid}")).status_code == 401
     assert (await api.client.post("/contracts", json={}, headers=api.practitioner())).status_code == 403
 
@@ -109,25 +118,53 @@ async def test_catalogue_search_and_expiry(api, h):
     assert durham == {"ACC-NE-001", "ETE-NE-001", "PWB-DUR-001"}
     region = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()}
     assert region == {"ACC-NE-001", "ETE-NE-001"}
-    london_men = {i["contract_reference"] for i in
-                  (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()}
+    london_men = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()
+    }
     assert london_men == {"FBD-LDN-001"}
-    old = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70},
-                                                                  headers=p)).json()}
+    old = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()
+    }
     assert old == {"ACC-NE-001"}  # ETE is 18-65
     # An expired contract is gone from search and 410 on direct read.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
-    created = await api.client.post("/contracts", headers=commissioner, json={
-        "reference": "ACC-OLD-1", "contract_type": "ACCOMMODATION", "prime_provider_id": "harbour-housing", "subcontractor_ids": [],
-        "region": "North East", "referral_start_date": "2020-01-01", "referral_end_date": yesterday, "fixed_price_pence": 1, "volume_cap": 5})
+    created = await api.client.post(
+        "/contracts",
+        headers=commissioner,
+        json={
+            "reference": "ACC-OLD-1",
+            "contract_type": "ACCOMMODATION",
+            "prime_provider_id": "harbour-housing",
+            "subcontractor_ids": [],
+            "region": "North East",
+            "referral_start_date": "2020-01-01",
+            "referral_end_date": yesterday,
+            "fixed_price_pence": 1,
+            "volume_cap": 5,
+        },
+    )
     assert created.status_code == 201, created.text
-    intervention = (await api.client.post("/interventions", headers=commissioner, json={"contract_reference": "ACC-OLD-1", "title": "Old"}))
+    intervention = await api.client.post("/interventions", headers=commissioner, json={"contract_reference": "ACC-OLD-1", "title": "Old"})
     assert intervention.status_code == 410
     assert (await api.client.get("/contracts/ACC-OLD-1", headers=p)).status_code == 410
-    assert "ACC-OLD-1" not in {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"},
-                                                                                      headers=p)).json()}
-    bad = await api.client.post("/contracts", headers=commissioner, json={
-        "reference": "BAD-1", "contract_type": "NOPE", "prime_provider_id": "nobody", "region": "Atlantis",
-        "referral_start_date": "2020-01-01", "referral_end_date": "2019-01-01", "fixed_price_pence": 1, "volume_cap": 5})
+    assert "ACC-OLD-1" not in {
+        i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()
+    }
+    bad = await api.client.post(
+        "/contracts",
+        headers=commissioner,
+        json={
+            "reference": "BAD-1",
+            "contract_type": "NOPE",
+            "prime_provider_id": "nobody",
+            "region": "Atlantis",
+            "referral_start_date": "2020-01-01",
+            "referral_end_date": "2019-01-01",
+            "fixed_price_pence": 1,
+            "volume_cap": 5,
+        },
+    )
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"contract_type", "region", "referral_end_date", "prime_provider_id"}

@@ -4,7 +4,6 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-
 from probation_shared.errors import Problem
 from refer_monitor.domain import rules
 from refer_monitor.domain.codes import WITHDRAWAL_CODES, Outcome, Status
@@ -23,12 +22,15 @@ def test_every_withdrawal_code_is_accepted(code):
     assert rules.withdraw("SENT", code, 0, None).outcome is Outcome.CANCELLED
 
 
-@pytest.mark.parametrize("attended,planned,status,outcome,awaiting", [
-    (0, 3, Status.CONCLUDED, Outcome.CANCELLED, False),
-    (1, 3, Status.ENDED, Outcome.PREMATURELY_ENDED, True),
-    (2, 3, Status.ENDED, Outcome.PREMATURELY_ENDED, True),
-    (3, 3, Status.ENDED, Outcome.COMPLETED, True),
-])
+@pytest.mark.parametrize(
+    "attended,planned,status,outcome,awaiting",
+    [
+        (0, 3, Status.CONCLUDED, Outcome.CANCELLED, False),
+        (1, 3, Status.ENDED, Outcome.PREMATURELY_ENDED, True),
+        (2, 3, Status.ENDED, Outcome.PREMATURELY_ENDED, True),
+        (3, 3, Status.ENDED, Outcome.COMPLETED, True),
+    ],
+)
 def test_withdrawal_outcome_follows_delivery(attended, planned, status, outcome, awaiting):
     result = rules.withdraw("ASSIGNED", "MOV", attended, planned)
     assert (result.status, result.outcome, result.awaiting_end_of_service_report) == (status, outcome, awaiting)
@@ -76,7 +78,9 @@ def test_action_plan_rules():
 def test_amendment_rules():
     with pytest.raises(Problem) as locked:
         rules.check_amendment("ASSIGNED", ["desired_outcomes", "needs"], True, "why")
-    assert locked.value.status == 409 and locked.value.errors == [{"field": "desired_outcomes", "message": "locked after action plan approval"}]
+    assert locked.value.status == 409 and locked.value.errors == [
+        {"field": "desired_outcomes", "message": "locked after action plan approval"}
+    ]
     rules.check_amendment("ASSIGNED", ["needs"], True, "why")
     rules.check_amendment("DRAFT", ["complexity_level"], False, None)
     with pytest.raises(Problem):
@@ -87,10 +91,20 @@ def test_amendment_rules():
 
 def test_send_check_names_the_custody_field_and_stale_risk():
     now = datetime.now(UTC)
-    facts = rules.SendFacts(custody=True, expected_release_date=None, expected_release_missing_reason="  ", first_name="A", last_name="B",
-                            date_of_birth=date(1990, 1, 1), address={"postcode": "X"}, practitioner={"name": "P"},
-                            risk_summary_at=now - timedelta(days=31), has_risk_summary=True, risk_summary_max_age_days=30,
-                            desired_outcomes=["x"])
+    facts = rules.SendFacts(
+        custody=True,
+        expected_release_date=None,
+        expected_release_missing_reason="  ",
+        first_name="A",
+        last_name="B",
+        date_of_birth=date(1990, 1, 1),
+        address={"postcode": "X"},
+        practitioner={"name": "P"},
+        risk_summary_at=now - timedelta(days=31),
+        has_risk_summary=True,
+        risk_summary_max_age_days=30,
+        desired_outcomes=["x"],
+    )
     assert [e["field"] for e in rules.missing_for_send(facts, now)] == ["expected_release_date", "risk_summary"]
     ok = rules.SendFacts(**{**facts.__dict__, "expected_release_date": date(2030, 1, 1), "risk_summary_at": now})
     assert rules.missing_for_send(ok, now) == []
@@ -112,8 +126,12 @@ def test_search_and_eligibility_rules():
 
 
 def test_victim_details_are_dropped_at_any_depth():
-    doc = {"overall_level": "HIGH", "victims": [{"name": "V"}], "risk_to": {"known_adult": "HIGH", "victimName": "V"},
-           "narrative": [{"victim_details": "V", "nature": "x"}]}
+    doc = {
+        "overall_level": "HIGH",
+        "victims": [{"name": "V"}],
+        "risk_to": {"known_adult": "HIGH", "victimName": "V"},
+        "narrative": [{"victim_details": "V", "nature": "x"}],
+    }
     assert without_victims(doc) == {"overall_level": "HIGH", "risk_to": {"known_adult": "HIGH"}, "narrative": [{"nature": "x"}]}
 
 

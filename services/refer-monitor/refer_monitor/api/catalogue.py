@@ -23,9 +23,20 @@ def contract_out(contract: Contract, subs: list[str]) -> ContractOut:
 
 
 def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
-    return InterventionOut(id=i.id, title=i.title, description=i.description, contract_reference=c.reference, contract_type=c.contract_type,
-                           prime_provider_id=c.prime_provider_id, region=c.region, pcc_area=c.pcc_area, eligible_sex=c.eligible_sex,
-                           min_age=c.min_age, max_age=c.max_age, referral_end_date=c.referral_end_date)
+    return InterventionOut(
+        id=i.id,
+        title=i.title,
+        description=i.description,
+        contract_reference=c.reference,
+        contract_type=c.contract_type,
+        prime_provider_id=c.prime_provider_id,
+        region=c.region,
+        pcc_area=c.pcc_area,
+        eligible_sex=c.eligible_sex,
+        min_age=c.min_age,
+        max_age=c.max_age,
+        referral_end_date=c.referral_end_date,
+    )
 
 
 @router.post("/providers", status_code=201, response_model=ProviderOut)

@@ -12,5 +12,7 @@ router = APIRouter(prefix="/commissioning", tags=["commissioning"])
 
 
 @router.get("/demand")
-async def demand(session: Session, year: int | None = Query(default=None, ge=2000, le=2100), principal: Principal = require_roles(Role.COMMISSIONER)):
+async def demand(
+    session: Session, year: int | None = Query(default=None, ge=2000, le=2100), principal: Principal = require_roles(Role.COMMISSIONER)
+):
     return await commissioning.demand(session, year)

@@ -21,11 +21,22 @@ CrnPath = Path(pattern=r"^[A-Z][0-9]{6}$")
 
 
 @router.get("/people/{crn}/timeline", response_model=Timeline)
-async def timeline(request: Request, session: Session, crn: str = CrnPath,
-                   principal: Principal = require_roles(*PROBATION_READERS, Role.PROVIDER_CASEWORKER)):
+async def timeline(
+    request: Request,
+    session: Session,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*PROBATION_READERS, Role.PROVIDER_CASEWORKER),
+):
     entries = await sharing.timeline(session, principal, crn)
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action="read", resource=request.url.path,
-                        reason=request.headers.get("x-access-reason"))
+    await record_access(
+        session,
+        PLATFORM.audit_log,
+        principal,
+        crn=crn,
+        action="read",
+        resource=request.url.path,
+        reason=request.headers.get("x-access-reason"),
+    )
     return redacted_response(Timeline(crn=crn, entries=[TimelineEntry(**e) for e in entries]), principal.roles)
 
 
@@ -35,8 +46,9 @@ async def read_consent(session: Session, crn: str = CrnPath, principal: Principa
 
 
 @router.put("/people/{crn}/sharing-consent/{category}", response_model=ConsentOut)
-async def record_consent(body: ConsentIn, session: Session, category: Category, crn: str = CrnPath,
-                         principal: Principal = require_roles(*PROBATION)):
+async def record_consent(
+    body: ConsentIn, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)
+):
     consent = await sharing.record_consent(session, principal, crn, category, body.granted, body.note)
     return ConsentOut.model_validate(consent)
 

@@ -47,14 +47,30 @@ async def referral_out(session, ctx: lifecycle.ReferralContext) -> ReferralOut:
     r: Referral = ctx.referral
     has_report = await q.end_of_service_report(session, r.id) is not None
     return ReferralOut(
-        id=r.id, reference=r.reference, crn=r.crn, intervention_id=r.intervention_id, contract_reference=r.contract_reference,
-        prime_provider_id=ctx.contract.prime_provider_id, status=r.status, outcome=r.outcome,
-        awaiting_end_of_service_report=lifecycle.awaiting_end_of_service_report(r, has_report), created_at=r.created_at, sent_at=r.sent_at,
-        assigned_to=r.assigned_to, complexity_level=r.complexity_level, desired_outcomes=r.desired_outcomes, needs=r.needs,
-        completion_deadline=r.completion_deadline, custody=r.custody, expected_release_date=r.expected_release_date,
-        expected_release_missing_reason=r.expected_release_missing_reason, withdrawal_code=r.withdrawal_code, over_cap_reason=r.over_cap_reason,
+        id=r.id,
+        reference=r.reference,
+        crn=r.crn,
+        intervention_id=r.intervention_id,
+        contract_reference=r.contract_reference,
+        prime_provider_id=ctx.contract.prime_provider_id,
+        status=r.status,
+        outcome=r.outcome,
+        awaiting_end_of_service_report=lifecycle.awaiting_end_of_service_report(r, has_report),
+        created_at=r.created_at,
+        sent_at=r.sent_at,
+        assigned_to=r.assigned_to,
+        complexity_level=r.complexity_level,
+        desired_outcomes=r.desired_outcomes,
+        needs=r.needs,
+        completion_deadline=r.completion_deadline,
+        custody=r.custody,
+        expected_release_date=r.expected_release_date,
+        expected_release_missing_reason=r.expected_release_missing_reason,
+        withdrawal_code=r.withdrawal_code,
+        over_cap_reason=r.over_cap_reason,
         provider_view=ProviderView.model_validate(r.provider_view) if r.provider_view else None,
-        provider_view_version=r.provider_view_version, provider_view_updated_at=r.provider_view_updated_at,
+        provider_view_version=r.provider_view_version,
+        provider_view_updated_at=r.provider_view_updated_at,
     )
 
 
@@ -63,8 +79,15 @@ async def respond(session, principal: Principal, ctx: lifecycle.ReferralContext,
 
 
 async def audit(session, request: Request, principal: Principal, crn: str | None, action: str = "read") -> None:
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path,
-                        reason=request.headers.get("x-access-reason"))
+    await record_access(
+        session,
+        PLATFORM.audit_log,
+        principal,
+        crn=crn,
+        action=action,
+        resource=request.url.path,
+        reason=request.headers.get("x-access-reason"),
+    )
 
 
 @router.post("", status_code=201, response_model=ReferralOut)
@@ -76,8 +99,11 @@ async def create_referral(body: NewReferral, session: Session, principal: Princi
 
 @router.get("", response_model=list[ReferralSummary])
 async def list_referrals(
-    request: Request, session: Session, crn: str | None = Query(default=None, pattern=r"^[A-Z][0-9]{6}$"),
-    limit: int = Query(default=50, ge=1, le=200), offset: int = Query(default=0, ge=0, le=100_000),
+    request: Request,
+    session: Session,
+    crn: str | None = Query(default=None, pattern=r"^[A-Z][0-9]{6}$"),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=100_000),
     principal: Principal = require_roles(*READERS),
 ):
     if principal.has(*PROBATION_READERS):
@@ -85,10 +111,24 @@ async def list_referrals(
     else:
         held = set(await q.contract_refs_for_provider(session, principal.provider_id)) if principal.provider_id else set()
         refs = sorted(held & principal.contract_refs)
-        found = await q.list_referrals(session, contract_refs=refs, crn=crn, exclude_drafts=True, limit=limit, offset=offset) if refs else []
+        found = (
+            await q.list_referrals(session, contract_refs=refs, crn=crn, exclude_drafts=True, limit=limit, offset=offset) if refs else []
+        )
     await audit(session, request, principal, crn, "list")
-    summaries = [ReferralSummary(id=r.id, reference=r.reference, crn=r.crn, contract_reference=r.contract_reference, status=r.status,
-                                 outcome=r.outcome, sent_at=r.sent_at, assigned_to=r.assigned_to, person_name=_name(r)) for r in found]
+    summaries = [
+        ReferralSummary(
+            id=r.id,
+            reference=r.reference,
+            crn=r.crn,
+            contract_reference=r.contract_reference,
+            status=r.status,
+            outcome=r.outcome,
+            sent_at=r.sent_at,
+            assigned_to=r.assigned_to,
+            person_name=_name(r),
+        )
+        for r in found
+    ]
     return JSONResponse([redact(s, principal.roles) for s in summaries])
 
 
@@ -114,8 +154,9 @@ async def amend_referral(referral_id: str, body: Amend, session: Session, princi
 
 
 @router.post("/{referral_id}/send", response_model=ReferralOut)
-async def send_referral(referral_id: str, request: Request, session: Session, body: SendReferral | None = None,
-                        principal: Principal = require_roles(*PROBATION)):
+async def send_referral(
+    referral_id: str, request: Request, session: Session, body: SendReferral | None = None, principal: Principal = require_roles(*PROBATION)
+):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     settings = request.app.state.settings
     await lifecycle.send(session, principal, ctx, body.over_cap_reason if body else None, settings.risk_summary_max_age_days)
@@ -152,6 +193,7 @@ async def view_history(referral_id: str, request: Request, session: Session, pri
 
 # --- appointments -------------------------------------------------------------------------------
 
+
 @router.get("/{referral_id}/appointments", response_model=list[AppointmentOut])
 async def list_appointments(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
@@ -162,28 +204,33 @@ async def list_appointments(referral_id: str, request: Request, session: Session
 @router.post("/{referral_id}/appointments", status_code=201, response_model=AppointmentOut)
 async def schedule_appointment(referral_id: str, body: NewAppointment, session: Session, principal: Principal = require_roles(*PROVIDER)):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    appointment = await lifecycle.schedule(session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes)
+    appointment = await lifecycle.schedule(
+        session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes
+    )
     await session.flush()
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles, 201)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/attendance", response_model=AppointmentOut)
-async def record_attendance(referral_id: str, appointment_id: str, body: Attendance, session: Session,
-                            principal: Principal = require_roles(*PROVIDER)):
+async def record_attendance(
+    referral_id: str, appointment_id: str, body: Attendance, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.record_attendance(session, principal, ctx, appointment_id, body.attendance, body.notes)
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/feedback", response_model=AppointmentOut)
-async def submit_feedback(referral_id: str, appointment_id: str, body: Feedback, session: Session,
-                          principal: Principal = require_roles(*PROVIDER)):
+async def submit_feedback(
+    referral_id: str, appointment_id: str, body: Feedback, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.submit_feedback(session, principal, ctx, appointment_id, body.model_dump())
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
 # --- action plans and end of service report ------------------------------------------------------
+
 
 @router.get("/{referral_id}/action-plans", response_model=list[ActionPlanOut])
 async def list_action_plans(referral_id: str, session: Session, principal: Principal = require_roles(*READERS)):
@@ -206,8 +253,9 @@ async def approve_action_plan(referral_id: str, plan_id: str, session: Session, 
 
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
-async def submit_end_of_service_report(referral_id: str, body: EndOfServiceReportIn, session: Session,
-                                       principal: Principal = require_roles(*PROVIDER)):
+async def submit_end_of_service_report(
+    referral_id: str, body: EndOfServiceReportIn, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.submit_end_of_service_report(session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information)
     await session.flush()
@@ -215,6 +263,7 @@ async def submit_end_of_service_report(referral_id: str, body: EndOfServiceRepor
 
 
 # --- provider updates ---------------------------------------------------------------------------
+
 
 @router.post("/{referral_id}/updates", status_code=201, response_model=UpdateOut)
 async def post_update(referral_id: str, body: NewUpdate, session: Session, principal: Principal = require_roles(*PROVIDER)):

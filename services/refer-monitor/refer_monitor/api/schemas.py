@@ -22,6 +22,7 @@ class Strict(BaseModel):
 
 # --- catalogue ----------------------------------------------------------------------------------
 
+
 class NewProvider(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")
     name: ShortText
@@ -87,6 +88,7 @@ class InterventionOut(BaseModel):
 
 
 # --- referrals ----------------------------------------------------------------------------------
+
 
 class NewReferral(Strict):
     crn: str = CRN
@@ -239,6 +241,7 @@ class ViewHistoryOut(BaseModel):
 
 
 # --- updates, consent, timeline ------------------------------------------------------------------
+
 
 class NewUpdate(Strict):
     category: Category

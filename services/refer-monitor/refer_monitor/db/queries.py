@@ -33,6 +33,7 @@ def _is_postgres(session: AsyncSession) -> bool:
 
 # --- providers, contracts, interventions -------------------------------------------------------
 
+
 async def get_provider(session: AsyncSession, provider_id: str) -> Provider | None:
     return await session.get(Provider, provider_id)
 
@@ -85,6 +86,7 @@ def add(session: AsyncSession, *objects) -> None:
 
 # --- person projection --------------------------------------------------------------------------
 
+
 async def get_person(session: AsyncSession, crn: str) -> PersonProjection | None:
     return await session.get(PersonProjection, crn)
 
@@ -100,6 +102,7 @@ async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection
 
 
 # --- referrals ------------------------------------------------------------------------------------
+
 
 async def get_referral(session: AsyncSession, referral_id: str, *, for_update: bool = False) -> Referral | None:
     query = select(Referral).where(Referral.id == referral_id)
@@ -120,8 +123,13 @@ async def referrals_for_person(session: AsyncSession, crn: str, statuses: Iterab
 
 
 async def list_referrals(
-    session: AsyncSession, *, contract_refs: Sequence[str] | None = None, crn: str | None = None,
-    exclude_drafts: bool = False, limit: int = 50, offset: int = 0,
+    session: AsyncSession,
+    *,
+    contract_refs: Sequence[str] | None = None,
+    crn: str | None = None,
+    exclude_drafts: bool = False,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[Referral]:
     query = select(Referral)
     if contract_refs is not None:
@@ -141,9 +149,11 @@ async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
 
 
 async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:
-    return list(await session.scalars(
-        select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)
-    ))
+    return list(
+        await session.scalars(
+            select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)
+        )
+    )
 
 
 async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]:
@@ -151,9 +161,11 @@ async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]
 
 
 async def appointments(session: AsyncSession, referral_id: str) -> list[Appointment]:
-    return list(await session.scalars(
-        select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)
-    ))
+    return list(
+        await session.scalars(
+            select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)
+        )
+    )
 
 
 async def get_appointment(session: AsyncSession, referral_id: str, appointment_id: str) -> Appointment | None:
@@ -176,10 +188,13 @@ async def end_of_service_report(session: AsyncSession, referral_id: str) -> EndO
 
 # --- provider updates and sharing ---------------------------------------------------------------
 
+
 async def updates_for_person(session: AsyncSession, crn: str) -> list[ProviderUpdate]:
-    return list(await session.scalars(
-        select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)
-    ))
+    return list(
+        await session.scalars(
+            select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)
+        )
+    )
 
 
 async def get_update(session: AsyncSession, update_id: str) -> ProviderUpdate | None:
@@ -207,6 +222,7 @@ async def get_override(session: AsyncSession, update_id: str) -> SharingOverride
 
 
 # --- commissioning ------------------------------------------------------------------------------
+
 
 async def demand_rows(session: AsyncSession, *, year: int | None = None) -> list[tuple]:
     """(region, pcc_area, contract_type, year, month, referrals) for every sent referral."""

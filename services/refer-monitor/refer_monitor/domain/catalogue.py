@@ -44,7 +44,12 @@ async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[
     subs = list(dict.fromkeys(data.get("subcontractor_ids") or []))
     for pid in [data["prime_provider_id"], *subs]:
         if await q.get_provider(session, pid) is None:
-            errors.append({"field": "prime_provider_id" if pid == data["prime_provider_id"] else "subcontractor_ids", "message": f"unknown provider {pid}"})
+            errors.append(
+                {
+                    "field": "prime_provider_id" if pid == data["prime_provider_id"] else "subcontractor_ids",
+                    "message": f"unknown provider {pid}",
+                }
+            )
     if data["prime_provider_id"] in subs:
         errors.append({"field": "subcontractor_ids", "message": "the prime provider is not its own subcontractor"})
     if errors:
@@ -84,10 +89,13 @@ async def read_intervention(session: AsyncSession, intervention_id: str) -> tupl
     return intervention, contract
 
 
-async def search(session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None,
-                 on: date | None) -> list[tuple[Intervention, Contract]]:
+async def search(
+    session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None, on: date | None
+) -> list[tuple[Intervention, Contract]]:
     if region is not None and region not in REGIONS:
-        raise Problem(400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}])
+        raise Problem(
+            400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}]
+        )
     regions = rules.regions_for_search(region, pcc_area)
     found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
     return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

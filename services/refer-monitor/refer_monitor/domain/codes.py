@@ -14,29 +14,64 @@ CONTRACT_TYPES = {
 }
 
 REGIONS = (
-    "North East", "Yorkshire and the Humber", "East Midlands", "East of England", "Kent, Surrey and Sussex",
-    "South Central", "South West", "Wales", "West Midlands", "Greater Manchester", "North West", "London",
+    "North East",
+    "Yorkshire and the Humber",
+    "East Midlands",
+    "East of England",
+    "Kent, Surrey and Sussex",
+    "South Central",
+    "South West",
+    "Wales",
+    "West Midlands",
+    "Greater Manchester",
+    "North West",
+    "London",
 )
 
 # Police and Crime Commissioner areas and the probation region each lies in (a PCC-area search also
 # finds contracts let for the whole region).
 PCC_AREAS = {
-    "Northumbria": "North East", "Durham": "North East", "Cleveland": "North East",
-    "West Yorkshire": "Yorkshire and the Humber", "South Yorkshire": "Yorkshire and the Humber",
-    "North Yorkshire": "Yorkshire and the Humber", "Humberside": "Yorkshire and the Humber",
-    "Derbyshire": "East Midlands", "Nottinghamshire": "East Midlands", "Leicestershire": "East Midlands",
-    "Lincolnshire": "East Midlands", "Northamptonshire": "East Midlands",
-    "Bedfordshire": "East of England", "Cambridgeshire": "East of England", "Essex": "East of England",
-    "Hertfordshire": "East of England", "Norfolk": "East of England", "Suffolk": "East of England",
-    "Kent": "Kent, Surrey and Sussex", "Surrey": "Kent, Surrey and Sussex", "Sussex": "Kent, Surrey and Sussex",
-    "Thames Valley": "South Central", "Hampshire": "South Central",
-    "Avon and Somerset": "South West", "Devon and Cornwall": "South West", "Dorset": "South West",
-    "Gloucestershire": "South West", "Wiltshire": "South West",
-    "Dyfed-Powys": "Wales", "Gwent": "Wales", "North Wales": "Wales", "South Wales": "Wales",
-    "West Midlands": "West Midlands", "Staffordshire": "West Midlands", "Warwickshire": "West Midlands",
+    "Northumbria": "North East",
+    "Durham": "North East",
+    "Cleveland": "North East",
+    "West Yorkshire": "Yorkshire and the Humber",
+    "South Yorkshire": "Yorkshire and the Humber",
+    "North Yorkshire": "Yorkshire and the Humber",
+    "Humberside": "Yorkshire and the Humber",
+    "Derbyshire": "East Midlands",
+    "Nottinghamshire": "East Midlands",
+    "Leicestershire": "East Midlands",
+    "Lincolnshire": "East Midlands",
+    "Northamptonshire": "East Midlands",
+    "Bedfordshire": "East of England",
+    "Cambridgeshire": "East of England",
+    "Essex": "East of England",
+    "Hertfordshire": "East of England",
+    "Norfolk": "East of England",
+    "Suffolk": "East of England",
+    "Kent": "Kent, Surrey and Sussex",
+    "Surrey": "Kent, Surrey and Sussex",
+    "Sussex": "Kent, Surrey and Sussex",
+    "Thames Valley": "South Central",
+    "Hampshire": "South Central",
+    "Avon and Somerset": "South West",
+    "Devon and Cornwall": "South West",
+    "Dorset": "South West",
+    "Gloucestershire": "South West",
+    "Wiltshire": "South West",
+    "Dyfed-Powys": "Wales",
+    "Gwent": "Wales",
+    "North Wales": "Wales",
+    "South Wales": "Wales",
+    "West Midlands": "West Midlands",
+    "Staffordshire": "West Midlands",
+    "Warwickshire": "West Midlands",
     "West Mercia": "West Midlands",
     "Greater Manchester": "Greater Manchester",
-    "Cheshire": "North West", "Cumbria": "North West", "Lancashire": "North West", "Merseyside": "North West",
+    "Cheshire": "North West",
+    "Cumbria": "North West",
+    "Lancashire": "North West",
+    "Merseyside": "North West",
     "London": "London",
 }
 
@@ -60,7 +95,7 @@ WITHDRAWAL_CODES = {
 }
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     DRAFT = "DRAFT"
     SENT = "SENT"
     ASSIGNED = "ASSIGNED"
@@ -71,7 +106,7 @@ class Status(str, enum.Enum):
 ACTIVE = frozenset({Status.SENT.value, Status.ASSIGNED.value})
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     COMPLETED = "COMPLETED"
     PREMATURELY_ENDED = "PREMATURELY_ENDED"
     CANCELLED = "CANCELLED"

@@ -27,7 +27,15 @@ async def demand(session: AsyncSession, year: int | None) -> dict[str, Any]:
         row[2] += 1
     return {
         "by_month": [{"region": r, "contract_type": t, "month": m, "referrals": n} for (r, t, m), n in sorted(months.items())],
-        "against_cap": [{"region": r, "contract_type": t, "contracts": c, "volume_cap": cap, "referrals": sent,
-                         "percent_of_cap": round(100 * sent / cap, 1) if cap else None}
-                        for (r, t), (cap, sent, c) in sorted(caps.items())],
+        "against_cap": [
+            {
+                "region": r,
+                "contract_type": t,
+                "contracts": c,
+                "volume_cap": cap,
+                "referrals": sent,
+                "percent_of_cap": round(100 * sent / cap, 1) if cap else None,
+            }
+            for (r, t), (cap, sent, c) in sorted(caps.items())
+        ],
     }

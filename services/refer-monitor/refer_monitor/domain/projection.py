@@ -44,6 +44,7 @@ async def fetch(session: AsyncSession, url: str, params: dict | None = None) -> 
 
 # --- applying what the other services tell us ----------------------------------------------------
 
+
 def apply_person_document(person: PersonProjection, doc: dict[str, Any]) -> None:
     details = upstream.person_details(doc)
     for name in ("first_name", "last_name", "date_of_birth", "sex"):
@@ -84,18 +85,28 @@ def apply_registration(person: PersonProjection, event_type: str, info: dict[str
     registration_id = str(info.get("registrationId")) if info.get("registrationId") is not None else None
     kept = [r for r in (person.registrations or []) if r.get("registration_id") != registration_id]
     if not event_type.endswith(".deregistered"):
-        kept.append({"registration_id": registration_id, "type": info.get("registerTypeCode"),
-                     "level": info.get("registerLevel"), "category": info.get("registerCategory")})
+        kept.append(
+            {
+                "registration_id": registration_id,
+                "type": info.get("registerTypeCode"),
+                "level": info.get("registerLevel"),
+                "category": info.get("registerCategory"),
+            }
+        )
     person.registrations = kept
 
 
 def apply_breach(person: PersonProjection, event_type: str, info: dict[str, Any], occurred_at: datetime) -> None:
-    entry = {"event": event_type, "breach_id": str(info.get("breachId")) if info.get("breachId") is not None else None,
-             "at": aware(occurred_at).isoformat()}
+    entry = {
+        "event": event_type,
+        "breach_id": str(info.get("breachId")) if info.get("breachId") is not None else None,
+        "at": aware(occurred_at).isoformat(),
+    }
     person.enforcement = [*(person.enforcement or []), entry][-20:]
 
 
 # --- fetching on demand (sending a referral, or a projection never filled by events) -----------
+
 
 async def fill_from_upstream(session: AsyncSession, person: PersonProjection, now: datetime, max_risk_age_days: int) -> None:
     """Best effort: fill what the projection lacks from the owners; an owner being down is not fatal here,
@@ -125,6 +136,7 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
 
 # --- propagation to the provider views ---------------------------------------------------------
 
+
 async def propagate(session: AsyncSession, person: PersonProjection, reason: str, now: datetime) -> int:
     """Rebuild the provider view of each active referral; record what changed; notify each provider
     holding an active referral once. Returns the number of referral views changed."""
@@ -144,8 +156,11 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         referral.provider_view = view
         referral.provider_view_version += 1
         referral.provider_view_updated_at = now
-        session.add(ProviderViewHistory(referral_id=referral.id, version=referral.provider_view_version, reason=reason,
-                                        changed=changed, view=view, recorded_at=now))
+        session.add(
+            ProviderViewHistory(
+                referral_id=referral.id, version=referral.provider_view_version, reason=reason, changed=changed, view=view, recorded_at=now
+            )
+        )
         if referral.contract_reference not in contracts:
             contract = await q.get_contract(session, referral.contract_reference)
             contracts[referral.contract_reference] = await q.contract_providers(session, contract)
@@ -156,8 +171,15 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         payload = {
             "reason": reason,
             "changed": sections,
-            "referrals": [{"referralId": r.id, "referralReference": r.reference, "contractReference": r.contract_reference,
-                           "viewVersion": r.provider_view_version} for r, _ in items],
+            "referrals": [
+                {
+                    "referralId": r.id,
+                    "referralReference": r.reference,
+                    "contractReference": r.contract_reference,
+                    "viewVersion": r.provider_view_version,
+                }
+                for r, _ in items
+            ],
             "view": view,
         }
         await partner_notification(session, provider_id, reason, items[0][0].id, person.crn, payload)

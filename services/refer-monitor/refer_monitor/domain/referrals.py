@@ -58,13 +58,28 @@ def require_probation(principal: Principal) -> None:
         raise Problem(403, "forbidden", "Only probation staff can do this.")
 
 
-async def _event(session: AsyncSession, ctx: ReferralContext, event_type: str, *, notify: bool = True,
-                 extra: dict[str, Any] | None = None, payload: dict[str, Any] | None = None) -> None:
-    await referral_event(session, event_type, ctx.referral, prime_provider_id=ctx.contract.prime_provider_id,
-                         notify=ctx.providers if notify else (), extra=extra, payload=payload)
+async def _event(
+    session: AsyncSession,
+    ctx: ReferralContext,
+    event_type: str,
+    *,
+    notify: bool = True,
+    extra: dict[str, Any] | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    await referral_event(
+        session,
+        event_type,
+        ctx.referral,
+        prime_provider_id=ctx.contract.prime_provider_id,
+        notify=ctx.providers if notify else (),
+        extra=extra,
+        payload=payload,
+    )
 
 
 # --- draft and send -----------------------------------------------------------------------------
+
 
 async def create_draft(session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Referral:
     require_probation(principal)
@@ -76,19 +91,30 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     if contract.referral_end_date < today:
         raise Problem(410, "contract-expired", f"Contract {contract.reference} no longer takes referrals.")
     referral = Referral(
-        id=str(uuid.uuid4()), crn=data["crn"], intervention_id=intervention.id, contract_reference=contract.reference,
-        status=Status.DRAFT.value, created_by=principal.subject, created_at=now_utc(),
-        complexity_level=data.get("complexity_level"), desired_outcomes=list(data.get("desired_outcomes") or []),
-        needs=list(data.get("needs") or []), completion_deadline=data.get("completion_deadline"),
-        custody=bool(data.get("custody")), expected_release_date=data.get("expected_release_date"),
+        id=str(uuid.uuid4()),
+        crn=data["crn"],
+        intervention_id=intervention.id,
+        contract_reference=contract.reference,
+        status=Status.DRAFT.value,
+        created_by=principal.subject,
+        created_at=now_utc(),
+        complexity_level=data.get("complexity_level"),
+        desired_outcomes=list(data.get("desired_outcomes") or []),
+        needs=list(data.get("needs") or []),
+        completion_deadline=data.get("completion_deadline"),
+        custody=bool(data.get("custody")),
+        expected_release_date=data.get("expected_release_date"),
         expected_release_missing_reason=data.get("expected_release_missing_reason"),
-        risk_summary_max_age_days=data.get("risk_summary_max_age_days") or 0, provider_view_version=0,
+        risk_summary_max_age_days=data.get("risk_summary_max_age_days") or 0,
+        provider_view_version=0,
     )
     q.add(session, referral)
     return referral
 
 
-async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int) -> Referral:
+async def send(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int
+) -> Referral:
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
     if referral.status != Status.DRAFT.value:
@@ -100,18 +126,26 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     person = await q.person_for_update(session, referral.crn)
     await fill_from_upstream(session, person, now, max_age)
     facts = rules.SendFacts(
-        custody=referral.custody or bool(person.custodial), expected_release_date=referral.expected_release_date,
-        expected_release_missing_reason=referral.expected_release_missing_reason, first_name=person.first_name,
-        last_name=person.last_name, date_of_birth=person.date_of_birth, address=person.address, practitioner=person.practitioner,
-        risk_summary_at=person.risk_summary_at, has_risk_summary=person.risk_summary is not None or person.rosh_level is not None,
-        risk_summary_max_age_days=max_age, desired_outcomes=referral.desired_outcomes,
+        custody=referral.custody or bool(person.custodial),
+        expected_release_date=referral.expected_release_date,
+        expected_release_missing_reason=referral.expected_release_missing_reason,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        address=person.address,
+        practitioner=person.practitioner,
+        risk_summary_at=person.risk_summary_at,
+        has_risk_summary=person.risk_summary is not None or person.rosh_level is not None,
+        risk_summary_max_age_days=max_age,
+        desired_outcomes=referral.desired_outcomes,
     )
     missing = rules.missing_for_send(facts, now)
     if missing:
         fields = ", ".join(e["field"] for e in missing)
         raise Problem(422, "referral-incomplete", f"The referral cannot be sent; missing: {fields}", errors=missing)
-    if person.date_of_birth is not None and not rules.eligible(contract.eligible_sex, contract.min_age, contract.max_age, person.sex,
-                                                                rules.age_on(person.date_of_birth, now.date())):
+    if person.date_of_birth is not None and not rules.eligible(
+        contract.eligible_sex, contract.min_age, contract.max_age, person.sex, rules.age_on(person.date_of_birth, now.date())
+    ):
         raise Problem(422, "not-eligible", f"The person is not eligible under contract {contract.reference}.")
     rules.check_volume_cap(await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason)
     referral.reference = await _unique_reference(session)
@@ -122,8 +156,11 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     referral.over_cap_reason = over_cap_reason if over_cap_reason and over_cap_reason.strip() else None
     view = build_view(person)
     referral.provider_view, referral.provider_view_version, referral.provider_view_updated_at = view, 1, now
-    session.add(ProviderViewHistory(referral_id=referral.id, version=1, reason="intervention.referral.sent",
-                                    changed=list(view), view=view, recorded_at=now))
+    session.add(
+        ProviderViewHistory(
+            referral_id=referral.id, version=1, reason="intervention.referral.sent", changed=list(view), view=view, recorded_at=now
+        )
+    )
     await session.flush()
     await _event(session, ctx, "intervention.referral.sent", payload={"view": view, **_referral_details(referral)})
     return referral
@@ -131,7 +168,9 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
 
 def _referral_details(referral: Referral) -> dict[str, Any]:
     return {
-        "complexityLevel": referral.complexity_level, "desiredOutcomes": referral.desired_outcomes, "needs": referral.needs,
+        "complexityLevel": referral.complexity_level,
+        "desiredOutcomes": referral.desired_outcomes,
+        "needs": referral.needs,
         "completionDeadline": referral.completion_deadline.isoformat() if referral.completion_deadline else None,
         "expectedReleaseDate": referral.expected_release_date.isoformat() if referral.expected_release_date else None,
     }
@@ -147,6 +186,7 @@ async def _unique_reference(session: AsyncSession) -> str:
 
 # --- assignment ---------------------------------------------------------------------------------
 
+
 async def assign(session: AsyncSession, principal: Principal, ctx: ReferralContext, caseworker: str | None) -> Referral:
     require_provider(principal, ctx)
     referral = ctx.referral
@@ -161,11 +201,14 @@ async def assign(session: AsyncSession, principal: Principal, ctx: ReferralConte
 
 # --- amendments ---------------------------------------------------------------------------------
 
+
 def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None) -> list[Amendment]:
+async def amend(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None
+) -> list[Amendment]:
     require_probation(principal)
     referral = ctx.referral
     plans = await q.action_plans(session, referral.id)
@@ -177,17 +220,34 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
         old = getattr(referral, name)
         setattr(referral, name, value)
         if referral.status != Status.DRAFT.value:
-            recorded.append(Amendment(referral_id=referral.id, field=name, old_value=_json_value(old), new_value=_json_value(value),
-                                      reason=reason, author=principal.subject, amended_at=now))
+            recorded.append(
+                Amendment(
+                    referral_id=referral.id,
+                    field=name,
+                    old_value=_json_value(old),
+                    new_value=_json_value(value),
+                    reason=reason,
+                    author=principal.subject,
+                    amended_at=now,
+                )
+            )
     if recorded:
         session.add_all(recorded)
-        await _event(session, ctx, "intervention.referral.amended", extra={"fields": sorted(changes), "assignedTo": referral.assigned_to},
-                     payload={"changes": [{"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded],
-                              "notify": referral.assigned_to})
+        await _event(
+            session,
+            ctx,
+            "intervention.referral.amended",
+            extra={"fields": sorted(changes), "assignedTo": referral.assigned_to},
+            payload={
+                "changes": [{"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded],
+                "notify": referral.assigned_to,
+            },
+        )
     return recorded
 
 
 # --- withdrawal ---------------------------------------------------------------------------------
+
 
 async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralContext, code: str, comments: str | None) -> Referral:
     require_probation(principal)
@@ -203,8 +263,12 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     referral.status, referral.outcome, referral.ended_at = result.status.value, result.outcome.value, now
     extra = {"withdrawalCode": code, "withdrawalReason": WITHDRAWAL_CODES[code]}
     await _event(session, ctx, "intervention.referral.withdrawn", extra=extra, payload=extra)
-    await _event(session, ctx, "intervention.referral.ended", extra={"outcome": result.outcome.value,
-                 "awaitingEndOfServiceReport": result.awaiting_end_of_service_report})
+    await _event(
+        session,
+        ctx,
+        "intervention.referral.ended",
+        extra={"outcome": result.outcome.value, "awaitingEndOfServiceReport": result.awaiting_end_of_service_report},
+    )
     if result.status is Status.CONCLUDED:
         referral.concluded_at = now
         await _event(session, ctx, "intervention.referral.concluded", extra={"outcome": result.outcome.value})
@@ -221,13 +285,21 @@ def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool
 
 # --- appointments -------------------------------------------------------------------------------
 
+
 def _require_delivering(ctx: ReferralContext) -> None:
     if ctx.referral.status != Status.ASSIGNED.value:
         raise Problem(409, "not-in-delivery", "Assign the referral first; ended referrals take no appointments.")
 
 
-async def schedule(session: AsyncSession, principal: Principal, ctx: ReferralContext, kind: str, session_number: int | None,
-                   scheduled_at: datetime, duration_minutes: int) -> Appointment:
+async def schedule(
+    session: AsyncSession,
+    principal: Principal,
+    ctx: ReferralContext,
+    kind: str,
+    session_number: int | None,
+    scheduled_at: datetime,
+    duration_minutes: int,
+) -> Appointment:
     require_provider(principal, ctx)
     _require_delivering(ctx)
     referral = ctx.referral
@@ -237,8 +309,12 @@ async def schedule(session: AsyncSession, principal: Principal, ctx: ReferralCon
         if plan is None:
             raise Problem(409, "no-approved-action-plan", "Sessions follow an approved action plan.")
         if session_number is None or not 1 <= session_number <= plan.number_of_sessions:
-            raise Problem(422, "session-out-of-plan", f"The approved plan has sessions 1 to {plan.number_of_sessions}.",
-                          errors=[{"field": "session_number", "message": f"between 1 and {plan.number_of_sessions}"}])
+            raise Problem(
+                422,
+                "session-out-of-plan",
+                f"The approved plan has sessions 1 to {plan.number_of_sessions}.",
+                errors=[{"field": "session_number", "message": f"between 1 and {plan.number_of_sessions}"}],
+            )
         existing = [a for a in existing if a.session_number == session_number]
     else:
         session_number = None
@@ -248,14 +324,22 @@ async def schedule(session: AsyncSession, principal: Principal, ctx: ReferralCon
         return current
     if current is not None and current.attendance in ATTENDED:
         rules.check_reschedule(current.attendance)
-    appointment = Appointment(id=str(uuid.uuid4()), referral_id=referral.id, kind=kind, session_number=session_number,
-                              scheduled_at=scheduled_at, duration_minutes=duration_minutes, superseded=False)
+    appointment = Appointment(
+        id=str(uuid.uuid4()),
+        referral_id=referral.id,
+        kind=kind,
+        session_number=session_number,
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        superseded=False,
+    )
     session.add(appointment)
     return appointment
 
 
-async def record_attendance(session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str,
-                            attendance: str, notes: str | None) -> Appointment:
+async def record_attendance(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, attendance: str, notes: str | None
+) -> Appointment:
     require_provider(principal, ctx)
     _require_delivering(ctx)
     appointment = await _appointment(session, ctx, appointment_id)
@@ -267,8 +351,9 @@ async def record_attendance(session: AsyncSession, principal: Principal, ctx: Re
     return appointment
 
 
-async def submit_feedback(session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str,
-                          feedback: dict[str, Any]) -> Appointment:
+async def submit_feedback(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]
+) -> Appointment:
     require_provider(principal, ctx)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
@@ -278,8 +363,12 @@ async def submit_feedback(session: AsyncSession, principal: Principal, ctx: Refe
 
 
 def _appointment_info(appointment: Appointment) -> dict[str, Any]:
-    return {"appointmentId": appointment.id, "appointmentKind": appointment.kind, "sessionNumber": appointment.session_number,
-            "attendance": appointment.attendance}
+    return {
+        "appointmentId": appointment.id,
+        "appointmentKind": appointment.kind,
+        "sessionNumber": appointment.session_number,
+        "attendance": appointment.attendance,
+    }
 
 
 async def _appointment(session: AsyncSession, ctx: ReferralContext, appointment_id: str) -> Appointment:
@@ -291,23 +380,39 @@ async def _appointment(session: AsyncSession, ctx: ReferralContext, appointment_
 
 # --- action plans -------------------------------------------------------------------------------
 
-async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int,
-                             activities: list[str]) -> ActionPlan:
+
+async def submit_action_plan(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int, activities: list[str]
+) -> ActionPlan:
     require_provider(principal, ctx)
     _require_delivering(ctx)
     referral = ctx.referral
-    assessments = [(a.attendance, a.feedback is not None) for a in await q.appointments(session, referral.id) if a.kind == "INITIAL_ASSESSMENT"]
+    assessments = [
+        (a.attendance, a.feedback is not None) for a in await q.appointments(session, referral.id) if a.kind == "INITIAL_ASSESSMENT"
+    ]
     plans = await q.action_plans(session, referral.id)
     approved = _approved(plans)
     rules.check_action_plan(assessments, approved.number_of_sessions if approved else None, number_of_sessions)
     for plan in plans:
         if plan.status == "SUBMITTED":
             plan.status = "SUPERSEDED"
-    plan = ActionPlan(id=str(uuid.uuid4()), referral_id=referral.id, number_of_sessions=number_of_sessions, activities=activities,
-                      status="SUBMITTED", submitted_by=principal.subject, submitted_at=now_utc())
+    plan = ActionPlan(
+        id=str(uuid.uuid4()),
+        referral_id=referral.id,
+        number_of_sessions=number_of_sessions,
+        activities=activities,
+        status="SUBMITTED",
+        submitted_by=principal.subject,
+        submitted_at=now_utc(),
+    )
     session.add(plan)
-    await _event(session, ctx, "intervention.action-plan.submitted", notify=False,
-                 extra={"actionPlanId": plan.id, "numberOfSessions": number_of_sessions})
+    await _event(
+        session,
+        ctx,
+        "intervention.action-plan.submitted",
+        notify=False,
+        extra={"actionPlanId": plan.id, "numberOfSessions": number_of_sessions},
+    )
     return plan
 
 
@@ -322,14 +427,18 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
         if other.status == "APPROVED":
             other.status = "SUPERSEDED"
     plan.status, plan.approved_by, plan.approved_at = "APPROVED", principal.subject, now_utc()
-    await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
+    await _event(
+        session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions}
+    )
     return plan
 
 
 # --- end of service report ----------------------------------------------------------------------
 
-async def submit_end_of_service_report(session: AsyncSession, principal: Principal, ctx: ReferralContext,
-                                       outcomes: list[dict[str, Any]], further_information: str | None) -> EndOfServiceReport:
+
+async def submit_end_of_service_report(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, outcomes: list[dict[str, Any]], further_information: str | None
+) -> EndOfServiceReport:
     require_provider(principal, ctx)
     referral = ctx.referral
     if await q.end_of_service_report(session, referral.id) is not None:
@@ -345,8 +454,13 @@ async def submit_end_of_service_report(session: AsyncSession, principal: Princip
         raise Problem(409, "not-ready-for-report", f"A {referral.status.lower()} referral takes no end of service report.")
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
     now = now_utc()
-    report = EndOfServiceReport(referral_id=referral.id, outcomes=outcomes, further_information=further_information,
-                                submitted_by=principal.subject, submitted_at=now)
+    report = EndOfServiceReport(
+        referral_id=referral.id,
+        outcomes=outcomes,
+        further_information=further_information,
+        submitted_by=principal.subject,
+        submitted_at=now,
+    )
     session.add(report)
     referral.status, referral.concluded_at = Status.CONCLUDED.value, now
     referral.ended_at = referral.ended_at or now

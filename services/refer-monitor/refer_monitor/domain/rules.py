@@ -22,8 +22,10 @@ def new_reference(rng: random.Random | None = None) -> str:
     """A referral reference like `AB1234AC`."""
     rng = rng or random.SystemRandom()
     letters = string.ascii_uppercase
-    return "".join(rng.choice(letters) for _ in range(2)) + "".join(rng.choice(string.digits) for _ in range(4)) + "".join(
-        rng.choice(letters) for _ in range(2)
+    return (
+        "".join(rng.choice(letters) for _ in range(2))
+        + "".join(rng.choice(string.digits) for _ in range(4))
+        + "".join(rng.choice(letters) for _ in range(2))
     )
 
 
@@ -40,11 +42,14 @@ def age_on(date_of_birth: date, on: date) -> int:
 
 # --- search and eligibility ---------------------------------------------------------------------
 
+
 def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | None:
     """A PCC-area search also finds contracts let for the area's whole region."""
     if pcc_area is not None:
         if pcc_area not in PCC_AREAS:
-            raise Problem(400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}])
+            raise Problem(
+                400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}]
+            )
         return [PCC_AREAS[pcc_area]]
     return [region] if region else None
 
@@ -62,6 +67,7 @@ def contract_open(start: date, end: date, on: date) -> bool:
 
 
 # --- sending ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SendFacts:
@@ -83,8 +89,12 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     """Everything a provider needs that the referral lacks; empty when it may be sent."""
     errors: list[dict[str, str]] = []
     if facts.custody and facts.expected_release_date is None and not (facts.expected_release_missing_reason or "").strip():
-        errors.append({"field": "expected_release_date",
-                       "message": "a custody case needs an expected release date or expected_release_missing_reason"})
+        errors.append(
+            {
+                "field": "expected_release_date",
+                "message": "a custody case needs an expected release date or expected_release_missing_reason",
+            }
+        )
     if not facts.first_name or not facts.last_name:
         errors.append({"field": "person.name", "message": "the person's name is not known"})
     if facts.date_of_birth is None:
@@ -98,8 +108,7 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     else:
         as_of = aware(facts.risk_summary_at)
         if as_of is None or now - as_of > timedelta(days=facts.risk_summary_max_age_days):
-            errors.append({"field": "risk_summary",
-                           "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
+            errors.append({"field": "risk_summary", "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
     if not facts.desired_outcomes:
         errors.append({"field": "desired_outcomes", "message": "at least one desired outcome is required"})
     return errors
@@ -107,11 +116,16 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
 
 def check_volume_cap(sent_so_far: int, cap: int, override_reason: str | None) -> None:
     if sent_so_far >= cap and not (override_reason or "").strip():
-        raise Problem(409, "volume-cap-reached", f"The contract's volume cap of {cap} referrals is reached; send with over_cap_reason to override.",
-                      errors=[{"field": "over_cap_reason", "message": "required once the volume cap is reached"}])
+        raise Problem(
+            409,
+            "volume-cap-reached",
+            f"The contract's volume cap of {cap} referrals is reached; send with over_cap_reason to override.",
+            errors=[{"field": "over_cap_reason", "message": "required once the volume cap is reached"}],
+        )
 
 
 # --- withdrawal ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class WithdrawalResult:
@@ -122,8 +136,12 @@ class WithdrawalResult:
 
 def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: int | None) -> WithdrawalResult:
     if code not in WITHDRAWAL_CODES:
-        raise Problem(400, "unknown-withdrawal-code", f"{code!r} is not a withdrawal code.",
-                      errors=[{"field": "code", "message": f"one of {', '.join(WITHDRAWAL_CODES)}"}])
+        raise Problem(
+            400,
+            "unknown-withdrawal-code",
+            f"{code!r} is not a withdrawal code.",
+            errors=[{"field": "code", "message": f"one of {', '.join(WITHDRAWAL_CODES)}"}],
+        )
     if status not in (Status.SENT.value, Status.ASSIGNED.value):
         raise Problem(409, "not-withdrawable", f"A {status.lower()} referral cannot be withdrawn.")
     if attended_sessions == 0:
@@ -134,6 +152,7 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
 
 
 # --- appointments -------------------------------------------------------------------------------
+
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
     if aware(scheduled_at) > now:
@@ -146,8 +165,12 @@ def check_feedback(attendance: str | None, feedback_recorded: bool) -> None:
     if feedback_recorded:
         raise Problem(409, "feedback-already-submitted", "Feedback for this appointment has already been submitted.")
     if attendance is None:
-        raise Problem(422, "attendance-required", "Record attendance before submitting feedback.",
-                      errors=[{"field": "attendance", "message": "attendance must be recorded first"}])
+        raise Problem(
+            422,
+            "attendance-required",
+            "Record attendance before submitting feedback.",
+            errors=[{"field": "attendance", "message": "attendance must be recorded first"}],
+        )
 
 
 def check_reschedule(attendance: str | None) -> None:
@@ -157,20 +180,30 @@ def check_reschedule(attendance: str | None) -> None:
 
 # --- action plans -------------------------------------------------------------------------------
 
+
 def check_action_plan(assessments: Iterable[tuple[str | None, bool]], approved_sessions: int | None, number_of_sessions: int) -> None:
     """`assessments`: (attendance, feedback submitted) of each initial assessment appointment."""
     if not any(att in ATTENDED and fed for att, fed in assessments):
-        raise Problem(409, "initial-assessment-incomplete",
-                      "An action plan needs an attended initial assessment with feedback submitted.")
+        raise Problem(409, "initial-assessment-incomplete", "An action plan needs an attended initial assessment with feedback submitted.")
     if approved_sessions is not None and number_of_sessions < approved_sessions:
-        raise Problem(422, "sessions-cannot-reduce",
-                      f"A new action plan cannot reduce the sessions below the approved {approved_sessions}.",
-                      errors=[{"field": "number_of_sessions", "message": f"must be at least {approved_sessions}"}])
+        raise Problem(
+            422,
+            "sessions-cannot-reduce",
+            f"A new action plan cannot reduce the sessions below the approved {approved_sessions}.",
+            errors=[{"field": "number_of_sessions", "message": f"must be at least {approved_sessions}"}],
+        )
 
 
 # --- amendments ---------------------------------------------------------------------------------
 
-AMENDABLE = ("complexity_level", "desired_outcomes", "needs", "completion_deadline", "expected_release_date", "expected_release_missing_reason")
+AMENDABLE = (
+    "complexity_level",
+    "desired_outcomes",
+    "needs",
+    "completion_deadline",
+    "expected_release_date",
+    "expected_release_missing_reason",
+)
 LOCKED_AFTER_PLAN_APPROVAL = frozenset({"complexity_level", "desired_outcomes"})
 
 
@@ -181,16 +214,21 @@ def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, rea
     if not fields:
         raise Problem(422, "nothing-to-amend", "Name at least one field to amend.")
     if status != Status.DRAFT.value and not (reason or "").strip():
-        raise Problem(422, "reason-required", "An amendment to a sent referral needs a reason.",
-                      errors=[{"field": "reason", "message": "required"}])
+        raise Problem(
+            422, "reason-required", "An amendment to a sent referral needs a reason.", errors=[{"field": "reason", "message": "required"}]
+        )
     locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
     if plan_approved and locked:
-        raise Problem(409, "locked-after-action-plan-approval",
-                      f"{', '.join(locked)} cannot change after the action plan is approved.",
-                      errors=[{"field": f, "message": "locked after action plan approval"} for f in locked])
+        raise Problem(
+            409,
+            "locked-after-action-plan-approval",
+            f"{', '.join(locked)} cannot change after the action plan is approved.",
+            errors=[{"field": f, "message": "locked after action plan approval"} for f in locked],
+        )
 
 
 # --- end of service report ----------------------------------------------------------------------
+
 
 def check_end_of_service_report(desired_outcomes: Sequence[str], outcomes: Sequence[dict[str, Any]]) -> None:
     given = [o["desired_outcome"] for o in outcomes]

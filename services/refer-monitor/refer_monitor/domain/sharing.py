@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Category(str, enum.Enum):
+class Category(enum.StrEnum):
     ATTENDANCE_ENGAGEMENT = "ATTENDANCE_ENGAGEMENT"
     ACCOMMODATION_STATUS = "ACCOMMODATION_STATUS"
     EMPLOYMENT_STATUS = "EMPLOYMENT_STATUS"
@@ -22,26 +22,28 @@ class Category(str, enum.Enum):
 
 
 # Shared with other providers unless the person has refused.
-SHAREABLE_BY_DEFAULT = frozenset({Category.ATTENDANCE_ENGAGEMENT, Category.ACCOMMODATION_STATUS, Category.EMPLOYMENT_STATUS, Category.GENERAL})
+SHAREABLE_BY_DEFAULT = frozenset(
+    {Category.ATTENDANCE_ENGAGEMENT, Category.ACCOMMODATION_STATUS, Category.EMPLOYMENT_STATUS, Category.GENERAL}
+)
 # Shared only with the person's explicit recorded consent.
 NEEDS_EXPLICIT_CONSENT = frozenset({Category.HEALTH_DEPENDENCY})
 # Never shared with another provider unless a practitioner releases it.
 PRACTITIONER_RELEASE_ONLY = frozenset({Category.SAFEGUARDING_CONCERN})
 
 
-class ViewerKind(str, enum.Enum):
+class ViewerKind(enum.StrEnum):
     PROBATION = "PROBATION"  # practitioner, senior probation officer, prison offender manager
     PROVIDER = "PROVIDER"
     OTHER = "OTHER"  # commissioner, police partner, auditor...
 
 
-class Consent(str, enum.Enum):
+class Consent(enum.StrEnum):
     NOT_RECORDED = "NOT_RECORDED"
     GRANTED = "GRANTED"
     REFUSED = "REFUSED"
 
 
-class Override(str, enum.Enum):
+class Override(enum.StrEnum):
     NONE = "NONE"
     RELEASE = "RELEASE"  # a practitioner shares it, with a recorded reason
     WITHHOLD = "WITHHOLD"  # a practitioner stops it being shared, with a recorded reason

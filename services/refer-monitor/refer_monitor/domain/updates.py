@@ -27,27 +27,55 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
     referral = ctx.referral
     if referral.status not in ACTIVE:
         raise Problem(409, "referral-not-active", "Updates are posted on an active referral.")
-    update = ProviderUpdate(id=str(uuid.uuid4()), referral_id=referral.id, crn=referral.crn, provider_id=principal.provider_id,
-                            category=category.value, text=text, author=principal.subject, created_at=now_utc())
+    update = ProviderUpdate(
+        id=str(uuid.uuid4()),
+        referral_id=referral.id,
+        crn=referral.crn,
+        provider_id=principal.provider_id,
+        category=category.value,
+        text=text,
+        author=principal.subject,
+        created_at=now_utc(),
+    )
     session.add(update)
     await session.flush()
     recipients = await providers_who_may_see(session, update, referral)
-    await referral_event(session, "intervention.provider-update.created", referral, prime_provider_id=ctx.contract.prime_provider_id,
-                         notify=[p for p in recipients if p != principal.provider_id],
-                         extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id},
-                         payload={"update": {"id": update.id, "category": update.category, "text": update.text,
-                                             "providerId": update.provider_id, "createdAt": update.created_at.isoformat()}})
+    await referral_event(
+        session,
+        "intervention.provider-update.created",
+        referral,
+        prime_provider_id=ctx.contract.prime_provider_id,
+        notify=[p for p in recipients if p != principal.provider_id],
+        extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id},
+        payload={
+            "update": {
+                "id": update.id,
+                "category": update.category,
+                "text": update.text,
+                "providerId": update.provider_id,
+                "createdAt": update.created_at.isoformat(),
+            }
+        },
+    )
     return update
 
 
-async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
+async def record_consent(
+    session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None
+) -> SharingConsent:
     require_probation(principal)
     if category is Category.SAFEGUARDING_CONCERN:
-        raise Problem(422, "consent-not-applicable", "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
-                      errors=[{"field": "category", "message": "use a release override for safeguarding concerns"}])
+        raise Problem(
+            422,
+            "consent-not-applicable",
+            "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
+            errors=[{"field": "category", "message": "use a release override for safeguarding concerns"}],
+        )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
-        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc())
+        consent = SharingConsent(
+            crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc()
+        )
         session.add(consent)
     else:
         consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, now_utc()
@@ -61,7 +89,9 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         raise not_found("update")
     override = await q.get_override(session, update_id)
     if override is None:
-        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc())
+        override = SharingOverride(
+            update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc()
+        )
         session.add(override)
     else:
         override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, now_utc()
@@ -70,15 +100,28 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         contract = await q.get_contract(session, referral.contract_reference)
         await session.flush()
         recipients = await providers_who_may_see(session, update, referral)
-        await referral_event(session, "intervention.provider-update.created", referral, prime_provider_id=contract.prime_provider_id,
-                             notify=[p for p in recipients if p != update.provider_id],
-                             extra={"updateId": update.id, "category": update.category, "released": True},
-                             payload={"update": {"id": update.id, "category": update.category, "text": update.text,
-                                                 "providerId": update.provider_id, "createdAt": aware(update.created_at).isoformat()}})
+        await referral_event(
+            session,
+            "intervention.provider-update.created",
+            referral,
+            prime_provider_id=contract.prime_provider_id,
+            notify=[p for p in recipients if p != update.provider_id],
+            extra={"updateId": update.id, "category": update.category, "released": True},
+            payload={
+                "update": {
+                    "id": update.id,
+                    "category": update.category,
+                    "text": update.text,
+                    "providerId": update.provider_id,
+                    "createdAt": aware(update.created_at).isoformat(),
+                }
+            },
+        )
     return override
 
 
 # --- evaluating the policy for a person ---------------------------------------------------------
+
 
 @dataclass
 class PersonSharing:
@@ -95,7 +138,9 @@ class PersonSharing:
         providers_of: dict[str, list[str]] = {}
         for r in referrals:
             if r.contract_reference not in providers_of:
-                providers_of[r.contract_reference] = await q.contract_providers(session, await q.get_contract(session, r.contract_reference))
+                providers_of[r.contract_reference] = await q.contract_providers(
+                    session, await q.get_contract(session, r.contract_reference)
+                )
         consents = {k: v.granted for k, v in (await q.consents(session, crn)).items()}
         overrides = {k: v.decision for k, v in (await q.overrides(session, update_ids or [])).items()}
         return cls(referrals, providers_of, consents, overrides)
@@ -104,7 +149,8 @@ class PersonSharing:
         source = next((r for r in self.referrals if r.id == update.referral_id), None)
         granted = self.consents.get(update.category)
         return SharingCase(
-            viewer=viewer, category=Category(update.category),
+            viewer=viewer,
+            category=Category(update.category),
             viewer_sees_source_referral=update.referral_id in sees,
             viewer_has_active_referral=active_for_viewer,
             source_referral_active=source is not None and source.status in ACTIVE,
@@ -119,15 +165,20 @@ async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate, s
     visible = []
     for provider_id in sorted(everyone):
         holding = [r for r in sharing.referrals if provider_id in sharing.providers_of[r.contract_reference]]
-        case = sharing.case(ViewerKind.PROVIDER, update, sees={r.id for r in holding},
-                            active_for_viewer=any(r.status in ACTIVE for r in holding))
+        case = sharing.case(
+            ViewerKind.PROVIDER, update, sees={r.id for r in holding}, active_for_viewer=any(r.status in ACTIVE for r in holding)
+        )
         if may_see_update(case).visible:
             visible.append(provider_id)
     return visible
 
 
 def _provider_principal_view(principal: Principal, sharing: PersonSharing) -> tuple[list[Referral], bool]:
-    mine = [r for r in sharing.referrals if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])]
+    mine = [
+        r
+        for r in sharing.referrals
+        if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])
+    ]
     return mine, any(r.status in ACTIVE for r in mine)
 
 
@@ -143,24 +194,52 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
         if not visible_referrals:
             raise not_found("person")
     else:
-        visible_referrals = [r for r in await q.referrals_for_person(session, crn)
-                             if can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, []))]
+        visible_referrals = [
+            r
+            for r in await q.referrals_for_person(session, crn)
+            if can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, []))
+        ]
         active = True
     sees = {r.id for r in visible_referrals}
     entries: list[dict[str, Any]] = []
     for r in visible_referrals:
-        for what, at in (("referral.created", r.created_at if principal.has(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER,
-                                                                            Role.PRISON_OFFENDER_MANAGER) else None),
-                         ("referral.sent", r.sent_at), ("referral.assigned", r.assigned_at), ("referral.ended", r.ended_at),
-                         ("referral.concluded", r.concluded_at)):
+        for what, at in (
+            (
+                "referral.created",
+                r.created_at if principal.has(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER) else None,
+            ),
+            ("referral.sent", r.sent_at),
+            ("referral.assigned", r.assigned_at),
+            ("referral.ended", r.ended_at),
+            ("referral.concluded", r.concluded_at),
+        ):
             if at is not None:
-                entries.append({"at": aware(at), "kind": what, "referral_id": r.id, "referral_reference": r.reference,
-                                "contract_reference": r.contract_reference, "status": r.status, "outcome": r.outcome})
+                entries.append(
+                    {
+                        "at": aware(at),
+                        "kind": what,
+                        "referral_id": r.id,
+                        "referral_reference": r.reference,
+                        "contract_reference": r.contract_reference,
+                        "status": r.status,
+                        "outcome": r.outcome,
+                    }
+                )
     for u in updates:
         decision = may_see_update(sharing.case(kind, u, sees=sees, active_for_viewer=active))
         if decision.visible:
-            entries.append({"at": aware(u.created_at), "kind": "provider-update", "referral_id": u.referral_id, "update_id": u.id,
-                            "provider_id": u.provider_id, "category": u.category, "text": u.text, "shared_because": decision.reason})
+            entries.append(
+                {
+                    "at": aware(u.created_at),
+                    "kind": "provider-update",
+                    "referral_id": u.referral_id,
+                    "update_id": u.id,
+                    "provider_id": u.provider_id,
+                    "category": u.category,
+                    "text": u.text,
+                    "shared_because": decision.reason,
+                }
+            )
     entries.sort(key=lambda e: (e["at"], e["kind"]))
     return entries
 

@@ -51,12 +51,18 @@ SECTIONS = ("person", "contact", "practitioner", "risk", "enforcement")
 def build_view(person: Any) -> dict[str, Any]:
     """The provider view (JSON-ready) of a person projection."""
     view = ProviderView(
-        person=PersonPart(crn=person.crn, first_name=person.first_name, last_name=person.last_name,
-                          date_of_birth=person.date_of_birth, sex=person.sex),
+        person=PersonPart(
+            crn=person.crn, first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth, sex=person.sex
+        ),
         contact=ContactPart(address=person.address, phone=person.phone),
         practitioner=person.practitioner,
-        risk=RiskPart(overall_level=person.rosh_level, summary=without_victims(person.risk_summary) if person.risk_summary else None,
-                      as_of=aware(person.risk_summary_at), tier=person.tier, registrations=list(person.registrations or [])),
+        risk=RiskPart(
+            overall_level=person.rosh_level,
+            summary=without_victims(person.risk_summary) if person.risk_summary else None,
+            as_of=aware(person.risk_summary_at),
+            tier=person.tier,
+            registrations=list(person.registrations or []),
+        ),
         enforcement=list(person.enforcement or []),
     )
     return for_provider(view)

@@ -57,8 +57,11 @@ async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
         person.practitioner = upstream.practitioner_details(doc) or None
     else:
         info = event.additionalInformation
-        person.practitioner = {k: v for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"),
-                                                 "pdu_code": info.get("pduCode")}.items() if v} or None
+        person.practitioner = {
+            k: v
+            for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"), "pdu_code": info.get("pduCode")}.items()
+            if v
+        } or None
     await p.propagate(session, person, event.eventType, _now())
 
 

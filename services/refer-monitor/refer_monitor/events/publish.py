@@ -56,11 +56,21 @@ async def referral_event(
 ) -> None:
     """One `intervention.*` event, plus a partner notification to each provider in `notify`."""
     info = referral_info(referral, prime_provider_id) | (extra or {})
-    event = new_event(event_type, crn=referral.crn, description=event_type.replace("intervention.", "").replace(".", " "),
-                      detail_url=detail_url(session, f"/referrals/{referral.id}"), additional_information=info)
+    event = new_event(
+        event_type,
+        crn=referral.crn,
+        description=event_type.replace("intervention.", "").replace(".", " "),
+        detail_url=detail_url(session, f"/referrals/{referral.id}"),
+        additional_information=info,
+    )
     await add_event(session, PLATFORM.outbox, REFER_MONITOR, event)
-    body = {"referralReference": referral.reference, "contractReference": referral.contract_reference, "status": referral.status,
-            "outcome": referral.outcome, "assignedTo": referral.assigned_to} | (payload or {})
+    body = {
+        "referralReference": referral.reference,
+        "contractReference": referral.contract_reference,
+        "status": referral.status,
+        "outcome": referral.outcome,
+        "assignedTo": referral.assigned_to,
+    } | (payload or {})
     for provider_id in dict.fromkeys(notify):
         await partner_notification(session, provider_id, event_type, referral.id, referral.crn, body)
 

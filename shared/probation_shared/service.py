@@ -21,6 +21,7 @@ from .events.outbox import PlatformTables
 from .events.relay import OutboxRelay
 from .health import BrokerProbe, health_router
 from .http import ServiceHttp
+from .jobs import JobFactory
 from .logging import configure_logging, get_logger
 from .metrics import ServiceMetrics
 from .middleware import PlatformMiddleware
@@ -41,6 +42,7 @@ class ServiceSpec:
     routers: Sequence[APIRouter] = ()
     subscriptions: Sequence[Subscription] = ()
     seed: Seeder | None = None
+    jobs: Sequence[JobFactory] = ()
     description: str = ""
     topics: Sequence[str] = field(default_factory=list)  # logical topics this service publishes to
 
@@ -54,13 +56,18 @@ class Workers:
     def __init__(self, spec: ServiceSpec, settings: PlatformSettings, database: Database, metrics: ServiceMetrics) -> None:
         self.relay = OutboxRelay(settings, database, spec.tables, metrics)
         self.consumers = [EventConsumer(settings, database, spec.tables, metrics, s) for s in spec.subscriptions]
+        self.jobs = [make_job(settings, database, metrics) for make_job in spec.jobs]
         self._tasks: list[asyncio.Task] = []
 
+    @property
+    def _all(self) -> list:
+        return [self.relay, *self.consumers, *self.jobs]
+
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(w.run(), name=type(w).__name__) for w in (self.relay, *self.consumers)]
+        self._tasks = [asyncio.create_task(w.run(), name=type(w).__name__) for w in self._all]
 
     async def stop(self, grace_seconds: float = 2.0) -> None:
-        for worker in (self.relay, *self.consumers):
+        for worker in self._all:
             await worker.stop()
         # Let each loop finish its current message and close its clients; cancel any that do not.
         _, pending = await asyncio.wait(self._tasks, timeout=grace_seconds) if self._tasks else (set(), set())

@@ -1,18 +1,23 @@
-"""webhooks, declared once: its settings, tables, routes and subscriptions."""
+"""webhooks, declared once: its settings, tables, routes, subscriptions and delivery job."""
 
 from pathlib import Path
 
 from probation_shared.service import ServiceSpec
 
+from .api import endpoints
 from .db.models import PLATFORM, Base
+from .delivery_worker import delivery_job
+from .events.handlers import PARTNER_EVENTS
 from .settings import WebhooksSettings
 
 SPEC = ServiceSpec(
     name="webhooks",
-    description="Signed, retried delivery of redacted notifications to provider webhooks.",
+    description="Signed, retried delivery of redacted notifications to provider webhooks (Standard Webhooks).",
     settings_class=WebhooksSettings,
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    topics=[],
+    routers=[endpoints.router],
+    subscriptions=[PARTNER_EVENTS],
+    jobs=[delivery_job],
 )

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from probation_shared.auth import Role, mint_token
 from probation_shared.devkeys import generate_key_pair
 from probation_shared.embedded_broker import EmbeddedBroker, free_port

@@ -1,6 +1,7 @@
-from probation_shared.settings import PlatformSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from probation_shared.settings import PlatformSettings
 
 
 class ReferMonitorSettings(PlatformSettings):

@@ -12,11 +12,12 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
 from probation_shared.auth import Role
 from probation_shared.events import DomainEvent, new_event
 from refer_monitor.db.models import PLATFORM
 from refer_monitor.service import SPEC
-from sqlalchemy import select
 
 CASE_URL = "http://case-allocation.test"
 RISK_URL = "http://risk-assessment.test"
@@ -150,9 +151,7 @@ class Api:
         return self.tokens.headers(Role.PRACTITIONER, subject="pp-1", **scope)
 
     def provider(self, provider_id: str, *contracts: str, subject: str | None = None) -> dict:
-        return self.tokens.headers(
-            Role.PROVIDER_CASEWORKER, subject=subject or f"cw@{provider_id}", provider_id=provider_id, contract_refs=list(contracts)
-        )
+        return self.tokens.headers(Role.PROVIDER_CASEWORKER, subject=subject or f"cw@{provider_id}", provider_id=provider_id, contract_refs=list(contracts))
 
     async def draft(self, crn: str, intervention: str = ACC_INTERVENTION, **body) -> dict:
         payload = {

@@ -70,13 +70,9 @@ async def test_role_boundaries(api, h):
     # Providers cannot do probation's actions, probation cannot do the provider's.
     assert (await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "MOV"}, headers=prime)).status_code == 403
     assert (await api.client.patch(f"/referrals/{rid}", json={"needs": [], "reason": "x"}, headers=prime)).status_code == 403
-    assert (
-        await api.client.post("/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION}, headers=prime)
-    ).status_code == 403
+    assert (await api.client.post("/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION}, headers=prime)).status_code == 403
     assert (await api.client.post(f"/referrals/{rid}/assign", headers=api.practitioner())).status_code == 403
-    assert (
-        await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True}, headers=prime)
-    ).status_code == 403
+    assert (await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True}, headers=prime)).status_code == 403
     assert (await api.client.get(f"/referrals/{rid}")).status_code == 401
     assert (await api.client.post("/contracts", json={}, headers=api.practitioner())).status_code == 403
 
@@ -102,8 +98,9 @@ async def test_commissioning_view_is_counts_only_and_commissioner_only(api, h):
 async def test_reads_of_personal_data_are_audited(api, h):
     referral = await api.sent("X200009")
     await api.client.get(f"/referrals/{referral['id']}", headers=api.provider("harbour-housing", h.ACC, subject="auditee"))
-    from refer_monitor.db.models import PLATFORM
     from sqlalchemy import select
+
+    from refer_monitor.db.models import PLATFORM
 
     async with api.service.database.unit_of_work() as session:
         rows = (await session.execute(select(PLATFORM.audit_log.c.actor, PLATFORM.audit_log.c.subject_crn))).all()
@@ -118,15 +115,9 @@ async def test_catalogue_search_and_expiry(api, h):
     assert durham == {"ACC-NE-001", "ETE-NE-001", "PWB-DUR-001"}
     region = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()}
     assert region == {"ACC-NE-001", "ETE-NE-001"}
-    london_men = {
-        i["contract_reference"]
-        for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()
-    }
+    london_men = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()}
     assert london_men == {"FBD-LDN-001"}
-    old = {
-        i["contract_reference"]
-        for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()
-    }
+    old = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()}
     assert old == {"ACC-NE-001"}  # ETE is 18-65
     # An expired contract is gone from search and 410 on direct read.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
@@ -149,9 +140,7 @@ async def test_catalogue_search_and_expiry(api, h):
     intervention = await api.client.post("/interventions", headers=commissioner, json={"contract_reference": "ACC-OLD-1", "title": "Old"})
     assert intervention.status_code == 410
     assert (await api.client.get("/contracts/ACC-OLD-1", headers=p)).status_code == 410
-    assert "ACC-OLD-1" not in {
-        i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()
-    }
+    assert "ACC-OLD-1" not in {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()}
     bad = await api.client.post(
         "/contracts",
         headers=commissioner,

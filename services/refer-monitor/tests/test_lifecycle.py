@@ -16,22 +16,14 @@ async def _assigned(api, h, crn="X100001"):
 
 
 async def _attended_assessment(api, rid, hdr):
-    ia = (
-        await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr)
-    ).json()
-    assert (
-        await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/attendance", json={"attendance": "YES"}, headers=hdr)
-    ).status_code == 200
-    assert (
-        await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/feedback", json={"summary": "Engaged"}, headers=hdr)
-    ).status_code == 200
+    ia = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr)).json()
+    assert (await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/attendance", json={"attendance": "YES"}, headers=hdr)).status_code == 200
+    assert (await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/feedback", json={"summary": "Engaged"}, headers=hdr)).status_code == 200
     return ia
 
 
 async def _approved_plan(api, rid, hdr, sessions=3):
-    plan = await api.client.post(
-        f"/referrals/{rid}/action-plans", json={"number_of_sessions": sessions, "activities": ["Find housing"]}, headers=hdr
-    )
+    plan = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": sessions, "activities": ["Find housing"]}, headers=hdr)
     assert plan.status_code == 201, plan.text
     approved = await api.client.post(f"/referrals/{rid}/action-plans/{plan.json()['id']}/approve", headers=api.practitioner())
     assert approved.status_code == 200, approved.text
@@ -56,7 +48,7 @@ async def test_send_snapshots_what_the_provider_needs_and_publishes(api, h):
         "providerId": "harbour-housing",
         "contractReference": h.ACC,
     }
-    notes = await api.outbox("refer-monitor.partner-notifications", "partner-notification.created")
+    notes = await api.outbox("refer-monitor.partner-notifications", "intervention.partner-notification.created")
     assert sorted(n["key"] for n in notes) == ["bridge-wellbeing", "harbour-housing"]  # prime and subcontractor
     # What the other services were asked for went with a service token, and the risk summary as the provider view.
     assert any(path == "/people/X100002/risk-summary" for path, _ in api.upstream.calls)
@@ -69,9 +61,7 @@ async def test_custody_referral_without_release_date_or_reason_is_refused_naming
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in response.json()["errors"]] == ["expected_release_date"]
-    fixed = await api.client.patch(
-        f"/referrals/{draft['id']}", json={"expected_release_missing_reason": "Awaiting parole board"}, headers=api.practitioner()
-    )
+    fixed = await api.client.patch(f"/referrals/{draft['id']}", json={"expected_release_missing_reason": "Awaiting parole board"}, headers=api.practitioner())
     assert fixed.status_code == 200, fixed.text
     assert (await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())).status_code == 200
 
@@ -103,18 +93,14 @@ async def test_volume_cap_needs_an_override_reason(api, h):
     )
     assert created.status_code == 201, created.text
     intervention = (
-        await api.client.post(
-            "/interventions", headers=api.tokens.headers("COMMISSIONER"), json={"contract_reference": "ACC-TINY-1", "title": "Tiny"}
-        )
+        await api.client.post("/interventions", headers=api.tokens.headers("COMMISSIONER"), json={"contract_reference": "ACC-TINY-1", "title": "Tiny"})
     ).json()
     await api.sent("X100005", intervention["id"])
     api.upstream.add_person("X100006")
     draft = await api.draft("X100006", intervention["id"])
     refused = await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())
     assert refused.status_code == 409 and refused.json()["code"] == "volume-cap-reached"
-    sent = await api.client.post(
-        f"/referrals/{draft['id']}/send", json={"over_cap_reason": "Urgent: street homeless"}, headers=api.practitioner()
-    )
+    sent = await api.client.post(f"/referrals/{draft['id']}/send", json={"over_cap_reason": "Urgent: street homeless"}, headers=api.practitioner())
     assert sent.status_code == 200 and sent.json()["over_cap_reason"] == "Urgent: street homeless"
 
 
@@ -124,9 +110,7 @@ async def test_delivery_anchor_rules_and_premature_end_on_mov(api, h):
     # An action plan needs an attended initial assessment with feedback.
     early = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": 3, "activities": ["x"]}, headers=hdr)
     assert early.status_code == 409 and early.json()["code"] == "initial-assessment-incomplete"
-    future = (
-        await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": FUTURE}, headers=hdr)
-    ).json()
+    future = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": FUTURE}, headers=hdr)).json()
     # No attendance for a future appointment; feedback needs attendance.
     r = await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "YES"}, headers=hdr)
     assert r.status_code == 400 and r.json()["code"] == "appointment-in-future"
@@ -135,12 +119,8 @@ async def test_delivery_anchor_rules_and_premature_end_on_mov(api, h):
     # Rescheduling into the past, then attendance and feedback once.
     moved = await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr)
     assert moved.json()["id"] == future["id"]
-    assert (
-        await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "LATE"}, headers=hdr)
-    ).status_code == 200
-    assert (
-        await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "ok"}, headers=hdr)
-    ).status_code == 200
+    assert (await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "LATE"}, headers=hdr)).status_code == 200
+    assert (await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "ok"}, headers=hdr)).status_code == 200
     again = await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "again"}, headers=hdr)
     assert again.status_code == 409 and again.json()["code"] == "feedback-already-submitted"
     await _approved_plan(api, rid, hdr, sessions=3)
@@ -151,23 +131,13 @@ async def test_delivery_anchor_rules_and_premature_end_on_mov(api, h):
     fewer = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": 2, "activities": ["x"]}, headers=hdr)
     assert fewer.status_code == 422 and fewer.json()["errors"][0]["field"] == "number_of_sessions"
     # One attended session of three.
-    s1 = (
-        await api.client.post(
-            f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr
-        )
-    ).json()
-    assert (
-        await api.client.post(f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr)
-    ).status_code == 200
-    out_of_plan = await api.client.post(
-        f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 4, "scheduled_at": PAST}, headers=hdr
-    )
+    s1 = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr)).json()
+    assert (await api.client.post(f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr)).status_code == 200
+    out_of_plan = await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 4, "scheduled_at": PAST}, headers=hdr)
     assert out_of_plan.status_code == 422
     unknown = await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "XYZ"}, headers=api.practitioner())
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown-withdrawal-code"
-    ended = await api.client.post(
-        f"/referrals/{rid}/withdraw", json={"code": "MOV", "comments": "Moved to Leeds"}, headers=api.practitioner()
-    )
+    ended = await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "MOV", "comments": "Moved to Leeds"}, headers=api.practitioner())
     assert ended.status_code == 200, ended.text
     body = ended.json()
     assert (body["status"], body["outcome"], body["awaiting_end_of_service_report"]) == ("ENDED", "PREMATURELY_ENDED", True)
@@ -197,11 +167,7 @@ async def test_full_delivery_concludes_completed(api, h):
     rid = referral["id"]
     await _attended_assessment(api, rid, hdr)
     await _approved_plan(api, rid, hdr, sessions=1)
-    s1 = (
-        await api.client.post(
-            f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr
-        )
-    ).json()
+    s1 = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr)).json()
     premature = await api.client.post(
         f"/referrals/{rid}/end-of-service-report",
         headers=hdr,
@@ -252,11 +218,7 @@ async def test_amendments_keep_a_changelog_and_notify_the_assigned_caseworker(ap
         ("needs", "['accommodation']", "['accommodation', 'debt']"),
     }
     assert {a["reason"] for a in log} == {"New information from the court"} and {a["author"] for a in log} == {"pp-1"}
-    notes = [
-        n
-        for n in await api.outbox("partner-notifications")
-        if n["event"].additionalInformation["notificationType"] == "intervention.referral.amended"
-    ]
+    notes = [n for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "intervention.referral.amended"]
     assert {n["key"] for n in notes} == {"harbour-housing", "bridge-wellbeing"}
     assert all(n["event"].additionalInformation["payload"]["notify"] == "cw@harbour-housing" for n in notes)
 

@@ -5,6 +5,7 @@ the handlers directly in a unit of work, as the consumer does."""
 import json
 
 from aiokafka import AIOKafkaConsumer
+
 from probation_shared.events.kafka import make_producer
 from probation_shared.events.topics import CASE_ALLOCATION, PARTNER_NOTIFICATIONS, RISK_ASSESSMENT
 from probation_shared.testing.plugin import eventually
@@ -74,9 +75,7 @@ async def test_address_and_rosh_changes_reach_both_providers_over_the_broker(sta
         await _produce(
             service.settings,
             RISK_ASSESSMENT,
-            h.risk_event(
-                "risk-assessment.rosh.changed", crn, f"/people/{crn}/risk-summary", overallLevel="HIGH", previousLevel="MEDIUM", version=2
-            ),
+            h.risk_event("risk-assessment.rosh.changed", crn, f"/people/{crn}/risk-summary", overallLevel="HIGH", previousLevel="MEDIUM", version=2),
         )
         await eventually(lambda: both_views_show(("risk", "overall_level"), "HIGH"), timeout=30)
 
@@ -102,9 +101,7 @@ async def test_address_and_rosh_changes_reach_both_providers_over_the_broker(sta
         await eventually(all_published, timeout=30)
         live = [(k, t) for k, t, _ in received if t in {t for _, t in wanted}]
         assert sorted(live) == sorted(wanted)
-        assert all(
-            "Jo Bloggs" not in body and "victim" not in body.lower() for _, t, body in received if t == "risk-assessment.rosh.changed"
-        )
+        assert all("Jo Bloggs" not in body and "victim" not in body.lower() for _, t, body in received if t == "risk-assessment.rosh.changed")
         rows = await api.outbox("partner-notifications")
         assert sorted(
             (r["key"], r["event"].additionalInformation["notificationType"])
@@ -131,9 +128,7 @@ async def _postcode_is(api, readers, postcode):
 
 
 async def _notified(api, reason):
-    return sorted(
-        r["key"] for r in await api.outbox("partner-notifications") if r["event"].additionalInformation["notificationType"] == reason
-    )
+    return sorted(r["key"] for r in await api.outbox("partner-notifications") if r["event"].additionalInformation["notificationType"] == reason)
 
 
 async def test_other_live_events_update_the_view_and_notify(api, h):
@@ -146,9 +141,7 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
     await h.handle(
         api.service,
         CASE_EVENTS,
-        h.case_event(
-            "person.community.manager.transferred", crn, f"/people/{crn}/manager", staffCode="N07B002", teamCode="T1", pduCode="P1"
-        ),
+        h.case_event("person.community.manager.transferred", crn, f"/people/{crn}/manager", staffCode="N07B002", teamCode="T1", pduCode="P1"),
     )
     await h.handle(
         api.service,
@@ -189,9 +182,7 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
     await h.handle(
         api.service,
         CASE_EVENTS,
-        h.case_event(
-            "probation-case.registration.deregistered", crn, f"/people/{crn}/registrations/9", registrationId="9", registerTypeCode="MAPP"
-        ),
+        h.case_event("probation-case.registration.deregistered", crn, f"/people/{crn}/registrations/9", registrationId="9", registerTypeCode="MAPP"),
     )
     assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["risk"]["registrations"] == []
     # The same detail again changes nothing: no history entry, no notification.
@@ -200,9 +191,7 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
     assert len((await api.client.get(f"/referrals/{rid}/provider-view-history", headers=hdr)).json()) == before
     assert await _notified(api, "probation-case.personal-details.updated") == ["bridge-wellbeing", "harbour-housing"]
     # The current address deleted: the view shows no address.
-    await h.handle(
-        api.service, CASE_EVENTS, h.case_event("probation-case.address.deleted", crn, f"/people/{crn}/addresses/1", addressId="1")
-    )
+    await h.handle(api.service, CASE_EVENTS, h.case_event("probation-case.address.deleted", crn, f"/people/{crn}/addresses/1", addressId="1"))
     assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["contact"]["address"] is None
 
 

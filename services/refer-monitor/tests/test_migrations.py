@@ -1,9 +1,10 @@
 """The migrations build exactly the models' schema (SQLite and PostgreSQL), and the seed is idempotent."""
 
+from sqlalchemy import func, select
+
 from probation_shared.migrations import schema_drift
 from refer_monitor.db.models import Base, Contract, Intervention, Provider
 from refer_monitor.service import SPEC
-from sqlalchemy import func, select
 
 
 async def test_migrations_match_the_models_and_seed_is_idempotent(rm):

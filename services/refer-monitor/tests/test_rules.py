@@ -4,6 +4,7 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from probation_shared.errors import Problem
 from refer_monitor.domain import rules
 from refer_monitor.domain.codes import WITHDRAWAL_CODES, Outcome, Status
@@ -78,9 +79,7 @@ def test_action_plan_rules():
 def test_amendment_rules():
     with pytest.raises(Problem) as locked:
         rules.check_amendment("ASSIGNED", ["desired_outcomes", "needs"], True, "why")
-    assert locked.value.status == 409 and locked.value.errors == [
-        {"field": "desired_outcomes", "message": "locked after action plan approval"}
-    ]
+    assert locked.value.status == 409 and locked.value.errors == [{"field": "desired_outcomes", "message": "locked after action plan approval"}]
     rules.check_amendment("ASSIGNED", ["needs"], True, "why")
     rules.check_amendment("DRAFT", ["complexity_level"], False, None)
     with pytest.raises(Problem):

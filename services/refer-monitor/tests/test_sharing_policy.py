@@ -4,6 +4,7 @@ referral state, checked against the policy written out independently as a table 
 import itertools
 
 import pytest
+
 from refer_monitor.domain.sharing import Category, Consent, Override, SharingCase, ViewerKind, may_see_update
 
 ALL_CASES = [
@@ -16,9 +17,7 @@ ALL_CASES = [
         consent=con,
         override=ov,
     )
-    for v, c, own, va, sa, con, ov in itertools.product(
-        ViewerKind, Category, (False, True), (False, True), (False, True), Consent, Override
-    )
+    for v, c, own, va, sa, con, ov in itertools.product(ViewerKind, Category, (False, True), (False, True), (False, True), Consent, Override)
 ]
 
 
@@ -63,17 +62,13 @@ def test_safeguarding_never_reaches_another_provider_unreleased(case):
 
 
 def test_health_needs_explicit_consent():
-    base = SharingCase(
-        viewer=ViewerKind.PROVIDER, category=Category.HEALTH_DEPENDENCY, viewer_has_active_referral=True, source_referral_active=True
-    )
+    base = SharingCase(viewer=ViewerKind.PROVIDER, category=Category.HEALTH_DEPENDENCY, viewer_has_active_referral=True, source_referral_active=True)
     assert may_see_update(base).reason == "explicit-consent-required"
     assert may_see_update(SharingCase(**{**base.__dict__, "consent": Consent.GRANTED})).reason == "explicit-consent"
 
 
 def test_shareable_category_is_shared_without_consent_unless_refused():
-    base = SharingCase(
-        viewer=ViewerKind.PROVIDER, category=Category.EMPLOYMENT_STATUS, viewer_has_active_referral=True, source_referral_active=True
-    )
+    base = SharingCase(viewer=ViewerKind.PROVIDER, category=Category.EMPLOYMENT_STATUS, viewer_has_active_referral=True, source_referral_active=True)
     assert may_see_update(base).visible
     assert not may_see_update(SharingCase(**{**base.__dict__, "consent": Consent.REFUSED})).visible
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 

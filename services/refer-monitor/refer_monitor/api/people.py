@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
+
 from probation_shared.audit import record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
@@ -46,9 +47,7 @@ async def read_consent(session: Session, crn: str = CrnPath, principal: Principa
 
 
 @router.put("/people/{crn}/sharing-consent/{category}", response_model=ConsentOut)
-async def record_consent(
-    body: ConsentIn, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)
-):
+async def record_consent(body: ConsentIn, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)):
     consent = await sharing.record_consent(session, principal, crn, category, body.granted, body.note)
     return ConsentOut.model_validate(consent)
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+
 from probation_shared.audit import record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
-from probation_shared.redaction import redact, redacted_response
+from probation_shared.redaction import DataClass, Visibility, mask, redact, redacted_response, visibility
 
 from ..db import queries as q
 from ..db.models import PLATFORM, Referral
 from ..domain import referrals as lifecycle
 from ..domain import updates as sharing
 from ..domain.access import PROBATION, PROBATION_READERS
+from ..domain.rules import aware
 from ..domain.sharing import Category
 from ..domain.views import ProviderView
 from .schemas import (
@@ -107,35 +109,37 @@ async def list_referrals(
     principal: Principal = require_roles(*READERS),
 ):
     if principal.has(*PROBATION_READERS):
-        found = await q.list_referrals(session, crn=crn, limit=limit, offset=offset)
+        rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
     else:
-        held = set(await q.contract_refs_for_provider(session, principal.provider_id)) if principal.provider_id else set()
-        refs = sorted(held & principal.contract_refs)
-        found = (
-            await q.list_referrals(session, contract_refs=refs, crn=crn, exclude_drafts=True, limit=limit, offset=offset) if refs else []
+        refs = sorted(principal.contract_refs)
+        rows = (
+            await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset)
+            if refs and principal.provider_id
+            else []
         )
     await audit(session, request, principal, crn, "list")
-    summaries = [
-        ReferralSummary(
-            id=r.id,
-            reference=r.reference,
-            crn=r.crn,
-            contract_reference=r.contract_reference,
-            status=r.status,
-            outcome=r.outcome,
-            sent_at=r.sent_at,
-            assigned_to=r.assigned_to,
-            person_name=_name(r),
-        )
-        for r in found
-    ]
-    return JSONResponse([redact(s, principal.roles) for s in summaries])
+    name_visible = visibility(principal.roles, DataClass.IDENTITY)
+    return JSONResponse([_summary(row, name_visible) for row in rows])
 
 
-def _name(referral: Referral) -> str | None:
-    person = (referral.provider_view or {}).get("person") or {}
-    parts = [person.get("first_name"), person.get("last_name")]
-    return " ".join(p for p in parts if p) or None
+def _summary(row, name_visible: Visibility) -> dict:
+    """One list entry; the person's name under the same policy as `ReferralSummary.person_name` (IDENTITY)."""
+    name = " ".join(p for p in (row.first_name, row.last_name) if p) or None
+    entry = {
+        "id": row.id,
+        "reference": row.reference,
+        "crn": row.crn,
+        "contract_reference": row.contract_reference,
+        "status": row.status,
+        "outcome": row.outcome,
+        "sent_at": aware(row.sent_at).isoformat() if row.sent_at else None,
+        "assigned_to": row.assigned_to,
+    }
+    if name_visible is Visibility.VISIBLE:
+        entry["person_name"] = name
+    elif name_visible is Visibility.MASKED:
+        entry["person_name"] = mask(name)
+    return entry
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)
@@ -204,26 +208,20 @@ async def list_appointments(referral_id: str, request: Request, session: Session
 @router.post("/{referral_id}/appointments", status_code=201, response_model=AppointmentOut)
 async def schedule_appointment(referral_id: str, body: NewAppointment, session: Session, principal: Principal = require_roles(*PROVIDER)):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    appointment = await lifecycle.schedule(
-        session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes
-    )
+    appointment = await lifecycle.schedule(session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes)
     await session.flush()
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles, 201)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/attendance", response_model=AppointmentOut)
-async def record_attendance(
-    referral_id: str, appointment_id: str, body: Attendance, session: Session, principal: Principal = require_roles(*PROVIDER)
-):
+async def record_attendance(referral_id: str, appointment_id: str, body: Attendance, session: Session, principal: Principal = require_roles(*PROVIDER)):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.record_attendance(session, principal, ctx, appointment_id, body.attendance, body.notes)
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/feedback", response_model=AppointmentOut)
-async def submit_feedback(
-    referral_id: str, appointment_id: str, body: Feedback, session: Session, principal: Principal = require_roles(*PROVIDER)
-):
+async def submit_feedback(referral_id: str, appointment_id: str, body: Feedback, session: Session, principal: Principal = require_roles(*PROVIDER)):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.submit_feedback(session, principal, ctx, appointment_id, body.model_dump())
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
@@ -253,9 +251,7 @@ async def approve_action_plan(referral_id: str, plan_id: str, session: Session, 
 
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
-async def submit_end_of_service_report(
-    referral_id: str, body: EndOfServiceReportIn, session: Session, principal: Principal = require_roles(*PROVIDER)
-):
+async def submit_end_of_service_report(referral_id: str, body: EndOfServiceReportIn, session: Session, principal: Principal = require_roles(*PROVIDER)):
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.submit_end_of_service_report(session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information)
     await session.flush()

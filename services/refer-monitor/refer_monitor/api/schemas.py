@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from probation_shared.redaction import Classified, DataClass
 from pydantic import BaseModel, ConfigDict, Field
+
+from probation_shared.redaction import Classified, DataClass
 
 from ..domain.sharing import Category
 from ..domain.views import ProviderView

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from probation_shared.db import create_base
-from probation_shared.events import platform_tables
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from probation_shared.db import create_base
+from probation_shared.events import platform_tables
 
 Base = create_base()
 PLATFORM = platform_tables(Base.metadata)

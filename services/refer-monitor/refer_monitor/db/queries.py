@@ -47,8 +47,23 @@ async def subcontractors(session: AsyncSession, reference: str) -> list[str]:
     return list(rows)
 
 
+# A contract's providers never change once it is let (there is no endpoint to change them), so each
+# process keeps them once read: live updates fan out per referral without re-reading the contract.
+_PROVIDERS_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
 async def contract_providers(session: AsyncSession, contract: Contract) -> list[str]:
-    return [contract.prime_provider_id, *await subcontractors(session, contract.reference)]
+    key = (str(session.bind.url), contract.reference)
+    if key not in _PROVIDERS_CACHE:
+        _PROVIDERS_CACHE[key] = (contract.prime_provider_id, *await subcontractors(session, contract.reference))
+    return list(_PROVIDERS_CACHE[key])
+
+
+async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
+    key = (str(session.bind.url), reference)
+    if key in _PROVIDERS_CACHE:
+        return list(_PROVIDERS_CACHE[key])
+    return await contract_providers(session, await get_contract(session, reference))
 
 
 async def contract_refs_for_provider(session: AsyncSession, provider_id: str) -> list[str]:
@@ -61,9 +76,7 @@ async def get_intervention(session: AsyncSession, intervention_id: str) -> Inter
     return await session.get(Intervention, intervention_id)
 
 
-async def search_interventions(
-    session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date
-) -> list[tuple[Intervention, Contract]]:
+async def search_interventions(session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date) -> list[tuple[Intervention, Contract]]:
     query = (
         select(Intervention, Contract)
         .join(Contract, Contract.reference == Intervention.contract_reference)
@@ -93,6 +106,10 @@ async def get_person(session: AsyncSession, crn: str) -> PersonProjection | None
 
 async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection:
     """The person's projection, created if absent, locked against concurrent handlers (PostgreSQL)."""
+    if not _is_postgres(session):  # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE)
+        person = await session.get(PersonProjection, crn)
+        if person is not None:
+            return person
     insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(PersonProjection)
     await session.execute(insert.values(crn=crn, registrations=[], enforcement=[]).on_conflict_do_nothing(index_elements=["crn"]))
     query = select(PersonProjection).where(PersonProjection.crn == crn).execution_options(populate_existing=True)
@@ -142,18 +159,49 @@ async def list_referrals(
     return list(await session.scalars(query))
 
 
+async def referral_page(
+    session: AsyncSession,
+    *,
+    contract_refs: Sequence[str] | None = None,
+    provider_id: str | None = None,
+    crn: str | None = None,
+    exclude_drafts: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> list:
+    """Summary rows for a list page: plain columns (no view documents loaded) and the person's name."""
+    query = select(
+        Referral.id,
+        Referral.reference,
+        Referral.crn,
+        Referral.contract_reference,
+        Referral.status,
+        Referral.outcome,
+        Referral.sent_at,
+        Referral.assigned_to,
+        PersonProjection.first_name,
+        PersonProjection.last_name,
+    ).outerjoin(PersonProjection, PersonProjection.crn == Referral.crn)
+    if contract_refs is not None:
+        query = query.where(Referral.contract_reference.in_(list(contract_refs)))
+    if provider_id is not None:  # the provider must be the prime or a subcontractor on the referral's contract
+        prime = select(Contract.reference).where(Contract.prime_provider_id == provider_id)
+        sub = select(Subcontractor.contract_reference).where(Subcontractor.provider_id == provider_id)
+        query = query.where(Referral.contract_reference.in_(prime.union(sub).scalar_subquery()))
+    if crn is not None:
+        query = query.where(Referral.crn == crn)
+    if exclude_drafts:
+        query = query.where(Referral.status != "DRAFT")
+    query = query.order_by(Referral.created_at.desc(), Referral.id).limit(limit).offset(offset)
+    return list((await session.execute(query)).all())
+
+
 async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(Referral).where(Referral.contract_reference == reference, Referral.sent_at.is_not(None))
-    )
+    return await session.scalar(select(func.count()).select_from(Referral).where(Referral.contract_reference == reference, Referral.sent_at.is_not(None)))
 
 
 async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:
-    return list(
-        await session.scalars(
-            select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)
-        )
-    )
+    return list(await session.scalars(select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)))
 
 
 async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]:
@@ -161,11 +209,7 @@ async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]
 
 
 async def appointments(session: AsyncSession, referral_id: str) -> list[Appointment]:
-    return list(
-        await session.scalars(
-            select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)
-        )
-    )
+    return list(await session.scalars(select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)))
 
 
 async def get_appointment(session: AsyncSession, referral_id: str, appointment_id: str) -> Appointment | None:
@@ -190,11 +234,7 @@ async def end_of_service_report(session: AsyncSession, referral_id: str) -> EndO
 
 
 async def updates_for_person(session: AsyncSession, crn: str) -> list[ProviderUpdate]:
-    return list(
-        await session.scalars(
-            select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)
-        )
-    )
+    return list(await session.scalars(select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)))
 
 
 async def get_update(session: AsyncSession, update_id: str) -> ProviderUpdate | None:

@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from probation_shared.errors import Problem, not_found
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem, not_found
 
 from ..db import queries as q
 from ..db.models import Contract, Intervention, Provider, Subcontractor
@@ -93,9 +94,7 @@ async def search(
     session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None, on: date | None
 ) -> list[tuple[Intervention, Contract]]:
     if region is not None and region not in REGIONS:
-        raise Problem(
-            400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}]
-        )
+        raise Problem(400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}])
     regions = rules.regions_for_search(region, pcc_area)
     found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
     return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

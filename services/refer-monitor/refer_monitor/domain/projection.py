@@ -8,10 +8,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.errors import Problem
 from probation_shared.http import service_http
 from probation_shared.logging import get_logger
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
@@ -157,13 +158,10 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         referral.provider_view_version += 1
         referral.provider_view_updated_at = now
         session.add(
-            ProviderViewHistory(
-                referral_id=referral.id, version=referral.provider_view_version, reason=reason, changed=changed, view=view, recorded_at=now
-            )
+            ProviderViewHistory(referral_id=referral.id, version=referral.provider_view_version, reason=reason, changed=changed, view=view, recorded_at=now)
         )
         if referral.contract_reference not in contracts:
-            contract = await q.get_contract(session, referral.contract_reference)
-            contracts[referral.contract_reference] = await q.contract_providers(session, contract)
+            contracts[referral.contract_reference] = await q.providers_of_contract(session, referral.contract_reference)
         for provider_id in contracts[referral.contract_reference]:
             by_provider[provider_id].append((referral, changed))
     for provider_id, items in by_provider.items():

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.auth import Principal
 from probation_shared.errors import Problem, not_found
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
@@ -112,9 +113,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     return referral
 
 
-async def send(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int
-) -> Referral:
+async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int) -> Referral:
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
     if referral.status != Status.DRAFT.value:
@@ -156,11 +155,7 @@ async def send(
     referral.over_cap_reason = over_cap_reason if over_cap_reason and over_cap_reason.strip() else None
     view = build_view(person)
     referral.provider_view, referral.provider_view_version, referral.provider_view_updated_at = view, 1, now
-    session.add(
-        ProviderViewHistory(
-            referral_id=referral.id, version=1, reason="intervention.referral.sent", changed=list(view), view=view, recorded_at=now
-        )
-    )
+    session.add(ProviderViewHistory(referral_id=referral.id, version=1, reason="intervention.referral.sent", changed=list(view), view=view, recorded_at=now))
     await session.flush()
     await _event(session, ctx, "intervention.referral.sent", payload={"view": view, **_referral_details(referral)})
     return referral
@@ -206,9 +201,7 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def amend(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None
-) -> list[Amendment]:
+async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None) -> list[Amendment]:
     require_probation(principal)
     referral = ctx.referral
     plans = await q.action_plans(session, referral.id)
@@ -351,9 +344,7 @@ async def record_attendance(
     return appointment
 
 
-async def submit_feedback(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]
-) -> Appointment:
+async def submit_feedback(session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]) -> Appointment:
     require_provider(principal, ctx)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
@@ -381,15 +372,11 @@ async def _appointment(session: AsyncSession, ctx: ReferralContext, appointment_
 # --- action plans -------------------------------------------------------------------------------
 
 
-async def submit_action_plan(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int, activities: list[str]
-) -> ActionPlan:
+async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int, activities: list[str]) -> ActionPlan:
     require_provider(principal, ctx)
     _require_delivering(ctx)
     referral = ctx.referral
-    assessments = [
-        (a.attendance, a.feedback is not None) for a in await q.appointments(session, referral.id) if a.kind == "INITIAL_ASSESSMENT"
-    ]
+    assessments = [(a.attendance, a.feedback is not None) for a in await q.appointments(session, referral.id) if a.kind == "INITIAL_ASSESSMENT"]
     plans = await q.action_plans(session, referral.id)
     approved = _approved(plans)
     rules.check_action_plan(assessments, approved.number_of_sessions if approved else None, number_of_sessions)
@@ -427,9 +414,7 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
         if other.status == "APPROVED":
             other.status = "SUPERSEDED"
     plan.status, plan.approved_by, plan.approved_at = "APPROVED", principal.subject, now_utc()
-    await _event(
-        session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions}
-    )
+    await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
     return plan
 
 

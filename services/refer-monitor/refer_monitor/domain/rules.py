@@ -23,9 +23,7 @@ def new_reference(rng: random.Random | None = None) -> str:
     rng = rng or random.SystemRandom()
     letters = string.ascii_uppercase
     return (
-        "".join(rng.choice(letters) for _ in range(2))
-        + "".join(rng.choice(string.digits) for _ in range(4))
-        + "".join(rng.choice(letters) for _ in range(2))
+        "".join(rng.choice(letters) for _ in range(2)) + "".join(rng.choice(string.digits) for _ in range(4)) + "".join(rng.choice(letters) for _ in range(2))
     )
 
 
@@ -47,9 +45,7 @@ def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | 
     """A PCC-area search also finds contracts let for the area's whole region."""
     if pcc_area is not None:
         if pcc_area not in PCC_AREAS:
-            raise Problem(
-                400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}]
-            )
+            raise Problem(400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}])
         return [PCC_AREAS[pcc_area]]
     return [region] if region else None
 
@@ -214,9 +210,7 @@ def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, rea
     if not fields:
         raise Problem(422, "nothing-to-amend", "Name at least one field to amend.")
     if status != Status.DRAFT.value and not (reason or "").strip():
-        raise Problem(
-            422, "reason-required", "An amendment to a sent referral needs a reason.", errors=[{"field": "reason", "message": "required"}]
-        )
+        raise Problem(422, "reason-required", "An amendment to a sent referral needs a reason.", errors=[{"field": "reason", "message": "required"}])
     locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
     if plan_approved and locked:
         raise Problem(

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.auth import Principal, Role
 from probation_shared.errors import Problem, not_found
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries as q
 from ..db.models import ProviderUpdate, Referral, SharingConsent, SharingOverride
@@ -60,9 +61,7 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
     return update
 
 
-async def record_consent(
-    session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None
-) -> SharingConsent:
+async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
     require_probation(principal)
     if category is Category.SAFEGUARDING_CONCERN:
         raise Problem(
@@ -73,9 +72,7 @@ async def record_consent(
         )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
-        consent = SharingConsent(
-            crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc()
-        )
+        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc())
         session.add(consent)
     else:
         consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, now_utc()
@@ -89,9 +86,7 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         raise not_found("update")
     override = await q.get_override(session, update_id)
     if override is None:
-        override = SharingOverride(
-            update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc()
-        )
+        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc())
         session.add(override)
     else:
         override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, now_utc()
@@ -138,9 +133,7 @@ class PersonSharing:
         providers_of: dict[str, list[str]] = {}
         for r in referrals:
             if r.contract_reference not in providers_of:
-                providers_of[r.contract_reference] = await q.contract_providers(
-                    session, await q.get_contract(session, r.contract_reference)
-                )
+                providers_of[r.contract_reference] = await q.providers_of_contract(session, r.contract_reference)
         consents = {k: v.granted for k, v in (await q.consents(session, crn)).items()}
         overrides = {k: v.decision for k, v in (await q.overrides(session, update_ids or [])).items()}
         return cls(referrals, providers_of, consents, overrides)
@@ -165,20 +158,14 @@ async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate, s
     visible = []
     for provider_id in sorted(everyone):
         holding = [r for r in sharing.referrals if provider_id in sharing.providers_of[r.contract_reference]]
-        case = sharing.case(
-            ViewerKind.PROVIDER, update, sees={r.id for r in holding}, active_for_viewer=any(r.status in ACTIVE for r in holding)
-        )
+        case = sharing.case(ViewerKind.PROVIDER, update, sees={r.id for r in holding}, active_for_viewer=any(r.status in ACTIVE for r in holding))
         if may_see_update(case).visible:
             visible.append(provider_id)
     return visible
 
 
 def _provider_principal_view(principal: Principal, sharing: PersonSharing) -> tuple[list[Referral], bool]:
-    mine = [
-        r
-        for r in sharing.referrals
-        if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])
-    ]
+    mine = [r for r in sharing.referrals if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])]
     return mine, any(r.status in ACTIVE for r in mine)
 
 

@@ -111,9 +111,7 @@ def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
     """From case-allocation `/people/{crn}/manager` (staff details, not the person's)."""
     name = pick(doc, "name", "staff_name", "staffName")
     if isinstance(name, dict):
-        name = " ".join(
-            str(p) for p in (pick(name, "forename", "first_name", "firstName"), pick(name, "surname", "last_name", "lastName")) if p
-        )
+        name = " ".join(str(p) for p in (pick(name, "forename", "first_name", "firstName"), pick(name, "surname", "last_name", "lastName")) if p)
     if name is None:
         first = pick(doc, "first_name", "firstName", "forename")
         last = pick(doc, "last_name", "lastName", "surname")
@@ -136,7 +134,5 @@ def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datet
     level = pick(clean, "overall_level", "overallLevel", "overallRiskLevel", "overall_risk_level", "rosh_level", "roshLevel")
     if isinstance(level, dict):
         level = pick(level, "level", "code")
-    as_of = parse_datetime(
-        pick(clean, "assessed_at", "assessedAt", "as_of", "asOf", "completed_at", "completedAt", "updated_at", "updatedAt")
-    )
+    as_of = parse_datetime(pick(clean, "assessed_at", "assessedAt", "as_of", "asOf", "completed_at", "completedAt", "updated_at", "updatedAt"))
     return clean, (str(level) if level else None), as_of

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from pydantic import BaseModel
+
 from probation_shared.auth import Role
 from probation_shared.redaction import Classified, DataClass, redact
-from pydantic import BaseModel
 
 from .rules import aware
 from .upstream import without_victims
@@ -51,9 +52,7 @@ SECTIONS = ("person", "contact", "practitioner", "risk", "enforcement")
 def build_view(person: Any) -> dict[str, Any]:
     """The provider view (JSON-ready) of a person projection."""
     view = ProviderView(
-        person=PersonPart(
-            crn=person.crn, first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth, sex=person.sex
-        ),
+        person=PersonPart(crn=person.crn, first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth, sex=person.sex),
         contact=ContactPart(address=person.address, phone=person.phone),
         practitioner=person.practitioner,
         risk=RiskPart(

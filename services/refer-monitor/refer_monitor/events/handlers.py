@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.events import DomainEvent
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries as q
 from ..domain import projection as p
@@ -58,9 +59,7 @@ async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
     else:
         info = event.additionalInformation
         person.practitioner = {
-            k: v
-            for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"), "pdu_code": info.get("pduCode")}.items()
-            if v
+            k: v for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"), "pdu_code": info.get("pduCode")}.items() if v
         } or None
     await p.propagate(session, person, event.eventType, _now())
 

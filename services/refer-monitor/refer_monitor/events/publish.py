@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.events import add_event, detail_url, new_event
 from probation_shared.events.topics import PARTNER_NOTIFICATIONS, REFER_MONITOR
 from probation_shared.redaction import DataClass, redact_data
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import PLATFORM, Referral
 from ..domain.views import PROVIDER_ROLES
@@ -17,7 +18,7 @@ from ..domain.views import PROVIDER_ROLES
 D = DataClass
 
 # docs/events.md: partner notifications carry this eventType.
-NOTIFICATION_EVENT_TYPE = "partner-notification.created"
+NOTIFICATION_EVENT_TYPE = "intervention.partner-notification.created"
 
 # What a notification payload may carry, classified for the one redaction policy. The provider view
 # inside is stored already redacted; classifying it again keeps this the single gate.
@@ -75,11 +76,9 @@ async def referral_event(
         await partner_notification(session, provider_id, event_type, referral.id, referral.crn, body)
 
 
-async def partner_notification(
-    session: AsyncSession, provider_id: str, notification_type: str, referral_id: str, crn: str, payload: dict[str, Any]
-) -> None:
+async def partner_notification(session: AsyncSession, provider_id: str, notification_type: str, referral_id: str, crn: str, payload: dict[str, Any]) -> None:
     event = new_event(
-        "refer-monitor.partner-notification.created",
+        NOTIFICATION_EVENT_TYPE,
         crn=crn,
         description=f"{notification_type} for provider {provider_id}",
         detail_url=detail_url(session, f"/referrals/{referral_id}"),
@@ -90,6 +89,4 @@ async def partner_notification(
             "payload": redact_data(payload, PAYLOAD_SPEC, PROVIDER_ROLES),
         },
     )
-    # The contract's type has two segments, which the shared envelope's pattern rejects; set it unvalidated.
-    event = event.model_copy(update={"eventType": NOTIFICATION_EVENT_TYPE})
     await add_event(session, PLATFORM.outbox, PARTNER_NOTIFICATIONS, event, key=provider_id)

@@ -12,7 +12,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any, Union
 
 from pydantic import BaseModel
@@ -128,7 +128,7 @@ def redact(model: BaseModel, roles: Iterable[Role]) -> dict[str, Any]:
     return redact_data(model.model_dump(mode="json", by_alias=True), spec_for(type(model)), roles)
 
 
-@lru_cache(maxsize=None)
+@cache
 def spec_for(model: type[BaseModel]) -> Spec:
     """Derive the nested spec from a model's `Classified` annotations (cached per model)."""
     spec: dict[str, Any] = {}

@@ -4,10 +4,20 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from webhooks.domain.delivery import (
-    DELIVERED, ENDPOINT_DISABLED, FAILED, PENDING, Attempt, InvalidEndpointUrl, check_endpoint_url, decide, new_secret,
-    retry_after_seconds, signed_headers,
+    DELIVERED,
+    ENDPOINT_DISABLED,
+    FAILED,
+    PENDING,
+    Attempt,
+    InvalidEndpointUrl,
+    check_endpoint_url,
+    decide,
+    new_secret,
+    retry_after_seconds,
+    signed_headers,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -57,9 +67,9 @@ def test_signature_verifies_with_the_secret_and_not_without_it():
     assert headers["webhook-signature"].startswith("v1,")
     fresh = signed_headers(secret, "msg_1", body, datetime.now(UTC))
     assert Webhook(secret).verify(body, fresh) == {"type": "x", "timestamp": "t", "data": {}}
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(new_secret()).verify(body, fresh)
-    with pytest.raises(Exception):
+    with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(body.replace("x", "y"), fresh)
 
 

@@ -95,7 +95,7 @@ async def fresh_database_url(tmp_dir: Path, name: str) -> AsyncIterator[str]:
             await admin.close()
 
 
-def route_hosts(services: list["RunningService"]) -> None:
+def route_hosts(services: list[RunningService]) -> None:
     """Let each service's outgoing HTTP reach the others in-process, by their `http://<name>.test` URLs."""
     mounts = {s.settings.public_base_url: httpx.ASGITransport(app=s.app) for s in services}
     for s in services:

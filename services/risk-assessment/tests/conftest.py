@@ -71,15 +71,24 @@ class Harness:
         await producer.start()
         try:
             for event in events:
-                await producer.send_and_wait(self.service.settings.topic(logical_topic), event.model_dump_json().encode(),
-                                             key=(event.crn or "").encode(), headers=[("eventType", event.eventType.encode())])
+                await producer.send_and_wait(
+                    self.service.settings.topic(logical_topic),
+                    event.model_dump_json().encode(),
+                    key=(event.crn or "").encode(),
+                    headers=[("eventType", event.eventType.encode())],
+                )
         finally:
             await producer.stop()
 
     async def published(self, logical_topic: str = "risk-assessment.events", timeout_ms: int = 1000) -> list[dict]:
         """Every message on a topic, read from the start by a throwaway consumer."""
-        consumer = AIOKafkaConsumer(self.service.settings.topic(logical_topic), bootstrap_servers=self.broker.bootstrap_servers,
-                                    group_id=f"test-reader-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest", enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            self.service.settings.topic(logical_topic),
+            bootstrap_servers=self.broker.bootstrap_servers,
+            group_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         await consumer.start()
         try:
             found = []

@@ -62,12 +62,20 @@ async def referral(api, event_type: str, crn: str, provider: str, referral_id: s
 
 async def test_audiences_see_what_they_may(api):
     staff = api.staff()
-    rosh = {"community": {"children": "LOW", "public": "HIGH", "knownAdult": "MEDIUM", "staff": "LOW"},
-            "custody": {"prisoners": "MEDIUM"},
-            "narrative": {"whoIsAtRisk": "Known adult: Jane Roe, his former partner", "natureOfRisk": "Violence when drinking",
-                          "imminence": "Not imminent", "increasingFactors": "Alcohol", "mitigatingFactors": "Employment"},
-            "riskToSelf": {"selfHarm": {"current": False, "previous": True, "details": "Cut himself in 2019 after Jane Roe left"}},
-            "victims": [{"name": "Jane Roe", "address": "1 Mill Lane, Oxbridge", "relationship": "former partner"}], "reason": "new"}
+    rosh = {
+        "community": {"children": "LOW", "public": "HIGH", "knownAdult": "MEDIUM", "staff": "LOW"},
+        "custody": {"prisoners": "MEDIUM"},
+        "narrative": {
+            "whoIsAtRisk": "Known adult: Jane Roe, his former partner",
+            "natureOfRisk": "Violence when drinking",
+            "imminence": "Not imminent",
+            "increasingFactors": "Alcohol",
+            "mitigatingFactors": "Employment",
+        },
+        "riskToSelf": {"selfHarm": {"current": False, "previous": True, "details": "Cut himself in 2019 after Jane Roe left"}},
+        "victims": [{"name": "Jane Roe", "address": "1 Mill Lane, Oxbridge", "relationship": "former partner"}],
+        "reason": "new",
+    }
     assert (await api.client.post(f"/people/{CRN}/rosh", json=rosh, headers=staff)).status_code == 201
 
     full = (await api.client.get(f"/people/{CRN}/risk-summary", headers=staff)).json()
@@ -100,8 +108,10 @@ async def test_audiences_see_what_they_may(api):
 
     police = api.headers(Role.POLICE_PARTNER)
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=police)).status_code == 404
-    await api.handle(handlers.on_registration, api.event("probation-case.registration.added", CRN, registrationId="M1",
-                                                         registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"))
+    await api.handle(
+        handlers.on_registration,
+        api.event("probation-case.registration.added", CRN, registrationId="M1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+    )
     police_view = (await api.client.get(f"/people/{CRN}/risk-summary", headers=police)).json()
     assert set(police_view) == {"crn", "view", "version", "overall", "community", "custody", "mappa"}
     assert police_view["mappa"] == {"level": "M2", "category": "M1"} and police_view["overall"] == "HIGH"
@@ -130,15 +140,25 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
         await referral(api, "intervention.referral.sent", crn, "PROV", f"R{i}")
     for round_ in range(5):
         for crn in people:
-            victims = [{"name": f"{_word(rng)} {_word(rng, 9)}", "address": f"{rng.randint(1, 300)} {_word(rng)} Road, {_word(rng, 8)}",
-                        "relationship": f"{_word(rng, 6).lower()}-{_word(rng, 5).lower()}"} for _ in range(rng.randint(1, 3))]
+            victims = [
+                {
+                    "name": f"{_word(rng)} {_word(rng, 9)}",
+                    "address": f"{rng.randint(1, 300)} {_word(rng)} Road, {_word(rng, 8)}",
+                    "relationship": f"{_word(rng, 6).lower()}-{_word(rng, 5).lower()}",
+                }
+                for _ in range(rng.randint(1, 3))
+            ]
             named = rng.choice(victims)
             body = {
                 "community": {g: rng.choice(LEVELS) for g in ("children", "public", "knownAdult", "staff")},
-                "narrative": {"whoIsAtRisk": f"{named['relationship']} {named['name']} at {named['address']}",
-                              "natureOfRisk": f"Threats to {named['name'].split()[0]} by phone", "increasingFactors": named["address"]},
+                "narrative": {
+                    "whoIsAtRisk": f"{named['relationship']} {named['name']} at {named['address']}",
+                    "natureOfRisk": f"Threats to {named['name'].split()[0]} by phone",
+                    "increasingFactors": named["address"],
+                },
                 "riskToSelf": {"vulnerability": {"current": True, "details": f"since {named['name'].split()[1].upper()} moved"}},
-                "victims": victims, "reason": f"round {round_}",
+                "victims": victims,
+                "reason": f"round {round_}",
             }
             created = await api.client.post(f"/people/{crn}/rosh", json=body, headers=staff)
             assert created.status_code == 201, created.text
@@ -158,14 +178,17 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
     assert any(s.lower() in full for s in secrets)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}}, "reason"),
-    ({"community": {"children": "LOW", "public": "EXTREME", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.public"),
-    ({"community": {"children": "LOW", "pets": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.pets"),
-    ({"community": {"children": "LOW"}, "reason": "first version needs every group"}, "community.public"),
-    ({"community": {}, "riskToSelf": {"boredom": {"current": True}}, "reason": "x"}, "riskToSelf.boredom"),
-    ({"community": {}, "victims": [{"address": "1 Road"}], "reason": "x"}, "victims.0.name"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}}, "reason"),
+        ({"community": {"children": "LOW", "public": "EXTREME", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.public"),
+        ({"community": {"children": "LOW", "pets": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.pets"),
+        ({"community": {"children": "LOW"}, "reason": "first version needs every group"}, "community.public"),
+        ({"community": {}, "riskToSelf": {"boredom": {"current": True}}, "reason": "x"}, "riskToSelf.boredom"),
+        ({"community": {}, "victims": [{"address": "1 Road"}], "reason": "x"}, "victims.0.name"),
+    ],
+)
 async def test_invalid_rosh_is_a_422_naming_the_field(api, body, field):
     refused = await api.client.post(f"/people/{CRN}/rosh", json=body, headers=api.staff())
     assert refused.status_code == 422
@@ -175,27 +198,39 @@ async def test_invalid_rosh_is_a_422_naming_the_field(api, body, field):
 
 async def test_rerating_keeps_history_and_carries_over(api):
     staff = api.staff()
-    first = {"community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"},
-             "narrative": {"natureOfRisk": "Threats"}, "victims": [{"name": "Ann Smith"}], "reason": "initial"}
+    first = {
+        "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"},
+        "narrative": {"natureOfRisk": "Threats"},
+        "victims": [{"name": "Ann Smith"}],
+        "reason": "initial",
+    }
     await api.client.post(f"/people/{CRN}/rosh", json=first, headers=staff)
-    second = await api.client.post(f"/people/{CRN}/rosh", json={"community": {"public": "HIGH"}, "reason": "new threats reported"},
-                                   headers=api.headers(Role.SENIOR_PROBATION_OFFICER, subject="spo-2"))
+    second = await api.client.post(
+        f"/people/{CRN}/rosh",
+        json={"community": {"public": "HIGH"}, "reason": "new threats reported"},
+        headers=api.headers(Role.SENIOR_PROBATION_OFFICER, subject="spo-2"),
+    )
     assert second.status_code == 201
     history = (await api.client.get(f"/people/{CRN}/rosh", headers=staff)).json()
     assert [(v["version"], v["overall"], v["author"], v["reason"]) for v in history] == [
-        (1, "MEDIUM", "practitioner-1", "initial"), (2, "HIGH", "spo-2", "new threats reported")]
+        (1, "MEDIUM", "practitioner-1", "initial"),
+        (2, "HIGH", "spo-2", "new threats reported"),
+    ]
     assert history[1]["narrative"]["natureOfRisk"] == "Threats" and history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None}]
     changed = await api.outbox("risk-assessment.rosh.changed")
     assert [e["additionalInformation"] for e in changed] == [
-        {"overallLevel": "MEDIUM", "previousLevel": None, "version": 1}, {"overallLevel": "HIGH", "previousLevel": "MEDIUM", "version": 2}]
+        {"overallLevel": "MEDIUM", "previousLevel": None, "version": 1},
+        {"overallLevel": "HIGH", "previousLevel": "MEDIUM", "version": 2},
+    ]
     assert changed[1]["detailUrl"] == f"http://risk-assessment.test/people/{CRN}/risk-summary"
 
 
 async def test_psr_proposals_and_override(api):
     staff = api.staff()
     assessment = (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
-    sections = api.answers_at("NONE", ACCOMMODATION={"3.3": "YES", "3.4": "SOME"}, EDUCATION_TRAINING_EMPLOYMENT={"4.2": "YES", "4.3": "SOME"},
-                              DRUG_MISUSE={"8.1": "CURRENTLY"})
+    sections = api.answers_at(
+        "NONE", ACCOMMODATION={"3.3": "YES", "3.4": "SOME"}, EDUCATION_TRAINING_EMPLOYMENT={"4.2": "YES", "4.3": "SOME"}, DRUG_MISUSE={"8.1": "CURRENTLY"}
+    )
     await api.client.patch(f"/assessments/{assessment['id']}", json={"sections": sections}, headers=staff)
     await api.client.post(f"/assessments/{assessment['id']}/complete", headers=staff)
 
@@ -212,9 +247,11 @@ async def test_psr_proposals_and_override(api):
 
     proposal_id = made.json()["id"]
     assert (await api.client.post(f"/psr-proposals/{proposal_id}/override", json={"sentenceType": "FINE"}, headers=staff)).status_code == 422
-    overridden = await api.client.post(f"/psr-proposals/{proposal_id}/override",
-                                       json={"sentenceType": "SUSPENDED_SENTENCE_ORDER", "requirements": ["RAR", "DRR"], "reason": "Breach history"},
-                                       headers=staff)
+    overridden = await api.client.post(
+        f"/psr-proposals/{proposal_id}/override",
+        json={"sentenceType": "SUSPENDED_SENTENCE_ORDER", "requirements": ["RAR", "DRR"], "reason": "Breach history"},
+        headers=staff,
+    )
     assert overridden.status_code == 200
     stored = (await api.client.get(f"/psr-proposals/{proposal_id}", headers=staff)).json()["override"]
     assert (stored["sentenceType"], stored["reason"], stored["by"]) == ("SUSPENDED_SENTENCE_ORDER", "Breach history", "practitioner-1")

@@ -19,8 +19,11 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
     assert (first["version"], first["status"]) == (1, "DRAFT")
     assert (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).status_code == 409
 
-    bad = await api.client.patch(f"/assessments/{first['id']}", headers=staff, json={"sections": {
-        "ACCOMMODATION": {"answers": {"3.3": "SOME", "3.99": "NONE"}}, "GARDENING": {"answers": {}}}})
+    bad = await api.client.patch(
+        f"/assessments/{first['id']}",
+        headers=staff,
+        json={"sections": {"ACCOMMODATION": {"answers": {"3.3": "SOME", "3.99": "NONE"}}, "GARDENING": {"answers": {}}}},
+    )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
     fields = {e["field"] for e in bad.json()["errors"]}
@@ -69,15 +72,27 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
 
 async def test_ogrs3_and_recorded_scores(api):
     staff = api.staff()
-    acceptance = {"sex": "MALE", "dateOfBirth": "1980-01-01", "convictionDate": "2020-01-01", "followUpStart": "2040-01-01",
-                  "totalSanctions": 1, "ageAtFirstSanction": 40, "offenceCode": "027/00"}
+    acceptance = {
+        "sex": "MALE",
+        "dateOfBirth": "1980-01-01",
+        "convictionDate": "2020-01-01",
+        "followUpStart": "2040-01-01",
+        "totalSanctions": 1,
+        "ageAtFirstSanction": 40,
+        "offenceCode": "027/00",
+    }
     calculated = await api.client.post("/ogrs3/calculate", json=acceptance, headers=staff)
     assert calculated.status_code == 200
     assert (calculated.json()["oneYear"], calculated.json()["twoYear"], calculated.json()["band"]) == (7, 13, "LOW")
 
-    for change, field in [({"offenceCode": "088/00"}, "offenceCode"), ({"ageAtFirstSanction": 41}, "ageAtFirstSanction"),
-                          ({"totalSanctions": 0}, "totalSanctions"), ({"dateOfBirth": "2015-01-01"}, "convictionDate"),
-                          ({"sex": "X"}, "sex"), ({"dateOfBirth": "not a date"}, "dateOfBirth")]:
+    for change, field in [
+        ({"offenceCode": "088/00"}, "offenceCode"),
+        ({"ageAtFirstSanction": 41}, "ageAtFirstSanction"),
+        ({"totalSanctions": 0}, "totalSanctions"),
+        ({"dateOfBirth": "2015-01-01"}, "convictionDate"),
+        ({"sex": "X"}, "sex"),
+        ({"dateOfBirth": "not a date"}, "dateOfBirth"),
+    ]:
         refused = await api.client.post(f"/people/{CRN}/scores/ogrs3", json={**acceptance, **change}, headers=staff)
         assert refused.status_code == 422, (change, refused.text)
         assert refused.headers["content-type"].startswith("application/problem+json")
@@ -109,10 +124,14 @@ async def test_ogrs3_and_recorded_scores(api):
 async def test_tier_acceptance_from_events_and_assessment(api):
     """RSR 23, MAPPA M2, custodial sentence, no assessment → A2; all eight scored sections severe → A3."""
     staff = api.staff()
-    await api.handle(handlers.on_sentence_or_requirement, api.event("probation-case.sentence.created", CRN, sentenceId="S1",
-                                                                    sentenceType="CUSTODY", custodial=True, mandateForChange=True))
-    await api.handle(handlers.on_registration, api.event("probation-case.registration.added", CRN, registrationId="R1",
-                                                         registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"))
+    await api.handle(
+        handlers.on_sentence_or_requirement,
+        api.event("probation-case.sentence.created", CRN, sentenceId="S1", sentenceType="CUSTODY", custodial=True, mandateForChange=True),
+    )
+    await api.handle(
+        handlers.on_registration,
+        api.event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+    )
     assert (await api.client.post(f"/people/{CRN}/scores", json={"rsr": 23}, headers=staff)).status_code == 201
     tier = (await api.client.get(f"/people/{CRN}/tier", headers=staff)).json()
     assert tier["tier"] == "A2"
@@ -136,7 +155,11 @@ async def test_tier_acceptance_from_events_and_assessment(api):
     assert [e["additionalInformation"]["tier"] for e in complete] == ["D2", "A2", "A2", "A3", "B3"]
     assert [e["additionalInformation"]["changed"] for e in complete] == [True, True, False, True, True]
     assert [(e["additionalInformation"]["tier"], e["additionalInformation"]["previousTier"]) for e in changed] == [
-        ("D2", None), ("A2", "D2"), ("A3", "A2"), ("B3", "A3")]
+        ("D2", None),
+        ("A2", "D2"),
+        ("A3", "A2"),
+        ("B3", "A3"),
+    ]
     assert all(e["detailUrl"] == f"http://risk-assessment.test/people/{CRN}/tier" for e in complete + changed)
 
 
@@ -151,8 +174,10 @@ async def test_registration_rules_of_tier_inputs(api):
         person.sex = "FEMALE"
     for rid, code in [("C1", "RVLN"), ("C2", "RVLN"), ("C3", "STRG"), ("P1", "PRC"), ("I1", "IIOM"), ("H1", "RMRH")]:
         await api.handle(handlers.on_registration, api.event("probation-case.registration.added", crn, registrationId=rid, registerTypeCode=code))
-    await api.handle(handlers.on_sentence_or_requirement, api.event("probation-case.requirement.created", crn, sentenceId="S1",
-                                                                    requirementId="Q1", requirementType="RAR", mandateForChange=True))
+    await api.handle(
+        handlers.on_sentence_or_requirement,
+        api.event("probation-case.requirement.created", crn, sentenceId="S1", requirementId="Q1", requirementType="RAR", mandateForChange=True),
+    )
     await api.handle(handlers.on_breach, api.event("enforcement.breach.raised", crn, breachId="B1"))
     tier = (await api.client.get(f"/people/{crn}/tier", headers=staff)).json()
     # RoSH MEDIUM (registration) 10 + 2 distinct complexity factors 4 + previous enforcement (woman) 2 = 16 → C; no assessment → 2
@@ -168,8 +193,11 @@ async def test_registration_rules_of_tier_inputs(api):
     assert tier["protectPoints"] == 20 and tier["changePoints"] == 3 and tier["tier"] == "B1S"
 
     # An assessed RoSH newer than the registration takes over.
-    rated = await api.client.post(f"/people/{crn}/rosh", headers=staff, json={
-        "community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "reviewed"})
+    rated = await api.client.post(
+        f"/people/{crn}/rosh",
+        headers=staff,
+        json={"community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "reviewed"},
+    )
     assert rated.status_code == 201
     tier = (await api.client.get(f"/people/{crn}/tier", headers=staff)).json()
     assert tier["breakdown"]["protect"]["roshPoints"] == 0 and tier["tier"] == "C1S"
@@ -184,8 +212,11 @@ async def test_registration_rules_of_tier_inputs(api):
 
 async def test_reads_are_audited(api):
     staff = api.staff()
-    await api.client.post(f"/people/{CRN}/rosh", headers=staff, json={
-        "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"})
+    await api.client.post(
+        f"/people/{CRN}/rosh",
+        headers=staff,
+        json={"community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"},
+    )
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=staff)).status_code == 200
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=api.headers(Role.SERVICE))).status_code == 200
     async with api.service.database.sessions() as session:

@@ -64,7 +64,9 @@ def test_rounding_is_five_dp_half_up_then_whole_percent_half_up_clamped(p, perce
     assert ogrs3.round_percent(p) == percent
 
 
-@pytest.mark.parametrize("two_year, band", [(1, "LOW"), (49, "LOW"), (50, "MEDIUM"), (74, "MEDIUM"), (75, "HIGH"), (89, "HIGH"), (90, "VERY_HIGH"), (99, "VERY_HIGH")])
+@pytest.mark.parametrize(
+    "two_year, band", [(1, "LOW"), (49, "LOW"), (50, "MEDIUM"), (74, "MEDIUM"), (75, "HIGH"), (89, "HIGH"), (90, "VERY_HIGH"), (99, "VERY_HIGH")]
+)
 def test_bands(two_year, band):
     assert ogrs3.band(two_year) == band
 

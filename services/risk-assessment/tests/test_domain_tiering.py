@@ -17,6 +17,7 @@ NO_NEEDS = {s.code: Severity.NO_NEED for s in needs.SCORED_SECTIONS}
 
 # Tiering acceptance
 
+
 def test_rsr_23_mappa_m2_custody_no_assessment_is_a2():
     result = calculate(TierInputs(rsr=Decimal("23"), mappa_level="M2", mandate_for_change=True, needs=None))
     assert result.tier == "A2"
@@ -31,6 +32,7 @@ def test_same_with_ogrs_0_and_all_eight_sections_severe_is_a3():
 
 
 # Protect level
+
 
 @pytest.mark.parametrize(
     "rsr, points",
@@ -66,8 +68,13 @@ def test_protect_level(inputs, letter, points):
 
 
 def test_womens_factors_count_only_for_women():
-    factors = dict(parenting_concern=True, impulsivity_or_temper_concern=True, previous_enforcement=True, rosh=RiskLevel.MEDIUM,
-                   complexity_factors=frozenset({"RVLN", "ALSH"}))
+    factors = dict(
+        parenting_concern=True,
+        impulsivity_or_temper_concern=True,
+        previous_enforcement=True,
+        rosh=RiskLevel.MEDIUM,
+        complexity_factors=frozenset({"RVLN", "ALSH"}),
+    )
     woman = calculate(TierInputs(female=True, **factors))
     man = calculate(TierInputs(female=False, **factors))
     assert (woman.protect_points, woman.protect_level) == (20, "B")
@@ -76,6 +83,7 @@ def test_womens_factors_count_only_for_women():
 
 
 # Change level
+
 
 def test_no_mandate_for_change_is_level_0_whatever_the_needs():
     assert calculate(TierInputs(mandate_for_change=False, needs=ALL_SEVERE, ogrs=99, iom=True)).change_level == 0
@@ -113,10 +121,19 @@ def test_inputs_serialise_for_storage():
 
 # Needs scoring
 
+
 @pytest.mark.parametrize(
     "code, standard, severe",
-    [("ACCOMMODATION", 2, 7), ("EDUCATION_TRAINING_EMPLOYMENT", 3, 7), ("RELATIONSHIPS", 2, 5), ("LIFESTYLE_ASSOCIATES", 2, 5),
-     ("DRUG_MISUSE", 2, 8), ("ALCOHOL_MISUSE", 4, 7), ("THINKING_BEHAVIOUR", 4, 7), ("ATTITUDES", 2, 7)],
+    [
+        ("ACCOMMODATION", 2, 7),
+        ("EDUCATION_TRAINING_EMPLOYMENT", 3, 7),
+        ("RELATIONSHIPS", 2, 5),
+        ("LIFESTYLE_ASSOCIATES", 2, 5),
+        ("DRUG_MISUSE", 2, 8),
+        ("ALCOHOL_MISUSE", 4, 7),
+        ("THINKING_BEHAVIOUR", 4, 7),
+        ("ATTITUDES", 2, 7),
+    ],
 )
 def test_severity_thresholds(code, standard, severe):
     section = needs.SECTIONS_BY_CODE[code]
@@ -129,8 +146,14 @@ def test_severity_thresholds(code, standard, severe):
 
 def test_weights():
     assert {s.code: s.tier_weight for s in needs.SCORED_SECTIONS} == {
-        "ACCOMMODATION": 1, "EDUCATION_TRAINING_EMPLOYMENT": 1, "RELATIONSHIPS": 1, "LIFESTYLE_ASSOCIATES": 1,
-        "DRUG_MISUSE": 1, "ALCOHOL_MISUSE": 1, "THINKING_BEHAVIOUR": 2, "ATTITUDES": 2,
+        "ACCOMMODATION": 1,
+        "EDUCATION_TRAINING_EMPLOYMENT": 1,
+        "RELATIONSHIPS": 1,
+        "LIFESTYLE_ASSOCIATES": 1,
+        "DRUG_MISUSE": 1,
+        "ALCOHOL_MISUSE": 1,
+        "THINKING_BEHAVIOUR": 2,
+        "ATTITUDES": 2,
     }
     assert {s.code for s in needs.SECTIONS if not s.scored} == {"FINANCE", "EMOTIONAL_WELLBEING"}
 
@@ -168,6 +191,7 @@ def test_womens_factors_from_answers():
 
 
 # RoSH and RSR
+
 
 def test_overall_rosh_is_the_highest_level():
     assert overall([RiskLevel.LOW, RiskLevel.VERY_HIGH, RiskLevel.MEDIUM]) is RiskLevel.VERY_HIGH

@@ -16,15 +16,20 @@ CRN = "B400004"
 
 async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_only_complete(live):
     staff = live.staff()
-    await live.produce(CASE_ALLOCATION, live.event("probation-case.sentence.created", CRN, sentenceId="S1", sentenceType="COMMUNITY_ORDER",
-                                                   custodial=False, mandateForChange=True))
+    await live.produce(
+        CASE_ALLOCATION,
+        live.event("probation-case.sentence.created", CRN, sentenceId="S1", sentenceType="COMMUNITY_ORDER", custodial=False, mandateForChange=True),
+    )
 
     async def tiered() -> bool:
         return (await live.client.get(f"/people/{CRN}/tier", headers=staff)).status_code == 200
 
     await eventually(tiered, timeout=30)
-    rated = await live.client.post(f"/people/{CRN}/rosh", headers=staff, json={
-        "community": {"children": "LOW", "public": "HIGH", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"})
+    rated = await live.client.post(
+        f"/people/{CRN}/rosh",
+        headers=staff,
+        json={"community": {"children": "LOW", "public": "HIGH", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"},
+    )
     assert rated.status_code == 201
     v1 = (await live.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
     await live.client.patch(f"/assessments/{v1['id']}", json={"sections": live.answers_at("NONE")}, headers=staff)
@@ -33,9 +38,12 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
 
     v2 = (await live.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
     # thinking & behaviour severe (2 × 2) + attitudes severe (2 × 2) + accommodation severe (1 × 2) = 10 → change level 2
-    severe = live.answers_at("NONE", THINKING_BEHAVIOUR={"11.2": "SIGNIFICANT", "11.3": "SIGNIFICANT", "11.4": "SIGNIFICANT", "11.6": "SOME"},
-                             ATTITUDES={"12.1": "SIGNIFICANT", "12.3": "SIGNIFICANT", "12.4": "SIGNIFICANT", "12.5": "SOME"},
-                             ACCOMMODATION={"3.3": "YES", "3.4": "SIGNIFICANT", "3.5": "SIGNIFICANT", "3.6": "SOME"})
+    severe = live.answers_at(
+        "NONE",
+        THINKING_BEHAVIOUR={"11.2": "SIGNIFICANT", "11.3": "SIGNIFICANT", "11.4": "SIGNIFICANT", "11.6": "SOME"},
+        ATTITUDES={"12.1": "SIGNIFICANT", "12.3": "SIGNIFICANT", "12.4": "SIGNIFICANT", "12.5": "SOME"},
+        ACCOMMODATION={"3.3": "YES", "3.4": "SIGNIFICANT", "3.5": "SIGNIFICANT", "3.6": "SOME"},
+    )
     await live.client.patch(f"/assessments/{v2['id']}", json={"sections": severe}, headers=staff)
     completed = await live.client.post(f"/assessments/{v2['id']}/complete", headers=staff)
     assert completed.status_code == 200
@@ -46,8 +54,7 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
 
     async def published_all() -> bool:
         events = await live.published(timeout_ms=300)
-        return any(e["eventType"] == "tier.calculation.complete" and e["additionalInformation"]["calculationId"] == again["calculationId"]
-                   for e in events)
+        return any(e["eventType"] == "tier.calculation.complete" and e["additionalInformation"]["calculationId"] == again["calculationId"] for e in events)
 
     await eventually(published_all, timeout=30)
     events = await live.published(timeout_ms=300)
@@ -66,14 +73,23 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
     staff = live.staff()
     provider = live.headers(Role.PROVIDER_CASEWORKER, provider_id="PRV-1")
     victim = {"name": "Quentin Blorp", "address": "9 Zed Street, Farfield", "relationship": "neighbour-xq"}
-    first = await live.client.post(f"/people/{CRN}/rosh", headers=staff, json={
-        "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "MEDIUM", "staff": "LOW"},
-        "narrative": {"natureOfRisk": "Threats of violence to Quentin Blorp"}, "victims": [victim], "reason": "initial"})
+    first = await live.client.post(
+        f"/people/{CRN}/rosh",
+        headers=staff,
+        json={
+            "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "MEDIUM", "staff": "LOW"},
+            "narrative": {"natureOfRisk": "Threats of violence to Quentin Blorp"},
+            "victims": [victim],
+            "reason": "initial",
+        },
+    )
     assert first.status_code == 201
     assert (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 404
 
-    await live.produce(REFER_MONITOR, live.event("intervention.referral.sent", CRN, referralId="RF-1", providerId="PRV-1",
-                                                 referralReference="AB1234AC", contractReference="C-1"))
+    await live.produce(
+        REFER_MONITOR,
+        live.event("intervention.referral.sent", CRN, referralId="RF-1", providerId="PRV-1", referralReference="AB1234AC", contractReference="C-1"),
+    )
 
     async def provider_sees() -> bool:
         return (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 200
@@ -85,8 +101,9 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
     assert view["overall"] == "HIGH" and view["natureOfRisk"] == "Threats of violence to [redacted]"
 
     async def rosh_changed_published() -> bool:
-        return any(e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2
-                   for e in await live.published(timeout_ms=300))
+        return any(
+            e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2 for e in await live.published(timeout_ms=300)
+        )
 
     await eventually(rosh_changed_published, timeout=30)
     events = await live.published(timeout_ms=300)

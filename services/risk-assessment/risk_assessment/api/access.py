@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from contextlib import contextmanager
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.audit import record_access
 from probation_shared.auth import Principal, Role
 from probation_shared.errors import Problem, not_found
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries
 from ..db.models import PLATFORM, PersonRecord

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, Path, Query
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -35,16 +36,31 @@ def view(assessment: Assessment, sections: dict | None = None, status: str | Non
     result = []
     for res in workflow.results(sections):
         section = needs.SECTIONS_BY_CODE[res.code]
-        result.append(SectionView(
-            code=res.code, title=section.title, answers=sections.get(res.code, {}).get("answers", {}), score=res.score,
-            severity=res.severity.value if res.severity else None, identifiedNeed=res.identified_need, linkedToHarm=res.linked_to_harm,
-            linkedToReoffending=res.linked_to_reoffending, complete=res.complete,
-        ))
+        result.append(
+            SectionView(
+                code=res.code,
+                title=section.title,
+                answers=sections.get(res.code, {}).get("answers", {}),
+                score=res.score,
+                severity=res.severity.value if res.severity else None,
+                identifiedNeed=res.identified_need,
+                linkedToHarm=res.linked_to_harm,
+                linkedToReoffending=res.linked_to_reoffending,
+                complete=res.complete,
+            )
+        )
     complete = (status or assessment.status) == "COMPLETE"
     return AssessmentView(
-        id=assessment.id, crn=assessment.crn, version=assessment.version, status=status or assessment.status, asAt=as_at,
-        createdBy=assessment.created_by, createdAt=assessment.created_at,
-        completedBy=assessment.completed_by if complete else None, completedAt=assessment.completed_at if complete else None, sections=result,
+        id=assessment.id,
+        crn=assessment.crn,
+        version=assessment.version,
+        status=status or assessment.status,
+        asAt=as_at,
+        createdBy=assessment.created_by,
+        createdAt=assessment.created_at,
+        completedBy=assessment.completed_by if complete else None,
+        completedAt=assessment.completed_at if complete else None,
+        sections=result,
     )
 
 
@@ -59,7 +75,10 @@ async def _as_at(session, assessment: Assessment, at: datetime) -> AssessmentVie
 async def sections(principal: Principal = require_roles(*READ_FULL)):
     return [
         SectionDefinition(
-            code=s.code, title=s.title, scored=s.scored, standardThreshold=s.thresholds[0] if s.thresholds else None,
+            code=s.code,
+            title=s.title,
+            scored=s.scored,
+            standardThreshold=s.thresholds[0] if s.thresholds else None,
             severeThreshold=s.thresholds[1] if s.thresholds else None,
             questions=[QuestionView(id=q.id, text=q.text, answers=list(needs.ANSWER_SCORES[q.scale])) for q in s.questions],
         )
@@ -77,8 +96,7 @@ async def start_assessment(session: Session, crn: str = CrnPath, principal: Prin
 
 
 @router.get("/people/{crn}/assessments")
-async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | None = Query(default=None),
-                           principal: Principal = require_roles(*READ_FULL)):
+async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     """All versions; with `at`, the assessment that was current then, as it stood then."""
     if await queries.get_person(session, crn) is None:
         raise not_found("person")
@@ -89,8 +107,9 @@ async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | 
             raise not_found("assessment at that time")
         return redacted_response(await _as_at(session, assessment, at), principal.roles)
     rows = await queries.assessments_of(session, crn)
-    return [AssessmentSummary(id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at).model_dump(mode="json")
-            for a in rows]
+    return [
+        AssessmentSummary(id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at).model_dump(mode="json") for a in rows
+    ]
 
 
 async def _assessment(session, assessment_id: str) -> Assessment:
@@ -101,8 +120,7 @@ async def _assessment(session, assessment_id: str) -> Assessment:
 
 
 @router.get("/assessments/{assessment_id}")
-async def get_assessment(session: Session, assessment_id: str, at: datetime | None = Query(default=None),
-                         principal: Principal = require_roles(*READ_FULL)):
+async def get_assessment(session: Session, assessment_id: str, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     assessment = await _assessment(session, assessment_id)
     await audit(session, principal, assessment.crn, "read-assessment", f"/assessments/{assessment_id}")
     body = await _as_at(session, assessment, at) if at is not None else view(assessment)
@@ -118,8 +136,7 @@ async def update_assessment(body: AssessmentUpdate, session: Session, assessment
 
 
 @router.post("/assessments/{assessment_id}/complete")
-async def complete_assessment(session: Session, assessment_id: str, body: CompleteAssessment | None = None,
-                              principal: Principal = require_roles(*WRITE)):
+async def complete_assessment(session: Session, assessment_id: str, body: CompleteAssessment | None = None, principal: Principal = require_roles(*WRITE)):
     assessment = await _assessment(session, assessment_id)
     person = await queries.get_person(session, assessment.crn)
     if person is None:  # pragma: no cover - the assessment was started through ensure_person

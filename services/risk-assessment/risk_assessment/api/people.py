@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from fastapi import APIRouter, Path
+from pydantic import BaseModel, ConfigDict
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
-from pydantic import BaseModel, ConfigDict
 
 from ..db import queries
 from .access import CRN_PATTERN, READ_FULL, audit

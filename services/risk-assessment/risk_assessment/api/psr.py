@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Path
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -21,8 +22,18 @@ CrnPath = Path(pattern=CRN_PATTERN)
 
 
 def view(p: PsrProposal) -> PsrView:
-    return PsrView(id=p.id, crn=p.crn, offenceCode=p.offence_code, offenceDescription=p.offence_description, inputs=p.inputs, options=p.options,
-                   recommended=(p.options[0] if p.options else None), override=p.override, createdBy=p.created_by, createdAt=p.created_at)
+    return PsrView(
+        id=p.id,
+        crn=p.crn,
+        offenceCode=p.offence_code,
+        offenceDescription=p.offence_description,
+        inputs=p.inputs,
+        options=p.options,
+        recommended=(p.options[0] if p.options else None),
+        override=p.override,
+        createdBy=p.created_by,
+        createdAt=p.created_at,
+    )
 
 
 @router.post("/people/{crn}/psr-proposals", status_code=201)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Path, Query
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
@@ -26,10 +27,18 @@ CrnPath = Path(pattern=CRN_PATTERN)
 async def version_view(session, version: RoshVersion) -> RoshVersionView:
     victims = await queries.victims_of(session, version.id)
     return RoshVersionView(
-        version=version.version, source=version.source, assessmentId=version.assessment_id, overall=version.overall,
-        community=version.community, custody=version.custody, narrative=version.narrative, riskToSelf=version.risk_to_self,
+        version=version.version,
+        source=version.source,
+        assessmentId=version.assessment_id,
+        overall=version.overall,
+        community=version.community,
+        custody=version.custody,
+        narrative=version.narrative,
+        riskToSelf=version.risk_to_self,
         victims=[VictimView(name=v.name, address=v.address, relationship=v.relationship) for v in victims],
-        reason=version.reason, author=version.author, createdAt=version.created_at,
+        reason=version.reason,
+        author=version.author,
+        createdAt=version.created_at,
     )
 
 
@@ -70,26 +79,48 @@ def _groups_at_risk(version: RoshVersion) -> list[str]:
 async def provider_view(session, crn: str, version: RoshVersion | None) -> ProviderRiskSummary:
     """Built field by field from what a provider may see; victim strings scrubbed from the free text."""
     if version is None:
-        return ProviderRiskSummary(crn=crn, version=None, overall=None, community=None, custody=None, groupsAtRisk=[],
-                                   natureOfRisk=None, whoIsAtRisk=None, riskToSelfConcerns=[], updatedAt=None)
+        return ProviderRiskSummary(
+            crn=crn,
+            version=None,
+            overall=None,
+            community=None,
+            custody=None,
+            groupsAtRisk=[],
+            natureOfRisk=None,
+            whoIsAtRisk=None,
+            riskToSelfConcerns=[],
+            updatedAt=None,
+        )
     victims = await queries.victims_of(session, version.id)
     strings = identifying_strings({"name": v.name, "address": v.address, "relationship": v.relationship} for v in victims)
     concerns = []
     for kind in rules.RISK_TO_SELF:
         entry = (version.risk_to_self or {}).get(kind)
         if entry and (entry.get("current") or entry.get("previous")):
-            concerns.append({"kind": kind, "current": bool(entry.get("current")), "previous": bool(entry.get("previous")),
-                             "details": scrub(entry.get("details"), strings)})
+            concerns.append(
+                {"kind": kind, "current": bool(entry.get("current")), "previous": bool(entry.get("previous")), "details": scrub(entry.get("details"), strings)}
+            )
     return ProviderRiskSummary(
-        crn=crn, version=version.version, overall=version.overall, community=version.community, custody=version.custody,
-        groupsAtRisk=_groups_at_risk(version), natureOfRisk=scrub(version.narrative.get("natureOfRisk"), strings),
-        whoIsAtRisk=scrub(version.narrative.get("whoIsAtRisk"), strings), riskToSelfConcerns=concerns, updatedAt=version.created_at,
+        crn=crn,
+        version=version.version,
+        overall=version.overall,
+        community=version.community,
+        custody=version.custody,
+        groupsAtRisk=_groups_at_risk(version),
+        natureOfRisk=scrub(version.narrative.get("natureOfRisk"), strings),
+        whoIsAtRisk=scrub(version.narrative.get("whoIsAtRisk"), strings),
+        riskToSelfConcerns=concerns,
+        updatedAt=version.created_at,
     )
 
 
 @router.get("/risk-summary")
-async def risk_summary(session: Session, crn: str = CrnPath, view: Literal["full", "provider", "police"] | None = Query(default=None),
-                       principal: Principal = require_roles(*READ_SUMMARY)):
+async def risk_summary(
+    session: Session,
+    crn: str = CrnPath,
+    view: Literal["full", "provider", "police"] | None = Query(default=None),
+    principal: Principal = require_roles(*READ_SUMMARY),
+):
     """Full for probation staff and service tokens (which may ask for `view=provider|police`); a provider
     caseworker needs an active referral and a police partner an IOM/MAPPA case (404 otherwise)."""
     audience = audience_of(principal)
@@ -107,10 +138,14 @@ async def risk_summary(session: Session, crn: str = CrnPath, view: Literal["full
     if audience is Audience.PROVIDER:
         return redacted_response(await provider_view(session, crn, version), principal.roles)
     if audience is Audience.POLICE:
-        body = PoliceRiskSummary(crn=crn, version=version.version if version else None, overall=version.overall if version else None,
-                                 community=version.community if version else None, custody=version.custody if version else None,
-                                 mappa=await _mappa(session, crn))
+        body = PoliceRiskSummary(
+            crn=crn,
+            version=version.version if version else None,
+            overall=version.overall if version else None,
+            community=version.community if version else None,
+            custody=version.custody if version else None,
+            mappa=await _mappa(session, crn),
+        )
         return redacted_response(body, principal.roles)
-    body = RiskSummaryView(crn=crn, rosh=await version_view(session, version) if version else None, mappa=await _mappa(session, crn),
-                           tier=person.current_tier)
+    body = RiskSummaryView(crn=crn, rosh=await version_view(session, version) if version else None, mappa=await _mappa(session, crn), tier=person.current_tier)
     return redacted_response(body, principal.roles)

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from probation_shared.redaction import Classified, DataClass
 from pydantic import BaseModel, ConfigDict, Field
+
+from probation_shared.redaction import Classified, DataClass
 
 Level = Literal["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]
 CommunityGroup = Literal["children", "public", "knownAdult", "staff"]
@@ -26,6 +27,7 @@ class Strict(BaseModel):
 
 
 # Assessments
+
 
 class SectionInput(Strict):
     answers: dict[str, str] = Field(default_factory=dict)
@@ -123,6 +125,7 @@ class SectionDefinition(BaseModel):
 
 # RoSH and risk summaries
 
+
 class VictimView(BaseModel):
     name: str
     address: str | None
@@ -189,6 +192,7 @@ class PoliceRiskSummary(BaseModel):
 
 # Scores
 
+
 class Ogrs3Request(Strict):
     sex: Literal["MALE", "FEMALE"]
     dateOfBirth: date
@@ -237,6 +241,7 @@ class ScoresView(BaseModel):
 
 # Tiers
 
+
 class TierView(BaseModel):
     calculationId: str
     crn: str
@@ -264,6 +269,7 @@ class TierCounts(BaseModel):
 
 
 # PSR
+
 
 class PsrRequest(Strict):
     offenceCode: str = Field(min_length=1, max_length=10)

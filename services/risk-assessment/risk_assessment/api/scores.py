@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Path
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
@@ -22,13 +23,27 @@ CrnPath = Path(pattern=CRN_PATTERN)
 
 
 def _inputs(body: Ogrs3Request) -> ogrs3.Ogrs3Input:
-    return ogrs3.Ogrs3Input(sex=body.sex, date_of_birth=body.dateOfBirth, conviction_date=body.convictionDate, follow_up_start=body.followUpStart,
-                            total_sanctions=body.totalSanctions, age_at_first_sanction=body.ageAtFirstSanction, offence_code=body.offenceCode)
+    return ogrs3.Ogrs3Input(
+        sex=body.sex,
+        date_of_birth=body.dateOfBirth,
+        conviction_date=body.convictionDate,
+        follow_up_start=body.followUpStart,
+        total_sanctions=body.totalSanctions,
+        age_at_first_sanction=body.ageAtFirstSanction,
+        offence_code=body.offenceCode,
+    )
 
 
 def _result(result: ogrs3.Ogrs3Result) -> Ogrs3View:
-    return Ogrs3View(oneYear=result.one_year, twoYear=result.two_year, band=result.band, ageAtConviction=result.age_at_conviction,
-                     ageAtFollowUp=result.age_at_follow_up, offenceGroup=result.offence_group, offenceWeight=result.offence_weight)
+    return Ogrs3View(
+        oneYear=result.one_year,
+        twoYear=result.two_year,
+        band=result.band,
+        ageAtConviction=result.age_at_conviction,
+        ageAtFollowUp=result.age_at_follow_up,
+        offenceGroup=result.offence_group,
+        offenceWeight=result.offence_weight,
+    )
 
 
 @router.post("/ogrs3/calculate", response_model=Ogrs3View)
@@ -63,8 +78,12 @@ async def record_scores(body: RecordedScoreRequest, session: Session, crn: str =
         raise Problem(422, "validation-failed", "Invalid fields: " + ", ".join(e["field"] for e in errors), errors=errors)
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     await workflow.record_scores(
-        session, person, rsr=body.rsr, osp_c=(body.ospC, body.ospCBand) if body.ospC is not None else None,
-        osp_i=(body.ospI, body.ospIBand) if body.ospI is not None else None, author=principal.subject,
+        session,
+        person,
+        rsr=body.rsr,
+        osp_c=(body.ospC, body.ospCBand) if body.ospC is not None else None,
+        osp_i=(body.ospI, body.ospIBand) if body.ospI is not None else None,
+        author=principal.subject,
     )
     return redacted_response(await _scores(session, crn), principal.roles, status_code=201)
 
@@ -73,14 +92,16 @@ def _score_view(score: Score | None) -> ScoreView | None:
     if score is None:
         return None
     value = score.value if score.kind == "OGRS3" else score.value / 100
-    return ScoreView(kind=score.kind, value=value, oneYear=score.one_year, band=score.band, inputs=score.inputs,
-                     recordedBy=score.recorded_by, recordedAt=score.recorded_at)
+    return ScoreView(
+        kind=score.kind, value=value, oneYear=score.one_year, band=score.band, inputs=score.inputs, recordedBy=score.recorded_by, recordedAt=score.recorded_at
+    )
 
 
 async def _scores(session, crn: str) -> ScoresView:
     latest = {kind: await queries.latest_score(session, crn, kind) for kind in ("OGRS3", "RSR", "OSP_C", "OSP_I")}
-    return ScoresView(crn=crn, ogrs3=_score_view(latest["OGRS3"]), rsr=_score_view(latest["RSR"]), ospC=_score_view(latest["OSP_C"]),
-                      ospI=_score_view(latest["OSP_I"]))
+    return ScoresView(
+        crn=crn, ogrs3=_score_view(latest["OGRS3"]), rsr=_score_view(latest["RSR"]), ospC=_score_view(latest["OSP_C"]), ospI=_score_view(latest["OSP_I"])
+    )
 
 
 @router.get("/people/{crn}/scores")

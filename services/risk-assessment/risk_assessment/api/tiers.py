@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
@@ -19,9 +20,21 @@ CrnPath = Path(pattern=CRN_PATTERN)
 
 
 def tier_view(c: TierCalculation) -> TierView:
-    return TierView(calculationId=c.id, crn=c.crn, tier=c.tier, previousTier=c.previous_tier, changed=c.changed, protectLevel=c.protect_level,
-                    protectPoints=c.protect_points, changeLevel=c.change_level, changePoints=c.change_points, inputs=c.inputs,
-                    breakdown=c.breakdown, trigger=c.trigger, calculatedAt=c.calculated_at)
+    return TierView(
+        calculationId=c.id,
+        crn=c.crn,
+        tier=c.tier,
+        previousTier=c.previous_tier,
+        changed=c.changed,
+        protectLevel=c.protect_level,
+        protectPoints=c.protect_points,
+        changeLevel=c.change_level,
+        changePoints=c.change_points,
+        inputs=c.inputs,
+        breakdown=c.breakdown,
+        trigger=c.trigger,
+        calculatedAt=c.calculated_at,
+    )
 
 
 @router.get("/people/{crn}/tier")
@@ -35,8 +48,7 @@ async def current_tier(session: Session, crn: str = CrnPath, principal: Principa
 
 
 @router.get("/people/{crn}/tier/history")
-async def tier_history(session: Session, crn: str = CrnPath, limit: int = Query(default=100, ge=1, le=1000),
-                       principal: Principal = require_roles(*READ_FULL)):
+async def tier_history(session: Session, crn: str = CrnPath, limit: int = Query(default=100, ge=1, le=1000), principal: Principal = require_roles(*READ_FULL)):
     await person_or_404(session, crn)
     await audit(session, principal, crn, "read-tier-history", f"/people/{crn}/tier/history")
     rows = await queries.tier_history(session, crn, limit)

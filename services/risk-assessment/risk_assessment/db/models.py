@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from probation_shared.db import create_base
-from probation_shared.events import platform_tables
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
+
+from probation_shared.db import create_base
+from probation_shared.events import platform_tables
 
 Base = create_base()
 PLATFORM = platform_tables(Base.metadata)

@@ -45,9 +45,7 @@ async def get_registration(session: AsyncSession, registration_id: str) -> Regis
 
 
 async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
-    result = await session.scalars(
-        select(Registration).where(Registration.crn == crn, Registration.active.is_(True)).order_by(Registration.registered_at)
-    )
+    result = await session.scalars(select(Registration).where(Registration.crn == crn, Registration.active.is_(True)).order_by(Registration.registered_at))
     return result.all()
 
 
@@ -92,9 +90,7 @@ async def revision_at(session: AsyncSession, assessment_id: str, at: datetime) -
 
 
 async def assessment_existing_at(session: AsyncSession, crn: str, at: datetime) -> Assessment | None:
-    return await session.scalar(
-        select(Assessment).where(Assessment.crn == crn, Assessment.created_at <= at).order_by(Assessment.version.desc()).limit(1)
-    )
+    return await session.scalar(select(Assessment).where(Assessment.crn == crn, Assessment.created_at <= at).order_by(Assessment.version.desc()).limit(1))
 
 
 # RoSH
@@ -116,9 +112,7 @@ async def victims_of(session: AsyncSession, rosh_version_id: str) -> Sequence[Ro
 
 
 async def latest_score(session: AsyncSession, crn: str, kind: str) -> Score | None:
-    return await session.scalar(
-        select(Score).where(Score.crn == crn, Score.kind == kind).order_by(Score.recorded_at.desc(), Score.id.desc()).limit(1)
-    )
+    return await session.scalar(select(Score).where(Score.crn == crn, Score.kind == kind).order_by(Score.recorded_at.desc(), Score.id.desc()).limit(1))
 
 
 # Tiers
@@ -131,11 +125,7 @@ async def latest_tier(session: AsyncSession, crn: str) -> TierCalculation | None
 
 
 async def tier_history(session: AsyncSession, crn: str, limit: int = 100) -> Sequence[TierCalculation]:
-    return (
-        await session.scalars(
-            select(TierCalculation).where(TierCalculation.crn == crn).order_by(TierCalculation.calculated_at.desc()).limit(limit)
-        )
-    ).all()
+    return (await session.scalars(select(TierCalculation).where(TierCalculation.crn == crn).order_by(TierCalculation.calculated_at.desc()).limit(limit))).all()
 
 
 async def tier_counts(session: AsyncSession) -> dict[str, int]:

@@ -70,71 +70,131 @@ def _q(qid: str, text: str, scale: AnswerScale = NSS) -> Question:
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("ACCOMMODATION", "Accommodation", (
-        _q("3.3", "Currently of no fixed abode or in transient accommodation", YN),
-        _q("3.4", "Suitability of accommodation"),
-        _q("3.5", "Permanence of accommodation"),
-        _q("3.6", "Suitability of location of accommodation"),
-    ), (2, 7), 1),
-    Section("EDUCATION_TRAINING_EMPLOYMENT", "Education, training and employability", (
-        _q("4.2", "Unemployed, or will be on release", YN),
-        _q("4.3", "Employment history"),
-        _q("4.4", "Work related skills"),
-        _q("4.5", "Attitude to employment"),
-        _q("4.7", "Educational attainment and basic skills"),
-    ), (3, 7), 1),
-    Section("RELATIONSHIPS", "Relationships", (
-        _q("6.1", "Current relationship with close family members"),
-        _q("6.3", "Experience of childhood"),
-        _q("6.4", "Current relationship with partner"),
-        _q("6.7", "Perpetrator of domestic violence", YN),
-        _q("6.9", "Concerns about parenting responsibilities", YN),
-    ), (2, 5), 1),
-    Section("LIFESTYLE_ASSOCIATES", "Lifestyle and associates", (
-        _q("7.2", "Regular activities encourage offending"),
-        _q("7.3", "Easily influenced by criminal associates"),
-        _q("7.4", "Manipulative or predatory lifestyle"),
-        _q("7.5", "Recklessness and risk-taking behaviour"),
-    ), (2, 5), 1),
-    Section("DRUG_MISUSE", "Drug misuse", (
-        _q("8.1", "Drugs ever misused", NPC),
-        _q("8.4", "Level of drug use"),
-        _q("8.5", "Ever injected drugs", NPC),
-        _q("8.6", "Motivation to tackle drug misuse"),
-        _q("8.8", "Drug use and obtaining drugs a major activity"),
-    ), (2, 8), 1),
-    Section("ALCOHOL_MISUSE", "Alcohol misuse", (
-        _q("9.1", "Is current use a problem"),
-        _q("9.2", "Binge drinking or excessive use in the last six months"),
-        _q("9.3", "Level of alcohol misuse in the past"),
-        _q("9.5", "Violent behaviour related to alcohol use"),
-        _q("9.6", "Motivation to tackle alcohol misuse"),
-    ), (4, 7), 1),
-    Section("THINKING_BEHAVIOUR", "Thinking and behaviour", (
-        _q("11.2", "Impulsivity"),
-        _q("11.3", "Aggressive or controlling behaviour"),
-        _q("11.4", "Temper control"),
-        _q("11.6", "Problem solving skills"),
-        _q("11.7", "Awareness of consequences"),
-        _q("11.9", "Understands other people's views"),
-    ), (4, 7), 2),
-    Section("ATTITUDES", "Attitudes", (
-        _q("12.1", "Pro-criminal attitudes"),
-        _q("12.3", "Attitude towards staff"),
-        _q("12.4", "Attitude towards supervision or licence"),
-        _q("12.5", "Attitude to community or society"),
-        _q("12.8", "Motivation to address offending behaviour"),
-    ), (2, 7), 2),
-    Section("FINANCE", "Financial management and income", (
-        _q("5.2", "Financial situation"),
-        _q("5.3", "Financial management"),
-        _q("5.4", "Illegal earnings a source of income", YN),
-    ), None, 0),
-    Section("EMOTIONAL_WELLBEING", "Emotional well-being", (
-        _q("10.1", "Difficulties coping"),
-        _q("10.2", "Current psychological problems or depression"),
-        _q("10.5", "Self-harm, attempted suicide or suicidal thoughts", NPC),
-    ), None, 0),
+    Section(
+        "ACCOMMODATION",
+        "Accommodation",
+        (
+            _q("3.3", "Currently of no fixed abode or in transient accommodation", YN),
+            _q("3.4", "Suitability of accommodation"),
+            _q("3.5", "Permanence of accommodation"),
+            _q("3.6", "Suitability of location of accommodation"),
+        ),
+        (2, 7),
+        1,
+    ),
+    Section(
+        "EDUCATION_TRAINING_EMPLOYMENT",
+        "Education, training and employability",
+        (
+            _q("4.2", "Unemployed, or will be on release", YN),
+            _q("4.3", "Employment history"),
+            _q("4.4", "Work related skills"),
+            _q("4.5", "Attitude to employment"),
+            _q("4.7", "Educational attainment and basic skills"),
+        ),
+        (3, 7),
+        1,
+    ),
+    Section(
+        "RELATIONSHIPS",
+        "Relationships",
+        (
+            _q("6.1", "Current relationship with close family members"),
+            _q("6.3", "Experience of childhood"),
+            _q("6.4", "Current relationship with partner"),
+            _q("6.7", "Perpetrator of domestic violence", YN),
+            _q("6.9", "Concerns about parenting responsibilities", YN),
+        ),
+        (2, 5),
+        1,
+    ),
+    Section(
+        "LIFESTYLE_ASSOCIATES",
+        "Lifestyle and associates",
+        (
+            _q("7.2", "Regular activities encourage offending"),
+            _q("7.3", "Easily influenced by criminal associates"),
+            _q("7.4", "Manipulative or predatory lifestyle"),
+            _q("7.5", "Recklessness and risk-taking behaviour"),
+        ),
+        (2, 5),
+        1,
+    ),
+    Section(
+        "DRUG_MISUSE",
+        "Drug misuse",
+        (
+            _q("8.1", "Drugs ever misused", NPC),
+            _q("8.4", "Level of drug use"),
+            _q("8.5", "Ever injected drugs", NPC),
+            _q("8.6", "Motivation to tackle drug misuse"),
+            _q("8.8", "Drug use and obtaining drugs a major activity"),
+        ),
+        (2, 8),
+        1,
+    ),
+    Section(
+        "ALCOHOL_MISUSE",
+        "Alcohol misuse",
+        (
+            _q("9.1", "Is current use a problem"),
+            _q("9.2", "Binge drinking or excessive use in the last six months"),
+            _q("9.3", "Level of alcohol misuse in the past"),
+            _q("9.5", "Violent behaviour related to alcohol use"),
+            _q("9.6", "Motivation to tackle alcohol misuse"),
+        ),
+        (4, 7),
+        1,
+    ),
+    Section(
+        "THINKING_BEHAVIOUR",
+        "Thinking and behaviour",
+        (
+            _q("11.2", "Impulsivity"),
+            _q("11.3", "Aggressive or controlling behaviour"),
+            _q("11.4", "Temper control"),
+            _q("11.6", "Problem solving skills"),
+            _q("11.7", "Awareness of consequences"),
+            _q("11.9", "Understands other people's views"),
+        ),
+        (4, 7),
+        2,
+    ),
+    Section(
+        "ATTITUDES",
+        "Attitudes",
+        (
+            _q("12.1", "Pro-criminal attitudes"),
+            _q("12.3", "Attitude towards staff"),
+            _q("12.4", "Attitude towards supervision or licence"),
+            _q("12.5", "Attitude to community or society"),
+            _q("12.8", "Motivation to address offending behaviour"),
+        ),
+        (2, 7),
+        2,
+    ),
+    Section(
+        "FINANCE",
+        "Financial management and income",
+        (
+            _q("5.2", "Financial situation"),
+            _q("5.3", "Financial management"),
+            _q("5.4", "Illegal earnings a source of income", YN),
+        ),
+        None,
+        0,
+    ),
+    Section(
+        "EMOTIONAL_WELLBEING",
+        "Emotional well-being",
+        (
+            _q("10.1", "Difficulties coping"),
+            _q("10.2", "Current psychological problems or depression"),
+            _q("10.5", "Self-harm, attempted suicide or suicidal thoughts", NPC),
+        ),
+        None,
+        0,
+    ),
 )
 
 SECTIONS_BY_CODE: dict[str, Section] = {s.code: s for s in SECTIONS}
@@ -210,6 +270,5 @@ def womens_factors(all_answers: Mapping[str, Mapping[str, str]]) -> WomensFactor
     thinking = all_answers.get("THINKING_BEHAVIOUR", {})
     return WomensFactors(
         parenting_concern=answer_score("RELATIONSHIPS", "6.9", relationships) > 0,
-        impulsivity_or_temper_concern=answer_score("THINKING_BEHAVIOUR", "11.2", thinking) > 0
-        or answer_score("THINKING_BEHAVIOUR", "11.4", thinking) > 0,
+        impulsivity_or_temper_concern=answer_score("THINKING_BEHAVIOUR", "11.2", thinking) > 0 or answer_score("THINKING_BEHAVIOUR", "11.4", thinking) > 0,
     )

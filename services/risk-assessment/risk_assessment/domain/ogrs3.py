@@ -122,7 +122,8 @@ def lookup_offence(code: str, field: str = "offenceCode") -> OffenceWeight:
         raise DomainError.on(field, "unknown-offence-code", f"{code} is not in the OGRS3 offence table.")
     if entry.error_code == "NEED_DETAILS_OF_EXACT_OFFENCE":
         raise DomainError.on(
-            field, "need-details-of-exact-offence",
+            field,
+            "need-details-of-exact-offence",
             f"{code} covers several offences with different OGRS3 weights: give the code of the exact offence.",
         )
     if entry.weight is None:

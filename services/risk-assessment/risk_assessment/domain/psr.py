@@ -70,9 +70,14 @@ def _requirements(inputs: PsrInputs) -> list[ProposedRequirement]:
     if rar:
         weight = sum(2 if inputs.needs[code] is Severity.SEVERE else 1 for code, _ in rar)
         days = min(max(10 * weight, 10), 40)
-        requirements.append(ProposedRequirement(
-            "RAR", f"identified needs: {', '.join(label for _, label in rar)}", activities=[label for _, label in rar], days=days,
-        ))
+        requirements.append(
+            ProposedRequirement(
+                "RAR",
+                f"identified needs: {', '.join(label for _, label in rar)}",
+                activities=[label for _, label in rar],
+                days=days,
+            )
+        )
     drugs = inputs.needs.get("DRUG_MISUSE", Severity.NO_NEED)
     if drugs is not Severity.NO_NEED:
         requirements.append(ProposedRequirement("DRR", f"drug misuse is an identified need ({drugs.value.lower()})"))
@@ -96,10 +101,15 @@ def propose(inputs: PsrInputs) -> list[SentenceOption]:
     if not requirements:
         reasons = [f"no identified criminogenic need; {context}"]
         if not high_harm and not high_reoffending:
-            options.append(SentenceOption("COMMUNITY_ORDER", [ProposedRequirement("UPW", "punitive element where no rehabilitative need is identified", hours=80)], reasons))
+            options.append(
+                SentenceOption(
+                    "COMMUNITY_ORDER", [ProposedRequirement("UPW", "punitive element where no rehabilitative need is identified", hours=80)], reasons
+                )
+            )
         else:
-            options.append(SentenceOption("SUSPENDED_SENTENCE_ORDER", [ProposedRequirement("UPW", "punitive element", hours=120)],
-                                          reasons + [_risk_reason(inputs)]))
+            options.append(
+                SentenceOption("SUSPENDED_SENTENCE_ORDER", [ProposedRequirement("UPW", "punitive element", hours=120)], reasons + [_risk_reason(inputs)])
+            )
         return options
     community = SentenceOption("COMMUNITY_ORDER", list(requirements), [f"requirements address the identified needs; {context}"])
     if high_harm or high_reoffending:

@@ -108,9 +108,15 @@ def calculate(inputs: TierInputs) -> TierResult:
     protect_points = max(rsr, rosh) + mappa + complexity + sum(womens.values())
     letter = protect_letter(protect_points)
     protect = {
-        "rsrPoints": rsr, "roshPoints": rosh, "higherOfRsrAndRosh": max(rsr, rosh), "mappaPoints": mappa,
-        "complexityFactors": factors, "complexityPoints": complexity, "womensFactors": womens,
-        "points": protect_points, "level": letter,
+        "rsrPoints": rsr,
+        "roshPoints": rosh,
+        "higherOfRsrAndRosh": max(rsr, rosh),
+        "mappaPoints": mappa,
+        "complexityFactors": factors,
+        "complexityPoints": complexity,
+        "womensFactors": womens,
+        "points": protect_points,
+        "level": letter,
     }
 
     # Change

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.events import DomainEvent
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION, REFER_MONITOR
 from probation_shared.http import service_http
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries
 from ..db.models import PersonRecord, Referral, Registration

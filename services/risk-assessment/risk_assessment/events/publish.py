@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.events import add_event, detail_url, new_event
 from probation_shared.events.topics import RISK_ASSESSMENT
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db.models import PLATFORM, Assessment, TierCalculation
 
@@ -14,27 +15,58 @@ async def _publish(session: AsyncSession, event_type: str, crn: str, description
     await add_event(session, PLATFORM.outbox, RISK_ASSESSMENT, event)
 
 
-async def scores_determined(session: AsyncSession, crn: str, *, ogrs3_two_year: int | None, ogrs3_band: str | None,
-                            rsr_score: float | None, rsr_band: str | None) -> None:
-    await _publish(session, "risk-assessment.scores.determined", crn, "Risk predictor scores determined", f"/people/{crn}/scores",
-                   {"ogrs3TwoYear": ogrs3_two_year, "ogrs3Band": ogrs3_band, "rsrScore": rsr_score, "rsrBand": rsr_band})
+async def scores_determined(
+    session: AsyncSession, crn: str, *, ogrs3_two_year: int | None, ogrs3_band: str | None, rsr_score: float | None, rsr_band: str | None
+) -> None:
+    await _publish(
+        session,
+        "risk-assessment.scores.determined",
+        crn,
+        "Risk predictor scores determined",
+        f"/people/{crn}/scores",
+        {"ogrs3TwoYear": ogrs3_two_year, "ogrs3Band": ogrs3_band, "rsrScore": rsr_score, "rsrBand": rsr_band},
+    )
 
 
 async def rosh_changed(session: AsyncSession, crn: str, *, overall: str, previous: str | None, version: int) -> None:
-    await _publish(session, "risk-assessment.rosh.changed", crn, "Risk of serious harm changed", f"/people/{crn}/risk-summary",
-                   {"overallLevel": overall, "previousLevel": previous, "version": version})
+    await _publish(
+        session,
+        "risk-assessment.rosh.changed",
+        crn,
+        "Risk of serious harm changed",
+        f"/people/{crn}/risk-summary",
+        {"overallLevel": overall, "previousLevel": previous, "version": version},
+    )
 
 
 async def assessment_summary_produced(session: AsyncSession, assessment: Assessment) -> None:
-    await _publish(session, "assessment.summary.produced", assessment.crn, "Assessment completed", f"/assessments/{assessment.id}",
-                   {"assessmentId": assessment.id, "version": assessment.version})
+    await _publish(
+        session,
+        "assessment.summary.produced",
+        assessment.crn,
+        "Assessment completed",
+        f"/assessments/{assessment.id}",
+        {"assessmentId": assessment.id, "version": assessment.version},
+    )
 
 
 async def tier_calculated(session: AsyncSession, calculation: TierCalculation) -> None:
     """`tier.calculation.complete` for every calculation; `tier.calculation.changed` only when the tier changed."""
     path = f"/people/{calculation.crn}/tier"
-    await _publish(session, "tier.calculation.complete", calculation.crn, "Tier calculated", path,
-                   {"calculationId": calculation.id, "tier": calculation.tier, "changed": calculation.changed})
+    await _publish(
+        session,
+        "tier.calculation.complete",
+        calculation.crn,
+        "Tier calculated",
+        path,
+        {"calculationId": calculation.id, "tier": calculation.tier, "changed": calculation.changed},
+    )
     if calculation.changed:
-        await _publish(session, "tier.calculation.changed", calculation.crn, "Tier changed", path,
-                       {"calculationId": calculation.id, "tier": calculation.tier, "previousTier": calculation.previous_tier})
+        await _publish(
+            session,
+            "tier.calculation.changed",
+            calculation.crn,
+            "Tier changed",
+            path,
+            {"calculationId": calculation.id, "tier": calculation.tier, "previousTier": calculation.previous_tier},
+        )

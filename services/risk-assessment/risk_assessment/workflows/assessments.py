@@ -6,8 +6,9 @@ import copy
 import uuid
 from datetime import UTC, datetime
 
-from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db import queries
 from ..db.models import Assessment, AssessmentRevision, PersonRecord
@@ -19,10 +20,16 @@ from . import tiers
 
 
 async def _revise(session: AsyncSession, assessment: Assessment, subject: str, now: datetime) -> None:
-    session.add(AssessmentRevision(
-        assessment_id=assessment.id, revision=await queries.next_revision(session, assessment.id), status=assessment.status,
-        sections=copy.deepcopy(assessment.sections), saved_by=subject, saved_at=now,
-    ))
+    session.add(
+        AssessmentRevision(
+            assessment_id=assessment.id,
+            revision=await queries.next_revision(session, assessment.id),
+            status=assessment.status,
+            sections=copy.deepcopy(assessment.sections),
+            saved_by=subject,
+            saved_at=now,
+        )
+    )
 
 
 async def start(session: AsyncSession, person: PersonRecord, subject: str) -> Assessment:
@@ -31,8 +38,14 @@ async def start(session: AsyncSession, person: PersonRecord, subject: str) -> As
     previous = await queries.latest_complete_assessment(session, person.crn)
     now = datetime.now(UTC)
     assessment = Assessment(
-        id=str(uuid.uuid4()), crn=person.crn, version=await queries.latest_version(session, person.crn) + 1, status="DRAFT",
-        sections=copy.deepcopy(previous.sections) if previous else {}, created_by=subject, created_at=now, updated_at=now,
+        id=str(uuid.uuid4()),
+        crn=person.crn,
+        version=await queries.latest_version(session, person.crn) + 1,
+        status="DRAFT",
+        sections=copy.deepcopy(previous.sections) if previous else {},
+        created_by=subject,
+        created_at=now,
+        updated_at=now,
     )
     session.add(assessment)
     await session.flush()

@@ -28,19 +28,35 @@ async def propose(session: AsyncSession, person: PersonRecord, offence_code: str
         psychological = answers.get("EMOTIONAL_WELLBEING", {}).get("10.2") == "SIGNIFICANT"
     rosh = await queries.latest_rosh(session, person.crn)
     ogrs = await queries.latest_score(session, person.crn, "OGRS3")
-    inputs = psr.PsrInputs(offence_code=offence_code, offence_description=offence_description, needs=severities,
-                           rosh=RiskLevel(rosh.overall) if rosh else None, ogrs_band=ogrs.band if ogrs else None, psychological_problems=psychological)
+    inputs = psr.PsrInputs(
+        offence_code=offence_code,
+        offence_description=offence_description,
+        needs=severities,
+        rosh=RiskLevel(rosh.overall) if rosh else None,
+        ogrs_band=ogrs.band if ogrs else None,
+        psychological_problems=psychological,
+    )
     options = psr.propose(inputs)
     proposal = PsrProposal(
-        id=str(uuid.uuid4()), crn=person.crn, offence_code=offence_code, offence_description=offence_description,
-        inputs={"assessmentId": assessment.id if assessment else None, "needs": {k: v.value for k, v in severities.items()},
-                "rosh": inputs.rosh.value if inputs.rosh else None, "ogrs3Band": inputs.ogrs_band, "psychologicalProblems": psychological},
-        options=[o.to_json() for o in options], override=None, created_by=author, created_at=datetime.now(UTC),
+        id=str(uuid.uuid4()),
+        crn=person.crn,
+        offence_code=offence_code,
+        offence_description=offence_description,
+        inputs={
+            "assessmentId": assessment.id if assessment else None,
+            "needs": {k: v.value for k, v in severities.items()},
+            "rosh": inputs.rosh.value if inputs.rosh else None,
+            "ogrs3Band": inputs.ogrs_band,
+            "psychologicalProblems": psychological,
+        },
+        options=[o.to_json() for o in options],
+        override=None,
+        created_by=author,
+        created_at=datetime.now(UTC),
     )
     session.add(proposal)
     return proposal
 
 
 def record_override(proposal: PsrProposal, sentence_type: str, requirements: list[str], reason: str, author: str) -> None:
-    proposal.override = {"sentenceType": sentence_type, "requirements": requirements, "reason": reason, "by": author,
-                         "at": datetime.now(UTC).isoformat()}
+    proposal.override = {"sentenceType": sentence_type, "requirements": requirements, "reason": reason, "by": author, "at": datetime.now(UTC).isoformat()}

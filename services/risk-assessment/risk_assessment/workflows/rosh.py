@@ -18,8 +18,15 @@ NARRATIVE_FIELDS = ("whoIsAtRisk", "natureOfRisk", "imminence", "increasingFacto
 
 
 async def new_version(
-    session: AsyncSession, person: PersonRecord, data: dict, author: str, *, source: str,
-    assessment_id: str | None = None, reason: str | None = None, recalculate: bool = True,
+    session: AsyncSession,
+    person: PersonRecord,
+    data: dict,
+    author: str,
+    *,
+    source: str,
+    assessment_id: str | None = None,
+    reason: str | None = None,
+    recalculate: bool = True,
 ) -> RoshVersion:
     """`data`: community / custody levels per group, narrative, riskToSelf, victims. Anything left out of
     a re-rating is carried over from the previous version; a first version needs every community group."""
@@ -42,9 +49,19 @@ async def new_version(
     assert overall is not None
 
     version = RoshVersion(
-        id=str(uuid.uuid4()), crn=person.crn, version=(previous.version + 1) if previous else 1, source=source,
-        assessment_id=assessment_id, community=community, custody=custody or None, overall=overall.value, narrative=narrative,
-        risk_to_self=risk_to_self, reason=reason, author=author, created_at=datetime.now(UTC),
+        id=str(uuid.uuid4()),
+        crn=person.crn,
+        version=(previous.version + 1) if previous else 1,
+        source=source,
+        assessment_id=assessment_id,
+        community=community,
+        custody=custody or None,
+        overall=overall.value,
+        narrative=narrative,
+        risk_to_self=risk_to_self,
+        reason=reason,
+        author=author,
+        created_at=datetime.now(UTC),
     )
     session.add(version)
     await session.flush()

@@ -24,16 +24,29 @@ async def _announce(session: AsyncSession, person: PersonRecord) -> None:
     ogrs = await queries.latest_score(session, person.crn, "OGRS3")
     rsr = await queries.latest_score(session, person.crn, "RSR")
     await publish.scores_determined(
-        session, person.crn, ogrs3_two_year=ogrs.value if ogrs else None, ogrs3_band=ogrs.band if ogrs else None,
-        rsr_score=rsr.value / 100 if rsr else None, rsr_band=rsr.band if rsr else None,
+        session,
+        person.crn,
+        ogrs3_two_year=ogrs.value if ogrs else None,
+        ogrs3_band=ogrs.band if ogrs else None,
+        rsr_score=rsr.value / 100 if rsr else None,
+        rsr_band=rsr.band if rsr else None,
     )
     await tiers.recalculate(session, person, "risk-assessment.scores.determined")
 
 
 async def record_ogrs3(session: AsyncSession, person: PersonRecord, inputs: ogrs3.Ogrs3Input, raw_inputs: dict, author: str) -> tuple[Score, ogrs3.Ogrs3Result]:
     result = ogrs3.calculate(inputs)  # DomainError → 422 naming the field
-    score = Score(id=str(uuid.uuid4()), crn=person.crn, kind="OGRS3", inputs=raw_inputs, value=result.two_year, one_year=result.one_year,
-                  band=result.band, recorded_by=author, recorded_at=datetime.now(UTC))
+    score = Score(
+        id=str(uuid.uuid4()),
+        crn=person.crn,
+        kind="OGRS3",
+        inputs=raw_inputs,
+        value=result.two_year,
+        one_year=result.one_year,
+        band=result.band,
+        recorded_by=author,
+        recorded_at=datetime.now(UTC),
+    )
     session.add(score)
     if person.sex is None:
         person.sex = inputs.sex
@@ -44,17 +57,38 @@ async def record_ogrs3(session: AsyncSession, person: PersonRecord, inputs: ogrs
     return score, result
 
 
-async def record_scores(session: AsyncSession, person: PersonRecord, *, rsr: Decimal | None, osp_c: tuple[Decimal, str] | None,
-                        osp_i: tuple[Decimal, str] | None, author: str) -> list[Score]:
+async def record_scores(
+    session: AsyncSession, person: PersonRecord, *, rsr: Decimal | None, osp_c: tuple[Decimal, str] | None, osp_i: tuple[Decimal, str] | None, author: str
+) -> list[Score]:
     now = datetime.now(UTC)
     recorded = []
     if rsr is not None:
-        recorded.append(Score(id=str(uuid.uuid4()), crn=person.crn, kind="RSR", inputs={"rsr": str(rsr)}, value=_hundredths(rsr),
-                              band=rsr_band(rsr), recorded_by=author, recorded_at=now))
+        recorded.append(
+            Score(
+                id=str(uuid.uuid4()),
+                crn=person.crn,
+                kind="RSR",
+                inputs={"rsr": str(rsr)},
+                value=_hundredths(rsr),
+                band=rsr_band(rsr),
+                recorded_by=author,
+                recorded_at=now,
+            )
+        )
     for kind, pair in (("OSP_C", osp_c), ("OSP_I", osp_i)):
         if pair is not None:
-            recorded.append(Score(id=str(uuid.uuid4()), crn=person.crn, kind=kind, inputs={"score": str(pair[0])}, value=_hundredths(pair[0]),
-                                  band=pair[1], recorded_by=author, recorded_at=now))
+            recorded.append(
+                Score(
+                    id=str(uuid.uuid4()),
+                    crn=person.crn,
+                    kind=kind,
+                    inputs={"score": str(pair[0])},
+                    value=_hundredths(pair[0]),
+                    band=pair[1],
+                    recorded_by=author,
+                    recorded_at=now,
+                )
+            )
     session.add_all(recorded)
     await session.flush()
     await _announce(session, person)

@@ -76,9 +76,19 @@ async def recalculate(session: AsyncSession, person: PersonRecord, trigger: str)
     result = tiering.calculate(inputs)
     previous = person.current_tier
     calculation = TierCalculation(
-        id=str(uuid.uuid4()), crn=person.crn, tier=result.tier, previous_tier=previous, changed=result.tier != previous,
-        protect_level=result.protect_level, protect_points=result.protect_points, change_level=result.change_level,
-        change_points=result.change_points, inputs=inputs.to_json(), breakdown=result.breakdown, trigger=trigger, calculated_at=now,
+        id=str(uuid.uuid4()),
+        crn=person.crn,
+        tier=result.tier,
+        previous_tier=previous,
+        changed=result.tier != previous,
+        protect_level=result.protect_level,
+        protect_points=result.protect_points,
+        change_level=result.change_level,
+        change_points=result.change_points,
+        inputs=inputs.to_json(),
+        breakdown=result.breakdown,
+        trigger=trigger,
+        calculated_at=now,
     )
     session.add(calculation)
     person.current_tier = result.tier

@@ -1,0 +1,207 @@
+"""risk-assessment benchmark (issue 4), measured in one run on this machine.
+
+1. Pure calculations: OGRS3 (`domain.ogrs3.calculate`) and the tier (`domain.tiering.calculate`) over
+   varied inputs, single thread. Target: >= 20,000 calculations/s each.
+2. Batch recalculation, events in → events out: an embedded broker, a migrated SQLite file and the
+   service's own `Workers` (consumers + outbox relay). N `probation-case.registration.added` events
+   (one person each) are produced with aiokafka; the clock runs from the first produce until N
+   `tier.calculation.complete` events are on the output topic. Target: N = 100,000 in < 60 s.
+   If the run would be too long, it stops at a time cap and reports the measured rate and an honest
+   extrapolation to 100,000 (`BENCH_RA_PEOPLE`, `BENCH_RA_CAP_SECONDS` override the defaults).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from probation_shared.db import Database
+from probation_shared.embedded_broker import EmbeddedBroker
+from probation_shared.events import new_event
+from probation_shared.events.kafka import ensure_topics
+from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
+from probation_shared.metrics import ServiceMetrics
+from probation_shared.migrations import upgrade
+from probation_shared.service import Workers
+
+TARGET_PEOPLE = 100_000
+PEOPLE = int(os.environ.get("BENCH_RA_PEOPLE", TARGET_PEOPLE))
+CAP_SECONDS = float(os.environ.get("BENCH_RA_CAP_SECONDS", 120))
+PURE_N = 60_000
+CODES = ["027/00", "038/00", "028/01", "034/00", "195/99", "009/00", "105/01", "092/00"]
+
+
+async def run(report) -> None:
+    _bench_pure(report)
+    await _bench_batch(report)
+
+
+def _bench_pure(report) -> None:
+    from risk_assessment.domain import needs, ogrs3, tiering
+    from risk_assessment.domain.rosh import RiskLevel
+
+    rng = random.Random(1)
+    valid_codes = [c for c in CODES if _ok(ogrs3, c)]
+    ogrs_inputs = []
+    for _ in range(PURE_N):
+        dob = date(1950, 1, 1) + timedelta(days=rng.randint(0, 20_000))
+        conviction = dob + timedelta(days=rng.randint(15 * 365, 50 * 365))
+        age = ogrs3.whole_years(dob, conviction)
+        ogrs_inputs.append(
+            ogrs3.Ogrs3Input(
+                rng.choice(["MALE", "FEMALE"]),
+                dob,
+                conviction,
+                conviction + timedelta(days=rng.randint(0, 2000)),
+                rng.randint(1, 40),
+                rng.randint(10, age),
+                rng.choice(valid_codes),
+            )
+        )
+    ogrs3.calculate(ogrs_inputs[0])
+    started = time.perf_counter()
+    for item in ogrs_inputs:
+        ogrs3.calculate(item)
+    rate = PURE_N / (time.perf_counter() - started)
+    report("OGRS3 calculations (pure, one core)", rate, "calc/s", target=">= 20,000/s", met=rate >= 20_000)
+
+    severities = list(needs.Severity)
+    levels = [None, *RiskLevel]
+    tier_inputs = [
+        tiering.TierInputs(
+            rsr=Decimal(rng.randint(0, 9999)) / 100,
+            rosh=rng.choice(levels),
+            mappa_level=rng.choice([None, "M1", "M2", "M3"]),
+            complexity_factors=frozenset(rng.sample(sorted(tiering.COMPLEXITY_FACTORS), rng.randint(0, 3))),
+            female=rng.random() < 0.2,
+            parenting_concern=rng.random() < 0.5,
+            mandate_for_change=rng.random() < 0.9,
+            needs=None if rng.random() < 0.2 else {s.code: rng.choice(severities) for s in needs.SCORED_SECTIONS},
+            ogrs=rng.randint(1, 99),
+            iom=rng.random() < 0.1,
+            unsupervised=rng.random() < 0.05,
+        )
+        for _ in range(PURE_N)
+    ]
+    started = time.perf_counter()
+    for item in tier_inputs:
+        tiering.calculate(item)
+    rate = PURE_N / (time.perf_counter() - started)
+    report("Tier calculations (pure, one core)", rate, "calc/s", target=">= 20,000/s", met=rate >= 20_000)
+
+
+def _ok(ogrs3, code: str) -> bool:
+    try:
+        ogrs3.lookup_offence(code)
+        return True
+    except Exception:
+        return False
+
+
+async def _bench_batch(report) -> None:
+    from risk_assessment.service import SPEC
+
+    with tempfile.TemporaryDirectory(prefix="bench-risk-") as tmp, EmbeddedBroker() as broker:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'risk.db'}"
+        await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
+        settings = SPEC.settings(
+            database_url=url,
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            kafka_topic_prefix="bench.",
+            log_level="WARNING",
+            public_base_url="http://risk-assessment.bench",
+        )
+        in_topic, out_topic = settings.topic(CASE_ALLOCATION), settings.topic(RISK_ASSESSMENT)
+        await ensure_topics(broker.bootstrap_servers, [in_topic, out_topic])
+        database = Database(settings.database_url, public_base_url=settings.public_base_url)
+        workers = Workers(SPEC, settings, database, ServiceMetrics(settings.service_name))
+
+        counter = {"complete": 0}
+        done = asyncio.Event()
+        reader = AIOKafkaConsumer(out_topic, bootstrap_servers=broker.bootstrap_servers, group_id="bench-reader", auto_offset_reset="earliest")
+        await reader.start()
+
+        async def count() -> None:
+            while not done.is_set():
+                batch = await reader.getmany(timeout_ms=200, max_records=5000)
+                for messages in batch.values():
+                    for m in messages:
+                        if b'"tier.calculation.complete"' in m.value:
+                            counter["complete"] += 1
+                if counter["complete"] >= PEOPLE:
+                    done.set()
+
+        codes = ["RMRH", "RHRH", "RVLN", "MAPP", "IIOM", "STRG", "PRC"]
+        payloads = []
+        for i in range(PEOPLE):
+            code = codes[i % len(codes)]
+            event = new_event(
+                "probation-case.registration.added",
+                crn=f"B{i:06d}",
+                additional_information={
+                    "registrationId": f"REG{i}",
+                    "registerTypeCode": code,
+                    "registerLevel": "M2" if code == "MAPP" else None,
+                    "registerCategory": None,
+                },
+            )
+            payloads.append((event.crn.encode(), event.model_dump_json().encode()))
+
+        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, linger_ms=20, max_batch_size=256 * 1024)
+        await producer.start()
+        workers.start()
+        # Let the consumer join before the clock starts (a one-off cost of any deployment, not of the batch).
+        await asyncio.sleep(0)
+        await _wait_joined(workers)
+        counting = asyncio.create_task(count())
+        started = time.perf_counter()
+        try:
+            futures = [await producer.send(in_topic, value, key=key, headers=[("eventType", b"probation-case.registration.added")]) for key, value in payloads]
+            await asyncio.gather(*futures)
+            produced_in = time.perf_counter() - started
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), CAP_SECONDS)
+            elapsed = time.perf_counter() - started
+        finally:
+            done.set()
+            await workers.stop()
+            counting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await counting
+            await producer.stop()
+            await reader.stop()
+            await database.dispose()
+
+        out = counter["complete"]
+        rate = out / elapsed if elapsed else 0
+        report(f"Produce {PEOPLE:,} registration events", PEOPLE / produced_in, "events/s")
+        report("Tier recalculation end to end (events in → tier events out)", rate, "people/s")
+        if out >= PEOPLE:
+            report(
+                f"Batch of {PEOPLE:,} people, events in → events out", elapsed, "s", target="< 60 s for 100,000", met=(PEOPLE >= TARGET_PEOPLE and elapsed < 60)
+            )
+        else:
+            projected = TARGET_PEOPLE / rate if rate else float("inf")
+            print(f"   stopped at the {CAP_SECONDS:.0f}s cap with {out:,} of {PEOPLE:,} people recalculated", flush=True)
+            report("Batch of 100,000 people, extrapolated from the measured rate", projected, "s", target="< 60 s", met=projected < 60)
+
+
+async def _wait_joined(workers: Workers, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        consumers = [c._consumer for c in workers.consumers]
+        if all(c is not None and c.assignment() for c in consumers):
+            return
+        await asyncio.sleep(0.1)
+
+
+__all__ = ["run"]

@@ -77,6 +77,7 @@ _ADDRESS_FIELDS = {
     "town": ("town", "town_city", "townCity", "city"),
     "county": ("county",),
     "postcode": ("postcode", "post_code", "postCode"),
+    "address_type": ("address_type", "addressType"),
 }
 
 
@@ -95,6 +96,8 @@ def address_is_current(doc: dict[str, Any], today: date) -> bool:
     if isinstance(status, dict):
         status = pick(status, "code", "description")
     if status is not None and str(status).upper() not in {"MAIN", "M", "CURRENT", "MAIN ADDRESS"}:
+        return False
+    if doc.get("deleted") is True:
         return False
     for flag in ("main", "is_main", "isMain", "current", "is_current", "isCurrent"):
         if flag in doc and doc[flag] is False:

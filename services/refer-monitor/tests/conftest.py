@@ -3,7 +3,6 @@ fakes of case-allocation and risk-assessment serving the detail URLs named in do
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -182,7 +181,7 @@ class Api:
         for topic_, _type, key, payload in rows:
             if topic is not None and not topic_.endswith(topic):
                 continue
-            event = DomainEvent.model_construct(**json.loads(payload))  # lenient: see NOTIFICATION_EVENT_TYPE
+            event = DomainEvent.model_validate_json(payload)
             if event_type is not None and event.eventType != event_type:
                 continue
             found.append({"topic": topic_, "key": key, "event": event})

@@ -10,10 +10,11 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from probation_shared.db import Database
-from probation_shared.logging import get_logger
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.db import Database
+from probation_shared.logging import get_logger
 
 from .db.models import Address, Allocation, Case, Conviction, Offence, Pdu, Person, Region, Requirement, Sentence, Staff, Team
 from .domain.calendar import allocation_due_date
@@ -38,10 +39,50 @@ REGIONS: dict[str, tuple[str, list[str]]] = {
 TEAMS_PER_PDU = 2
 # A team as seeded by default: one SPO, two POs, two PSOs, one PQiP.
 TEAM_SHAPE = ("SPO", "PO", "PO", "PSO", "PSO", "PQiP")
-FIRST = ["Alex", "Sam", "Jordan", "Priya", "Tomasz", "Aisha", "Connor", "Mei", "Olu", "Rhys", "Fatima", "Liam", "Grace", "Hamza",
-         "Niamh", "Kwame", "Zara", "Owen", "Chloe", "Ravi"]
-LAST = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Khan", "Patel", "Wilson", "Thomas", "Roberts", "Ahmed",
-        "Walker", "Wright", "Nowak", "Okafor", "Hughes", "Edwards", "Green"]
+FIRST = [
+    "Alex",
+    "Sam",
+    "Jordan",
+    "Priya",
+    "Tomasz",
+    "Aisha",
+    "Connor",
+    "Mei",
+    "Olu",
+    "Rhys",
+    "Fatima",
+    "Liam",
+    "Grace",
+    "Hamza",
+    "Niamh",
+    "Kwame",
+    "Zara",
+    "Owen",
+    "Chloe",
+    "Ravi",
+]
+LAST = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Khan",
+    "Patel",
+    "Wilson",
+    "Thomas",
+    "Roberts",
+    "Ahmed",
+    "Walker",
+    "Wright",
+    "Nowak",
+    "Okafor",
+    "Hughes",
+    "Edwards",
+    "Green",
+]
 TIERS = [f"{letter}{digit}" for letter in "ABCD" for digit in "3210"]
 
 
@@ -98,11 +139,19 @@ def _staff_rows(team: str, grades, rng: random.Random, start: int = 0) -> list[d
     for i, grade in enumerate(grades, start=start):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         code = staff_code(team, i)
-        rows.append({
-            "code": code, "first_name": first, "last_name": last, "grade": grade, "team_code": team,
-            "contracted_hours": Decimal(rng.choice([37, 37, 37, 30, 22.5])), "active": True,
-            "email": f"{first.lower()}.{last.lower()}.{code.lower()}@probation.example.gov.uk", "phone": f"0300 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
-        })
+        rows.append(
+            {
+                "code": code,
+                "first_name": first,
+                "last_name": last,
+                "grade": grade,
+                "team_code": team,
+                "contracted_hours": Decimal(rng.choice([37, 37, 37, 30, 22.5])),
+                "active": True,
+                "email": f"{first.lower()}.{last.lower()}.{code.lower()}@probation.example.gov.uk",
+                "phone": f"0300 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            }
+        )
     return rows
 
 
@@ -129,69 +178,157 @@ async def seed_demo(session: AsyncSession, *, staff_per_team: int, people: int) 
     return total
 
 
-async def add_case_volume(session: AsyncSession, *, pdu_code: str, people: int, rng: random.Random, crn_prefix: str = "D",
-                          first_serial: int = 1, allocated_share: float = 0.9, today: date | None = None) -> int:
+async def add_case_volume(
+    session: AsyncSession,
+    *,
+    pdu_code: str,
+    people: int,
+    rng: random.Random,
+    crn_prefix: str = "D",
+    first_serial: int = 1,
+    allocated_share: float = 0.9,
+    today: date | None = None,
+) -> int:
     """Bulk-load `people` people with a conviction, a sentence and a case each in `pdu_code`; most cases
     allocated across the PDU's practitioners. For demo data and benchmarks; publishes no events."""
     today = today or date.today()
-    practitioners = list(await session.execute(
-        select(Staff.code, Staff.team_code).join(Team, Team.code == Staff.team_code)
-        .where(Team.pdu_code == pdu_code, Staff.grade != "SPO", Staff.active.is_(True))
-    ))
+    practitioners = list(
+        await session.execute(
+            select(Staff.code, Staff.team_code)
+            .join(Team, Team.code == Staff.team_code)
+            .where(Team.pdu_code == pdu_code, Staff.grade != "SPO", Staff.active.is_(True))
+        )
+    )
     now = datetime.now(UTC)
     persons, addresses, plans = [], [], []
     for n in range(people):
         crn = f"{crn_prefix}{first_serial + n:06d}"
         tier = rng.choice(TIERS)
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        persons.append({"crn": crn, "noms_number": None, "first_name": first, "last_name": last,
-                        "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 16000)),
-                        "sex": rng.choice(["MALE", "MALE", "MALE", "FEMALE"]), "created_at": now, "tier": tier, "limited_access": False,
-                        "phone": f"07700 {rng.randint(100000, 999999)}", "email": None})
-        addresses.append({"crn": crn, "status": "MAIN", "address_type": "HOME", "line1": f"{rng.randint(1, 200)} High Street",
-                          "line2": None, "town": "Exampleton", "county": None, "postcode": f"EX{rng.randint(1, 20)} {rng.randint(1, 9)}AB",
-                          "start_date": today - timedelta(days=rng.randint(30, 2000)), "end_date": None, "deleted": False, "updated_at": now})
+        persons.append(
+            {
+                "crn": crn,
+                "noms_number": None,
+                "first_name": first,
+                "last_name": last,
+                "date_of_birth": date(1960, 1, 1) + timedelta(days=rng.randint(0, 16000)),
+                "sex": rng.choice(["MALE", "MALE", "MALE", "FEMALE"]),
+                "created_at": now,
+                "tier": tier,
+                "limited_access": False,
+                "phone": f"07700 {rng.randint(100000, 999999)}",
+                "email": None,
+            }
+        )
+        addresses.append(
+            {
+                "crn": crn,
+                "status": "MAIN",
+                "address_type": "HOME",
+                "line1": f"{rng.randint(1, 200)} High Street",
+                "line2": None,
+                "town": "Exampleton",
+                "county": None,
+                "postcode": f"EX{rng.randint(1, 20)} {rng.randint(1, 9)}AB",
+                "start_date": today - timedelta(days=rng.randint(30, 2000)),
+                "end_date": None,
+                "deleted": False,
+                "updated_at": now,
+            }
+        )
         custodial = rng.random() < 0.2
         requirement = None if custodial else rng.choice(["UPW", "RAR", "RAR", "DRR"])
         allocate = bool(practitioners) and rng.random() < allocated_share
-        plans.append({
-            "crn": crn, "tier": tier, "sentence_date": today - timedelta(days=rng.randint(0, 700)), "custodial": custodial,
-            "sentence_type": "CUSTODY" if custodial else rng.choice(["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER"]),
-            "requirement": requirement, "length": rng.choice([12, 18, 24, 36]), "offence": rng.choice(["02801", "10400", "05600", "19100"]),
-            "staff": rng.choice(practitioners) if allocate else None,
-        })
+        plans.append(
+            {
+                "crn": crn,
+                "tier": tier,
+                "sentence_date": today - timedelta(days=rng.randint(0, 700)),
+                "custodial": custodial,
+                "sentence_type": "CUSTODY" if custodial else rng.choice(["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER"]),
+                "requirement": requirement,
+                "length": rng.choice([12, 18, 24, 36]),
+                "offence": rng.choice(["02801", "10400", "05600", "19100"]),
+                "staff": rng.choice(practitioners) if allocate else None,
+            }
+        )
     if not persons:
         return 0
     await session.execute(insert(Person), persons)
     await session.execute(insert(Address), addresses)
-    conviction_ids = await _insert_ids(session, Conviction, [
-        {"crn": p["crn"], "conviction_date": p["sentence_date"], "court": "Exampleton Magistrates' Court"} for p in plans])
-    await session.execute(insert(Offence), [
-        {"conviction_id": cid, "code": p["offence"], "description": None, "main": True} for p, cid in zip(plans, conviction_ids, strict=True)])
-    sentence_ids = await _insert_ids(session, Sentence, [
-        {"crn": p["crn"], "conviction_id": cid, "sentence_type": p["sentence_type"], "length_value": p["length"], "length_unit": "MONTHS",
-         "sentence_date": p["sentence_date"], "expected_end_date": p["sentence_date"] + timedelta(days=30 * p["length"]), "status": "ACTIVE"}
-        for p, cid in zip(plans, conviction_ids, strict=True)])
+    conviction_ids = await _insert_ids(
+        session, Conviction, [{"crn": p["crn"], "conviction_date": p["sentence_date"], "court": "Exampleton Magistrates' Court"} for p in plans]
+    )
+    await session.execute(
+        insert(Offence), [{"conviction_id": cid, "code": p["offence"], "description": None, "main": True} for p, cid in zip(plans, conviction_ids, strict=True)]
+    )
+    sentence_ids = await _insert_ids(
+        session,
+        Sentence,
+        [
+            {
+                "crn": p["crn"],
+                "conviction_id": cid,
+                "sentence_type": p["sentence_type"],
+                "length_value": p["length"],
+                "length_unit": "MONTHS",
+                "sentence_date": p["sentence_date"],
+                "expected_end_date": p["sentence_date"] + timedelta(days=30 * p["length"]),
+                "status": "ACTIVE",
+            }
+            for p, cid in zip(plans, conviction_ids, strict=True)
+        ],
+    )
     requirements = [
-        {"sentence_id": sid, "requirement_type": p["requirement"], "length": 100 if p["requirement"] == "UPW" else 20,
-         "unit": "HOURS" if p["requirement"] == "UPW" else "DAYS", "completed": 0, "start_date": p["sentence_date"], "status": "ACTIVE"}
-        for p, sid in zip(plans, sentence_ids, strict=True) if p["requirement"]]
+        {
+            "sentence_id": sid,
+            "requirement_type": p["requirement"],
+            "length": 100 if p["requirement"] == "UPW" else 20,
+            "unit": "HOURS" if p["requirement"] == "UPW" else "DAYS",
+            "completed": 0,
+            "start_date": p["sentence_date"],
+            "status": "ACTIVE",
+        }
+        for p, sid in zip(plans, sentence_ids, strict=True)
+        if p["requirement"]
+    ]
     if requirements:
         await session.execute(insert(Requirement), requirements)
     case_rows = []
     for p, sid in zip(plans, sentence_ids, strict=True):
         case_type = "CUSTODY" if p["custodial"] else "COMMUNITY"
         staff, team = p["staff"] or (None, None)
-        case_rows.append({"crn": p["crn"], "sentence_id": sid, "pdu_code": pdu_code, "case_type": case_type,
-                          "points": case_points(p["tier"], case_type), "upw_only": p["requirement"] == "UPW",
-                          "status": "ALLOCATED" if staff else "UNALLOCATED", "sentence_date": p["sentence_date"],
-                          "due_date": allocation_due_date(p["sentence_date"]), "staff_code": staff, "team_code": team,
-                          "allocated_at": now if staff else None})
+        case_rows.append(
+            {
+                "crn": p["crn"],
+                "sentence_id": sid,
+                "pdu_code": pdu_code,
+                "case_type": case_type,
+                "points": case_points(p["tier"], case_type),
+                "upw_only": p["requirement"] == "UPW",
+                "status": "ALLOCATED" if staff else "UNALLOCATED",
+                "sentence_date": p["sentence_date"],
+                "due_date": allocation_due_date(p["sentence_date"]),
+                "staff_code": staff,
+                "team_code": team,
+                "allocated_at": now if staff else None,
+            }
+        )
     case_ids = await _insert_ids(session, Case, case_rows)
     allocations = [
-        {"case_id": cid, "crn": p["crn"], "kind": "ALLOCATED", "staff_code": p["staff"][0], "team_code": p["staff"][1],
-         "pdu_code": pdu_code, "allocated_by": "seed", "at": now}
-        for p, cid in zip(plans, case_ids, strict=True) if p["staff"]]
+        {
+            "case_id": cid,
+            "crn": p["crn"],
+            "kind": "ALLOCATED",
+            "staff_code": p["staff"][0],
+            "team_code": p["staff"][1],
+            "pdu_code": pdu_code,
+            "allocated_by": "seed",
+            "at": now,
+        }
+        for p, cid in zip(plans, case_ids, strict=True)
+        if p["staff"]
+    ]
     if allocations:
         await session.execute(insert(Allocation), allocations)
     return people

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from fastapi import APIRouter
 from probation_shared.events.topics import CASE_ALLOCATION
 from probation_shared.service import ServiceSpec
 
@@ -13,9 +12,6 @@ from .events.consume import TIER_SUBSCRIPTION
 from .seed import seed
 from .settings import CaseAllocationSettings
 
-# Carries the background jobs' lifespan (FastAPI merges a router's lifespan into the app's).
-background = APIRouter(lifespan=jobs.lifespan)
-
 SPEC = ServiceSpec(
     name="case-allocation",
     description="People on probation, sentences, registrations, staff and allocation (the nDelius role).",
@@ -23,8 +19,9 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    routers=[people.router, sentences.router, registrations.router, org.router, allocation.router, contacts.router, admin.router, background],
+    routers=[people.router, sentences.router, registrations.router, org.router, allocation.router, contacts.router, admin.router],
     subscriptions=[TIER_SUBSCRIPTION],
     seed=seed,
+    jobs=[jobs.handover_job],
     topics=[CASE_ALLOCATION],
 )

@@ -1,5 +1,6 @@
-from probation_shared.settings import PlatformSettings
 from pydantic_settings import SettingsConfigDict
+
+from probation_shared.settings import PlatformSettings
 
 
 class CaseAllocationSettings(PlatformSettings):

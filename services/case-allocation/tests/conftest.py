@@ -48,14 +48,27 @@ class Api:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def sentence(self, crn: str, *, sentence_type: str = "COMMUNITY_ORDER", sentence_date: str = "2025-12-18",
-                       length=(12, "MONTHS"), requirements=({"requirement_type": "RAR", "length": 20},), pdu: str = PDU,
-                       custody: dict | None = None, expect: int = 201) -> dict:
+    async def sentence(
+        self,
+        crn: str,
+        *,
+        sentence_type: str = "COMMUNITY_ORDER",
+        sentence_date: str = "2025-12-18",
+        length=(12, "MONTHS"),
+        requirements=({"requirement_type": "RAR", "length": 20},),
+        pdu: str = PDU,
+        custody: dict | None = None,
+        expect: int = 201,
+    ) -> dict:
         body = {
-            "conviction_date": sentence_date, "court": "Highbury Corner Magistrates' Court",
+            "conviction_date": sentence_date,
+            "court": "Highbury Corner Magistrates' Court",
             "offences": [{"code": "02801", "description": "Burglary in a dwelling", "main": True}],
-            "sentence_type": sentence_type, "sentence_date": sentence_date, "length": {"value": length[0], "unit": length[1]},
-            "pdu_code": pdu, "requirements": list(requirements) if sentence_type != "CUSTODY" else [],
+            "sentence_type": sentence_type,
+            "sentence_date": sentence_date,
+            "length": {"value": length[0], "unit": length[1]},
+            "pdu_code": pdu,
+            "requirements": list(requirements) if sentence_type != "CUSTODY" else [],
         }
         if custody:
             body["custody"] = custody
@@ -64,15 +77,22 @@ class Api:
         return response.json()
 
     async def staff(self, code: str, *, grade: str = "PO", team: str = TEAM, hours: float = 37, pdu: str = PDU) -> dict:
-        body = {"code": code, "first_name": "Pat", "last_name": "Officer", "grade": grade, "team_code": team, "contracted_hours": hours,
-                "email": f"{code.lower()}@probation.example.gov.uk", "phone": "0300 123 4567"}
+        body = {
+            "code": code,
+            "first_name": "Pat",
+            "last_name": "Officer",
+            "grade": grade,
+            "team_code": team,
+            "contracted_hours": hours,
+            "email": f"{code.lower()}@probation.example.gov.uk",
+            "phone": "0300 123 4567",
+        }
         response = await self.client.post("/staff", json=body, headers=self.spo(pdu=pdu))
         assert response.status_code == 201, response.text
         return response.json()
 
     async def allocate(self, case_id: int, staff_code: str, *, headers=None, **extra):
-        return await self.client.post(f"/cases/{case_id}/allocation", json={"staff_code": staff_code, **extra},
-                                      headers=headers or self.spo())
+        return await self.client.post(f"/cases/{case_id}/allocation", json={"staff_code": staff_code, **extra}, headers=headers or self.spo())
 
     async def set_tier(self, crn: str, tier: str) -> None:
         """Run the real tier.calculation.changed handler in its own unit of work (no broker round trip)."""
@@ -95,7 +115,7 @@ class Api:
         """GET an event's detailUrl on this service."""
         url = event["detailUrl"]
         assert url.startswith(self.service.settings.public_base_url), url
-        return await self.client.get(url[len(self.service.settings.public_base_url):], headers=headers)
+        return await self.client.get(url[len(self.service.settings.public_base_url) :], headers=headers)
 
 
 @pytest.fixture

@@ -42,16 +42,14 @@ async def test_a_reduction_in_force_lowers_available_points(api):
     await api.staff("LON01T1P98", grade="PO", hours=37)
     await _cases_for(api, "LON01T1P98", 2, "B1")
     url = "/staff/LON01T1P98/reductions"
-    added = await api.client.post(url, json={"hours": 7.4, "reason": "Union duties", "start_date": "2026-01-01", "end_date": "2026-06-30"},
-                                  headers=api.spo())
+    added = await api.client.post(url, json={"hours": 7.4, "reason": "Union duties", "start_date": "2026-01-01", "end_date": "2026-06-30"}, headers=api.spo())
     assert added.status_code == 201, added.text
     during = (await api.client.get("/staff/LON01T1P98/workload?on=2026-03-01", headers=api.spo())).json()
     after = (await api.client.get("/staff/LON01T1P98/workload?on=2026-07-01", headers=api.spo())).json()
     assert during["reduction_hours"] == 7.4 and during["available_points"] == 1740.8 and during["capacity_percent"] == 11.7
     assert after["reduction_hours"] == 0 and after["capacity_percent"] == 9.4
     assert (await api.client.post(url, json={"hours": 40, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo())).status_code == 422
-    assert (await api.client.post(url, json={"hours": 1, "reason": "x", "start_date": "2026-01-01"},
-                                  headers=api.spo(pdu=OTHER_PDU))).status_code == 403
+    assert (await api.client.post(url, json={"hours": 1, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo(pdu=OTHER_PDU))).status_code == 403
     reduction_id = added.json()["id"]
     assert (await api.client.delete(f"{url}/{reduction_id}", headers=api.h())).status_code == 403
     assert (await api.client.delete(f"{url}/{reduction_id}", headers=api.spo())).status_code == 204

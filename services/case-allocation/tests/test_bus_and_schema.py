@@ -23,6 +23,7 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
     api = Api(service, tokens)
     async with service.database.unit_of_work() as session:
         from case_allocation.seed import seed_reference
+
         await seed_reference(session)
     crn = (await api.person())["crn"]
     case_id = (await api.sentence(crn))["case_id"]
@@ -33,6 +34,7 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
     await consumer.start()
     seen: list[str] = []
     try:
+
         async def all_published() -> bool:
             batches = await consumer.getmany(timeout_ms=200)
             for records in batches.values():
@@ -49,8 +51,12 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
     await producer.start()
     try:
         for _ in range(2):
-            await producer.send_and_wait(service.settings.topic(RISK_ASSESSMENT), event.model_dump_json().encode(), key=crn.encode(),
-                                         headers=[("eventType", b"tier.calculation.changed")])
+            await producer.send_and_wait(
+                service.settings.topic(RISK_ASSESSMENT),
+                event.model_dump_json().encode(),
+                key=crn.encode(),
+                headers=[("eventType", b"tier.calculation.changed")],
+            )
     finally:
         await producer.stop()
 
@@ -98,6 +104,5 @@ async def test_seed_is_idempotent_and_demo_volume_is_opt_in(start_service):
 def _spo(service) -> str:
     from probation_shared.auth import mint_token
 
-    token = mint_token(service.settings.auth_dev_private_key_file.read_bytes(), subject="spo", roles=[Role.SENIOR_PROBATION_OFFICER.value],
-                       pdu="LON01")
+    token = mint_token(service.settings.auth_dev_private_key_file.read_bytes(), subject="spo", roles=[Role.SENIOR_PROBATION_OFFICER.value], pdu="LON01")
     return f"Bearer {token}"

@@ -8,8 +8,7 @@ from probation_shared.auth import Role
 
 async def test_an_eight_month_custodial_sentence_is_com_from_the_start(api):
     crn = (await api.person())["crn"]
-    await api.sentence(crn, sentence_type="CUSTODY", sentence_date="2026-06-01", length=(8, "MONTHS"),
-                       custody={"conditional_release_date": "2026-10-01"})
+    await api.sentence(crn, sentence_type="CUSTODY", sentence_date="2026-06-01", length=(8, "MONTHS"), custody={"conditional_release_date": "2026-10-01"})
     handover = (await api.client.get(f"/people/{crn}/handover", headers=api.h(Role.PRISON_OFFENDER_MANAGER))).json()
     assert handover["responsible"] == "COM" and handover["handover_date"] == "2026-06-01"
     (event,) = await api.events("offender-management.handover.changed", crn)
@@ -18,8 +17,13 @@ async def test_an_eight_month_custodial_sentence_is_com_from_the_start(api):
 
 async def test_a_three_year_sentence_is_pom_until_handover_and_the_daily_job_flips_it(api):
     crn = (await api.person())["crn"]
-    sentence = await api.sentence(crn, sentence_type="CUSTODY", sentence_date="2026-04-30", length=(3, "YEARS"),
-                                  custody={"conditional_release_date": "2027-10-31", "automatic_release_date": "2028-04-29"})
+    sentence = await api.sentence(
+        crn,
+        sentence_type="CUSTODY",
+        sentence_date="2026-04-30",
+        length=(3, "YEARS"),
+        custody={"conditional_release_date": "2027-10-31", "automatic_release_date": "2028-04-29"},
+    )
     assert sentence["custody"]["release_date"] == "2027-10-31"
     handover = (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()
     assert (handover["responsible"], handover["handover_date"], handover["release_date"]) == ("POM", "2027-03-16", "2027-10-31")
@@ -44,12 +48,12 @@ async def test_a_three_year_sentence_is_pom_until_handover_and_the_daily_job_fli
 async def test_amending_release_dates_moves_the_handover_and_release_makes_it_a_licence_case(api):
     crn = (await api.person())["crn"]
     await api.set_tier(crn, "B2")
-    sentence = await api.sentence(crn, sentence_type="CUSTODY", sentence_date="2026-04-30", length=(4, "YEARS"),
-                                  custody={"conditional_release_date": "2028-04-29"})
+    sentence = await api.sentence(
+        crn, sentence_type="CUSTODY", sentence_date="2026-04-30", length=(4, "YEARS"), custody={"conditional_release_date": "2028-04-29"}
+    )
     case_id = sentence["case_id"]
     assert (await api.client.get(f"/cases/{case_id}", headers=api.spo())).json()["points"] == 48  # custody B2
-    amended = await api.client.patch(f"/people/{crn}/sentences/{sentence['id']}", json={"confirmed_release_date": "2027-10-31"},
-                                     headers=api.h())
+    amended = await api.client.patch(f"/people/{crn}/sentences/{sentence['id']}", json={"confirmed_release_date": "2027-10-31"}, headers=api.h())
     assert amended.status_code == 200
     assert (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()["handover_date"] == "2027-03-16"
     (amend_event,) = await api.events("probation-case.sentence.amended", crn)
@@ -64,8 +68,7 @@ async def test_amending_release_dates_moves_the_handover_and_release_makes_it_a_
 
 
 async def _contact(api, crn, day, outcome, kind="OFFICE_APPOINTMENT"):
-    response = await api.client.post(f"/people/{crn}/contacts", json={"contact_type": kind, "contact_date": day, "outcome": outcome},
-                                     headers=api.h())
+    response = await api.client.post(f"/people/{crn}/contacts", json={"contact_type": kind, "contact_date": day, "outcome": outcome}, headers=api.h())
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -88,11 +91,13 @@ async def test_two_unacceptable_absences_in_twelve_months_raise_a_breach(api):
     assert len(await api.events("enforcement.breach.raised", crn)) == 1
     again = await api.client.patch(f"/people/{crn}/contacts/{pending['id']}", json={"outcome": "ATTENDED"}, headers=api.h())
     assert again.status_code == 409
-    future = await api.client.post(f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2999-01-01", "outcome": "ATTENDED"},
-                                   headers=api.h())
+    future = await api.client.post(
+        f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2999-01-01", "outcome": "ATTENDED"}, headers=api.h()
+    )
     assert future.status_code == 422
-    assert (await api.client.post(f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2026-01-01"},
-                                  headers=api.h(Role.AUDITOR))).status_code == 403
+    assert (
+        await api.client.post(f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2026-01-01"}, headers=api.h(Role.AUDITOR))
+    ).status_code == 403
 
 
 async def test_absences_a_year_apart_do_not_breach(api):
@@ -117,8 +122,9 @@ async def test_drug_test_results_are_notified_with_the_police_flag_for_iom_cases
     crn = (await api.person())["crn"]
     sentence = await api.sentence(crn, requirements=[{"requirement_type": "DRR", "length": 6}, {"requirement_type": "RAR", "length": 10}])
     drr, rar = sentence["requirements"]
-    first = await api.client.post(f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": "2026-01-10",
-                                                                       "result": "NEGATIVE"}, headers=api.h())
+    first = await api.client.post(
+        f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": "2026-01-10", "result": "NEGATIVE"}, headers=api.h()
+    )
     assert first.status_code == 201, first.text
     (plain,) = await api.events("probation-case.drug-test.recorded", crn)
     assert plain["additionalInformation"] == {"testId": first.json()["id"], "result": "NEGATIVE", "policePartnerNotifiable": False}
@@ -126,8 +132,9 @@ async def test_drug_test_results_are_notified_with_the_police_flag_for_iom_cases
 
     await api.client.post(f"/people/{crn}/registrations", json={"type_code": "IIOM", "registered_on": "2026-01-01"}, headers=api.h())
     for day in ("2026-01-17", "2026-01-24"):
-        response = await api.client.post(f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": day,
-                                                                              "result": "POSITIVE", "substances": ["cocaine"]}, headers=api.h())
+        response = await api.client.post(
+            f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": day, "result": "POSITIVE", "substances": ["cocaine"]}, headers=api.h()
+        )
         assert response.status_code == 201
     events = await api.events("probation-case.drug-test.recorded", crn)
     assert [e["additionalInformation"]["policePartnerNotifiable"] for e in events] == [False, True, True]
@@ -138,6 +145,7 @@ async def test_drug_test_results_are_notified_with_the_police_flag_for_iom_cases
     assert (await api.follow(events[-1], api.h())).json()["substances"] == ["cocaine"]
     assert (await api.follow(events[1], api.h())).json()["flagged_for_enforcement"] is False
 
-    not_drr = await api.client.post(f"/people/{crn}/drug-tests", json={"requirement_id": rar["id"], "test_date": "2026-01-10",
-                                                                         "result": "NEGATIVE"}, headers=api.h())
+    not_drr = await api.client.post(
+        f"/people/{crn}/drug-tests", json={"requirement_id": rar["id"], "test_date": "2026-01-10", "result": "NEGATIVE"}, headers=api.h()
+    )
     assert not_drr.status_code == 422 and not_drr.json()["code"] == "not-a-drr"

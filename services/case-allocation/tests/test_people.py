@@ -5,10 +5,16 @@ from sqlalchemy import func, select
 from case_allocation.db.models import PLATFORM
 from probation_shared.auth import Role
 
-NEW = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE", "noms_number": "A1234BC",
-       "phone": "07700 900123", "email": "ada@example.com"}
-ADDRESS = {"status": "MAIN", "address_type": "HOME", "line1": "1 Station Road", "town": "Islington", "postcode": "N1 9GU",
-           "start_date": "2025-01-01"}
+NEW = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "date_of_birth": "1985-12-10",
+    "sex": "FEMALE",
+    "noms_number": "A1234BC",
+    "phone": "07700 900123",
+    "email": "ada@example.com",
+}
+ADDRESS = {"status": "MAIN", "address_type": "HOME", "line1": "1 Station Road", "town": "Islington", "postcode": "N1 9GU", "start_date": "2025-01-01"}
 
 
 async def test_register_person_publishes_engagement_created(api):
@@ -75,8 +81,7 @@ async def test_address_update_event_detail_shows_address_to_practitioner_not_pro
     created = await api.client.post(f"/people/{crn}/addresses", json=ADDRESS, headers=api.h())
     assert created.status_code == 201, created.text
     address_id = created.json()["id"]
-    changed = await api.client.patch(f"/people/{crn}/addresses/{address_id}", json={"line1": "22 Acacia Avenue", "postcode": "N7 8AB"},
-                                     headers=api.h())
+    changed = await api.client.patch(f"/people/{crn}/addresses/{address_id}", json={"line1": "22 Acacia Avenue", "postcode": "N7 8AB"}, headers=api.h())
     assert changed.status_code == 200, changed.text
 
     (event,) = await api.events("probation-case.address.updated", crn)
@@ -98,8 +103,7 @@ async def test_address_update_event_detail_shows_address_to_practitioner_not_pro
 async def test_a_new_main_address_ends_the_previous_one_and_the_person_shows_it(api):
     crn = (await api.person())["crn"]
     first = (await api.client.post(f"/people/{crn}/addresses", json=ADDRESS, headers=api.h())).json()
-    second = await api.client.post(f"/people/{crn}/addresses", json={**ADDRESS, "line1": "9 New Street", "start_date": "2025-06-01"},
-                                   headers=api.h())
+    second = await api.client.post(f"/people/{crn}/addresses", json={**ADDRESS, "line1": "9 New Street", "start_date": "2025-06-01"}, headers=api.h())
     assert second.status_code == 201
     history = (await api.client.get(f"/people/{crn}/addresses", headers=api.h())).json()["addresses"]
     old = next(a for a in history if a["id"] == first["id"])
@@ -148,8 +152,9 @@ async def test_restricted_person_is_invisible_to_staff_not_named_and_excluded_st
     named = api.h(staff_code="LON01T1S02")
     stranger = api.h(staff_code="LON01T1S03")
     excluded = api.h(staff_code="LON01T1S04")
-    assert (await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON01T1S02"},
-                                  headers=api.h())).status_code == 403  # only an SPO manages limited access
+    assert (
+        await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON01T1S02"}, headers=api.h())
+    ).status_code == 403  # only an SPO manages limited access
     for kind, code in (("RESTRICTION", "LON01T1S02"), ("RESTRICTION", "LON01T1S04"), ("EXCLUSION", "LON01T1S04")):
         added = await api.client.post(f"/people/{crn}/limited-access", json={"kind": kind, "staff_code": code}, headers=api.spo())
         assert added.status_code == 201, added.text
@@ -169,8 +174,7 @@ async def test_restricted_person_is_invisible_to_staff_not_named_and_excluded_st
     limits = (await api.client.get(f"/people/{crn}/limited-access", headers=api.spo(staff_code="LON01T1S02"))).json()["limits"]
     for limit in limits:
         if limit["kind"] == "RESTRICTION":
-            assert (await api.client.delete(f"/people/{crn}/limited-access/{limit['id']}",
-                                            headers=api.spo(staff_code="LON01T1S02"))).status_code == 204
+            assert (await api.client.delete(f"/people/{crn}/limited-access/{limit['id']}", headers=api.spo(staff_code="LON01T1S02"))).status_code == 204
     assert (await api.client.get(f"/people/{crn}", headers=stranger)).status_code == 200
     assert (await api.client.get(f"/people/{crn}", headers=excluded)).status_code == 403
 

@@ -12,7 +12,12 @@ from case_allocation.domain.identifiers import is_crn, random_crn
 from case_allocation.domain.omic import handover_date, is_short_sentence, release_date, responsibility, sentence_end
 from case_allocation.domain.sentences import SentenceFacts, case_type, mandate_for_change, upw_only
 from case_allocation.domain.workload import (
-    available_points, capacity_percent, case_points, over_case_limit, requires_probation_officer, suitable_grades,
+    available_points,
+    capacity_percent,
+    case_points,
+    over_case_limit,
+    requires_probation_officer,
+    suitable_grades,
 )
 
 D = date.fromisoformat
@@ -20,19 +25,23 @@ D = date.fromisoformat
 
 # --- five working days ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sentenced, due", [
-    ("2025-12-18", "2025-12-29"),  # the example: Thursday, over Christmas and Boxing Day
-    ("2025-12-22", "2025-12-31"),  # Monday before Christmas: 23, 24, then 29, 30, 31 Dec
-    ("2026-04-01", "2026-04-10"),  # Easter 2026: 2 Apr, then Good Friday 3 and Easter Monday 6 Apr skipped, 7-10 Apr
-    ("2025-12-30", "2026-01-07"),  # over New Year's Day
-    ("2025-04-16", "2025-04-25"),  # Easter 2025: Good Friday 18 Apr, Easter Monday 21 Apr
-    ("2025-05-01", "2025-05-09"),  # Early May bank holiday, Monday 5 May 2025
-    ("2025-08-22", "2025-09-01"),  # Friday before the late summer bank holiday (25 Aug 2025)
-    ("2026-12-24", "2027-01-05"),  # Christmas 2026 on a Friday: 25, 28 (Boxing Day observed) and 1 Jan excluded
-    ("2025-06-02", "2025-06-09"),  # an ordinary Monday: next Monday
-    ("2025-06-06", "2025-06-13"),  # a Friday: the count starts on Monday
-    ("2025-06-07", "2025-06-13"),  # a Saturday sentence: Mon-Fri of the next week
-])
+
+@pytest.mark.parametrize(
+    "sentenced, due",
+    [
+        ("2025-12-18", "2025-12-29"),  # the example: Thursday, over Christmas and Boxing Day
+        ("2025-12-22", "2025-12-31"),  # Monday before Christmas: 23, 24, then 29, 30, 31 Dec
+        ("2026-04-01", "2026-04-10"),  # Easter 2026: 2 Apr, then Good Friday 3 and Easter Monday 6 Apr skipped, 7-10 Apr
+        ("2025-12-30", "2026-01-07"),  # over New Year's Day
+        ("2025-04-16", "2025-04-25"),  # Easter 2025: Good Friday 18 Apr, Easter Monday 21 Apr
+        ("2025-05-01", "2025-05-09"),  # Early May bank holiday, Monday 5 May 2025
+        ("2025-08-22", "2025-09-01"),  # Friday before the late summer bank holiday (25 Aug 2025)
+        ("2026-12-24", "2027-01-05"),  # Christmas 2026 on a Friday: 25, 28 (Boxing Day observed) and 1 Jan excluded
+        ("2025-06-02", "2025-06-09"),  # an ordinary Monday: next Monday
+        ("2025-06-06", "2025-06-13"),  # a Friday: the count starts on Monday
+        ("2025-06-07", "2025-06-13"),  # a Saturday sentence: Mon-Fri of the next week
+    ],
+)
 def test_allocation_due_date_is_five_working_days_after_sentence(sentenced, due):
     assert allocation_due_date(D(sentenced)) == D(due)
 
@@ -55,19 +64,23 @@ def test_due_status_turns_overdue_the_day_after_the_due_date():
     assert due_status(due, D("2025-12-30")) == "OVERDUE"
 
 
-@pytest.mark.parametrize("day, months, expected", [
-    ("2027-10-31", -7, "2027-03-31"),
-    ("2027-09-30", -7, "2027-02-28"),  # clamped to the end of February
-    ("2028-09-30", -7, "2028-02-29"),  # leap year
-    ("2026-01-31", 1, "2026-02-28"),
-    ("2025-12-15", 2, "2026-02-15"),
-    ("2026-03-31", -13, "2025-02-28"),
-])
+@pytest.mark.parametrize(
+    "day, months, expected",
+    [
+        ("2027-10-31", -7, "2027-03-31"),
+        ("2027-09-30", -7, "2027-02-28"),  # clamped to the end of February
+        ("2028-09-30", -7, "2028-02-29"),  # leap year
+        ("2026-01-31", 1, "2026-02-28"),
+        ("2025-12-15", 2, "2026-02-15"),
+        ("2026-03-31", -13, "2025-02-28"),
+    ],
+)
 def test_add_months_clamps_the_day_to_the_month_end(day, months, expected):
     assert add_months(D(day), months) == D(expected)
 
 
 # --- workload -------------------------------------------------------------------------------------
+
 
 def test_points_table():
     assert case_points("B1", "COMMUNITY") == 102
@@ -119,6 +132,7 @@ def test_case_limit_is_fifty_active_risk_cases():
 
 # --- sentences ------------------------------------------------------------------------------------
 
+
 def test_mandate_for_change():
     assert not mandate_for_change([])
     assert not mandate_for_change([SentenceFacts("COMMUNITY_ORDER", True, ("UPW",))])
@@ -139,6 +153,7 @@ def test_case_types_and_upw_only():
 
 
 # --- OMiC -----------------------------------------------------------------------------------------
+
 
 def test_handover_for_a_three_year_sentence_releasing_2027_10_31():
     assert handover_date(D("2027-10-31"), D("2026-05-01")) == D("2027-03-16")
@@ -182,6 +197,7 @@ def test_release_date_precedence():
 
 # --- compliance and enforcement -------------------------------------------------------------------
 
+
 def test_two_unacceptable_absences_within_twelve_months_breach():
     assert not breach_due([D("2026-01-05")], D("2026-01-05"))
     assert breach_due([D("2026-01-05"), D("2026-06-01")], D("2026-06-01"))
@@ -190,8 +206,7 @@ def test_two_unacceptable_absences_within_twelve_months_breach():
 
 
 def test_monthly_face_to_face_periods():
-    periods = compliance_periods(case_start=D("2026-01-15"), released_on=None,
-                                 attended_face_to_face=[D("2026-01-20"), D("2026-03-01")], on=D("2026-03-20"))
+    periods = compliance_periods(case_start=D("2026-01-15"), released_on=None, attended_face_to_face=[D("2026-01-20"), D("2026-03-01")], on=D("2026-03-20"))
     assert [(p.start, p.end, p.status) for p in periods] == [
         (D("2026-01-15"), D("2026-02-14"), "MET"),
         (D("2026-02-15"), D("2026-03-14"), "MET"),
@@ -202,14 +217,13 @@ def test_monthly_face_to_face_periods():
 
 
 def test_weekly_contact_for_two_weeks_after_release():
-    periods = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")],
-                                 on=D("2026-02-12"))
+    periods = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")], on=D("2026-02-12"))
     weekly = [p for p in periods if p.kind == "WEEKLY_AFTER_RELEASE"]
     assert [(p.start, p.end, p.status) for p in weekly] == [
-        (D("2026-02-02"), D("2026-02-08"), "MET"), (D("2026-02-09"), D("2026-02-15"), "IN_PROGRESS"),
+        (D("2026-02-02"), D("2026-02-08"), "MET"),
+        (D("2026-02-09"), D("2026-02-15"), "IN_PROGRESS"),
     ]
-    later = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")],
-                               on=D("2026-02-20"))
+    later = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")], on=D("2026-02-20"))
     assert [p.status for p in later if p.kind == "WEEKLY_AFTER_RELEASE"] == ["MET", "NOT_MET"]
 
 
@@ -220,6 +234,7 @@ def test_repeated_positive_drug_tests_are_flagged():
 
 
 # --- identifiers and limited access ---------------------------------------------------------------
+
 
 def test_crn_form():
     assert all(is_crn(random_crn()) for _ in range(100))

@@ -19,15 +19,17 @@ async def test_sentence_events_carry_type_custody_and_mandate_for_change(api):
     crn = (await api.person())["crn"]
     upw = await api.sentence(crn, requirements=[{"requirement_type": "UPW", "length": 120}])
     (created,) = await api.events("probation-case.sentence.created", crn)
-    assert created["additionalInformation"] == {"sentenceId": upw["id"], "sentenceType": "COMMUNITY_ORDER", "custodial": False,
-                                                "mandateForChange": False}
+    assert created["additionalInformation"] == {"sentenceId": upw["id"], "sentenceType": "COMMUNITY_ORDER", "custodial": False, "mandateForChange": False}
     (requirement,) = await api.events("probation-case.requirement.created", crn)
-    assert requirement["additionalInformation"] == {"sentenceId": upw["id"], "requirementId": upw["requirements"][0]["id"],
-                                                    "requirementType": "UPW", "mandateForChange": False}
+    assert requirement["additionalInformation"] == {
+        "sentenceId": upw["id"],
+        "requirementId": upw["requirements"][0]["id"],
+        "requirementType": "UPW",
+        "mandateForChange": False,
+    }
     assert requirement["detailUrl"].endswith(f"/people/{crn}/sentences/{upw['id']}")
 
-    rar = await api.client.post(f"/people/{crn}/sentences/{upw['id']}/requirements", json={"requirement_type": "RAR", "length": 15},
-                                headers=api.h())
+    rar = await api.client.post(f"/people/{crn}/sentences/{upw['id']}/requirements", json={"requirement_type": "RAR", "length": 15}, headers=api.h())
     assert rar.status_code == 201
     latest = (await api.events("probation-case.requirement.created", crn))[-1]
     assert latest["additionalInformation"]["requirementType"] == "RAR" and latest["additionalInformation"]["mandateForChange"] is True
@@ -43,8 +45,7 @@ async def test_sentence_events_carry_type_custody_and_mandate_for_change(api):
 async def test_terminating_a_sentence_closes_its_case_and_its_requirements(api):
     crn = (await api.person())["crn"]
     sentence = await api.sentence(crn)
-    response = await api.client.post(f"/people/{crn}/sentences/{sentence['id']}/termination",
-                                     json={"date": "2026-03-01", "reason": "Revoked"}, headers=api.h())
+    response = await api.client.post(f"/people/{crn}/sentences/{sentence['id']}/termination", json={"date": "2026-03-01", "reason": "Revoked"}, headers=api.h())
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "TERMINATED" and response.json()["requirements"][0]["status"] == "TERMINATED"
     (terminated,) = await api.events("probation-case.sentence.terminated", crn)
@@ -52,8 +53,7 @@ async def test_terminating_a_sentence_closes_its_case_and_its_requirements(api):
     assert len(await api.events("probation-case.requirement.terminated", crn)) == 1
     case = (await api.client.get(f"/cases/{sentence['case_id']}", headers=api.spo())).json()
     assert case["status"] == "CLOSED"
-    again = await api.client.post(f"/people/{crn}/sentences/{sentence['id']}/termination", json={"date": "2026-03-01", "reason": "x"},
-                                  headers=api.h())
+    again = await api.client.post(f"/people/{crn}/sentences/{sentence['id']}/termination", json={"date": "2026-03-01", "reason": "x"}, headers=api.h())
     assert again.status_code == 409
 
 
@@ -77,8 +77,14 @@ async def test_sentence_input_is_validated(api):
     crn = (await api.person())["crn"]
     bad_pdu = await api.sentence(crn, pdu="NOPE", expect=422)
     assert bad_pdu["code"] == "unknown-pdu"
-    base = {"conviction_date": "2025-12-18", "offences": [{"code": "02801"}], "sentence_type": "COMMUNITY_ORDER",
-            "sentence_date": "2025-12-18", "length": {"value": 12, "unit": "MONTHS"}, "pdu_code": "LON01"}
+    base = {
+        "conviction_date": "2025-12-18",
+        "offences": [{"code": "02801"}],
+        "sentence_type": "COMMUNITY_ORDER",
+        "sentence_date": "2025-12-18",
+        "length": {"value": 12, "unit": "MONTHS"},
+        "pdu_code": "LON01",
+    }
     for body in (
         {**base, "offences": []},
         {**base, "offences": [{"code": "burglary"}]},
@@ -98,13 +104,11 @@ async def test_sentence_input_is_validated(api):
 async def test_registrations_add_update_deregister_with_history_and_events(api):
     crn = (await api.person())["crn"]
     url = f"/people/{crn}/registrations"
-    mappa = await api.client.post(url, json={"type_code": "MAPP", "level": "M2", "category": "M1", "registered_on": "2026-01-05"},
-                                  headers=api.h())
+    mappa = await api.client.post(url, json={"type_code": "MAPP", "level": "M2", "category": "M1", "registered_on": "2026-01-05"}, headers=api.h())
     assert mappa.status_code == 201, mappa.text
     reg_id = mappa.json()["id"]
     (added,) = await api.events("probation-case.registration.added", crn)
-    assert added["additionalInformation"] == {"registrationId": reg_id, "registerTypeCode": "MAPP", "registerLevel": "M2",
-                                              "registerCategory": "M1"}
+    assert added["additionalInformation"] == {"registrationId": reg_id, "registerTypeCode": "MAPP", "registerLevel": "M2", "registerCategory": "M1"}
     updated = await api.client.patch(f"{url}/{reg_id}", json={"level": "M3"}, headers=api.h())
     assert updated.status_code == 200 and updated.json()["level"] == "M3"
     (upd,) = await api.events("probation-case.registration.updated", crn)
@@ -116,9 +120,11 @@ async def test_registrations_add_update_deregister_with_history_and_events(api):
     assert [h["action"] for h in detail.json()["history"]] == ["ADDED", "UPDATED", "DEREGISTERED"]
     assert (await api.client.patch(f"{url}/{reg_id}", json={"level": "M1"}, headers=api.h())).status_code == 409
 
-    for body in ({"type_code": "NOPE", "registered_on": "2026-01-05"},
-                 {"type_code": "MAPP", "level": "M4", "category": "M1", "registered_on": "2026-01-05"},
-                 {"type_code": "MAPP", "registered_on": "2026-01-05"}):
+    for body in (
+        {"type_code": "NOPE", "registered_on": "2026-01-05"},
+        {"type_code": "MAPP", "level": "M4", "category": "M1", "registered_on": "2026-01-05"},
+        {"type_code": "MAPP", "registered_on": "2026-01-05"},
+    ):
         response = await api.client.post(url, json=body, headers=api.h())
         assert response.status_code == 422 and response.json()["code"] == "invalid-registration", response.text
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.audit import record_access
 from probation_shared.auth import PROBATION_STAFF, Principal, Role
 from probation_shared.errors import Problem, not_found
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import cases as cases_db
 from ..db import people as people_db
@@ -31,6 +32,12 @@ async def person_for(session: AsyncSession, principal: Principal, crn: str) -> P
     person = await people_db.get(session, crn)
     if person is None:
         raise not_found("person")
+    await check_access(session, principal, person)
+    return person
+
+
+async def check_access(session: AsyncSession, principal: Principal, person: Person) -> None:
+    crn = person.crn
     if person.limited_access:
         verdict = access_verdict(principal.staff_code, Role.SERVICE in principal.roles, await people_db.limits(session, crn))
         if verdict == HIDDEN:
@@ -39,9 +46,9 @@ async def person_for(session: AsyncSession, principal: Principal, crn: str) -> P
             raise Problem(403, "excluded", "You are excluded from this person's record.")
     if police_only(principal) and not (await cases_db.active_register_codes(session, crn)) & POLICE_SCOPE:
         raise not_found("person")  # police partners see IOM and MAPPA cases only
-    return person
 
 
 async def audit_read(session: AsyncSession, request: Request, principal: Principal, crn: str | None, action: str = "read") -> None:
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path,
-                        reason=request.headers.get("x-access-reason"))
+    await record_access(
+        session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path, reason=request.headers.get("x-access-reason")
+    )

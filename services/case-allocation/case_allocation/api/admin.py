@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 
@@ -15,8 +16,11 @@ router = APIRouter(prefix="/admin", tags=["operations"])
 
 
 @router.post("/jobs/handover", response_model=HandoverJobResult)
-async def handover_job(session: Session, on: date | None = Query(None, description="the day to run for; today by default"),
-                       _: Principal = require_roles(Role.OPERATOR, Role.SERVICE)):
+async def handover_job(
+    session: Session,
+    on: date | None = Query(None, description="the day to run for; today by default"),
+    _: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
+):
     """Move every case whose handover date has come from the POM to the COM, and publish each move."""
     on = on or date.today()
     return HandoverJobResult(on=on, moved=await run_handover_job(session, on))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -33,19 +34,35 @@ def _spo_of(principal: Principal, pdu_code: str) -> None:
 
 def _case_view(case, person, on: date, show_name: bool) -> CaseView:
     return CaseView(
-        id=case.id, crn=case.crn, sentence_id=case.sentence_id, pdu_code=case.pdu_code, case_type=case.case_type,
-        tier=person.tier if person else None, points=case.points, upw_only=case.upw_only, status=case.status,
-        sentence_date=case.sentence_date, due_date=case.due_date,
+        id=case.id,
+        crn=case.crn,
+        sentence_id=case.sentence_id,
+        pdu_code=case.pdu_code,
+        case_type=case.case_type,
+        tier=person.tier if person else None,
+        points=case.points,
+        upw_only=case.upw_only,
+        status=case.status,
+        sentence_date=case.sentence_date,
+        due_date=case.due_date,
         due_status=due_status(case.due_date, on) if case.status == "UNALLOCATED" else None,
-        staff_code=case.staff_code, team_code=case.team_code, allocated_at=case.allocated_at,
+        staff_code=case.staff_code,
+        team_code=case.team_code,
+        allocated_at=case.allocated_at,
         name=f"{person.first_name} {person.last_name}" if person and show_name else None,
     )
 
 
 @router.get("/pdus/{pdu_code}/queue", response_model=QueuePage)
-async def pdu_queue(request: Request, session: Session, pdu_code: str, on: date | None = Query(None),
-                    page: int = Query(0, ge=0, le=10_000), size: int = Query(50, ge=1, le=500),
-                    principal: Principal = require_roles(SPO, Role.SERVICE)):
+async def pdu_queue(
+    request: Request,
+    session: Session,
+    pdu_code: str,
+    on: date | None = Query(None),
+    page: int = Query(0, ge=0, le=10_000),
+    size: int = Query(50, ge=1, le=500),
+    principal: Principal = require_roles(SPO, Role.SERVICE),
+):
     """Unallocated cases of the PDU, overdue first (earliest due date first)."""
     if await org_db.get_pdu(session, pdu_code) is None:
         raise not_found("PDU")
@@ -71,8 +88,7 @@ async def _case(session, principal: Principal, case_id: int):
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)
-async def get_case(request: Request, session: Session, case_id: int, on: date | None = Query(None),
-                   principal: Principal = require_roles(*CAN_SEE_CASES)):
+async def get_case(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)):
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
     return redacted_response(_case_view(case, person, on or date.today(), True), principal.roles)
@@ -85,15 +101,26 @@ async def recommendations(session: Session, case_id: int, on: date | None = Quer
     if case.status == "CLOSED":
         raise Problem(409, "case-closed", "The case is closed.")
     grades, found = await allocation_domain.recommend(session, case, on or date.today())
-    return Recommendations(case_id=case.id, crn=case.crn, suitable_grades=list(grades), case_points=case.points, practitioners=[
-        RecommendationView(
-            staff_code=r.workload.staff.code, name=f"{r.workload.staff.first_name} {r.workload.staff.last_name}",
-            grade=r.workload.staff.grade, team_code=r.workload.team.code,
-            capacity_percent=float(r.workload.capacity) if r.workload.capacity is not None else None,
-            projected_capacity_percent=float(r.projected) if r.projected is not None else None,
-            active_risk_cases=r.workload.active_risk_cases, previous_practitioner=r.previous_practitioner, over_case_limit=r.over_case_limit,
-        ) for r in found
-    ])
+    return Recommendations(
+        case_id=case.id,
+        crn=case.crn,
+        suitable_grades=list(grades),
+        case_points=case.points,
+        practitioners=[
+            RecommendationView(
+                staff_code=r.workload.staff.code,
+                name=f"{r.workload.staff.first_name} {r.workload.staff.last_name}",
+                grade=r.workload.staff.grade,
+                team_code=r.workload.team.code,
+                capacity_percent=float(r.workload.capacity) if r.workload.capacity is not None else None,
+                projected_capacity_percent=float(r.projected) if r.projected is not None else None,
+                active_risk_cases=r.workload.active_risk_cases,
+                previous_practitioner=r.previous_practitioner,
+                over_case_limit=r.over_case_limit,
+            )
+            for r in found
+        ],
+    )
 
 
 @router.post("/cases/{case_id}/allocation", response_model=AllocationView)
@@ -102,8 +129,14 @@ async def allocate(body: AllocationRequest, session: Session, case_id: int, prin
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
     allocation = await allocation_domain.allocate(
-        session, person, case, staff_code=body.staff_code, reason=body.reason, override_reason=body.override_reason,
-        actor=principal.staff_code or principal.subject, on=date.today(),
+        session,
+        person,
+        case,
+        staff_code=body.staff_code,
+        reason=body.reason,
+        override_reason=body.override_reason,
+        actor=principal.staff_code or principal.subject,
+        on=date.today(),
     )
     return AllocationView.model_validate(allocation)
 

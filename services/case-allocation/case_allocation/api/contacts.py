@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
@@ -56,8 +57,7 @@ async def add_contact(body: NewContact, session: Session, crn: str = CrnPath, pr
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactView)
-async def record_outcome(body: OutcomeRequest, session: Session, contact_id: int, crn: str = CrnPath,
-                         principal: Principal = require_roles(*PRACTICE)):
+async def record_outcome(body: OutcomeRequest, session: Session, contact_id: int, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
     person = await person_for(session, principal, crn)
     contact = await contacts_db.get(session, crn, contact_id)
     if contact is None:
@@ -77,8 +77,9 @@ async def get_breach(request: Request, session: Session, breach_id: int, crn: st
 
 
 @router.get("/compliance", response_model=ComplianceView)
-async def compliance(request: Request, session: Session, crn: str = CrnPath, on: date | None = Query(None),
-                     principal: Principal = require_roles(*CASE_READERS)):
+async def compliance(
+    request: Request, session: Session, crn: str = CrnPath, on: date | None = Query(None), principal: Principal = require_roles(*CASE_READERS)
+):
     """Minimum contact per open community or licence case: monthly face to face, weekly for two weeks after release."""
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
@@ -89,17 +90,23 @@ async def compliance(request: Request, session: Session, crn: str = CrnPath, on:
         if case.case_type == "CUSTODY":
             continue  # in prison: the community minimum does not apply
         sentence = await sentences_db.get(session, crn, case.sentence_id)
-        periods = compliance_periods(case_start=case.sentence_date, released_on=sentence.released_on if sentence else None,
-                                     attended_face_to_face=attended, on=on)
-        result.append(CaseCompliance(case_id=case.id, sentence_id=case.sentence_id, case_type=case.case_type,
-                                     compliant=all(p.status != "NOT_MET" for p in periods),
-                                     periods=[PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status) for p in periods]))
+        periods = compliance_periods(
+            case_start=case.sentence_date, released_on=sentence.released_on if sentence else None, attended_face_to_face=attended, on=on
+        )
+        result.append(
+            CaseCompliance(
+                case_id=case.id,
+                sentence_id=case.sentence_id,
+                case_type=case.case_type,
+                compliant=all(p.status != "NOT_MET" for p in periods),
+                periods=[PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status) for p in periods],
+            )
+        )
     return ComplianceView(crn=crn, on=on, cases=result)
 
 
 @router.post("/drug-tests", status_code=201, response_model=DrugTestView)
-async def record_drug_test(body: NewDrugTest, session: Session, crn: str = CrnPath,
-                           principal: Principal = require_roles(*PRACTICE, Role.SERVICE)):
+async def record_drug_test(body: NewDrugTest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE, Role.SERVICE)):
     person = await person_for(session, principal, crn)
     test = await contacts_domain.record_drug_test(session, person, body.model_dump(), principal.subject)
     return redacted_response(DrugTestView.model_validate(test), principal.roles, 201)

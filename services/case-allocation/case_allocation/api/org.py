@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -31,8 +32,7 @@ from .schemas import (
 
 router = APIRouter(tags=["organisation"])
 
-CAN_READ_ORG = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE, Role.AUDITOR,
-                Role.OPERATOR, Role.COMMISSIONER)
+CAN_READ_ORG = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE, Role.AUDITOR, Role.OPERATOR, Role.COMMISSIONER)
 CAN_MANAGE_STAFF = (Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR)
 
 
@@ -47,10 +47,12 @@ def _may_manage(principal: Principal, pdu_code: str) -> None:
 @router.get("/regions", response_model=RegionList)
 async def list_regions(session: Session, _: Principal = require_roles(*CAN_READ_ORG)):
     pdus = await org_db.pdus(session)
-    return RegionList(regions=[
-        RegionView(code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code])
-        for r in await org_db.regions(session)
-    ])
+    return RegionList(
+        regions=[
+            RegionView(code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code])
+            for r in await org_db.regions(session)
+        ]
+    )
 
 
 @router.get("/pdus/{pdu_code}", response_model=PduDetail)
@@ -58,8 +60,9 @@ async def get_pdu(session: Session, pdu_code: str, _: Principal = require_roles(
     pdu = await org_db.get_pdu(session, pdu_code)
     if pdu is None:
         raise not_found("PDU")
-    return PduDetail(code=pdu.code, name=pdu.name, region_code=pdu.region_code,
-                     teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)])
+    return PduDetail(
+        code=pdu.code, name=pdu.name, region_code=pdu.region_code, teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)]
+    )
 
 
 @router.get("/teams/{team_code}/staff", response_model=StaffList)
@@ -102,8 +105,12 @@ async def update_staff(body: StaffChanges, session: Session, staff_code: str, pr
     _may_manage(principal, team.pdu_code)
     changes = body.model_dump(exclude_unset=True)
     if any(v is None for k, v in changes.items() if k not in ("email", "phone")):
-        raise Problem(422, "validation-failed", "Only email and phone may be removed.",
-                      errors=[{"field": k, "message": "cannot be null"} for k, v in changes.items() if v is None and k not in ("email", "phone")])
+        raise Problem(
+            422,
+            "validation-failed",
+            "Only email and phone may be removed.",
+            errors=[{"field": k, "message": "cannot be null"} for k, v in changes.items() if v is None and k not in ("email", "phone")],
+        )
     if "team_code" in changes:
         new_team = await org_db.get_team(session, changes["team_code"])
         if new_team is None:
@@ -126,8 +133,12 @@ async def add_reduction(body: NewReduction, session: Session, staff_code: str, p
     staff, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     if body.hours > staff.contracted_hours:
-        raise Problem(422, "reduction-exceeds-hours", "A reduction cannot exceed the contracted hours.",
-                      errors=[{"field": "hours", "message": f"at most {staff.contracted_hours}"}])
+        raise Problem(
+            422,
+            "reduction-exceeds-hours",
+            "A reduction cannot exceed the contracted hours.",
+            errors=[{"field": "hours", "message": f"at most {staff.contracted_hours}"}],
+        )
     reduction = Reduction(staff_code=staff_code, **body.model_dump())
     session.add(reduction)
     await session.flush()
@@ -146,13 +157,25 @@ async def delete_reduction(session: Session, staff_code: str, reduction_id: int,
 
 
 @router.get("/staff/{staff_code}/workload", response_model=WorkloadView)
-async def staff_workload(session: Session, staff_code: str, on: date | None = Query(None),
-                         _: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR)):
+async def staff_workload(
+    session: Session,
+    staff_code: str,
+    on: date | None = Query(None),
+    _: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR),
+):
     staff, team = await _staff(session, staff_code)
     (w,) = await workloads(session, [(staff, team)], on or date.today())
     active = await org_db.active_reduction_hours(session, [staff_code], on or date.today())
     reduction = sum(active.get(staff_code, []), 0)
-    return WorkloadView(staff_code=staff.code, grade=staff.grade, team_code=team.code, contracted_hours=float(staff.contracted_hours),
-                        reduction_hours=float(reduction), available_points=float(round(w.available, 2)), total_points=w.points,
-                        cases=w.cases, active_risk_cases=w.active_risk_cases,
-                        capacity_percent=float(w.capacity) if w.capacity is not None else None)
+    return WorkloadView(
+        staff_code=staff.code,
+        grade=staff.grade,
+        team_code=team.code,
+        contracted_hours=float(staff.contracted_hours),
+        reduction_hours=float(reduction),
+        available_points=float(round(w.available, 2)),
+        total_points=w.points,
+        cases=w.cases,
+        active_risk_cases=w.active_risk_cases,
+        capacity_percent=float(w.capacity) if w.capacity is not None else None,
+    )

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -17,7 +18,7 @@ from ..db import sentences as sentences_db
 from ..domain import omic
 from ..domain import people as people_domain
 from ..domain.identifiers import CRN_PATTERN
-from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, person_for
+from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, check_access, person_for
 from .schemas import (
     AddressChanges,
     AddressList,
@@ -53,7 +54,8 @@ async def create_person(body: NewPerson, session: Session, principal: Principal 
 
 @router.get("", response_model=PersonPage)
 async def search_people(
-    request: Request, session: Session,
+    request: Request,
+    session: Session,
     name: str | None = Query(None, min_length=2, max_length=100),
     crn: str | None = Query(None, pattern=CRN_PATTERN.pattern),
     date_of_birth: date | None = None,
@@ -62,21 +64,37 @@ async def search_people(
     principal: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE),
 ):
     if not (name or crn or date_of_birth):
-        raise Problem(422, "search-criteria-required", "Search by name, CRN or date of birth.",
-                      errors=[{"field": "name", "message": "give name, crn or date_of_birth"}])
-    found, total = await people_db.search(session, name=name, crn=crn, date_of_birth=date_of_birth, staff_code=principal.staff_code,
-                                          everyone=Role.SERVICE in principal.roles, page=page, size=size)
+        raise Problem(
+            422, "search-criteria-required", "Search by name, CRN or date of birth.", errors=[{"field": "name", "message": "give name, crn or date_of_birth"}]
+        )
+    found, total = await people_db.search(
+        session,
+        name=name,
+        crn=crn,
+        date_of_birth=date_of_birth,
+        staff_code=principal.staff_code,
+        everyone=Role.SERVICE in principal.roles,
+        page=page,
+        size=size,
+    )
     await audit_read(session, request, principal, None, action="search")
-    result = PersonPage(content=[PersonSummary.model_validate(p) for p in found], page=page, size=size, total_elements=total,
-                        total_pages=(total + size - 1) // size)
+    result = PersonPage(
+        content=[PersonSummary.model_validate(p) for p in found], page=page, size=size, total_elements=total, total_pages=(total + size - 1) // size
+    )
     return redacted_response(result, principal.roles)
 
 
 @router.get("/{crn}", response_model=PersonView)
 async def get_person(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
-    person = await person_for(session, principal, crn)
+    found = await people_db.with_main_address(session, crn)
+    if found is None:
+        raise not_found("person")
+    person, address = found
+    await check_access(session, principal, person)
     await audit_read(session, request, principal, crn)
-    return redacted_response(await _person_view(session, person), principal.roles)
+    view = PersonView.model_validate(person)
+    view.main_address = AddressView.model_validate(address) if address else None
+    return redacted_response(view, principal.roles)
 
 
 @router.patch("/{crn}", response_model=PersonView)
@@ -91,6 +109,7 @@ async def update_person(body: PersonChanges, session: Session, crn: str = CrnPat
 
 
 # --- addresses --------------------------------------------------------------------------------
+
 
 @router.get("/{crn}/addresses", response_model=AddressList)
 async def list_addresses(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
@@ -115,8 +134,7 @@ async def _address(session, crn: str, address_id: int):
 
 
 @router.get("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def get_address(request: Request, session: Session, address_id: int, crn: str = CrnPath,
-                      principal: Principal = require_roles(*CAN_READ)):
+async def get_address(request: Request, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     await audit_read(session, request, principal, crn)
@@ -124,8 +142,7 @@ async def get_address(request: Request, session: Session, address_id: int, crn: 
 
 
 @router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def update_address(body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath,
-                         principal: Principal = require_roles(*CAN_WRITE)):
+async def update_address(body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if address.deleted:
@@ -149,6 +166,7 @@ async def delete_address(session: Session, address_id: int, crn: str = CrnPath, 
 
 # --- limited access ---------------------------------------------------------------------------
 # Managed by SPOs whether or not they are themselves named: the rows say who may see the record.
+
 
 async def _existing(session, crn: str):
     person = await people_db.get(session, crn)
@@ -182,6 +200,7 @@ async def remove_limit(session: Session, limit_id: int, crn: str = CrnPath, prin
 
 # --- manager and handover ---------------------------------------------------------------------
 
+
 @router.get("/{crn}/manager", response_model=ManagerView)
 async def get_manager(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
@@ -190,14 +209,24 @@ async def get_manager(request: Request, session: Session, crn: str = CrnPath, pr
     if found is None:
         return ManagerView(crn=crn, allocated=False)
     case, staff, team = found
-    return ManagerView(crn=crn, allocated=True, staff_code=staff.code, first_name=staff.first_name, last_name=staff.last_name,
-                       grade=staff.grade, email=staff.email, phone=staff.phone, team_code=team.code, team_name=team.name,
-                       pdu_code=team.pdu_code, allocated_at=case.allocated_at)
+    return ManagerView(
+        crn=crn,
+        allocated=True,
+        staff_code=staff.code,
+        first_name=staff.first_name,
+        last_name=staff.last_name,
+        grade=staff.grade,
+        email=staff.email,
+        phone=staff.phone,
+        team_code=team.code,
+        team_name=team.name,
+        pdu_code=team.pdu_code,
+        allocated_at=case.allocated_at,
+    )
 
 
 @router.get("/{crn}/handover", response_model=HandoverView)
-async def get_handover(request: Request, session: Session, crn: str = CrnPath,
-                       principal: Principal = require_roles(*CAN_READ)):
+async def get_handover(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     state = await sentences_db.handover(session, crn)
@@ -205,5 +234,4 @@ async def get_handover(request: Request, session: Session, crn: str = CrnPath,
         return HandoverView(crn=crn, responsible=None)
     sentence = await sentences_db.get(session, crn, state.sentence_id)
     release = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE}) if sentence else None
-    return HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date,
-                        release_date=release)
+    return HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date, release_date=release)

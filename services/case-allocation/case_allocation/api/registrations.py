@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from sqlalchemy import select
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
 from probation_shared.redaction import redacted_response
-from sqlalchemy import select
 
 from ..db.models import Registration, RegistrationHistory
 from ..domain import registrations as domain
@@ -18,9 +19,7 @@ router = APIRouter(prefix="/people/{crn}/registrations", tags=["registrations"])
 
 
 async def _view(session, registration: Registration) -> RegistrationView:
-    history = await session.scalars(
-        select(RegistrationHistory).where(RegistrationHistory.registration_id == registration.id).order_by(RegistrationHistory.id)
-    )
+    history = await session.scalars(select(RegistrationHistory).where(RegistrationHistory.registration_id == registration.id).order_by(RegistrationHistory.id))
     view = RegistrationView.model_validate(registration)
     view.history = [RegistrationHistoryView.model_validate(h) for h in history]
     return view
@@ -45,13 +44,11 @@ async def list_registrations(request: Request, session: Session, crn: str = CrnP
 async def add_registration(body: NewRegistration, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     registration = await domain.add(session, person, body.model_dump(), principal.subject)
-    return redacted_response(await _view(session, registration), principal.roles, 201,
-                             {"Location": f"/people/{crn}/registrations/{registration.id}"})
+    return redacted_response(await _view(session, registration), principal.roles, 201, {"Location": f"/people/{crn}/registrations/{registration.id}"})
 
 
 @router.get("/{registration_id}", response_model=RegistrationView)
-async def get_registration(request: Request, session: Session, registration_id: int, crn: str = CrnPath,
-                           principal: Principal = require_roles(*CAN_READ)):
+async def get_registration(request: Request, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await audit_read(session, request, principal, crn)
@@ -59,8 +56,9 @@ async def get_registration(request: Request, session: Session, registration_id: 
 
 
 @router.patch("/{registration_id}", response_model=RegistrationView)
-async def update_registration(body: RegistrationChanges, session: Session, registration_id: int, crn: str = CrnPath,
-                              principal: Principal = require_roles(*CAN_WRITE)):
+async def update_registration(
+    body: RegistrationChanges, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await domain.update(session, person, registration, body.model_dump(exclude_unset=True), principal.subject)
@@ -69,8 +67,7 @@ async def update_registration(body: RegistrationChanges, session: Session, regis
 
 
 @router.post("/{registration_id}/deregistration", response_model=RegistrationView)
-async def deregister(body: Deregistration, session: Session, registration_id: int, crn: str = CrnPath,
-                     principal: Principal = require_roles(*CAN_WRITE)):
+async def deregister(body: Deregistration, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await domain.deregister(session, person, registration, on=body.date, notes=body.notes, actor=principal.subject)

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from probation_shared.redaction import Classified, DataClass
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from probation_shared.redaction import Classified, DataClass
 
 Identity = Classified(DataClass.IDENTITY)
 Contact = Classified(DataClass.CONTACT_DETAILS)
@@ -43,6 +44,7 @@ class View(BaseModel):
 
 
 # --- people -----------------------------------------------------------------------------------
+
 
 class NewPerson(Strict):
     first_name: Name
@@ -159,6 +161,7 @@ class LimitList(BaseModel):
 
 
 # --- sentences --------------------------------------------------------------------------------
+
 
 class NewOffence(Strict):
     code: Annotated[str, Field(pattern=r"^[0-9]{3}/?[0-9]{2}$", description="Home Office offence code, e.g. 02801 or 028/01")]
@@ -284,6 +287,7 @@ class SentenceList(BaseModel):
 
 # --- registrations ----------------------------------------------------------------------------
 
+
 class NewRegistration(Strict):
     type_code: Annotated[str, Field(min_length=2, max_length=10)]
     level: Annotated[str, Field(max_length=10)] | None = None
@@ -330,6 +334,7 @@ class RegistrationList(BaseModel):
 
 
 # --- organisation -----------------------------------------------------------------------------
+
 
 class TeamView(View):
     code: str
@@ -439,6 +444,7 @@ class WorkloadView(BaseModel):
 
 # --- allocation -------------------------------------------------------------------------------
 
+
 class CaseView(BaseModel):
     id: int
     crn: str
@@ -537,6 +543,7 @@ class HandoverJobResult(BaseModel):
 
 
 # --- contacts and enforcement -----------------------------------------------------------------
+
 
 class NewContact(Strict):
     contact_type: ContactType

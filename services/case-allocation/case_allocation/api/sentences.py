@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Request
+
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -41,12 +42,22 @@ async def sentence_view(session, sentence) -> SentenceView:
         custody = CustodyView.model_validate(sentence)
         custody.release_date = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE})
     return SentenceView(
-        id=sentence.id, crn=sentence.crn, conviction_date=conviction.conviction_date, court=conviction.court,
-        offences=[OffenceView.model_validate(o) for o in offences], sentence_type=sentence.sentence_type,
-        custodial=is_custodial(sentence.sentence_type), sentence_date=sentence.sentence_date,
-        length={"value": sentence.length_value, "unit": sentence.length_unit}, expected_end_date=sentence.expected_end_date,
-        status=sentence.status, terminated_on=sentence.terminated_on, termination_reason=sentence.termination_reason, custody=custody,
-        requirements=[RequirementView.model_validate(r) for r in requirements], case_id=case.id if case else None,
+        id=sentence.id,
+        crn=sentence.crn,
+        conviction_date=conviction.conviction_date,
+        court=conviction.court,
+        offences=[OffenceView.model_validate(o) for o in offences],
+        sentence_type=sentence.sentence_type,
+        custodial=is_custodial(sentence.sentence_type),
+        sentence_date=sentence.sentence_date,
+        length={"value": sentence.length_value, "unit": sentence.length_unit},
+        expected_end_date=sentence.expected_end_date,
+        status=sentence.status,
+        terminated_on=sentence.terminated_on,
+        termination_reason=sentence.termination_reason,
+        custody=custody,
+        requirements=[RequirementView.model_validate(r) for r in requirements],
+        case_id=case.id if case else None,
     )
 
 
@@ -81,8 +92,7 @@ async def get_sentence(request: Request, session: Session, sentence_id: int, crn
 
 
 @router.patch("/{sentence_id}", response_model=SentenceView)
-async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: int, crn: str = CrnPath,
-                         principal: Principal = require_roles(*CAN_WRITE)):
+async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     changes = body.model_dump(exclude_unset=True)
@@ -91,14 +101,15 @@ async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: i
     if changes.get("expected_end_date", sentence.sentence_date) is None:
         raise Problem(422, "validation-failed", "expected_end_date cannot be removed.", errors=[{"field": "expected_end_date", "message": "cannot be null"}])
     if changes.get("expected_end_date") and changes["expected_end_date"] < sentence.sentence_date:
-        raise Problem(422, "invalid-dates", "The expected end precedes the sentence.", errors=[{"field": "expected_end_date", "message": "before sentence date"}])
+        raise Problem(
+            422, "invalid-dates", "The expected end precedes the sentence.", errors=[{"field": "expected_end_date", "message": "before sentence date"}]
+        )
     await sentencing.amend_sentence(session, person, sentence, changes, date.today())
     return redacted_response(await sentence_view(session, sentence), principal.roles)
 
 
 @router.post("/{sentence_id}/termination", response_model=SentenceView)
-async def terminate_sentence(body: Termination, session: Session, sentence_id: int, crn: str = CrnPath,
-                             principal: Principal = require_roles(*CAN_WRITE)):
+async def terminate_sentence(body: Termination, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     await sentencing.terminate_sentence(session, person, sentence, on=body.date, reason=body.reason, today=date.today())
@@ -106,8 +117,7 @@ async def terminate_sentence(body: Termination, session: Session, sentence_id: i
 
 
 @router.post("/{sentence_id}/requirements", status_code=201, response_model=RequirementView)
-async def add_requirement(body: NewRequirement, session: Session, sentence_id: int, crn: str = CrnPath,
-                          principal: Principal = require_roles(*CAN_WRITE)):
+async def add_requirement(body: NewRequirement, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     requirement = await sentencing.add_requirement(session, person, sentence, body.model_dump())
@@ -123,8 +133,9 @@ async def _requirement(session, crn: str, sentence_id: int, requirement_id: int)
 
 
 @router.patch("/{sentence_id}/requirements/{requirement_id}", response_model=RequirementView)
-async def record_progress(body: Progress, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath,
-                          principal: Principal = require_roles(*CAN_WRITE)):
+async def record_progress(
+    body: Progress, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     await person_for(session, principal, crn)
     _, requirement = await _requirement(session, crn, sentence_id, requirement_id)
     await sentencing.record_progress(session, requirement, body.completed)
@@ -132,8 +143,9 @@ async def record_progress(body: Progress, session: Session, sentence_id: int, re
 
 
 @router.post("/{sentence_id}/requirements/{requirement_id}/termination", response_model=RequirementView)
-async def terminate_requirement(body: Termination, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath,
-                                principal: Principal = require_roles(*CAN_WRITE)):
+async def terminate_requirement(
+    body: Termination, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     sentence, requirement = await _requirement(session, crn, sentence_id, requirement_id)
     await sentencing.terminate_requirement(session, person, sentence, requirement, on=body.date, reason=body.reason)

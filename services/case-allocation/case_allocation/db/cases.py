@@ -76,6 +76,4 @@ async def active_register_codes(session: AsyncSession, crn: str) -> set[str]:
 
 async def set_points_for_person(session: AsyncSession, crn: str, points_by_type: dict[str, int]) -> None:
     for case_type, points in points_by_type.items():
-        await session.execute(
-            update(Case).where(Case.crn == crn, Case.case_type == case_type, Case.status != "CLOSED").values(points=points)
-        )
+        await session.execute(update(Case).where(Case.crn == crn, Case.case_type == case_type, Case.status != "CLOSED").values(points=points))

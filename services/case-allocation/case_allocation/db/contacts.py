@@ -18,9 +18,9 @@ async def of_person(session: AsyncSession, crn: str) -> list[Contact]:
 
 
 async def unacceptable_absences(session: AsyncSession, crn: str) -> list[Contact]:
-    return list(await session.scalars(
-        select(Contact).where(Contact.crn == crn, Contact.outcome == "FTA_UNACCEPTABLE").order_by(Contact.contact_date, Contact.id)
-    ))
+    return list(
+        await session.scalars(select(Contact).where(Contact.crn == crn, Contact.outcome == "FTA_UNACCEPTABLE").order_by(Contact.contact_date, Contact.id))
+    )
 
 
 async def breaches(session: AsyncSession, crn: str) -> list[Breach]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from probation_shared.db import create_base
-from probation_shared.events import platform_tables
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
+
+from probation_shared.db import create_base
+from probation_shared.events import platform_tables
 
 Base = create_base()
 PLATFORM = platform_tables(Base.metadata)
@@ -18,6 +19,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 # --- organisation -----------------------------------------------------------------------------
+
 
 class Region(Base):
     __tablename__ = "region"
@@ -69,6 +71,7 @@ class Reduction(Base):
 
 # --- people -----------------------------------------------------------------------------------
 
+
 class Person(Base):
     __tablename__ = "person"
 
@@ -116,6 +119,7 @@ class Address(Base):
 
 
 # --- court events and sentences ---------------------------------------------------------------
+
 
 class Conviction(Base):
     __tablename__ = "conviction"
@@ -177,6 +181,7 @@ class Requirement(Base):
 
 # --- registrations ----------------------------------------------------------------------------
 
+
 class Registration(Base):
     __tablename__ = "registration"
 
@@ -206,6 +211,7 @@ class RegistrationHistory(Base):
 
 
 # --- allocation -------------------------------------------------------------------------------
+
 
 class Case(Base):
     """One per sentence: the unit that is allocated to a practitioner and weighed in workload."""
@@ -264,6 +270,7 @@ class HandoverState(Base):
 
 
 # --- contacts and enforcement -----------------------------------------------------------------
+
 
 class Contact(Base):
     __tablename__ = "contact"

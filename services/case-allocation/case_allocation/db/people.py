@@ -53,8 +53,9 @@ def visible_to(staff_code: str | None):
     return or_(not_(Person.limited_access), and_(or_(not_(restricted), named), not_(excluded)))
 
 
-async def search(session: AsyncSession, *, name: str | None, crn: str | None, date_of_birth: date | None,
-                 staff_code: str | None, everyone: bool, page: int, size: int) -> tuple[list[Person], int]:
+async def search(
+    session: AsyncSession, *, name: str | None, crn: str | None, date_of_birth: date | None, staff_code: str | None, everyone: bool, page: int, size: int
+) -> tuple[list[Person], int]:
     conditions = []
     if crn:
         conditions.append(Person.crn == crn)
@@ -67,9 +68,7 @@ async def search(session: AsyncSession, *, name: str | None, crn: str | None, da
     if not everyone:
         conditions.append(visible_to(staff_code))
     total = await session.scalar(select(func.count()).select_from(Person).where(*conditions))
-    rows = await session.scalars(
-        select(Person).where(*conditions).order_by(Person.last_name, Person.first_name, Person.crn).offset(page * size).limit(size)
-    )
+    rows = await session.scalars(select(Person).where(*conditions).order_by(Person.last_name, Person.first_name, Person.crn).offset(page * size).limit(size))
     return list(rows), int(total or 0)
 
 
@@ -84,6 +83,20 @@ async def main_address(session: AsyncSession, crn: str) -> Address | None:
     return await session.scalar(
         select(Address).where(Address.crn == crn, Address.status == "MAIN", Address.deleted.is_(False)).order_by(Address.id.desc()).limit(1)
     )
+
+
+async def with_main_address(session: AsyncSession, crn: str) -> tuple[Person, Address | None] | None:
+    """The person and their current main address in one round trip."""
+    row = (
+        await session.execute(
+            select(Person, Address)
+            .outerjoin(Address, and_(Address.crn == Person.crn, Address.status == "MAIN", Address.deleted.is_(False)))
+            .where(Person.crn == crn)
+            .order_by(Address.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 async def get_address(session: AsyncSession, crn: str, address_id: int) -> Address | None:

@@ -49,7 +49,10 @@ async def handover(session: AsyncSession, crn: str) -> HandoverState | None:
 
 
 async def handovers_due(session: AsyncSession, on) -> list[HandoverState]:
-    return list(await session.scalars(
-        select(HandoverState).where(HandoverState.responsible == "POM", HandoverState.handover_date.is_not(None),
-                                    HandoverState.handover_date <= on).order_by(HandoverState.crn)
-    ))
+    return list(
+        await session.scalars(
+            select(HandoverState)
+            .where(HandoverState.responsible == "POM", HandoverState.handover_date.is_not(None), HandoverState.handover_date <= on)
+            .order_by(HandoverState.crn)
+        )
+    )

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db import cases as cases_db
 from ..db import org as org_db
@@ -55,23 +56,34 @@ async def recommend(session: AsyncSession, case: Case, on: date) -> tuple[tuple[
     for w in await workloads(session, pairs, on):
         holds_it = case.staff_code == w.staff.code and case.status == "ALLOCATED"
         projected = w.capacity if holds_it else capacity_percent(w.points + case.points, w.available)
-        recommendations.append(Recommendation(
-            w, projected, w.staff.code in previous, not holds_it and over_case_limit(w.active_risk_cases, not case.upw_only),
-        ))
-    recommendations.sort(key=lambda r: (
-        not r.previous_practitioner, r.over_case_limit, r.workload.capacity is None, r.workload.capacity or 0, r.workload.staff.code,
-    ))
+        recommendations.append(
+            Recommendation(
+                w,
+                projected,
+                w.staff.code in previous,
+                not holds_it and over_case_limit(w.active_risk_cases, not case.upw_only),
+            )
+        )
+    recommendations.sort(
+        key=lambda r: (
+            not r.previous_practitioner,
+            r.over_case_limit,
+            r.workload.capacity is None,
+            r.workload.capacity or 0,
+            r.workload.staff.code,
+        )
+    )
     return grades, recommendations
 
 
-async def allocate(session: AsyncSession, person: Person, case: Case, *, staff_code: str, reason: str | None,
-                   override_reason: str | None, actor: str, on: date) -> Allocation:
+async def allocate(
+    session: AsyncSession, person: Person, case: Case, *, staff_code: str, reason: str | None, override_reason: str | None, actor: str, on: date
+) -> Allocation:
     if case.status == "CLOSED":
         raise Problem(409, "case-closed", "The case is closed.")
     found = await org_db.staff_with_team(session, staff_code)
     if found is None:
-        raise Problem(422, "unknown-practitioner", f"There is no practitioner {staff_code}.",
-                      errors=[{"field": "staff_code", "message": "unknown staff code"}])
+        raise Problem(422, "unknown-practitioner", f"There is no practitioner {staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
     staff, team = found
     if team.pdu_code != case.pdu_code:
         raise Problem(409, "practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.")
@@ -87,16 +99,26 @@ async def allocate(session: AsyncSession, person: Person, case: Case, *, staff_c
         raise Problem(422, "reason-required", "A reallocation needs a reason.", errors=[{"field": "reason", "message": "required to reallocate"}])
     (w,) = await workloads(session, [(staff, team)], on)
     if over_case_limit(w.active_risk_cases, not case.upw_only) and not override_reason:
-        raise Problem(409, "over-case-limit",
-                      f"{staff_code} already holds {w.active_risk_cases} cases needing active risk management (limit 50); "
-                      "give an override_reason to allocate anyway.", activeRiskCases=w.active_risk_cases)
+        raise Problem(
+            409,
+            "over-case-limit",
+            f"{staff_code} already holds {w.active_risk_cases} cases needing active risk management (limit 50); give an override_reason to allocate anyway.",
+            activeRiskCases=w.active_risk_cases,
+        )
     previous = case.staff_code
     case.staff_code, case.team_code, case.status, case.allocated_at = staff.code, team.code, "ALLOCATED", datetime.now(UTC)
     allocation = Allocation(
-        case_id=case.id, crn=case.crn, kind="TRANSFERRED" if transfer else "ALLOCATED", staff_code=staff.code, team_code=team.code,
-        pdu_code=team.pdu_code, previous_staff_code=previous, reason=reason,
+        case_id=case.id,
+        crn=case.crn,
+        kind="TRANSFERRED" if transfer else "ALLOCATED",
+        staff_code=staff.code,
+        team_code=team.code,
+        pdu_code=team.pdu_code,
+        previous_staff_code=previous,
+        reason=reason,
         override_reason=override_reason if over_case_limit(w.active_risk_cases, not case.upw_only) else None,
-        allocated_by=actor, at=datetime.now(UTC),
+        allocated_by=actor,
+        at=datetime.now(UTC),
     )
     session.add(allocation)
     await session.flush()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db import cases as cases_db
 from ..db import contacts as contacts_db
@@ -27,8 +28,12 @@ CONTACT_TYPES = {  # type → face to face
 
 def _check_outcome(contact_date: date, outcome: str | None, today: date) -> None:
     if outcome and contact_date > today:
-        raise Problem(422, "outcome-in-future", "An outcome cannot be recorded for a contact that has not happened yet.",
-                      errors=[{"field": "outcome", "message": "contact is in the future"}])
+        raise Problem(
+            422,
+            "outcome-in-future",
+            "An outcome cannot be recorded for a contact that has not happened yet.",
+            errors=[{"field": "outcome", "message": "contact is in the future"}],
+        )
 
 
 async def add_contact(session: AsyncSession, person: Person, data: dict[str, Any], actor: str, today: date) -> tuple[Contact, Breach | None]:
@@ -41,8 +46,9 @@ async def add_contact(session: AsyncSession, person: Person, data: dict[str, Any
     return contact, await _maybe_breach(session, person, contact)
 
 
-async def record_outcome(session: AsyncSession, person: Person, contact: Contact, outcome: str, notes: str | None,
-                         today: date) -> tuple[Contact, Breach | None]:
+async def record_outcome(
+    session: AsyncSession, person: Person, contact: Contact, outcome: str, notes: str | None, today: date
+) -> tuple[Contact, Breach | None]:
     _check_outcome(contact.contact_date, outcome, today)
     if contact.outcome is not None:
         raise Problem(409, "outcome-recorded", "This contact already has an outcome.")
@@ -61,8 +67,14 @@ async def _maybe_breach(session: AsyncSession, person: Person, contact: Contact)
     if not breach_due([c.contact_date for c in fresh], contact.contact_date):
         return None
     window = [c for c in fresh if c.contact_date <= contact.contact_date]
-    breach = Breach(crn=person.crn, sentence_id=contact.sentence_id, raised_on=contact.contact_date,
-                    reason="Two unacceptable absences within 12 months", contact_ids=[c.id for c in window], status="OPEN")
+    breach = Breach(
+        crn=person.crn,
+        sentence_id=contact.sentence_id,
+        raised_on=contact.contact_date,
+        reason="Two unacceptable absences within 12 months",
+        contact_ids=[c.id for c in window],
+        status="OPEN",
+    )
     session.add(breach)
     await session.flush()
     await publish.breach_raised(session, person, breach.id)
@@ -73,14 +85,25 @@ async def record_drug_test(session: AsyncSession, person: Person, data: dict[str
     requirement = await sentences_db.requirement_by_id(session, data["requirement_id"])
     sentence = await sentences_db.get(session, person.crn, requirement.sentence_id) if requirement else None
     if requirement is None or sentence is None or requirement.requirement_type != "DRR":
-        raise Problem(422, "not-a-drr", "Drug tests are recorded against a drug rehabilitation requirement of this person.",
-                      errors=[{"field": "requirement_id", "message": "not a DRR of this person"}])
+        raise Problem(
+            422,
+            "not-a-drr",
+            "Drug tests are recorded against a drug rehabilitation requirement of this person.",
+            errors=[{"field": "requirement_id", "message": "not a DRR of this person"}],
+        )
     codes = await cases_db.active_register_codes(session, person.crn)
     notifiable = bool(codes & {"IIOM", "MAPP"})
     earlier = [t.result for t in await contacts_db.drug_tests(session, person.crn) if t.test_date <= data["test_date"]]
-    test = DrugTest(crn=person.crn, requirement_id=requirement.id, test_date=data["test_date"], result=data["result"],
-                    substances=data.get("substances") or [], police_partner_notifiable=notifiable,
-                    flagged_for_enforcement=repeated_positive([data["result"], *earlier]), recorded_by=actor)
+    test = DrugTest(
+        crn=person.crn,
+        requirement_id=requirement.id,
+        test_date=data["test_date"],
+        result=data["result"],
+        substances=data.get("substances") or [],
+        police_partner_notifiable=notifiable,
+        flagged_for_enforcement=repeated_positive([data["result"], *earlier]),
+        recorded_by=actor,
+    )
     session.add(test)
     await session.flush()
     await publish.drug_test_recorded(session, person, test_id=test.id, result=test.result, police_partner_notifiable=notifiable)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db import people as people_db
 from ..db.models import Address, LimitedAccess, Person
@@ -19,18 +20,36 @@ class CrnSpaceExhausted(RuntimeError):
 
 
 def _noms_conflict(noms: str) -> Problem:
-    return Problem(409, "noms-number-in-use", f"NOMS number {noms} already belongs to another person.",
-                   errors=[{"field": "noms_number", "message": "already in use"}])
+    return Problem(
+        409, "noms-number-in-use", f"NOMS number {noms} already belongs to another person.", errors=[{"field": "noms_number", "message": "already in use"}]
+    )
 
 
-async def register_person(session: AsyncSession, *, first_name: str, last_name: str, date_of_birth, sex: str,
-                          noms_number: str | None, phone: str | None = None, email: str | None = None) -> Person:
+async def register_person(
+    session: AsyncSession,
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth,
+    sex: str,
+    noms_number: str | None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Person:
     if noms_number and await people_db.noms_taken(session, noms_number):
         raise _noms_conflict(noms_number)
     crn = await _unused_crn(session)
     person = Person(
-        crn=crn, noms_number=noms_number, first_name=first_name, last_name=last_name,
-        date_of_birth=date_of_birth, sex=sex, created_at=datetime.now(UTC), phone=phone, email=email, limited_access=False,
+        crn=crn,
+        noms_number=noms_number,
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        created_at=datetime.now(UTC),
+        phone=phone,
+        email=email,
+        limited_access=False,
     )
     people_db.add(session, person)
     await publish.engagement_created(session, person)
@@ -95,8 +114,7 @@ async def delete_address(session: AsyncSession, person: Person, address: Address
 
 
 def _bad_dates() -> Problem:
-    return Problem(422, "invalid-dates", "The end date is before the start date.",
-                   errors=[{"field": "end_date", "message": "must not be before start_date"}])
+    return Problem(422, "invalid-dates", "The end date is before the start date.", errors=[{"field": "end_date", "message": "must not be before start_date"}])
 
 
 async def add_limit(session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None) -> LimitedAccess:

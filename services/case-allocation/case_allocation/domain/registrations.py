@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from probation_shared.errors import Problem
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db.models import Person, Registration, RegistrationHistory
 from ..events import publish
@@ -43,9 +44,15 @@ def validate(type_code: str, level: str | None, category: str | None) -> None:
 
 
 def _history(registration: Registration, action: str, actor: str) -> RegistrationHistory:
-    return RegistrationHistory(registration_id=registration.id, action=action, level=registration.level,
-                               register_category=registration.register_category, notes=registration.notes, actor=actor,
-                               at=datetime.now(UTC))
+    return RegistrationHistory(
+        registration_id=registration.id,
+        action=action,
+        level=registration.level,
+        register_category=registration.register_category,
+        notes=registration.notes,
+        actor=actor,
+        at=datetime.now(UTC),
+    )
 
 
 async def active(session: AsyncSession, crn: str) -> list[Registration]:
@@ -59,14 +66,27 @@ async def add(session: AsyncSession, person: Person, data: dict[str, Any], actor
         if old.type_code == data["type_code"] or (data["type_code"] in ROSH_CODES and old.type_code in ROSH_CODES):
             await deregister(session, person, old, on=data["registered_on"], notes="Replaced by a new registration", actor=actor)
     registration = Registration(
-        crn=person.crn, type_code=data["type_code"], category=CATEGORIES[data["type_code"]], level=data.get("level"),
-        register_category=data.get("category"), registered_on=data["registered_on"], status="ACTIVE", notes=data.get("notes"),
+        crn=person.crn,
+        type_code=data["type_code"],
+        category=CATEGORIES[data["type_code"]],
+        level=data.get("level"),
+        register_category=data.get("category"),
+        registered_on=data["registered_on"],
+        status="ACTIVE",
+        notes=data.get("notes"),
     )
     session.add(registration)
     await session.flush()
     session.add(_history(registration, "ADDED", actor))
-    await publish.registration_changed(session, person, registration_id=registration.id, type_code=registration.type_code,
-                                       level=registration.level, category=registration.register_category, change="added")
+    await publish.registration_changed(
+        session,
+        person,
+        registration_id=registration.id,
+        type_code=registration.type_code,
+        level=registration.level,
+        category=registration.register_category,
+        change="added",
+    )
     return registration
 
 
@@ -80,13 +100,19 @@ async def update(session: AsyncSession, person: Person, registration: Registrati
     if "notes" in changes:
         registration.notes = changes["notes"]
     session.add(_history(registration, "UPDATED", actor))
-    await publish.registration_changed(session, person, registration_id=registration.id, type_code=registration.type_code,
-                                       level=registration.level, category=registration.register_category, change="updated")
+    await publish.registration_changed(
+        session,
+        person,
+        registration_id=registration.id,
+        type_code=registration.type_code,
+        level=registration.level,
+        category=registration.register_category,
+        change="updated",
+    )
     return registration
 
 
-async def deregister(session: AsyncSession, person: Person, registration: Registration, *, on: date, notes: str | None,
-                     actor: str) -> Registration:
+async def deregister(session: AsyncSession, person: Person, registration: Registration, *, on: date, notes: str | None, actor: str) -> Registration:
     if registration.status != "ACTIVE":
         raise Problem(409, "registration-deregistered", "The registration is already deregistered.")
     if on < registration.registered_on:
@@ -96,6 +122,13 @@ async def deregister(session: AsyncSession, person: Person, registration: Regist
         registration.notes = notes
     session.add(_history(registration, "DEREGISTERED", actor))
     await session.flush()
-    await publish.registration_changed(session, person, registration_id=registration.id, type_code=registration.type_code,
-                                       level=registration.level, category=registration.register_category, change="deregistered")
+    await publish.registration_changed(
+        session,
+        person,
+        registration_id=registration.id,
+        type_code=registration.type_code,
+        level=registration.level,
+        category=registration.register_category,
+        change="deregistered",
+    )
     return registration

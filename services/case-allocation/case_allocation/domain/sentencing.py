@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from probation_shared.errors import Problem
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared.errors import Problem
 
 from ..db import cases as cases_db
 from ..db import org as org_db
@@ -18,16 +19,22 @@ from .calendar import allocation_due_date
 from .sentences import REQUIREMENT_UNITS, SentenceFacts, case_type, is_custodial, mandate_for_change, upw_only
 from .workload import case_points
 
-CUSTODY_DATES = ("confirmed_release_date", "actual_parole_date", "hdc_actual_date", "conditional_release_date",
-                 "automatic_release_date", "licence_expiry_date", "released_on")
+CUSTODY_DATES = (
+    "confirmed_release_date",
+    "actual_parole_date",
+    "hdc_actual_date",
+    "conditional_release_date",
+    "automatic_release_date",
+    "licence_expiry_date",
+    "released_on",
+)
 
 
 async def person_mandate_for_change(session: AsyncSession, crn: str) -> bool:
     sentences = await sentences_db.of_person(session, crn)
     requirements = await sentences_db.requirements_of(session, [s.id for s in sentences])
     facts = [
-        SentenceFacts(s.sentence_type, s.status == "ACTIVE",
-                      tuple(r.requirement_type for r in requirements if r.sentence_id == s.id and r.status == "ACTIVE"))
+        SentenceFacts(s.sentence_type, s.status == "ACTIVE", tuple(r.requirement_type for r in requirements if r.sentence_id == s.id and r.status == "ACTIVE"))
         for s in sentences
     ]
     return mandate_for_change(facts)
@@ -35,8 +42,12 @@ async def person_mandate_for_change(session: AsyncSession, crn: str) -> bool:
 
 async def _publish_sentence(session: AsyncSession, person: Person, sentence: Sentence, change: str) -> None:
     await publish.sentence_changed(
-        session, person, sentence_id=sentence.id, sentence_type=sentence.sentence_type,
-        custodial=is_custodial(sentence.sentence_type), mandate_for_change=await person_mandate_for_change(session, person.crn),
+        session,
+        person,
+        sentence_id=sentence.id,
+        sentence_type=sentence.sentence_type,
+        custodial=is_custodial(sentence.sentence_type),
+        mandate_for_change=await person_mandate_for_change(session, person.crn),
         change=change,
     )
 
@@ -46,18 +57,25 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
         raise Problem(422, "unknown-pdu", f"There is no PDU {data['pdu_code']}.", errors=[{"field": "pdu_code", "message": "unknown PDU"}])
     custodial = is_custodial(data["sentence_type"])
     if custodial and data.get("requirements"):
-        raise Problem(422, "requirements-not-allowed", "A custodial sentence has licence conditions, not requirements.",
-                      errors=[{"field": "requirements", "message": "not allowed on a custodial sentence"}])
+        raise Problem(
+            422,
+            "requirements-not-allowed",
+            "A custodial sentence has licence conditions, not requirements.",
+            errors=[{"field": "requirements", "message": "not allowed on a custodial sentence"}],
+        )
     conviction = Conviction(crn=person.crn, conviction_date=data["conviction_date"], court=data.get("court"))
     session.add(conviction)
     await session.flush()
     for i, offence in enumerate(data["offences"]):
-        session.add(Offence(conviction_id=conviction.id, code=offence["code"], description=offence.get("description"),
-                            main=offence.get("main", i == 0)))
+        session.add(Offence(conviction_id=conviction.id, code=offence["code"], description=offence.get("description"), main=offence.get("main", i == 0)))
     length = data["length"]
     sentence = Sentence(
-        crn=person.crn, conviction_id=conviction.id, sentence_type=data["sentence_type"],
-        length_value=length["value"], length_unit=length["unit"], sentence_date=data["sentence_date"],
+        crn=person.crn,
+        conviction_id=conviction.id,
+        sentence_type=data["sentence_type"],
+        length_value=length["value"],
+        length_unit=length["unit"],
+        sentence_date=data["sentence_date"],
         expected_end_date=data.get("expected_end_date") or omic.sentence_end(data["sentence_date"], length["value"], length["unit"]),
         status="ACTIVE",
         **{k: (data.get("custody") or {}).get(k) for k in CUSTODY_DATES},
@@ -71,17 +89,26 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
     await session.flush()
 
     kind = case_type(sentence.sentence_type, released=bool(sentence.released_on))
-    session.add(Case(
-        crn=person.crn, sentence_id=sentence.id, pdu_code=data["pdu_code"], case_type=kind,
-        points=case_points(person.tier, kind), upw_only=upw_only(sentence.sentence_type, [r.requirement_type for r in requirements]),
-        status="UNALLOCATED", sentence_date=sentence.sentence_date, due_date=allocation_due_date(sentence.sentence_date),
-    ))
+    session.add(
+        Case(
+            crn=person.crn,
+            sentence_id=sentence.id,
+            pdu_code=data["pdu_code"],
+            case_type=kind,
+            points=case_points(person.tier, kind),
+            upw_only=upw_only(sentence.sentence_type, [r.requirement_type for r in requirements]),
+            status="UNALLOCATED",
+            sentence_date=sentence.sentence_date,
+            due_date=allocation_due_date(sentence.sentence_date),
+        )
+    )
     await session.flush()
     await _publish_sentence(session, person, sentence, "created")
     mandate = await person_mandate_for_change(session, person.crn)
     for r in requirements:
-        await publish.requirement_changed(session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type,
-                                          mandate_for_change=mandate, change="created")
+        await publish.requirement_changed(
+            session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type, mandate_for_change=mandate, change="created"
+        )
     if custodial:
         await refresh_handover(session, person, today)
     return sentence
@@ -89,8 +116,12 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
 
 def _new_requirement(sentence: Sentence, r: dict[str, Any]) -> Requirement:
     return Requirement(
-        sentence_id=sentence.id, requirement_type=r["requirement_type"], length=r["length"],
-        unit=REQUIREMENT_UNITS[r["requirement_type"]], completed=0, start_date=r.get("start_date") or sentence.sentence_date,
+        sentence_id=sentence.id,
+        requirement_type=r["requirement_type"],
+        length=r["length"],
+        unit=REQUIREMENT_UNITS[r["requirement_type"]],
+        completed=0,
+        start_date=r.get("start_date") or sentence.sentence_date,
         status="ACTIVE",
     )
 
@@ -99,8 +130,12 @@ async def amend_sentence(session: AsyncSession, person: Person, sentence: Senten
     if sentence.status != "ACTIVE":
         raise Problem(409, "sentence-terminated", "A terminated sentence cannot be amended.")
     if not is_custodial(sentence.sentence_type) and any(k in changes for k in CUSTODY_DATES):
-        raise Problem(422, "not-custodial", "Release dates belong to custodial sentences.",
-                      errors=[{"field": k, "message": "custodial sentences only"} for k in CUSTODY_DATES if k in changes])
+        raise Problem(
+            422,
+            "not-custodial",
+            "Release dates belong to custodial sentences.",
+            errors=[{"field": k, "message": "custodial sentences only"} for k in CUSTODY_DATES if k in changes],
+        )
     for field, value in changes.items():
         setattr(sentence, field, value)
     case = await cases_db.for_sentence(session, sentence.id)
@@ -134,8 +169,9 @@ async def terminate_sentence(session: AsyncSession, person: Person, sentence: Se
     await _publish_sentence(session, person, sentence, "terminated")
     mandate = await person_mandate_for_change(session, person.crn)
     for r in ended:
-        await publish.requirement_changed(session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type,
-                                          mandate_for_change=mandate, change="terminated")
+        await publish.requirement_changed(
+            session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type, mandate_for_change=mandate, change="terminated"
+        )
     if is_custodial(sentence.sentence_type):
         await refresh_handover(session, person, today)
     return sentence
@@ -157,9 +193,15 @@ async def add_requirement(session: AsyncSession, person: Person, sentence: Sente
     session.add(requirement)
     await session.flush()
     await _refresh_upw_only(session, sentence)
-    await publish.requirement_changed(session, person, sentence_id=sentence.id, requirement_id=requirement.id,
-                                      requirement_type=requirement.requirement_type,
-                                      mandate_for_change=await person_mandate_for_change(session, person.crn), change="created")
+    await publish.requirement_changed(
+        session,
+        person,
+        sentence_id=sentence.id,
+        requirement_id=requirement.id,
+        requirement_type=requirement.requirement_type,
+        mandate_for_change=await person_mandate_for_change(session, person.crn),
+        change="created",
+    )
     return requirement
 
 
@@ -169,31 +211,40 @@ async def record_progress(session: AsyncSession, requirement: Requirement, compl
     if requirement.status != "ACTIVE":
         raise Problem(409, "requirement-terminated", "The requirement is terminated.")
     if completed > requirement.length:
-        raise Problem(422, "progress-exceeds-length", f"{completed} exceeds the requirement's {requirement.length} {requirement.unit.lower()}.",
-                      errors=[{"field": "completed", "message": f"must not exceed {requirement.length}"}])
+        raise Problem(
+            422,
+            "progress-exceeds-length",
+            f"{completed} exceeds the requirement's {requirement.length} {requirement.unit.lower()}.",
+            errors=[{"field": "completed", "message": f"must not exceed {requirement.length}"}],
+        )
     requirement.completed = completed
     return requirement
 
 
-async def terminate_requirement(session: AsyncSession, person: Person, sentence: Sentence, requirement: Requirement, *, on: date,
-                                reason: str) -> Requirement:
+async def terminate_requirement(session: AsyncSession, person: Person, sentence: Sentence, requirement: Requirement, *, on: date, reason: str) -> Requirement:
     if requirement.status != "ACTIVE":
         raise Problem(409, "requirement-terminated", "The requirement is already terminated.")
     requirement.status, requirement.terminated_on, requirement.termination_reason = "TERMINATED", on, reason
     await session.flush()
     await _refresh_upw_only(session, sentence)
-    await publish.requirement_changed(session, person, sentence_id=sentence.id, requirement_id=requirement.id,
-                                      requirement_type=requirement.requirement_type,
-                                      mandate_for_change=await person_mandate_for_change(session, person.crn), change="terminated")
+    await publish.requirement_changed(
+        session,
+        person,
+        sentence_id=sentence.id,
+        requirement_id=requirement.id,
+        requirement_type=requirement.requirement_type,
+        mandate_for_change=await person_mandate_for_change(session, person.crn),
+        change="terminated",
+    )
     return requirement
 
 
 # --- OMiC --------------------------------------------------------------------------------------
 
+
 async def refresh_handover(session: AsyncSession, person: Person, today: date) -> HandoverState | None:
     """Recompute who is responsible for the person's current custodial sentence; publish when it changes."""
-    current = next((s for s in await sentences_db.of_person(session, person.crn)
-                    if s.status == "ACTIVE" and is_custodial(s.sentence_type)), None)
+    current = next((s for s in await sentences_db.of_person(session, person.crn) if s.status == "ACTIVE" and is_custodial(s.sentence_type)), None)
     state = await sentences_db.handover(session, person.crn)
     if current is None:
         if state is not None:
@@ -203,11 +254,13 @@ async def refresh_handover(session: AsyncSession, person: Person, today: date) -
         verdict = omic.Handover("COM", state.handover_date if state else current.released_on)
     else:
         release = omic.release_date({k: getattr(current, k) for k in omic.RELEASE_DATE_PRECEDENCE})
-        verdict = omic.responsibility(start=current.sentence_date, length_value=current.length_value,
-                                      length_unit=current.length_unit, release=release, on=today)
+        verdict = omic.responsibility(
+            start=current.sentence_date, length_value=current.length_value, length_unit=current.length_unit, release=release, on=today
+        )
     if state is None:
-        state = HandoverState(crn=person.crn, sentence_id=current.id, responsible=verdict.responsible,
-                              handover_date=verdict.handover_date, updated_at=datetime.now(UTC))
+        state = HandoverState(
+            crn=person.crn, sentence_id=current.id, responsible=verdict.responsible, handover_date=verdict.handover_date, updated_at=datetime.now(UTC)
+        )
         session.add(state)
         await session.flush()
     elif (state.sentence_id, state.responsible, state.handover_date) != (current.id, verdict.responsible, verdict.handover_date):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from probation_shared.events import DomainEvent
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import RISK_ASSESSMENT
 from probation_shared.logging import get_logger
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import cases as cases_db
 from ..db import people as people_db

@@ -9,6 +9,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth import Principal, Role
+from .db import stage_write
 
 
 async def record_access(
@@ -21,11 +22,13 @@ async def record_access(
     resource: str,
     reason: str | None = None,
 ) -> None:
-    """Write one audit row in the request's transaction. Service-to-service calls are not people."""
+    """Write one audit row with the request's unit of work. Service-to-service calls are not people."""
     if principal.roles == {Role.SERVICE}:
         return
-    await session.execute(
-        audit_log.insert().values(
+    stage_write(
+        session,
+        audit_log,
+        dict(
             occurred_at=datetime.now(UTC),
             actor=principal.subject,
             actor_roles=",".join(sorted(r.value for r in principal.roles)),
@@ -34,5 +37,5 @@ async def record_access(
             resource=resource,
             reason=reason,
             correlation_id=structlog.contextvars.get_contextvars().get("correlation_id"),
-        )
+        ),
     )

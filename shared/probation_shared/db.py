@@ -7,12 +7,13 @@ A unit of work commits once per request or consumed event. Code inside a service
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Table, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -47,7 +48,8 @@ class Database:
         self.url = url
         kwargs: dict = {"echo": echo}
         if is_sqlite(url):
-            kwargs["connect_args"] = {"timeout": 30}
+            # The unit of work always ends in commit or rollback: no extra reset round trip on check-in.
+            kwargs.update(connect_args={"timeout": 30}, pool_reset_on_return=None)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -56,6 +58,9 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._outbox_signal: asyncio.Event | None = None
+        # SQLite has one writer: queue this process's transactions here rather than in SQLite's
+        # busy handler, which sleeps in growing steps and wastes most of the time under load.
+        self._writer_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
 
     @property
     def outbox_signal(self) -> asyncio.Event:
@@ -64,16 +69,30 @@ class Database:
         return self._outbox_signal
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: commits on success, rolls back on any exception."""
-        async with self.sessions() as session:
+    async def unit_of_work(self, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction: commits on success, rolls back on any exception.
+
+        `read_only`: the work only reads, plus any rows staged with `stage_write` (audit), which are
+        written in a short transaction of their own afterwards. On SQLite a read-only unit neither
+        queues for nor takes the single write lock, so reads run side by side with writes.
+        """
+        lock = self._writer_lock if self._writer_lock and not read_only else contextlib.nullcontext()
+        async with lock, self.sessions() as session:
             session.info.update(self.context)
             try:
+                if read_only:
+                    await session.connection(execution_options={READ_ONLY_OPTION: True})
                 yield session
+                staged = session.info.pop(STAGED_WRITES, [])
+                if not read_only:
+                    await _write_staged(session, staged)
                 await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
+        if read_only and staged:
+            async with self.unit_of_work() as writer:
+                await _write_staged(writer, staged)
         if session.info.pop("outbox_pending", False):
             self.outbox_signal.set()
 
@@ -99,7 +118,29 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction waits its turn
     # (busy timeout) instead of failing with SQLITE_BUSY when another writer got in first.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only unit of work begins deferred and never takes it.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY_OPTION = "platform_read_only"
+STAGED_WRITES = "staged_writes"
+
+
+def stage_write(session: AsyncSession, table: Table, values: dict) -> None:
+    """Queue a row to insert with the unit of work (at its commit, or just after a read-only one)."""
+    session.info.setdefault(STAGED_WRITES, []).append((table, values))
+
+
+async def _write_staged(session: AsyncSession, staged: list[tuple[Table, dict]]) -> None:
+    """Insert staged rows in order, one executemany per run of rows for the same table."""
+    start = 0
+    while start < len(staged):
+        table = staged[start][0]
+        end = start
+        while end < len(staged) and staged[end][0] is table:
+            end += 1
+        await session.execute(table.insert(), [values for _, values in staged[start:end]])
+        start = end
 
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -107,5 +148,12 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.database.unit_of_work(read_only=True) as session:
+        yield session
+
+
 # scope="function": the commit happens before the response is sent, so a 2xx means it is stored.
 Session = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+# For endpoints that only read (their audit rows are staged and written straight after).
+ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -43,6 +43,8 @@ class PlatformSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_interval_seconds: float = 0.5
     consumer_max_attempts: int = 3
+    # Messages handled in one transaction (one commit) when they arrive together.
+    consumer_batch_size: int = Field(default=200, ge=1, le=5000)
     consumer_retry_backoff_seconds: float = 0.05
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024)

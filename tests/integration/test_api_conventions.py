@@ -116,3 +116,30 @@ async def test_readiness_is_503_when_the_broker_is_unreachable(start_service):
     assert response.status_code == 503
     assert response.json()["components"]["broker"]["status"] == "DOWN"
     assert response.json()["components"]["db"]["status"] == "UP"
+
+
+async def test_reads_are_audited_with_who_whom_what_and_why(probe, tokens):
+    from sqlalchemy import select
+
+    headers = {**tokens.headers(Role.AUDITOR, subject="auditor-7"), "x-correlation-id": "corr-1"}
+    assert (await probe.client.get("/things/lamp", headers=headers)).status_code == 200
+    assert (await probe.client.get("/things/lamp", headers=tokens.headers(Role.SERVICE))).status_code == 403
+    async with probe.database.sessions() as session:
+        rows = (await session.execute(select(probe_service.PLATFORM.audit_log))).mappings().all()
+    assert [(r["actor"], r["actor_roles"], r["subject_crn"], r["action"], r["resource"], r["correlation_id"]) for r in rows] == [
+        ("auditor-7", "AUDITOR", "X000001", "read", "/things/lamp", "corr-1")
+    ]
+
+
+async def test_a_read_only_unit_of_work_is_not_held_up_by_a_writer(probe):
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    async with probe.database.unit_of_work() as writer:
+        await writer.execute(probe_service.EFFECTS.insert().values(event_id="w", kind="pending"))
+        async with probe.database.unit_of_work(read_only=True) as reader:
+            # The writer holds the lock and has not committed: the reader sees the committed state.
+            seen = await asyncio.wait_for(reader.scalar(select(func.count()).select_from(probe_service.EFFECTS)), 5)
+    assert seen == 0
+    assert await effects(probe) == 1

@@ -102,12 +102,12 @@ class EventConsumer:
         await self._consumer.start()
         log.info("consumer_started", consumer=self.consumer_name, topics=topics)
         while not self._stopping.is_set():
-            batches = await self._consumer.getmany(timeout_ms=200, max_records=200)
-            for tp, messages in batches.items():
-                for message in messages:
-                    await self.handle_message(message)
-                # Offsets only after every message of the batch is committed to the database.
-                await self._consumer.commit({tp: messages[-1].offset + 1})
+            batches = await self._consumer.getmany(timeout_ms=200, max_records=self.settings.consumer_batch_size)
+            messages = [message for batch in batches.values() for message in batch]
+            if messages:
+                await self.handle_batch(messages)
+                # Offsets only once every message of the batch is committed to the database.
+                await self._consumer.commit({tp: batch[-1].offset + 1 for tp, batch in batches.items() if batch})
             await self._record_lag()
 
     async def _record_lag(self) -> None:
@@ -118,24 +118,60 @@ class EventConsumer:
                 lag += max(highwater - await self._consumer.position(tp), 0)
         self.metrics.consumer_lag.labels(consumer=self.consumer_name).set(lag)
 
+    async def handle_batch(self, messages: list[ConsumerRecord]) -> None:
+        """Handle a fetched batch in one unit of work (one commit for all, in order). If any of it
+        fails, the whole batch rolls back and each message is handled on its own, with retries and
+        dead letters, so one poison message costs only itself."""
+        if len(messages) > 1:
+            parsed = [(message, _parse(message)) for message in messages]
+            try:
+                fresh, duplicates = await self._handle_together(
+                    [(m, e) for m, e in parsed if isinstance(e, DomainEvent) and e.eventType in self.subscription.handlers]
+                )
+            except Exception as exc:
+                log.info("batch_failed_handling_one_by_one", consumer=self.consumer_name, size=len(messages), error=repr(exc))
+            else:
+                self.metrics.events_consumed.labels(consumer=self.consumer_name, outcome="handled").inc(fresh)
+                self.metrics.events_consumed.labels(consumer=self.consumer_name, outcome="duplicate").inc(duplicates)
+                for message, event in parsed:
+                    if isinstance(event, str):
+                        await self._dead_letter(message, event, attempts=0)
+                return
+        for message in messages:
+            await self.handle_message(message)
+
+    async def _handle_together(self, pairs: list[tuple[ConsumerRecord, DomainEvent]]) -> tuple[int, int]:
+        async with self.database.unit_of_work() as session:
+            ids = [str(event.eventId) for _, event in pairs]
+            seen = set((await session.scalars(
+                select(self.inbox.c.event_id).where(self.inbox.c.consumer == self.consumer_name, self.inbox.c.event_id.in_(ids))
+            )).all()) if ids else set()
+            fresh = []
+            for message, event in pairs:
+                if str(event.eventId) not in seen:
+                    seen.add(str(event.eventId))
+                    fresh.append((message, event))
+            if fresh:
+                now = datetime.now(UTC)
+                await session.execute(self.inbox.insert(), [
+                    {"consumer": self.consumer_name, "event_id": str(e.eventId), "event_type": e.eventType, "processed_at": now} for _, e in fresh
+                ])
+            for message, event in fresh:
+                with _event_context(message, event):
+                    await self.subscription.handlers[event.eventType](session, event)
+        return len(fresh), len(pairs) - len(fresh)
+
     async def handle_message(self, message: ConsumerRecord) -> None:
         """Handle one message: parse, dedupe through the inbox, run the handler, retry, dead-letter."""
-        headers = {k: v.decode(errors="replace") for k, v in (message.headers or ())}
-        try:
-            event = DomainEvent.model_validate_json(message.value)
-        except (ValidationError, ValueError, TypeError) as exc:
-            await self._dead_letter(message, f"unreadable event: {exc}", attempts=0)
+        event = _parse(message)
+        if isinstance(event, str):
+            await self._dead_letter(message, event, attempts=0)
             return
         handler = self.subscription.handlers.get(event.eventType)
         if handler is None:
             return
-        token = current_traceparent.set(headers.get("traceparent"))
-        bind_correlation_id(trace_id_of(headers.get("traceparent")) or str(event.eventId))
-        try:
+        with _event_context(message, event):
             await self._handle_with_retries(message, event, handler)
-        finally:
-            current_traceparent.reset(token)
-            clear_context()
 
     async def _handle_with_retries(self, message: ConsumerRecord, event: DomainEvent, handler: Handler) -> None:
         attempts = max(self.settings.consumer_max_attempts, 1)
@@ -193,3 +229,24 @@ class EventConsumer:
                     await asyncio.wait_for(client.stop(), 5)
         self._consumer = self._producer = None
 
+
+
+def _parse(message: ConsumerRecord) -> DomainEvent | str:
+    """The event, or why it cannot be read."""
+    try:
+        return DomainEvent.model_validate_json(message.value)
+    except (ValidationError, ValueError, TypeError) as exc:
+        return f"unreadable event: {exc}"
+
+
+@contextlib.contextmanager
+def _event_context(message: ConsumerRecord, event: DomainEvent):
+    """Trace context and correlation id of the event, for its handler's logs and published events."""
+    traceparent = next((v.decode(errors="replace") for k, v in (message.headers or ()) if k == "traceparent"), None)
+    token = current_traceparent.set(traceparent)
+    bind_correlation_id(trace_id_of(traceparent) or str(event.eventId))
+    try:
+        yield
+    finally:
+        current_traceparent.reset(token)
+        clear_context()

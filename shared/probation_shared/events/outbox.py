@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..db import stage_write
 from ..tracing import current_traceparent, new_traceparent
 from .envelope import DomainEvent
 
@@ -68,8 +69,11 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
 async def add_event(session: AsyncSession, outbox: Table, topic: str, event: DomainEvent, key: str | None = None) -> None:
     """Queue `event` on `topic` inside the caller's transaction. The Kafka key defaults to the CRN."""
     traceparent = new_traceparent(current_traceparent.get())
-    await session.execute(
-        outbox.insert().values(
+    # Written with the unit of work's commit, in one statement with the other rows it queues.
+    stage_write(
+        session,
+        outbox,
+        dict(
             event_id=str(event.eventId),
             topic=topic,
             message_key=key if key is not None else event.crn,
@@ -77,7 +81,7 @@ async def add_event(session: AsyncSession, outbox: Table, topic: str, event: Dom
             payload=event.model_dump_json(),
             headers={"eventType": event.eventType, "traceparent": traceparent},
             created_at=datetime.now(UTC),
-        )
+        ),
     )
     # Read by Database.unit_of_work after the commit, to wake the relay at once.
     session.info["outbox_pending"] = True

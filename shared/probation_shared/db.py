@@ -118,8 +118,14 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 def _sqlite_begin(conn) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction waits its turn
     # (busy timeout) instead of failing with SQLITE_BUSY when another writer got in first.
-    # A read-only unit of work begins deferred and never takes it.
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY_OPTION) else "BEGIN IMMEDIATE")
+    # A read-only unit of work begins deferred, never takes it, and may not write (query_only):
+    # a write there would be a bug that only shows under load, so it fails at once instead.
+    read_only = bool(conn.get_execution_options().get(READ_ONLY_OPTION))
+    record = conn.connection.info
+    if record.get("query_only", False) != read_only:
+        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        record["query_only"] = read_only
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 READ_ONLY_OPTION = "platform_read_only"
@@ -143,17 +149,14 @@ async def _write_staged(session: AsyncSession, staged: list[tuple[Table, dict]])
         start = end
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.database.unit_of_work() as session:
-        yield session
-
-
-async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with request.app.state.database.unit_of_work(read_only=True) as session:
+    # GET and HEAD only read (their audit rows are staged and written straight after).
+    async with request.app.state.database.unit_of_work(read_only=request.method in SAFE_METHODS) as session:
         yield session
 
 
 # scope="function": the commit happens before the response is sent, so a 2xx means it is stored.
 Session = Annotated[AsyncSession, Depends(_request_session, scope="function")]
-# For endpoints that only read (their audit rows are staged and written straight after).
-ReadSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.auth import Role, require_roles
 from probation_shared.audit import record_access
-from probation_shared.db import ReadSession, Session, create_base
+from probation_shared.db import Session, create_base
 from probation_shared.errors import Problem
 from probation_shared.events import DomainEvent, platform_tables
 from probation_shared.events.consumer import Subscription
@@ -73,7 +73,7 @@ async def create_thing(body: NewThing, session: Session, principal=require_roles
 
 
 @router.get("/{name}")
-async def read_thing(name: str, session: ReadSession, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)) -> dict:
+async def read_thing(name: str, session: Session, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)) -> dict:
     if name == "missing":
         raise Problem(404, "thing-not-found", "No such thing.")
     await record_access(session, PLATFORM.audit_log, principal, crn="X000001", action="read", resource=f"/things/{name}")

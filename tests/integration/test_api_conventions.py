@@ -143,3 +143,16 @@ async def test_a_read_only_unit_of_work_is_not_held_up_by_a_writer(probe):
             seen = await asyncio.wait_for(reader.scalar(select(func.count()).select_from(probe_service.EFFECTS)), 5)
     assert seen == 0
     assert await effects(probe) == 1
+
+
+async def test_a_read_only_unit_of_work_cannot_write_on_sqlite(probe):
+    from sqlalchemy.exc import OperationalError
+
+    if not probe.database.url.startswith("sqlite"):
+        pytest.skip("query_only is SQLite's guard; PostgreSQL read units are ordinary transactions")
+    with pytest.raises(OperationalError, match="readonly"):
+        async with probe.database.unit_of_work(read_only=True) as reader:
+            await reader.execute(probe_service.EFFECTS.insert().values(event_id="x", kind="sneaky"))
+    async with probe.database.unit_of_work() as writer:  # the same pooled connection writes again afterwards
+        await writer.execute(probe_service.EFFECTS.insert().values(event_id="y", kind="fine"))
+    assert await effects(probe) == 1

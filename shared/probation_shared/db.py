@@ -14,8 +14,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, Table, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+from .sqlite_inline import inline_creator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,6 +42,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def sqlite_path(url: str) -> str:
+    """The file of a `sqlite+aiosqlite:///path` URL (":memory:" when none)."""
+    return make_url(url).database or ":memory:"
+
+
 class Database:
     """The engine, the session factory and the signal that wakes the outbox relay after a commit."""
 
@@ -49,7 +57,7 @@ class Database:
         kwargs: dict = {"echo": echo}
         if is_sqlite(url):
             # The unit of work always ends in commit or rollback: no extra reset round trip on check-in.
-            kwargs.update(connect_args={"timeout": 30}, pool_reset_on_return=None)
+            kwargs.update(pool_reset_on_return=None, async_creator=inline_creator(sqlite_path(url), busy_timeout_seconds=10))
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -80,8 +88,8 @@ class Database:
         async with lock, self.sessions() as session:
             session.info.update(self.context)
             try:
-                if read_only:
-                    await session.connection(execution_options={READ_ONLY_OPTION: True})
+                if not read_only:
+                    await session.connection(execution_options={WRITE_OPTION: True})
                 yield session
                 staged = session.info.pop(STAGED_WRITES, [])
                 if not read_only:
@@ -116,11 +124,11 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    # IMMEDIATE takes the write lock up front: a read-then-write transaction waits its turn
-    # (busy timeout) instead of failing with SQLITE_BUSY when another writer got in first.
-    # A read-only unit of work begins deferred, never takes it, and may not write (query_only):
-    # a write there would be a bug that only shows under load, so it fails at once instead.
-    read_only = bool(conn.get_execution_options().get(READ_ONLY_OPTION))
+    # A writing unit of work begins IMMEDIATE: it takes the write lock up front (its turn already
+    # queued in-process by the writer lock), so a read-then-write never fails with SQLITE_BUSY.
+    # Everything else begins deferred, never takes the lock, and may not write (query_only): a
+    # write outside a unit of work would hold SQLite's lock outside the queue, so it fails at once.
+    read_only = not conn.get_execution_options().get(WRITE_OPTION)
     record = conn.connection.info
     if record.get("query_only", False) != read_only:
         conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
@@ -128,7 +136,7 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-READ_ONLY_OPTION = "platform_read_only"
+WRITE_OPTION = "platform_unit_of_work_writes"
 STAGED_WRITES = "staged_writes"
 
 

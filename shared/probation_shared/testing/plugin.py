@@ -109,8 +109,8 @@ async def prepare_schema(spec: ServiceSpec, url: str) -> None:
         return
     database = Database(url)
     try:
-        async with database.engine.begin() as connection:
-            await connection.run_sync(spec.metadata.create_all)
+        async with database.unit_of_work() as session:
+            await session.run_sync(lambda sync_session: spec.metadata.create_all(sync_session.connection()))
     finally:
         await database.dispose()
 

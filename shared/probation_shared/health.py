@@ -31,7 +31,7 @@ class BrokerProbe:
             return self._last
         try:
             if self._client is None:
-                self._client = AIOKafkaClient(bootstrap_servers=self.settings.kafka_bootstrap_servers, request_timeout_ms=2000)
+                self._client = AIOKafkaClient(**self.settings.kafka_connection(), request_timeout_ms=2000)
                 await asyncio.wait_for(self._client.bootstrap(), 3)
             ok = await asyncio.wait_for(self._client.fetch_all_metadata(), 3)
             self._last = None if ok is not None else "no metadata"

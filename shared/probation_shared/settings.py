@@ -25,7 +25,26 @@ class PlatformSettings(BaseSettings):
     kafka_idempotent_producer: bool = False
     # Lets several environments (or test runs) share one cluster without seeing each other's topics.
     kafka_topic_prefix: str = ""
-    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_security_protocol: str = "PLAINTEXT"  # SASL_SSL on a real cluster (Strimzi SCRAM users)
+    kafka_sasl_mechanism: str | None = None  # e.g. SCRAM-SHA-512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = None
+    kafka_ssl_cafile: Path | None = None  # the cluster CA, to verify the brokers
+
+    def kafka_connection(self) -> dict:
+        """What every aiokafka client of this service needs to reach and authenticate to the brokers."""
+        options: dict = {"bootstrap_servers": self.kafka_bootstrap_servers, "security_protocol": self.kafka_security_protocol}
+        if self.kafka_sasl_mechanism:
+            options.update(
+                sasl_mechanism=self.kafka_sasl_mechanism,
+                sasl_plain_username=self.kafka_sasl_username,
+                sasl_plain_password=self.kafka_sasl_password,
+            )
+        if self.kafka_security_protocol.endswith("SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context(cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None)
+        return options
 
     auth_issuer: str = "probation-platform"
     auth_audience: str = "probation-platform"

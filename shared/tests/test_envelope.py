@@ -18,3 +18,4 @@ def test_envelope_round_trips_with_hmpps_field_names():
 def test_event_types_must_be_domain_entity_verb(bad):
     with pytest.raises(ValidationError):
         new_event(bad, crn="X123456")
+

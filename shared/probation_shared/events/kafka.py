@@ -7,11 +7,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from ..settings import PlatformSettings
 
+# How long a fetch may wait for data at the broker: short, so a consumer that has caught up sees
+# the next event at once (some brokers wait the full time even when data is there).
+FETCH_MAX_WAIT_MS = 50
+
 
 def make_producer(settings: PlatformSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        security_protocol=settings.kafka_security_protocol,
+        **settings.kafka_connection(),
         acks="all",
         enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=2,
@@ -23,19 +26,19 @@ def make_producer(settings: PlatformSettings) -> AIOKafkaProducer:
 def make_consumer(settings: PlatformSettings, group_id: str, *topics: str) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        security_protocol=settings.kafka_security_protocol,
+        **settings.kafka_connection(),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id=f"{settings.service_name}-{group_id}",
         metadata_max_age_ms=5_000,
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
     )
 
 
-async def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = 3) -> None:
-    """Create any of `topics` that do not exist yet."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = 3, **connection) -> None:
+    """Create any of `topics` that do not exist yet (`connection`: security options, if any)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, **connection)
     await admin.start()
     try:
         existing = set(await admin.list_topics())

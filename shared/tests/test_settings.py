@@ -26,3 +26,14 @@ def test_each_service_reads_its_own_prefix(monkeypatch):
     assert RiskAssessmentSettings().kafka_bootstrap_servers == "b:2"
     assert CaseAllocationSettings().topic("x.events") == "x.events"
     assert CaseAllocationSettings(kafka_topic_prefix="staging.").topic("x.events") == "staging.x.events"
+
+
+def test_today_is_the_england_and_wales_date_and_can_be_fixed():
+    from datetime import date, datetime
+
+    from probation_shared import clock
+
+    assert clock.today() == datetime.now(clock.LONDON).date()
+    with clock.fixed_today(date(2030, 1, 2)):
+        assert clock.today() == date(2030, 1, 2)
+    assert clock.today() != date(2030, 1, 2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from probation_shared import clock
 from probation_shared.db import Database
 from probation_shared.jobs import PeriodicJob
 
@@ -18,4 +19,4 @@ async def handover_once(database: Database, on: date) -> list[str]:
 
 def handover_job(settings, database: Database, metrics) -> PeriodicJob:
     """Runs for today at every interval; idempotent, so repeated runs in a day move nothing new."""
-    return PeriodicJob("omic-handover", settings.handover_job_interval_seconds, lambda: handover_once(database, date.today()))
+    return PeriodicJob("omic-handover", settings.handover_job_interval_seconds, lambda: handover_once(database, clock.today()))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.db import Database
 from probation_shared.logging import get_logger
 
@@ -191,7 +192,7 @@ async def add_case_volume(
 ) -> int:
     """Bulk-load `people` people with a conviction, a sentence and a case each in `pdu_code`; most cases
     allocated across the PDU's practitioners. For demo data and benchmarks; publishes no events."""
-    today = today or date.today()
+    today = today or clock.today()
     practitioners = list(
         await session.execute(
             select(Staff.code, Staff.team_code)

@@ -4,6 +4,7 @@ and a small client that speaks the API in the tests' terms."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from case_allocation.db.models import PLATFORM
 from case_allocation.seed import seed_reference
 from case_allocation.service import SPEC
+from probation_shared import clock
 from probation_shared.auth import Role
 
 PDU = "LON01"
@@ -116,6 +118,17 @@ class Api:
         url = event["detailUrl"]
         assert url.startswith(self.service.settings.public_base_url), url
         return await self.client.get(url[len(self.service.settings.public_base_url) :], headers=headers)
+
+
+# The day these tests' dates were chosen against: "who is responsible now", "overdue" and the like
+# must not change their answers as the calendar moves on.
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today():
+    with clock.fixed_today(TODAY):
+        yield TODAY
 
 
 @pytest.fixture

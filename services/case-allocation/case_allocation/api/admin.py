@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query
 
+from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 
@@ -22,5 +23,5 @@ async def handover_job(
     _: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
 ):
     """Move every case whose handover date has come from the POM to the COM, and publish each move."""
-    on = on or date.today()
+    on = on or clock.today()
     return HandoverJobResult(on=on, moved=await run_handover_job(session, on))

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Request
 
+from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -67,7 +68,7 @@ async def pdu_queue(
     if await org_db.get_pdu(session, pdu_code) is None:
         raise not_found("PDU")
     _spo_of(principal, pdu_code)
-    on = on or date.today()
+    on = on or clock.today()
     rows, total = await cases_db.queue(session, pdu_code, size, page * size)
     content = []
     for case, person in rows:
@@ -91,7 +92,7 @@ async def _case(session, principal: Principal, case_id: int):
 async def get_case(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)):
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
-    return redacted_response(_case_view(case, person, on or date.today(), True), principal.roles)
+    return redacted_response(_case_view(case, person, on or clock.today(), True), principal.roles)
 
 
 @router.get("/cases/{case_id}/recommendations", response_model=Recommendations)
@@ -100,7 +101,7 @@ async def recommendations(session: Session, case_id: int, on: date | None = Quer
     _spo_of(principal, case.pdu_code)
     if case.status == "CLOSED":
         raise Problem(409, "case-closed", "The case is closed.")
-    grades, found = await allocation_domain.recommend(session, case, on or date.today())
+    grades, found = await allocation_domain.recommend(session, case, on or clock.today())
     return Recommendations(
         case_id=case.id,
         crn=case.crn,
@@ -136,7 +137,7 @@ async def allocate(body: AllocationRequest, session: Session, case_id: int, prin
         reason=body.reason,
         override_reason=body.override_reason,
         actor=principal.staff_code or principal.subject,
-        on=date.today(),
+        on=clock.today(),
     )
     return AllocationView.model_validate(allocation)
 

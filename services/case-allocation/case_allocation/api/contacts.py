@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Request
 
+from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
@@ -52,7 +53,7 @@ async def list_contacts(request: Request, session: Session, crn: str = CrnPath, 
 @router.post("/contacts", status_code=201, response_model=ContactView)
 async def add_contact(body: NewContact, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
     person = await person_for(session, principal, crn)
-    contact, breach = await contacts_domain.add_contact(session, person, body.model_dump(), principal.subject, date.today())
+    contact, breach = await contacts_domain.add_contact(session, person, body.model_dump(), principal.subject, clock.today())
     return redacted_response(_contact_view(contact, breach), principal.roles, 201)
 
 
@@ -62,7 +63,7 @@ async def record_outcome(body: OutcomeRequest, session: Session, contact_id: int
     contact = await contacts_db.get(session, crn, contact_id)
     if contact is None:
         raise not_found("contact")
-    contact, breach = await contacts_domain.record_outcome(session, person, contact, body.outcome, body.notes, date.today())
+    contact, breach = await contacts_domain.record_outcome(session, person, contact, body.outcome, body.notes, clock.today())
     return redacted_response(_contact_view(contact, breach), principal.roles)
 
 
@@ -83,7 +84,7 @@ async def compliance(
     """Minimum contact per open community or licence case: monthly face to face, weekly for two weeks after release."""
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
-    on = on or date.today()
+    on = on or clock.today()
     attended = [c.contact_date for c in await contacts_db.of_person(session, crn) if c.face_to_face and c.outcome == "ATTENDED"]
     result = []
     for case in await cases_db.open_cases_of(session, crn):

@@ -7,6 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -164,8 +165,8 @@ async def staff_workload(
     _: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR),
 ):
     staff, team = await _staff(session, staff_code)
-    (w,) = await workloads(session, [(staff, team)], on or date.today())
-    active = await org_db.active_reduction_hours(session, [staff_code], on or date.today())
+    (w,) = await workloads(session, [(staff, team)], on or clock.today())
+    active = await org_db.active_reduction_hours(session, [staff_code], on or clock.today())
     reduction = sum(active.get(staff_code, []), 0)
     return WorkloadView(
         staff_code=staff.code,

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from probation_shared import clock
 from probation_shared.redaction import Classified, DataClass
 
 Identity = Classified(DataClass.IDENTITY)
@@ -57,7 +58,7 @@ class NewPerson(Strict):
 
     @model_validator(mode="after")
     def _born_in_the_past(self):
-        if self.date_of_birth >= date.today():
+        if self.date_of_birth >= clock.today():
             raise ValueError("date_of_birth must be in the past")
         return self
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 
+from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -71,7 +70,7 @@ async def _sentence(session, crn: str, sentence_id: int):
 @router.post("", status_code=201, response_model=SentenceView)
 async def create_sentence(body: NewSentence, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
-    sentence = await sentencing.create_sentence(session, person, body.model_dump(), date.today())
+    sentence = await sentencing.create_sentence(session, person, body.model_dump(), clock.today())
     return redacted_response(await sentence_view(session, sentence), principal.roles, 201, {"Location": f"/people/{crn}/sentences/{sentence.id}"})
 
 
@@ -104,7 +103,7 @@ async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: i
         raise Problem(
             422, "invalid-dates", "The expected end precedes the sentence.", errors=[{"field": "expected_end_date", "message": "before sentence date"}]
         )
-    await sentencing.amend_sentence(session, person, sentence, changes, date.today())
+    await sentencing.amend_sentence(session, person, sentence, changes, clock.today())
     return redacted_response(await sentence_view(session, sentence), principal.roles)
 
 
@@ -112,7 +111,7 @@ async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: i
 async def terminate_sentence(body: Termination, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
-    await sentencing.terminate_sentence(session, person, sentence, on=body.date, reason=body.reason, today=date.today())
+    await sentencing.terminate_sentence(session, person, sentence, on=body.date, reason=body.reason, today=clock.today())
     return redacted_response(await sentence_view(session, sentence), principal.roles)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.errors import Problem
 
 from ..db import people as people_db
@@ -100,7 +101,7 @@ async def update_address(session: AsyncSession, person: Person, address: Address
         await _end_current_main(session, person, start, except_id=address.id)
     for field, value in changes.items():
         setattr(address, field, value)
-    if address.end_date and address.end_date <= date.today() and address.status == "MAIN":
+    if address.end_date and address.end_date <= clock.today() and address.status == "MAIN":
         address.status = "PREVIOUS"
     address.updated_at = datetime.now(UTC)
     await publish.address_changed(session, person, address.id, "updated")

@@ -50,7 +50,16 @@ async def on_engagement(session: AsyncSession, event: DomainEvent) -> None:
 
 
 CASE_EVENTS = Subscription(name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement})
-SUBSCRIPTION = Subscription(name="probe-events", topics=[TOPIC], handlers={"probe.good.happened": on_good, "probe.poison.happened": on_poison})
+async def on_many_good(session: AsyncSession, events: list[DomainEvent]) -> None:
+    await session.execute(EFFECTS.insert(), [{"event_id": str(e.eventId), "kind": f"good-in-batch-of-{len(events)}"} for e in events])
+
+
+SUBSCRIPTION = Subscription(
+    name="probe-events",
+    topics=[TOPIC],
+    handlers={"probe.good.happened": on_good, "probe.poison.happened": on_poison},
+    batch_handlers={"probe.good.happened": on_many_good},
+)
 
 class Colour(str, enum.Enum):
     RED = "RED"

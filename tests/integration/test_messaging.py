@@ -133,3 +133,25 @@ async def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 
     finally:
         await consumer.stop()
     return messages
+
+
+def _record(offset: int, event) -> "ConsumerRecord":
+    from aiokafka.structs import ConsumerRecord
+
+    value = event.model_dump_json().encode()
+    return ConsumerRecord("probe.events", 0, offset, 0, 0, b"X000001", value, None, 7, len(value), [("eventType", event.eventType.encode())])
+
+
+async def test_a_batch_is_one_transaction_with_runs_for_batch_handlers_and_falls_back_one_by_one(start_service):
+    probe = await start_service(probe_service.SPEC, run_workers=False)
+    from probation_shared.events.consumer import EventConsumer
+
+    consumer = EventConsumer(probe.settings, probe.database, probe_service.PLATFORM, probe.app.state.metrics, probe_service.SUBSCRIPTION)
+    goods = [new_event("probe.good.happened", crn="X000001") for _ in range(3)]
+    await consumer.handle_batch([_record(i, e) for i, e in enumerate([*goods, goods[0]])])
+    assert await effects(probe, "good-in-batch-of-3") == 3  # one call for the run; the repeat was a duplicate
+
+    probe_service.PoisonSwitch.failing = False
+    mixed = [new_event("probe.good.happened", crn="X000001"), new_event("probe.poison.happened", crn="X000001"), new_event("probe.good.happened", crn="X000001")]
+    await consumer.handle_batch([_record(10 + i, e) for i, e in enumerate(mixed)])
+    assert await effects(probe, "good") == 2 and await effects(probe, "poison") == 1  # runs of one: per-event handlers

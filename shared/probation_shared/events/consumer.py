@@ -31,6 +31,8 @@ from .outbox import PlatformTables
 log = get_logger(__name__)
 
 Handler = Callable[[AsyncSession, DomainEvent], Awaitable[None]]
+# Handles a run of consecutive events of one type in one go (e.g. to load what they need in bulk).
+BatchHandler = Callable[[AsyncSession, list[DomainEvent]], Awaitable[None]]
 
 # Headers added to a dead letter; stripped again when it is replayed.
 DLQ_HEADERS = ("x-original-topic", "x-error", "x-attempts", "x-consumer")
@@ -43,6 +45,10 @@ class Subscription:
     name: str
     topics: list[str]
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Optional: for these event types, a batch of consecutive events goes to one call. The
+    # per-event handler of the same type must still exist: it is used when a batch is retried
+    # one message at a time.
+    batch_handlers: Mapping[str, BatchHandler] = field(default_factory=dict)
 
     def group_id(self, settings: PlatformSettings) -> str:
         return f"{settings.kafka_topic_prefix}{settings.service_name}.{self.name}"
@@ -156,9 +162,15 @@ class EventConsumer:
                 await session.execute(self.inbox.insert(), [
                     {"consumer": self.consumer_name, "event_id": str(e.eventId), "event_type": e.eventType, "processed_at": now} for _, e in fresh
                 ])
-            for message, event in fresh:
-                with _event_context(message, event):
-                    await self.subscription.handlers[event.eventType](session, event)
+            for run in _runs_of_one_type(fresh):
+                batch_handler = self.subscription.batch_handlers.get(run[0][1].eventType)
+                if batch_handler is not None and len(run) > 1:
+                    with _event_context(*run[0]):
+                        await batch_handler(session, [event for _, event in run])
+                    continue
+                for message, event in run:
+                    with _event_context(message, event):
+                        await self.subscription.handlers[event.eventType](session, event)
         return len(fresh), len(pairs) - len(fresh)
 
     async def handle_message(self, message: ConsumerRecord) -> None:
@@ -229,6 +241,17 @@ class EventConsumer:
                     await asyncio.wait_for(client.stop(), 5)
         self._consumer = self._producer = None
 
+
+
+def _runs_of_one_type(pairs: list[tuple[ConsumerRecord, DomainEvent]]) -> list[list[tuple[ConsumerRecord, DomainEvent]]]:
+    """Consecutive events of the same type, in their original order (order per person is kept)."""
+    runs: list[list[tuple[ConsumerRecord, DomainEvent]]] = []
+    for pair in pairs:
+        if runs and runs[-1][0][1].eventType == pair[1].eventType:
+            runs[-1].append(pair)
+        else:
+            runs.append([pair])
+    return runs
 
 
 def _parse(message: ConsumerRecord) -> DomainEvent | str:

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Column, Integer, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.auth import Role, require_roles
 from probation_shared.audit import record_access
+from probation_shared.auth import Role, require_roles
 from probation_shared.db import Session, create_base
 from probation_shared.errors import Problem
 from probation_shared.events import DomainEvent, platform_tables

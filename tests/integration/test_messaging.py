@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 from sqlalchemy import func, select
 
 from case_allocation.db.models import PLATFORM as CASE_TABLES
@@ -135,9 +136,7 @@ async def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 
     return messages
 
 
-def _record(offset: int, event) -> "ConsumerRecord":
-    from aiokafka.structs import ConsumerRecord
-
+def _record(offset: int, event) -> ConsumerRecord:
     value = event.model_dump_json().encode()
     return ConsumerRecord("probe.events", 0, offset, 0, 0, b"X000001", value, None, 7, len(value), [("eventType", event.eventType.encode())])
 
@@ -152,6 +151,6 @@ async def test_a_batch_is_one_transaction_with_runs_for_batch_handlers_and_falls
     assert await effects(probe, "good-in-batch-of-3") == 3  # one call for the run; the repeat was a duplicate
 
     probe_service.PoisonSwitch.failing = False
-    mixed = [new_event("probe.good.happened", crn="X000001"), new_event("probe.poison.happened", crn="X000001"), new_event("probe.good.happened", crn="X000001")]
+    mixed = [new_event(kind, crn="X000001") for kind in ("probe.good.happened", "probe.poison.happened", "probe.good.happened")]
     await consumer.handle_batch([_record(10 + i, e) for i, e in enumerate(mixed)])
     assert await effects(probe, "good") == 2 and await effects(probe, "poison") == 1  # runs of one: per-event handlers

@@ -4,8 +4,8 @@ and a small client that speaks the API in the tests' terms."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest

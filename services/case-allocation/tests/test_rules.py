@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from case_allocation.domain.access import EXCLUDED, HIDDEN, VISIBLE, access_verdict
 from case_allocation.domain.calendar import add_months, add_working_days, allocation_due_date, due_status, is_working_day
 from case_allocation.domain.compliance import breach_due, compliance_periods, repeated_positive
 from case_allocation.domain.identifiers import is_crn, random_crn
@@ -19,6 +18,7 @@ from case_allocation.domain.workload import (
     requires_probation_officer,
     suitable_grades,
 )
+from probation_shared.limited_access import EXCLUDED, HIDDEN, VISIBLE, access_verdict
 
 D = date.fromisoformat
 

@@ -35,6 +35,7 @@ class FakeUpstream:
     addresses: dict[tuple[str, str], dict] = field(default_factory=dict)
     managers: dict[str, dict] = field(default_factory=dict)
     risk: dict[str, dict] = field(default_factory=dict)
+    limits: dict[str, list[dict]] = field(default_factory=dict)  # limited access, as case-allocation lists it
     calls: list[tuple[str, str]] = field(default_factory=list)
 
     def add_person(self, crn: str, *, sex: str = "MALE", dob: str = "1990-04-01", risk_level: str = "MEDIUM") -> None:
@@ -91,6 +92,11 @@ class FakeUpstream:
         async def manager(crn: str, request: Request):
             self._record(request)
             return self.managers.get(crn) or JSONResponse({"status": 404}, 404)
+
+        @app.get("/people/{crn}/limited-access")
+        async def limited_access(crn: str, request: Request):
+            self._record(request)
+            return {"limits": self.limits.get(crn, [])} if crn in self.people else JSONResponse({"status": 404}, 404)
 
         return app
 

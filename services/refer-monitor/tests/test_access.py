@@ -157,3 +157,15 @@ async def test_catalogue_search_and_expiry(api, h):
     )
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json()["errors"]} == {"contract_type", "region", "referral_end_date", "prime_provider_id"}
+
+
+async def test_probation_staff_are_held_to_case_allocations_limited_access_rules(api, upstream):
+    referral = await api.sent("X200009")
+    rid = referral["id"]
+    upstream.limits["X200009"] = [{"kind": "RESTRICTION", "staff_code": "N07A001"}, {"kind": "EXCLUSION", "staff_code": "N07X999"}]
+    named, other, excluded = (api.practitioner(staff_code=code) for code in ("N07A001", "N07B002", "N07X999"))
+    assert (await api.client.get(f"/referrals/{rid}", headers=named)).status_code == 200
+    for path in (f"/referrals/{rid}", "/people/X200009/timeline", "/referrals?crn=X200009"):
+        assert (await api.client.get(path, headers=other)).status_code == 404, path  # restricted away: as if absent
+    denied = await api.client.get(f"/referrals/{rid}", headers=excluded)
+    assert denied.status_code == 403 and denied.json()["code"] == "excluded"

@@ -8,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from probation_shared.audit import record_access
 from probation_shared.auth import PROBATION_STAFF, Principal, Role
 from probation_shared.errors import Problem, not_found
+from probation_shared.limited_access import EXCLUDED, HIDDEN, access_verdict
 
 from ..db import cases as cases_db
 from ..db import people as people_db
 from ..db.models import PLATFORM, Person
-from ..domain.access import EXCLUDED, HIDDEN, access_verdict
 from ..domain.identifiers import CRN_PATTERN
 
 CrnPath = Path(pattern=CRN_PATTERN.pattern, description="Case reference number, e.g. X123456")

@@ -10,13 +10,13 @@ from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limited_access import VISIBLE, access_verdict
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
 from ..db import org as org_db
 from ..db import people as people_db
 from ..domain import allocation as allocation_domain
-from ..domain.access import VISIBLE, access_verdict
 from ..domain.calendar import due_status
 from .access import audit_read, person_for
 from .schemas import AllocationRequest, AllocationView, CaseView, QueuePage, Recommendations, RecommendationView

@@ -13,6 +13,7 @@ from ..db import queries as q
 from ..db.models import PLATFORM
 from ..domain import updates as sharing
 from ..domain.access import PROBATION, PROBATION_READERS
+from ..domain.referrals import enforce_limited_access
 from ..domain.sharing import Category, Override
 from .schemas import ConsentIn, ConsentOut, OverrideIn, OverrideOut, Timeline, TimelineEntry
 
@@ -28,6 +29,7 @@ async def timeline(
     crn: str = CrnPath,
     principal: Principal = require_roles(*PROBATION_READERS, Role.PROVIDER_CASEWORKER),
 ):
+    await enforce_limited_access(session, principal, crn)
     entries = await sharing.timeline(session, principal, crn)
     await record_access(
         session,

@@ -109,6 +109,8 @@ async def list_referrals(
     principal: Principal = require_roles(*READERS),
 ):
     if principal.has(*PROBATION_READERS):
+        if crn:
+            await lifecycle.enforce_limited_access(session, principal, crn)
         rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
     else:
         refs = sorted(principal.contract_refs)

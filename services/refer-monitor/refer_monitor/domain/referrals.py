@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.auth import Principal
 from probation_shared.errors import Problem, not_found
+from probation_shared.http import service_http
+from probation_shared.limited_access import enforce_for_staff
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
@@ -45,7 +47,13 @@ async def load(session: AsyncSession, principal: Principal, referral_id: str, *,
     providers = await q.contract_providers(session, contract)
     if not can_see_referral(principal, referral.status, contract.reference, providers):
         raise not_found("referral")
+    await enforce_limited_access(session, principal, referral.crn)
     return ReferralContext(referral, contract, providers)
+
+
+async def enforce_limited_access(session: AsyncSession, principal: Principal, crn: str) -> None:
+    """Probation staff see a referral only where case-allocation's limited-access rules let them."""
+    await enforce_for_staff(session, principal, f"{service_http(session).settings.case_allocation_url}/people/{crn}/limited-access")
 
 
 def require_provider(principal: Principal, ctx: ReferralContext) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
@@ -27,14 +27,49 @@ async def get_person(session: AsyncSession, crn: str) -> PersonRecord | None:
 
 
 async def ensure_person(session: AsyncSession, crn: str, registered_at: datetime, noms_number: str | None = None) -> PersonRecord:
-    record = await session.get(PersonRecord, crn)
-    if record is None:
-        record = PersonRecord(crn=crn, noms_number=noms_number, registered_at=registered_at, mandate_for_change=False, previous_enforcement=False)
-        session.add(record)
-        await session.flush()
-    elif noms_number and record.noms_number != noms_number:
-        record.noms_number = noms_number
-    return record
+    return (await ensure_people(session, [(crn, registered_at, noms_number)]))[crn]
+
+
+async def ensure_people(session: AsyncSession, sightings: Sequence[tuple[str, datetime, str | None]]) -> dict[str, PersonRecord]:
+    """The record of each (crn, registered_at, noms_number) seen, in order: created at its first
+    sighting if unknown (one insert for all), its NOMS number kept up to date."""
+    people = await people_by_crn(session, {crn for crn, _, _ in sightings})
+    missing: dict[str, dict] = {}
+    for crn, registered_at, noms_number in sightings:
+        record = people.get(crn)
+        if record is not None:
+            if noms_number and record.noms_number != noms_number:
+                record.noms_number = noms_number
+        elif crn in missing:
+            if noms_number:
+                missing[crn]["noms_number"] = noms_number
+        else:
+            missing[crn] = dict(
+                crn=crn,
+                noms_number=noms_number,
+                registered_at=registered_at,
+                sex=None,
+                date_of_birth=None,
+                mandate_for_change=False,
+                previous_enforcement=False,
+                current_tier=None,
+            )
+    if missing:
+        await session.execute(insert(PersonRecord.__table__), list(missing.values()))
+        people.update(await people_by_crn(session, list(missing)))
+    return people
+
+
+async def people_by_crn(session: AsyncSession, crns: Collection[str]) -> dict[str, PersonRecord]:
+    if not crns:
+        return {}
+    return {p.crn: p for p in (await session.scalars(select(PersonRecord).where(PersonRecord.crn.in_(crns)))).all()}
+
+
+def _latest_of_each(model, partition_by, order_by, *criteria):
+    """`select(model)` keeping, per partition, only the first row in `order_by` (one query for many people)."""
+    ranked = select(model.id.label("id"), func.row_number().over(partition_by=partition_by, order_by=order_by).label("rank")).where(*criteria).subquery()
+    return select(model).join(ranked, model.id == ranked.c.id).where(ranked.c.rank == 1)
 
 
 # Registrations
@@ -44,9 +79,26 @@ async def get_registration(session: AsyncSession, registration_id: str) -> Regis
     return await session.get(Registration, registration_id)
 
 
+async def registrations_by_id(session: AsyncSession, registration_ids: Collection[str]) -> dict[str, Registration]:
+    if not registration_ids:
+        return {}
+    found = await session.scalars(select(Registration).where(Registration.registration_id.in_(registration_ids)))
+    return {r.registration_id: r for r in found.all()}
+
+
 async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
-    result = await session.scalars(select(Registration).where(Registration.crn == crn, Registration.active.is_(True)).order_by(Registration.registered_at))
-    return result.all()
+    return (await active_registrations_of(session, [crn])).get(crn, [])
+
+
+async def active_registrations_of(session: AsyncSession, crns: Collection[str]) -> dict[str, list[Registration]]:
+    """Each person's active registrations, oldest first."""
+    result = await session.scalars(
+        select(Registration).where(Registration.crn.in_(crns), Registration.active.is_(True)).order_by(Registration.registered_at, Registration.registration_id)
+    )
+    by_crn: dict[str, list[Registration]] = {}
+    for registration in result.all():
+        by_crn.setdefault(registration.crn, []).append(registration)
+    return by_crn
 
 
 # Assessments
@@ -75,6 +127,19 @@ async def latest_complete_assessment(session: AsyncSession, crn: str, completed_
     return await session.scalar(query.order_by(Assessment.version.desc()).limit(1))
 
 
+async def latest_complete_assessments(session: AsyncSession, crns: Collection[str], completed_since: datetime) -> dict[str, Assessment]:
+    """Per person, the latest complete assessment completed since `completed_since`."""
+    query = _latest_of_each(
+        Assessment,
+        Assessment.crn,
+        Assessment.version.desc(),
+        Assessment.crn.in_(crns),
+        Assessment.status == "COMPLETE",
+        Assessment.completed_at >= completed_since,
+    )
+    return {a.crn: a for a in (await session.scalars(query)).all()}
+
+
 async def next_revision(session: AsyncSession, assessment_id: str) -> int:
     current = await session.scalar(select(func.max(AssessmentRevision.revision)).where(AssessmentRevision.assessment_id == assessment_id))
     return (current or 0) + 1
@@ -100,6 +165,11 @@ async def latest_rosh(session: AsyncSession, crn: str) -> RoshVersion | None:
     return await session.scalar(select(RoshVersion).where(RoshVersion.crn == crn).order_by(RoshVersion.version.desc()).limit(1))
 
 
+async def latest_rosh_of(session: AsyncSession, crns: Collection[str]) -> dict[str, RoshVersion]:
+    query = _latest_of_each(RoshVersion, RoshVersion.crn, RoshVersion.version.desc(), RoshVersion.crn.in_(crns))
+    return {r.crn: r for r in (await session.scalars(query)).all()}
+
+
 async def rosh_history(session: AsyncSession, crn: str) -> Sequence[RoshVersion]:
     return (await session.scalars(select(RoshVersion).where(RoshVersion.crn == crn).order_by(RoshVersion.version))).all()
 
@@ -115,7 +185,19 @@ async def latest_score(session: AsyncSession, crn: str, kind: str) -> Score | No
     return await session.scalar(select(Score).where(Score.crn == crn, Score.kind == kind).order_by(Score.recorded_at.desc(), Score.id.desc()).limit(1))
 
 
+async def latest_scores(session: AsyncSession, crns: Collection[str], kinds: Collection[str]) -> dict[tuple[str, str], Score]:
+    """Per (crn, kind), the latest recorded score."""
+    query = _latest_of_each(Score, (Score.crn, Score.kind), (Score.recorded_at.desc(), Score.id.desc()), Score.crn.in_(crns), Score.kind.in_(kinds))
+    return {(s.crn, s.kind): s for s in (await session.scalars(query)).all()}
+
+
 # Tiers
+
+
+async def add_tier_calculations(session: AsyncSession, rows: Sequence[dict]) -> None:
+    """Store calculations (column values of `TierCalculation`) with one statement."""
+    if rows:
+        await session.execute(insert(TierCalculation.__table__), list(rows))
 
 
 async def latest_tier(session: AsyncSession, crn: str) -> TierCalculation | None:

@@ -7,7 +7,7 @@ so a practitioner can see why a tier is what it is.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from .needs import SCORED_SECTIONS, SECTIONS_BY_CODE, SEVERITY_POINTS, Severity
@@ -40,17 +40,21 @@ class TierInputs:
     unsupervised: bool = False
 
     def to_json(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _INPUT_FIELDS}  # every field is a plain value: no deep copy needed
         data["rsr"] = None if self.rsr is None else str(self.rsr)
         data["rosh"] = None if self.rosh is None else self.rosh.value
         data["complexity_factors"] = sorted(self.complexity_factors)
         data["needs"] = None if self.needs is None else {k: Severity(v).value for k, v in self.needs.items()}
-        return {_camel(k): v for k, v in data.items()}
+        return {_INPUT_KEYS[k]: v for k, v in data.items()}
 
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.title() for p in rest)
+
+
+_INPUT_FIELDS = tuple(f.name for f in fields(TierInputs))
+_INPUT_KEYS = {name: _camel(name) for name in _INPUT_FIELDS}
 
 
 @dataclass(frozen=True)

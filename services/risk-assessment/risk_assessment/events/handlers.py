@@ -10,6 +10,7 @@ referral for whom (a provider caseworker sees a risk summary only with one).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,28 +65,64 @@ async def on_person_details(session: AsyncSession, event: DomainEvent) -> None:
         await tiers.recalculate(session, person, event.eventType)
 
 
+async def _people(session: AsyncSession, events: Sequence[DomainEvent]) -> dict[str, PersonRecord]:
+    return await queries.ensure_people(session, [(_crn(e), e.occurredAt, e.noms) for e in events])
+
+
+def _segments(events: Sequence[DomainEvent], keys: Callable[[DomainEvent], Iterable[object]]) -> list[list[DomainEvent]]:
+    """The events cut into consecutive runs in which no key (person, registration...) appears twice.
+    Within such a run, applying every event and then recalculating each person once gives exactly
+    what handling the events one at a time gives, as a person's tier depends only on their own rows."""
+    segments: list[list[DomainEvent]] = []
+    seen: set[object] = set()
+    for event in events:
+        event_keys = set(keys(event))
+        if not segments or seen & event_keys:
+            segments.append([])
+            seen = set()
+        segments[-1].append(event)
+        seen |= event_keys
+    return segments
+
+
+async def _recalculate(session: AsyncSession, people: Mapping[str, PersonRecord], segment: Sequence[DomainEvent]) -> None:
+    await tiers.recalculate_many(session, [(people[_crn(e)], e.eventType) for e in segment])
+
+
+async def on_sentences_or_requirements(session: AsyncSession, events: list[DomainEvent]) -> None:
+    """Sentence / requirement events: keep the person's mandate for change, recalculate the tier."""
+    people = await _people(session, events)
+    for segment in _segments(events, lambda e: [_crn(e)]):
+        for event in segment:
+            mandate = event.additionalInformation.get("mandateForChange")
+            if mandate is not None:
+                people[_crn(event)].mandate_for_change = bool(mandate)
+        await _recalculate(session, people, segment)
+
+
 async def on_sentence_or_requirement(session: AsyncSession, event: DomainEvent) -> None:
-    person = await _person(session, event)
-    mandate = event.additionalInformation.get("mandateForChange")
-    if mandate is not None:
-        person.mandate_for_change = bool(mandate)
-    await tiers.recalculate(session, person, event.eventType)
+    await on_sentences_or_requirements(session, [event])
 
 
-async def on_registration(session: AsyncSession, event: DomainEvent) -> None:
-    person = await _person(session, event)
-    info = event.additionalInformation
-    registration_id = str(info.get("registrationId") or "")
-    code = info.get("registerTypeCode")
+def _registration_id(event: DomainEvent) -> str:
+    registration_id = str(event.additionalInformation.get("registrationId") or "")
     if not registration_id:
         raise ValueError(f"{event.eventType} without a registrationId")
+    return registration_id
+
+
+def _apply_registration(session: AsyncSession, person: PersonRecord, registrations: dict[str, Registration], event: DomainEvent) -> None:
+    info = event.additionalInformation
+    registration_id = _registration_id(event)
+    code = info.get("registerTypeCode")
     active = not event.eventType.endswith(".deregistered")
-    registration = await queries.get_registration(session, registration_id)
+    registration = registrations.get(registration_id)
     if registration is None:
         if not code:
             raise ValueError(f"{event.eventType} without a registerTypeCode")
         registration = Registration(registration_id=registration_id, crn=person.crn, type_code=code, registered_at=event.occurredAt, active=active)
         session.add(registration)
+        registrations[registration_id] = registration
     registration.active = active
     if code:
         registration.type_code = code
@@ -99,8 +136,23 @@ async def on_registration(session: AsyncSession, event: DomainEvent) -> None:
         registration.deregistered_at = None
     else:
         registration.deregistered_at = event.occurredAt
-    await session.flush()
-    await tiers.recalculate(session, person, event.eventType)
+
+
+async def on_registrations(session: AsyncSession, events: list[DomainEvent]) -> None:
+    """Registration added / updated / deregistered: keep the projection, recalculate the tier."""
+    for event in events:
+        _registration_id(event)
+    people = await _people(session, events)
+    registrations = await queries.registrations_by_id(session, {_registration_id(e) for e in events})
+    for segment in _segments(events, lambda e: [("crn", _crn(e)), ("registration", _registration_id(e))]):
+        for event in segment:
+            _apply_registration(session, people[_crn(event)], registrations, event)
+        await session.flush()
+        await _recalculate(session, people, segment)
+
+
+async def on_registration(session: AsyncSession, event: DomainEvent) -> None:
+    await on_registrations(session, [event])
 
 
 async def on_breach(session: AsyncSession, event: DomainEvent) -> None:
@@ -126,6 +178,17 @@ CASE_EVENTS = Subscription(
         "probation-case.registration.updated": on_registration,
         "probation-case.registration.deregistered": on_registration,
         "enforcement.breach.raised": on_breach,
+    },
+    # A fetched batch's run of these is handled in one go (inputs loaded in bulk); same outcome.
+    batch_handlers={
+        "probation-case.sentence.created": on_sentences_or_requirements,
+        "probation-case.sentence.amended": on_sentences_or_requirements,
+        "probation-case.sentence.terminated": on_sentences_or_requirements,
+        "probation-case.requirement.created": on_sentences_or_requirements,
+        "probation-case.requirement.terminated": on_sentences_or_requirements,
+        "probation-case.registration.added": on_registrations,
+        "probation-case.registration.updated": on_registrations,
+        "probation-case.registration.deregistered": on_registrations,
     },
 )
 

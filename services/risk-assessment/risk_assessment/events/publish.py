@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.events import add_event, detail_url, new_event
 from probation_shared.events.topics import RISK_ASSESSMENT
 
-from ..db.models import PLATFORM, Assessment, TierCalculation
+from ..db.models import PLATFORM, Assessment
 
 
 async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, info: dict) -> None:
@@ -50,23 +52,25 @@ async def assessment_summary_produced(session: AsyncSession, assessment: Assessm
     )
 
 
-async def tier_calculated(session: AsyncSession, calculation: TierCalculation) -> None:
-    """`tier.calculation.complete` for every calculation; `tier.calculation.changed` only when the tier changed."""
-    path = f"/people/{calculation.crn}/tier"
+async def tier_calculated(session: AsyncSession, c: Mapping) -> None:
+    """`tier.calculation.complete` for every calculation; `tier.calculation.changed` only when the tier changed.
+
+    `c`: the stored calculation's column values (`TierCalculation`)."""
+    path = f"/people/{c['crn']}/tier"
     await _publish(
         session,
         "tier.calculation.complete",
-        calculation.crn,
+        c["crn"],
         "Tier calculated",
         path,
-        {"calculationId": calculation.id, "tier": calculation.tier, "changed": calculation.changed},
+        {"calculationId": c["id"], "tier": c["tier"], "changed": c["changed"]},
     )
-    if calculation.changed:
+    if c["changed"]:
         await _publish(
             session,
             "tier.calculation.changed",
-            calculation.crn,
+            c["crn"],
             "Tier changed",
             path,
-            {"calculationId": calculation.id, "tier": calculation.tier, "previousTier": calculation.previous_tier},
+            {"calculationId": c["id"], "tier": c["tier"], "previousTier": c["previous_tier"]},
         )

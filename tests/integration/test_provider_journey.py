@@ -18,7 +18,11 @@ from risk_assessment.service import SPEC as RISK_ASSESSMENT
 from webhooks.service import SPEC as WEBHOOKS
 
 VICTIM = {"name": "Jordan Victimson", "address": "9 Hidden Close, Durham DH9 9ZZ", "relationship": "former partner"}
-PROVIDERS = {"harbour-housing": ("ACC-NE-001", "7b0c6f0e-0000-4000-8000-000000000001"), "northern-works": ("ETE-NE-001", "7b0c6f0e-0000-4000-8000-000000000002")}
+# provider → (contract it holds, intervention it delivers), as refer-monitor's seed data has them
+PROVIDERS = {
+    "harbour-housing": ("ACC-NE-001", "7b0c6f0e-0000-4000-8000-000000000001"),
+    "northern-works": ("ETE-NE-001", "7b0c6f0e-0000-4000-8000-000000000002"),
+}
 
 
 def rosh(level: str, reason: str) -> dict:
@@ -72,7 +76,7 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
             (await referral_queries.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
 
         sent = {}
-        for provider, (contract, intervention) in PROVIDERS.items():
+        for provider, (_, intervention) in PROVIDERS.items():
             draft = await referrals.client.post(
                 "/referrals", json={"crn": crn, "intervention_id": intervention, "desired_outcomes": ["Settled"]}, headers=practitioner
             )

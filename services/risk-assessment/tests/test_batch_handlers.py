@@ -40,6 +40,7 @@ def _events(prefix: str) -> list[DomainEvent]:
         e("registration.added", "3", registrationId="R4", registerTypeCode="PRC"),
         e("registration.added", "5", registrationId="R8", registerTypeCode="RVLN"),  # someone new
         e("registration.added", "4", registrationId="R9", registerTypeCode="STRG"),
+        e("registration.added", "5", registrationId="R8", registerTypeCode="RMRH", registerLevel="L2"),  # created earlier in this run
         e("registration.updated", "2", registrationId="R2", registerLevel="M3"),
         e("registration.updated", "1", registrationId="R1", registerTypeCode="RHRH"),
         e("registration.deregistered", "1", registrationId="R3"),

@@ -86,6 +86,12 @@ async def registrations_by_id(session: AsyncSession, registration_ids: Collectio
     return {r.registration_id: r for r in found.all()}
 
 
+async def add_registrations(session: AsyncSession, rows: Sequence[dict]) -> None:
+    """Store new registrations (column values of `Registration`) with one statement."""
+    if rows:
+        await session.execute(insert(Registration.__table__), list(rows))
+
+
 async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
     return (await active_registrations_of(session, [crn])).get(crn, [])
 

@@ -111,31 +111,32 @@ def _registration_id(event: DomainEvent) -> str:
     return registration_id
 
 
-def _apply_registration(session: AsyncSession, person: PersonRecord, registrations: dict[str, Registration], event: DomainEvent) -> None:
+def _registration_values(event: DomainEvent, crn: str, existing: Registration | None) -> dict:
+    """The registration's column values the event sets: all of them for a registration not seen before."""
     info = event.additionalInformation
-    registration_id = _registration_id(event)
     code = info.get("registerTypeCode")
     active = not event.eventType.endswith(".deregistered")
-    registration = registrations.get(registration_id)
-    if registration is None:
+    values: dict = {}
+    if existing is None:
         if not code:
             raise ValueError(f"{event.eventType} without a registerTypeCode")
-        registration = Registration(registration_id=registration_id, crn=person.crn, type_code=code, registered_at=event.occurredAt, active=active)
-        session.add(registration)
-        registrations[registration_id] = registration
-    registration.active = active
+        values = dict(
+            registration_id=_registration_id(event), crn=crn, type_code=code, level=None, category=None, registered_at=event.occurredAt, deregistered_at=None
+        )
+    values["active"] = active
     if code:
-        registration.type_code = code
+        values["type_code"] = code
     if "registerLevel" in info:
-        registration.level = info.get("registerLevel")
+        values["level"] = info.get("registerLevel")
     if "registerCategory" in info:
-        registration.category = info.get("registerCategory")
+        values["category"] = info.get("registerCategory")
     if active:
         if event.eventType.endswith(".added"):
-            registration.registered_at = event.occurredAt
-        registration.deregistered_at = None
+            values["registered_at"] = event.occurredAt
+        values["deregistered_at"] = None
     else:
-        registration.deregistered_at = event.occurredAt
+        values["deregistered_at"] = event.occurredAt
+    return values
 
 
 async def on_registrations(session: AsyncSession, events: list[DomainEvent]) -> None:
@@ -144,10 +145,21 @@ async def on_registrations(session: AsyncSession, events: list[DomainEvent]) -> 
         _registration_id(event)
     people = await _people(session, events)
     registrations = await queries.registrations_by_id(session, {_registration_id(e) for e in events})
-    for segment in _segments(events, lambda e: [("crn", _crn(e)), ("registration", _registration_id(e))]):
+    segments = _segments(events, lambda e: [("crn", _crn(e)), ("registration", _registration_id(e))])
+    for number, segment in enumerate(segments, start=1):
+        new_rows = []
         for event in segment:
-            _apply_registration(session, people[_crn(event)], registrations, event)
+            existing = registrations.get(_registration_id(event))
+            values = _registration_values(event, _crn(event), existing)
+            if existing is None:
+                new_rows.append(values)
+            else:
+                for column, value in values.items():
+                    setattr(existing, column, value)
         await session.flush()
+        await queries.add_registrations(session, new_rows)
+        if new_rows and number < len(segments):  # a later segment may change them
+            registrations |= await queries.registrations_by_id(session, [r["registration_id"] for r in new_rows])
         await _recalculate(session, people, segment)
 
 

@@ -66,8 +66,9 @@ class Database:
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._outbox_signal: asyncio.Event | None = None
-        # SQLite has one writer: queue this process's transactions here rather than in SQLite's
-        # busy handler, which sleeps in growing steps and wastes most of the time under load.
+        # SQLite has one writer, and its calls run inline on the event loop (sqlite_inline): a write
+        # transaction waiting in SQLite for another of this process would block the loop that must
+        # finish the other. So this process's write transactions queue here, one at a time.
         self._writer_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from fastapi import Depends, Request
 from .errors import Problem
 
 ALGORITHMS = ["RS256"]
+VERIFIED_CACHE_SIZE = 10_000
 
 
 class Role(str, enum.Enum):
@@ -87,6 +89,9 @@ class TokenVerifier:
         self.leeway = leeway
         self._key = load_pem_public_key(public_key_pem) if public_key_pem else None
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        # Callers reuse a token for many requests: remember verified ones until they expire, so the
+        # signature is checked once per token rather than once per request.
+        self._verified: OrderedDict[str, tuple[Principal, int]] = OrderedDict()
 
     @classmethod
     def from_settings(cls, settings) -> TokenVerifier:
@@ -100,6 +105,19 @@ class TokenVerifier:
         )
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal = self._verify(token)
+        self._verified[token] = (principal, int(principal.claims["exp"]))
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(

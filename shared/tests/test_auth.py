@@ -49,3 +49,14 @@ def test_invalid_tokens_are_refused_with_401(token):
 def test_a_verifier_needs_a_key_source():
     with pytest.raises(ValueError):
         TokenVerifier(issuer="i", audience="a")
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires():
+    strict = TokenVerifier(issuer="probation-platform", audience="probation-platform", public_key_pem=PUBLIC, leeway=0)
+    token = mint_token(PRIVATE, subject="u", roles=["AUDITOR"], lifetime_seconds=1)
+    first = strict.verify(token)
+    assert strict.verify(token) is first  # remembered: no second signature check
+    time.sleep(1.2)
+    with pytest.raises(Problem) as refused:  # expired: checked again, and refused
+        strict.verify(token)
+    assert refused.value.status == 401

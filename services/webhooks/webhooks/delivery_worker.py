@@ -14,7 +14,7 @@ from probation_shared.logging import get_logger
 
 from .db.models import Delivery, Endpoint
 from .db.queries import claim_due
-from .domain.delivery import Attempt, decide, signed_headers
+from .domain.delivery import PENDING, Attempt, decide, signed_headers
 from .settings import WebhooksSettings
 
 log = get_logger(__name__)
@@ -32,7 +32,7 @@ class DeliveryWorker:
         now = datetime.now(UTC)
         lease = now + timedelta(seconds=self.settings.delivery_timeout_seconds * 3)
         async with self.database.unit_of_work() as session:
-            due = await claim_due(session, now, lease, self.settings.delivery_batch_size)
+            due = await claim_due(session, PENDING, now, lease, self.settings.delivery_batch_size)
         await asyncio.gather(*(self._deliver(delivery, endpoint) for delivery, endpoint in due))
         return len(due)
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.delivery import PENDING
 from .models import Delivery, Endpoint
 
 
@@ -25,13 +24,13 @@ async def deliveries_of(session: AsyncSession, provider_id: str, status: str | N
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
-async def claim_due(session: AsyncSession, now: datetime, lease_until: datetime, limit: int) -> list[tuple[Delivery, Endpoint]]:
-    """Take up to `limit` due deliveries, leasing them so another replica does not send them too."""
+async def claim_due(session: AsyncSession, status: str, now: datetime, lease_until: datetime, limit: int) -> list[tuple[Delivery, Endpoint]]:
+    """Take up to `limit` deliveries in `status` that are due, leasing them so another replica does not send them too."""
     rows = (
         await session.execute(
             select(Delivery, Endpoint)
             .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
-            .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+            .where(Delivery.status == status, Delivery.next_attempt_at <= now)
             .order_by(Delivery.next_attempt_at)
             .limit(limit)
         )

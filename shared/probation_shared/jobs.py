@@ -14,10 +14,13 @@ log = get_logger(__name__)
 
 
 class PeriodicJob:
-    def __init__(self, name: str, interval_seconds: float, tick: Callable[[], Awaitable[Any]]) -> None:
+    def __init__(
+        self, name: str, interval_seconds: float, tick: Callable[[], Awaitable[Any]], on_stop: Callable[[], Awaitable[Any]] | None = None
+    ) -> None:
         self.name = name
         self.interval_seconds = interval_seconds
         self.tick = tick
+        self.on_stop = on_stop  # releases what the job holds (clients, connections)
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -33,6 +36,8 @@ class PeriodicJob:
 
     async def stop(self) -> None:
         self._stopping.set()
+        if self.on_stop is not None:
+            await self.on_stop()
 
 
 # A job is built from the running service's settings, database and metrics.

@@ -14,7 +14,7 @@ from probation_shared.logging import get_logger
 
 from .db.models import Delivery, Endpoint
 from .db.queries import claim_due
-from .domain.delivery import PENDING, Attempt, decide, signed_headers
+from .domain.delivery import DELIVERED, PENDING, Attempt, decide, signed_headers
 from .settings import WebhooksSettings
 
 log = get_logger(__name__)
@@ -51,7 +51,7 @@ class DeliveryWorker:
                     next_attempt_at=decision.next_attempt_at,
                     last_status_code=attempt.status_code,
                     last_error=attempt.error,
-                    delivered_at=now if decision.status == "DELIVERED" else None,
+                    delivered_at=now if decision.status == DELIVERED else None,
                 )
             )
             if decision.disable_endpoint:
@@ -81,4 +81,4 @@ def delivery_job(settings: WebhooksSettings, database: Database, _metrics) -> Pe
         while await worker.deliver_due() >= settings.delivery_batch_size:
             pass
 
-    return PeriodicJob("webhook-delivery", settings.delivery_poll_seconds, tick)
+    return PeriodicJob("webhook-delivery", settings.delivery_poll_seconds, tick, on_stop=worker.close)

@@ -24,20 +24,22 @@ class PeriodicJob:
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # one bad tick must not end the job
-                log.exception("job_failed", job=self.name, error=repr(exc))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.interval_seconds)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self.tick()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # one bad tick must not end the job
+                    log.exception("job_failed", job=self.name, error=repr(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.interval_seconds)
+        finally:
+            if self.on_stop is not None:
+                await self.on_stop()  # after the last tick, never under one
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self.on_stop is not None:
-            await self.on_stop()
 
 
 # A job is built from the running service's settings, database and metrics.

@@ -86,7 +86,11 @@ class PersonProjection(Base):
 
 class Referral(Base):
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_contract_status", "contract_reference", "status"),)
+    __table_args__ = (
+        Index("ix_referral_contract_status", "contract_reference", "status"),
+        # A provider's referral list: its contracts' referrals, newest first, one page at a time.
+        Index("ix_referral_contract_created", "contract_reference", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(8), unique=True)

@@ -73,6 +73,8 @@ async def test_updating_personal_details_publishes_once_per_real_change(api):
     assert len(await api.events("probation-case.personal-details.updated", crn)) == 1
     cleared = await api.client.patch(f"/people/{crn}", json={"last_name": None}, headers=api.h())
     assert cleared.status_code == 422
+    unborn = await api.client.patch(f"/people/{crn}", json={"date_of_birth": "2030-01-01"}, headers=api.h())
+    assert unborn.status_code == 422 and "date_of_birth" in unborn.text
     assert (await api.client.patch(f"/people/{crn}", json={"last_name": "X"}, headers=api.h(Role.POLICE_PARTNER))).status_code == 403
 
 

@@ -58,9 +58,7 @@ class NewPerson(Strict):
 
     @model_validator(mode="after")
     def _born_in_the_past(self):
-        if self.date_of_birth >= clock.today():
-            raise ValueError("date_of_birth must be in the past")
-        return self
+        return _check_born_in_the_past(self)
 
 
 class PersonChanges(Strict):
@@ -71,6 +69,17 @@ class PersonChanges(Strict):
     noms_number: NOMS | None = None
     phone: Phone | None = None
     email: Email | None = None
+
+    @model_validator(mode="after")
+    def _born_in_the_past(self):
+        # A correction of the date of birth obeys the same rule as a new person's.
+        return _check_born_in_the_past(self)
+
+
+def _check_born_in_the_past(body):
+    if body.date_of_birth is not None and body.date_of_birth >= clock.today():
+        raise ValueError("date_of_birth must be in the past")
+    return body
 
 
 class AddressView(View):

@@ -34,6 +34,8 @@ class Role(str, enum.Enum):
     AUDITOR = "AUDITOR"
     OPERATOR = "OPERATOR"
     SERVICE = "SERVICE"
+    PERSON_ON_PROBATION = "PERSON_ON_PROBATION"  # scoped to their own CRN by the `crn` claim
+    LIMITED_ACCESS_ADMIN = "LIMITED_ACCESS_ADMIN"  # the only role that changes a person's limited-access list
 
 
 PROBATION_STAFF = frozenset({Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER})
@@ -50,6 +52,7 @@ class Principal:
     region: str | None = None
     pdu: str | None = None
     staff_code: str | None = None
+    crn: str | None = None
     claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def has(self, *roles: Role) -> bool:
@@ -65,17 +68,31 @@ class Principal:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        roles = frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_)
+        """Claims of the wrong shape are refused (401), never coerced: `roles` is a list of known role
+        names, each scope claim a string (`contract_refs` a list of strings)."""
+        roles = claims.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) and r in Role._value2member_map_ for r in roles):
+            raise _unauthenticated("The token's roles claim must be a list of known role names.")
+        for name in _STRING_CLAIMS:
+            if claims.get(name) is not None and not isinstance(claims[name], str):
+                raise _unauthenticated(f"The token's {name} claim must be a string.")
+        refs = claims.get("contract_refs")
+        if refs is not None and (not isinstance(refs, list) or not all(isinstance(r, str) for r in refs)):
+            raise _unauthenticated("The token's contract_refs claim must be a list of strings.")
         return cls(
             subject=str(claims.get("sub", "")),
-            roles=roles,
+            roles=frozenset(Role(r) for r in roles),
             provider_id=claims.get("provider_id"),
-            contract_refs=frozenset(claims.get("contract_refs") or ()),
+            contract_refs=frozenset(refs or ()),
             region=claims.get("region"),
             pdu=claims.get("pdu"),
             staff_code=claims.get("staff_code"),
+            crn=claims.get("crn"),
             claims=claims,
         )
+
+
+_STRING_CLAIMS = ("sub", "provider_id", "region", "pdu", "staff_code", "crn")
 
 
 class TokenVerifier:

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--region")
     token.add_argument("--pdu")
     token.add_argument("--staff-code")
+    token.add_argument("--crn", help="the person's own CRN, for a PERSON_ON_PROBATION token")
     token.add_argument("--lifetime", type=int, default=3600, help="seconds")
     token.add_argument("--key-dir", type=Path, default=DEFAULT_KEY_DIR)
     token.add_argument("--issuer", default="probation-platform")
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region,
             pdu=args.pdu,
             staff_code=args.staff_code,
+            crn=args.crn,
         )
     )
     return 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
+from .audit import audit_router
 from .auth import Role, TokenVerifier, require_roles
 from .db import Database
 from .errors import Problem, install_error_handlers
@@ -25,6 +26,7 @@ from .jobs import JobFactory
 from .logging import configure_logging, get_logger
 from .metrics import ServiceMetrics
 from .middleware import PlatformMiddleware
+from .redaction import check_routes
 from .settings import PlatformSettings
 
 log = get_logger(__name__)
@@ -124,8 +126,10 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     app.add_middleware(PlatformMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router())
     app.include_router(_admin_router(spec, settings))
+    app.include_router(audit_router(spec.tables.audit_log))
     for router in spec.routers:
         app.include_router(router)
+    check_routes(route for router in spec.routers for route in router.routes)
     return app
 
 

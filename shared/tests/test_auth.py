@@ -13,7 +13,7 @@ VERIFIER = TokenVerifier(issuer="probation-platform", audience="probation-platfo
 
 
 def test_valid_token_gives_roles_and_scope():
-    token = mint_token(PRIVATE, subject="u1", roles=["PROVIDER_CASEWORKER", "NOT_A_ROLE"], provider_id="P1", contract_refs=["C1", "C2"])
+    token = mint_token(PRIVATE, subject="u1", roles=["PROVIDER_CASEWORKER"], provider_id="P1", contract_refs=["C1", "C2"])
     principal = VERIFIER.verify(token)
     assert principal == Principal(subject="u1", roles=frozenset({Role.PROVIDER_CASEWORKER}), provider_id="P1", contract_refs=frozenset({"C1", "C2"}))
     assert principal.is_provider and not principal.is_probation_staff
@@ -60,3 +60,28 @@ def test_a_verified_token_is_remembered_only_until_it_expires():
     with pytest.raises(Problem) as refused:  # expired: checked again, and refused
         strict.verify(token)
     assert refused.value.status == 401
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param({"roles": {"OPERATOR": 1}}, id="roles-object"),
+        pytest.param({"roles": 5}, id="roles-number"),
+        pytest.param({"roles": "OPERATOR"}, id="roles-string"),
+        pytest.param({"roles": ["OPERATOR", "NOT_A_ROLE"]}, id="unknown-role"),
+        pytest.param({"roles": [["OPERATOR"]]}, id="roles-nested"),
+        pytest.param({"roles": ["PROVIDER_CASEWORKER"], "contract_refs": "C1"}, id="contract-refs-string"),
+        pytest.param({"roles": ["PROVIDER_CASEWORKER"], "contract_refs": [1]}, id="contract-refs-numbers"),
+        pytest.param({"roles": ["PROVIDER_CASEWORKER"], "provider_id": {"id": "P1"}}, id="provider-id-object"),
+        pytest.param({"roles": ["PROBATION_PRACTITIONER"], "staff_code": 7}, id="staff-code-number"),
+    ],
+)
+def test_claims_of_the_wrong_shape_are_unauthenticated_not_coerced(claims):
+    """Found: an object of roles authenticated as OPERATOR, a number gave 500, a string of contract refs
+    became a set of characters."""
+    now = int(time.time())
+    body = {"sub": "u", "iss": "probation-platform", "aud": "probation-platform", "iat": now, "exp": now + 60, **claims}
+    token = jwt.encode(body, PRIVATE, algorithm="RS256")
+    with pytest.raises(Problem) as caught:
+        VERIFIER.verify(token)
+    assert caught.value.status == 401

@@ -65,13 +65,33 @@ POLICY: Mapping[Role, Mapping[DataClass, Visibility]] = {
     # Providers deliver services: they need to reach the person and understand the risk, never the victims;
     # health only with the person's consent for that provider.
     Role.PROVIDER_CASEWORKER: {
-        D.REFERENCE: V, D.IDENTITY: V, D.CONTACT_DETAILS: V, D.OFFENCE: R, D.SENTENCE: V, D.RISK_LEVELS: V,
-        D.RISK_NARRATIVE: V, D.VICTIM_DETAILS: R, D.HEALTH: C, D.PROVIDER_UPDATES: V, D.SAFEGUARDING: R, D.STAFF: V,
+        D.REFERENCE: V,
+        D.IDENTITY: V,
+        D.CONTACT_DETAILS: V,
+        D.OFFENCE: R,
+        D.SENTENCE: V,
+        D.RISK_LEVELS: V,
+        D.RISK_NARRATIVE: V,
+        D.VICTIM_DETAILS: R,
+        D.HEALTH: C,
+        D.PROVIDER_UPDATES: V,
+        D.SAFEGUARDING: R,
+        D.STAFF: V,
     },
     # IOM / MAPPA partners: who the person is and how risky, not the assessment behind it.
     Role.POLICE_PARTNER: {
-        D.REFERENCE: V, D.IDENTITY: V, D.CONTACT_DETAILS: V, D.OFFENCE: V, D.SENTENCE: V, D.RISK_LEVELS: V,
-        D.RISK_NARRATIVE: R, D.VICTIM_DETAILS: R, D.HEALTH: R, D.PROVIDER_UPDATES: R, D.SAFEGUARDING: R, D.STAFF: V,
+        D.REFERENCE: V,
+        D.IDENTITY: V,
+        D.CONTACT_DETAILS: V,
+        D.OFFENCE: V,
+        D.SENTENCE: V,
+        D.RISK_LEVELS: V,
+        D.RISK_NARRATIVE: R,
+        D.VICTIM_DETAILS: R,
+        D.HEALTH: R,
+        D.PROVIDER_UPDATES: R,
+        D.SAFEGUARDING: R,
+        D.STAFF: V,
     },
     # Commissioners see aggregates only.
     Role.COMMISSIONER: {dc: (V if dc is D.REFERENCE else R) for dc in DataClass},
@@ -81,9 +101,7 @@ POLICY: Mapping[Role, Mapping[DataClass, Visibility]] = {
     # Manages limited-access lists: who the person is and which staff are named, nothing of the case.
     Role.LIMITED_ACCESS_ADMIN: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.STAFF) else R) for dc in DataClass},
     # The person on probation, reading what is about them (their own record only: scope checked by the service).
-    Role.PERSON_ON_PROBATION: {
-        dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.CONTACT_DETAILS, D.SENTENCE, D.STAFF, D.HEALTH) else R) for dc in DataClass
-    },
+    Role.PERSON_ON_PROBATION: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.CONTACT_DETAILS, D.SENTENCE, D.STAFF, D.HEALTH) else R) for dc in DataClass},
 }
 
 MASK = "***"

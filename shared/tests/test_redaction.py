@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 import pytest
 from hypothesis import given, settings
@@ -182,7 +182,6 @@ def test_consent_only_ever_widens_and_only_health(roles, consents, data_class):
 @given(extra=roles, base=roles, data_class=classes)
 def test_adding_a_role_never_narrows_what_is_seen(extra, base, data_class):
     assert decide(Audience(base | extra), data_class)[0] >= decide(Audience(base), data_class)[0]
-
 
 
 @settings(max_examples=200)

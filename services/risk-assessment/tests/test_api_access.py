@@ -71,6 +71,7 @@ async def test_audiences_see_what_they_may(api):
             "imminence": "Not imminent",
             "increasingFactors": "Alcohol",
             "mitigatingFactors": "Employment",
+            "providerSummary": "Violence when drinking; keep sessions in daytime",
         },
         "riskToSelf": {"selfHarm": {"current": False, "previous": True, "details": "Cut himself in 2019 after Jane Roe left"}},
         "victims": [{"name": "Jane Roe", "address": "1 Mill Lane, Oxbridge", "relationship": "former partner"}],
@@ -88,10 +89,10 @@ async def test_audiences_see_what_they_may(api):
     assert seen.status_code == 200
     body = seen.json()
     assert body["view"] == "provider" and body["overall"] == "HIGH" and body["groupsAtRisk"] == ["public", "knownAdult", "prisoners"]
-    assert body["natureOfRisk"] == "Violence when drinking"
-    assert body["riskToSelfConcerns"] == [{"kind": "selfHarm", "current": False, "previous": True, "details": "Cut himself in 2019 after [redacted] left"}]
+    assert body["summary"] == "Violence when drinking; keep sessions in daytime"
+    assert "riskToSelf" not in body  # HEALTH: a provider sees it only with the person's consent, which refer-monitor holds
     text = json.dumps(body).lower()
-    for secret in ("jane", "roe", "mill lane", "oxbridge", "former partner", "employment", "imminent"):
+    for secret in ("jane", "roe", "mill lane", "oxbridge", "former partner", "employment", "imminent", "cut himself"):
         assert secret not in text, secret
     # Another provider, and the same provider once the referral has ended, cannot tell the person exists.
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P2"))).status_code == 404
@@ -104,6 +105,7 @@ async def test_audiences_see_what_they_may(api):
 
     # A service token may ask for exactly what a provider sees.
     as_provider = (await api.client.get(f"/people/{CRN}/risk-summary", params={"view": "provider"}, headers=api.headers(Role.SERVICE))).json()
+    assert as_provider.pop("riskToSelf") == [{"kind": "selfHarm", "current": False, "previous": True}]  # flags, never the details text
     assert as_provider == body
 
     police = api.headers(Role.POLICE_PARTNER)
@@ -216,7 +218,7 @@ async def test_rerating_keeps_history_and_carries_over(api):
         (1, "MEDIUM", "practitioner-1", "initial"),
         (2, "HIGH", "spo-2", "new threats reported"),
     ]
-    assert history[1]["narrative"]["natureOfRisk"] == "Threats" and history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None}]
+    assert history[1]["narrative"]["natureOfRisk"] == "Threats" and history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None, "phone": None, "email": None}]
     changed = await api.outbox("risk-assessment.rosh.changed")
     assert [e["additionalInformation"] for e in changed] == [
         {"overallLevel": "MEDIUM", "previousLevel": None, "version": 1},

@@ -78,7 +78,7 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
         headers=staff,
         json={
             "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "MEDIUM", "staff": "LOW"},
-            "narrative": {"natureOfRisk": "Threats of violence to Quentin Blorp"},
+            "narrative": {"natureOfRisk": "Threats of violence to Quentin Blorp", "providerSummary": "Threats of violence to a known adult"},
             "victims": [victim],
             "reason": "initial",
         },
@@ -98,7 +98,7 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
     rerated = await live.client.post(f"/people/{CRN}/rosh", headers=staff, json={"community": {"knownAdult": "HIGH"}, "reason": "threats escalated"})
     assert rerated.status_code == 201
     view = (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).json()
-    assert view["overall"] == "HIGH" and view["natureOfRisk"] == "Threats of violence to [redacted]"
+    assert view["overall"] == "HIGH" and view["summary"] == "Threats of violence to a known adult" and "Quentin" not in str(view)
 
     async def rosh_changed_published() -> bool:
         return any(

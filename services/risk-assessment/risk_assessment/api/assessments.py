@@ -73,7 +73,7 @@ async def _as_at(session, assessment: Assessment, at: datetime) -> AssessmentVie
 
 @router.get("/assessment-sections", response_model=list[SectionDefinition])
 async def sections(principal: Principal = require_roles(*READ_FULL)):
-    return [
+    definitions = [
         SectionDefinition(
             code=s.code,
             title=s.title,
@@ -84,9 +84,10 @@ async def sections(principal: Principal = require_roles(*READ_FULL)):
         )
         for s in needs.SECTIONS
     ]
+    return redacted_response(definitions, principal.roles)
 
 
-@router.post("/people/{crn}/assessments", status_code=201)
+@router.post("/people/{crn}/assessments", status_code=201, response_model=AssessmentView)
 async def start_assessment(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     from datetime import UTC
 
@@ -95,7 +96,7 @@ async def start_assessment(session: Session, crn: str = CrnPath, principal: Prin
     return redacted_response(view(assessment), principal.roles, status_code=201)
 
 
-@router.get("/people/{crn}/assessments")
+@router.get("/people/{crn}/assessments", response_model=list[AssessmentSummary] | AssessmentView)
 async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     """All versions; with `at`, the assessment that was current then, as it stood then."""
     if await queries.get_person(session, crn) is None:
@@ -107,9 +108,8 @@ async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | 
             raise not_found("assessment at that time")
         return redacted_response(await _as_at(session, assessment, at), principal.roles)
     rows = await queries.assessments_of(session, crn)
-    return [
-        AssessmentSummary(id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at).model_dump(mode="json") for a in rows
-    ]
+    summaries = [AssessmentSummary(id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at) for a in rows]
+    return redacted_response(summaries, principal.roles)
 
 
 async def _assessment(session, assessment_id: str) -> Assessment:
@@ -119,7 +119,7 @@ async def _assessment(session, assessment_id: str) -> Assessment:
     return assessment
 
 
-@router.get("/assessments/{assessment_id}")
+@router.get("/assessments/{assessment_id}", response_model=AssessmentView)
 async def get_assessment(session: Session, assessment_id: str, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     assessment = await _assessment(session, assessment_id)
     await audit(session, principal, assessment.crn, "read-assessment", f"/assessments/{assessment_id}")
@@ -127,7 +127,7 @@ async def get_assessment(session: Session, assessment_id: str, at: datetime | No
     return redacted_response(body, principal.roles)
 
 
-@router.patch("/assessments/{assessment_id}")
+@router.patch("/assessments/{assessment_id}", response_model=AssessmentView)
 async def update_assessment(body: AssessmentUpdate, session: Session, assessment_id: str, principal: Principal = require_roles(*WRITE)):
     assessment = await _assessment(session, assessment_id)
     with domain_errors():
@@ -135,7 +135,7 @@ async def update_assessment(body: AssessmentUpdate, session: Session, assessment
     return redacted_response(view(assessment), principal.roles)
 
 
-@router.post("/assessments/{assessment_id}/complete")
+@router.post("/assessments/{assessment_id}/complete", response_model=AssessmentView)
 async def complete_assessment(session: Session, assessment_id: str, body: CompleteAssessment | None = None, principal: Principal = require_roles(*WRITE)):
     assessment = await _assessment(session, assessment_id)
     person = await queries.get_person(session, assessment.crn)

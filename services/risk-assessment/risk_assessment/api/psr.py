@@ -36,7 +36,7 @@ def view(p: PsrProposal) -> PsrView:
     )
 
 
-@router.post("/people/{crn}/psr-proposals", status_code=201)
+@router.post("/people/{crn}/psr-proposals", status_code=201, response_model=PsrView)
 async def propose(body: PsrRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     with domain_errors():
@@ -51,14 +51,14 @@ async def _proposal(session, proposal_id: str) -> PsrProposal:
     return proposal
 
 
-@router.get("/psr-proposals/{proposal_id}")
+@router.get("/psr-proposals/{proposal_id}", response_model=PsrView)
 async def get_proposal(session: Session, proposal_id: str, principal: Principal = require_roles(*READ_FULL)):
     proposal = await _proposal(session, proposal_id)
     await audit(session, principal, proposal.crn, "read-psr-proposal", f"/psr-proposals/{proposal_id}")
     return redacted_response(view(proposal), principal.roles)
 
 
-@router.post("/psr-proposals/{proposal_id}/override")
+@router.post("/psr-proposals/{proposal_id}/override", response_model=PsrView)
 async def override(body: PsrOverride, session: Session, proposal_id: str, principal: Principal = require_roles(*WRITE)):
     proposal = await _proposal(session, proposal_id)
     if proposal.override is not None:

@@ -7,18 +7,32 @@ from typing import Literal
 
 from fastapi import APIRouter, Path, Query
 
-from probation_shared.auth import Principal, require_roles
+from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
-from probation_shared.redaction import redact, redacted_response
+from probation_shared.redaction import Audience as Readers
+from probation_shared.redaction import DataClass, explain, redacted_response
 
 from ..db import queries
 from ..db.models import RoshVersion
 from ..domain import rosh as rules
-from ..domain.redaction import identifying_strings, scrub
 from ..workflows import rosh as workflow
-from .access import CRN_PATTERN, READ_FULL, READ_SUMMARY, WRITE, Audience, audience_of, audit, check_audience, domain_errors, person_or_404
-from .schemas import Mappa, PoliceRiskSummary, ProviderRiskSummary, RiskSummaryView, RoshReRating, RoshVersionView, VictimView
+from .access import CALCULATE, CRN_PATTERN, READ_FULL, READ_SUMMARY, WRITE, Audience, audience_of, audit, check_audience, domain_errors, person_or_404
+from .schemas import (
+    Mappa,
+    PoliceRiskSummary,
+    ProviderRiskSummary,
+    ProviderTextCheck,
+    ProviderTextCheckResult,
+    RiskSummaryPreview,
+    RiskSummaryView,
+    RiskToSelfFlag,
+    RoshReRating,
+    RoshVersionView,
+    VictimIdentifierMatch,
+    VictimView,
+    WithheldField,
+)
 
 router = APIRouter(prefix="/people/{crn}", tags=["risk"])
 CrnPath = Path(pattern=CRN_PATTERN)
@@ -35,14 +49,14 @@ async def version_view(session, version: RoshVersion) -> RoshVersionView:
         custody=version.custody,
         narrative=version.narrative,
         riskToSelf=version.risk_to_self,
-        victims=[VictimView(name=v.name, address=v.address, relationship=v.relationship) for v in victims],
+        victims=[VictimView(name=v.name, address=v.address, relationship=v.relationship, phone=v.phone, email=v.email) for v in victims],
         reason=version.reason,
         author=version.author,
         createdAt=version.created_at,
     )
 
 
-@router.post("/rosh", status_code=201)
+@router.post("/rosh", status_code=201, response_model=RoshVersionView)
 async def re_rate(body: RoshReRating, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     """A practitioner re-rates RoSH between full assessments, with a reason: a new version, published at once."""
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
@@ -52,12 +66,12 @@ async def re_rate(body: RoshReRating, session: Session, crn: str = CrnPath, prin
     return redacted_response(await version_view(session, version), principal.roles, status_code=201)
 
 
-@router.get("/rosh")
+@router.get("/rosh", response_model=list[RoshVersionView])
 async def history(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*READ_FULL)):
     await person_or_404(session, crn)
     await audit(session, principal, crn, "read-rosh-history", f"/people/{crn}/rosh")
     versions = [await version_view(session, v) for v in await queries.rosh_history(session, crn)]
-    return [redact(v, principal.roles) for v in versions]
+    return redacted_response(versions, principal.roles)
 
 
 async def _mappa(session, crn: str) -> Mappa | None:
@@ -77,29 +91,17 @@ def _groups_at_risk(version: RoshVersion) -> list[str]:
 
 
 async def provider_view(session, crn: str, version: RoshVersion | None) -> ProviderRiskSummary:
-    """Built field by field from what a provider may see; victim strings scrubbed from the free text."""
+    """Built field by field from what a provider may see: the summary written for providers (checked
+    against the victims when written), levels and groups at risk, and risk-to-self flags (HEALTH)."""
     if version is None:
         return ProviderRiskSummary(
-            crn=crn,
-            version=None,
-            overall=None,
-            community=None,
-            custody=None,
-            groupsAtRisk=[],
-            natureOfRisk=None,
-            whoIsAtRisk=None,
-            riskToSelfConcerns=[],
-            updatedAt=None,
+            crn=crn, version=None, overall=None, community=None, custody=None, groupsAtRisk=[], summary=None, riskToSelf=[], updatedAt=None
         )
-    victims = await queries.victims_of(session, version.id)
-    strings = identifying_strings({"name": v.name, "address": v.address, "relationship": v.relationship} for v in victims)
-    concerns = []
+    flags = []
     for kind in rules.RISK_TO_SELF:
         entry = (version.risk_to_self or {}).get(kind)
         if entry and (entry.get("current") or entry.get("previous")):
-            concerns.append(
-                {"kind": kind, "current": bool(entry.get("current")), "previous": bool(entry.get("previous")), "details": scrub(entry.get("details"), strings)}
-            )
+            flags.append(RiskToSelfFlag(kind=kind, current=bool(entry.get("current")), previous=bool(entry.get("previous"))))
     return ProviderRiskSummary(
         crn=crn,
         version=version.version,
@@ -107,14 +109,29 @@ async def provider_view(session, crn: str, version: RoshVersion | None) -> Provi
         community=version.community,
         custody=version.custody,
         groupsAtRisk=_groups_at_risk(version),
-        natureOfRisk=scrub(version.narrative.get("natureOfRisk"), strings),
-        whoIsAtRisk=scrub(version.narrative.get("whoIsAtRisk"), strings),
-        riskToSelfConcerns=concerns,
+        summary=(version.narrative or {}).get("providerSummary"),
+        riskToSelf=flags,
         updatedAt=version.created_at,
     )
 
 
-@router.get("/risk-summary")
+async def police_view(session, crn: str, version: RoshVersion | None) -> PoliceRiskSummary:
+    return PoliceRiskSummary(
+        crn=crn,
+        version=version.version if version else None,
+        overall=version.overall if version else None,
+        community=version.community if version else None,
+        custody=version.custody if version else None,
+        mappa=await _mappa(session, crn),
+    )
+
+
+async def full_view(session, person, version: RoshVersion | None) -> RiskSummaryView:
+    rosh = await version_view(session, version) if version else None
+    return RiskSummaryView(crn=person.crn, rosh=rosh, mappa=await _mappa(session, person.crn), tier=person.current_tier)
+
+
+@router.get("/risk-summary", response_model=RiskSummaryView | ProviderRiskSummary | PoliceRiskSummary)
 async def risk_summary(
     session: Session,
     crn: str = CrnPath,
@@ -138,14 +155,52 @@ async def risk_summary(
     if audience is Audience.PROVIDER:
         return redacted_response(await provider_view(session, crn, version), principal.roles)
     if audience is Audience.POLICE:
-        body = PoliceRiskSummary(
-            crn=crn,
-            version=version.version if version else None,
-            overall=version.overall if version else None,
-            community=version.community if version else None,
-            custody=version.custody if version else None,
-            mappa=await _mappa(session, crn),
-        )
-        return redacted_response(body, principal.roles)
-    body = RiskSummaryView(crn=crn, rosh=await version_view(session, version) if version else None, mappa=await _mappa(session, crn), tier=person.current_tier)
+        return redacted_response(await police_view(session, crn, version), principal.roles)
+    return redacted_response(await full_view(session, person, version), principal.roles)
+
+
+PREVIEW_AUDIENCES = {
+    "provider": (Audience.PROVIDER, frozenset({Role.PROVIDER_CASEWORKER})),
+    "provider-with-health-consent": (Audience.PROVIDER, frozenset({Role.PROVIDER_CASEWORKER})),
+    "police": (Audience.POLICE, frozenset({Role.POLICE_PARTNER})),
+    "auditor": (Audience.FULL, frozenset({Role.AUDITOR})),
+}
+
+
+@router.get("/risk-summary/preview", response_model=RiskSummaryPreview)
+async def preview(
+    session: Session,
+    crn: str = CrnPath,
+    audience: Literal["provider", "provider-with-health-consent", "police", "auditor"] = Query(),
+    principal: Principal = require_roles(*WRITE),
+):
+    """What `audience` would be shown of this person's risk summary, and each field it would not see, with
+    the reason (its data class, masked, or consent missing). Probation staff only."""
+    person = await person_or_404(session, crn)
+    version = await queries.latest_rosh(session, crn)
+    view, roles = PREVIEW_AUDIENCES[audience]
+    consents = {DataClass.HEALTH} if audience == "provider-with-health-consent" else set()
+    if view is Audience.PROVIDER:
+        model = await provider_view(session, crn, version)
+    elif view is Audience.POLICE:
+        model = await police_view(session, crn, version)
+    else:
+        model = await full_view(session, person, version)
+    await audit(session, principal, crn, f"preview-risk-summary-{audience}", f"/people/{crn}/risk-summary/preview")
+    result = explain(model, Readers.of(roles, consents))
+    body = RiskSummaryPreview(
+        crn=crn,
+        audience=audience,
+        shown=result.shown,
+        withheld=[WithheldField(field=w.field, dataClass=w.data_class.value, reason=w.reason) for w in result.withheld],
+    )
     return redacted_response(body, principal.roles)
+
+
+@router.post("/provider-text-check", response_model=ProviderTextCheckResult)
+async def provider_text_check(body: ProviderTextCheck, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CALCULATE)):
+    """Does any of these texts, meant for a provider, contain an identifier of a victim ever recorded for
+    the person? Other services call this before accepting provider-bound text written by probation staff."""
+    matches = await workflow.victim_identifiers_in(session, crn, body.texts)
+    result = ProviderTextCheckResult(matches=[VictimIdentifierMatch(field=f, kind=m.kind, matched=m.matched) for f, m in matches])
+    return redacted_response(result, principal.roles)

@@ -3,13 +3,13 @@ the provider and police views are separate models that structurally hold no vict
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from probation_shared.redaction import Classified, DataClass
+from probation_shared.redaction import Classified, DataClass, Outbound
 
 Level = Literal["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]
 CommunityGroup = Literal["children", "public", "knownAdult", "staff"]
@@ -17,8 +17,11 @@ CustodyGroup = Literal["children", "public", "knownAdult", "staff", "prisoners"]
 RiskToSelfKind = Literal["suicide", "selfHarm", "custody", "hostel", "vulnerability"]
 Levels = Annotated[Any, Classified(DataClass.RISK_LEVELS)]
 Narrative = Annotated[Any, Classified(DataClass.RISK_NARRATIVE)]
+Health = Annotated[Any, Classified(DataClass.HEALTH)]
 Victims = Annotated[Any, Classified(DataClass.VICTIM_DETAILS)]
 Offence = Annotated[Any, Classified(DataClass.OFFENCE)]
+Ref = Annotated[Any, Classified(DataClass.REFERENCE)]
+Staff = Annotated[Any, Classified(DataClass.STAFF)]
 Text = Field(default=None, max_length=5000)
 
 
@@ -45,6 +48,8 @@ class NarrativeInput(Strict):
     imminence: str | None = Text
     increasingFactors: str | None = Text
     mitigatingFactors: str | None = Text
+    # Written for providers, and the only narrative they see: checked against every victim ever recorded.
+    providerSummary: str | None = Text
 
 
 class RiskToSelfInput(Strict):
@@ -57,6 +62,8 @@ class VictimInput(Strict):
     name: str = Field(min_length=1, max_length=200)
     address: str | None = Field(default=None, max_length=500)
     relationship: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, max_length=200)
 
 
 class RoshInput(Strict):
@@ -75,119 +82,157 @@ class RoshReRating(RoshInput):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class SectionView(BaseModel):
-    code: str
-    title: str
+class SectionView(Outbound):
+    code: Ref
+    title: Ref
     answers: Annotated[dict[str, str], Classified(DataClass.RISK_NARRATIVE)]
-    score: int | None
-    severity: str | None
-    identifiedNeed: bool
-    linkedToHarm: bool
-    linkedToReoffending: bool
-    complete: bool
+    score: Narrative
+    severity: Narrative
+    identifiedNeed: Narrative
+    linkedToHarm: Narrative
+    linkedToReoffending: Narrative
+    complete: Ref
 
 
-class AssessmentView(BaseModel):
-    id: str
-    crn: str
-    version: int
-    status: str
-    asAt: datetime | None = None
-    createdBy: str
-    createdAt: datetime
-    completedBy: str | None
-    completedAt: datetime | None
+class AssessmentView(Outbound):
+    id: Ref
+    crn: Ref
+    version: Ref
+    status: Ref
+    asAt: Ref = None
+    createdBy: Staff
+    createdAt: Ref
+    completedBy: Staff
+    completedAt: Ref
     sections: list[SectionView]
 
 
-class AssessmentSummary(BaseModel):
-    id: str
-    version: int
-    status: str
-    createdAt: datetime
-    completedAt: datetime | None
+class AssessmentSummary(Outbound):
+    id: Ref
+    version: Ref
+    status: Ref
+    createdAt: Ref
+    completedAt: Ref
 
 
-class QuestionView(BaseModel):
-    id: str
-    text: str
-    answers: list[str]
+class QuestionView(Outbound):
+    id: Ref
+    text: Ref
+    answers: Ref
 
 
-class SectionDefinition(BaseModel):
-    code: str
-    title: str
-    scored: bool
-    standardThreshold: int | None
-    severeThreshold: int | None
+class SectionDefinition(Outbound):
+    code: Ref
+    title: Ref
+    scored: Ref
+    standardThreshold: Ref
+    severeThreshold: Ref
     questions: list[QuestionView]
 
 
 # RoSH and risk summaries
 
 
-class VictimView(BaseModel):
-    name: str
-    address: str | None
-    relationship: str | None
+class VictimView(Outbound):
+    name: Victims
+    address: Victims
+    relationship: Victims
+    phone: Victims = None
+    email: Victims = None
 
 
-class RoshVersionView(BaseModel):
-    version: int
-    source: str
-    assessmentId: str | None
+class RoshVersionView(Outbound):
+    version: Ref
+    source: Ref
+    assessmentId: Ref
     overall: Levels
     community: Levels
     custody: Levels = None
     narrative: Narrative
-    riskToSelf: Narrative
+    riskToSelf: Health
     victims: Annotated[list[VictimView], Classified(DataClass.VICTIM_DETAILS)]
-    reason: str | None
-    author: str
-    createdAt: datetime
+    reason: Narrative
+    author: Staff
+    createdAt: Ref
 
 
-class Mappa(BaseModel):
-    level: str | None
-    category: str | None
+class Mappa(Outbound):
+    level: Levels
+    category: Levels
 
 
-class RiskSummaryView(BaseModel):
+class RiskSummaryView(Outbound):
     """Everything, for probation staff (and service tokens)."""
 
-    crn: str
-    view: Literal["full"] = "full"
+    crn: Ref
+    view: Annotated[Literal["full"], Classified(DataClass.REFERENCE)] = "full"
     rosh: RoshVersionView | None
     mappa: Annotated[Mappa | None, Classified(DataClass.RISK_LEVELS)]
     tier: Annotated[str | None, Classified(DataClass.RISK_LEVELS)]
 
 
-class ProviderRiskSummary(BaseModel):
-    """What a provider caseworker with an active referral may see: no victim fields at all."""
+class RiskToSelfFlag(Outbound):
+    kind: Health
+    current: Health
+    previous: Health
 
-    crn: str
-    view: Literal["provider"] = "provider"
-    version: int | None
+
+class ProviderRiskSummary(Outbound):
+    """What a provider caseworker with an active referral may see: levels, the groups at risk, the summary
+    written for providers, and (HEALTH, with consent) risk-to-self flags. No victim fields at all, and none
+    of the narrative written for probation staff."""
+
+    crn: Ref
+    view: Annotated[Literal["provider"], Classified(DataClass.REFERENCE)] = "provider"
+    version: Ref
     overall: Levels
     community: Levels
     custody: Levels = None
     groupsAtRisk: Levels
-    natureOfRisk: Narrative
-    whoIsAtRisk: Narrative
-    riskToSelfConcerns: Narrative
-    updatedAt: datetime | None
+    summary: Narrative
+    riskToSelf: Annotated[list[RiskToSelfFlag], Classified(DataClass.HEALTH)]
+    updatedAt: Ref
 
 
-class PoliceRiskSummary(BaseModel):
+class PoliceRiskSummary(Outbound):
     """IOM / MAPPA police partners: levels and MAPPA only."""
 
-    crn: str
-    view: Literal["police"] = "police"
-    version: int | None
+    crn: Ref
+    view: Annotated[Literal["police"], Classified(DataClass.REFERENCE)] = "police"
+    version: Ref
     overall: Levels
     community: Levels
     custody: Levels = None
     mappa: Annotated[Mappa | None, Classified(DataClass.RISK_LEVELS)]
+
+
+class WithheldField(Outbound):
+    field: Ref
+    dataClass: Ref
+    reason: Ref
+
+
+class RiskSummaryPreview(Outbound):
+    """What an audience would be shown of the risk summary, and what it would not, with why."""
+
+    crn: Ref
+    audience: Ref
+    shown: Annotated[dict[str, Any] | None, Classified(DataClass.REFERENCE)]
+    withheld: list[WithheldField]
+
+
+class ProviderTextCheck(Strict):
+    texts: dict[str, Annotated[str, Field(max_length=5000)]] = Field(max_length=20)
+
+
+class VictimIdentifierMatch(Outbound):
+    field: Ref
+    kind: Ref
+    matched: Victims
+
+
+class ProviderTextCheckResult(Outbound):
+    matches: list[VictimIdentifierMatch]
 
 
 # Scores
@@ -203,14 +248,14 @@ class Ogrs3Request(Strict):
     offenceCode: str = Field(min_length=1, max_length=10)
 
 
-class Ogrs3View(BaseModel):
-    oneYear: int
-    twoYear: int
-    band: str
-    ageAtConviction: int
-    ageAtFollowUp: int
-    offenceGroup: str
-    offenceWeight: float
+class Ogrs3View(Outbound):
+    oneYear: Levels
+    twoYear: Levels
+    band: Levels
+    ageAtConviction: Offence
+    ageAtFollowUp: Offence
+    offenceGroup: Offence
+    offenceWeight: Offence
 
 
 class RecordedScoreRequest(Strict):
@@ -221,18 +266,18 @@ class RecordedScoreRequest(Strict):
     ospIBand: Literal["LOW", "MEDIUM", "HIGH"] | None = None
 
 
-class ScoreView(BaseModel):
-    kind: str
-    value: float
-    oneYear: int | None = None
-    band: str
+class ScoreView(Outbound):
+    kind: Ref
+    value: Levels
+    oneYear: Levels = None
+    band: Levels
     inputs: Annotated[dict, Classified(DataClass.OFFENCE)]
-    recordedBy: str
-    recordedAt: datetime
+    recordedBy: Staff
+    recordedAt: Ref
 
 
-class ScoresView(BaseModel):
-    crn: str
+class ScoresView(Outbound):
+    crn: Ref
     ogrs3: ScoreView | None
     rsr: ScoreView | None
     ospC: ScoreView | None
@@ -242,30 +287,32 @@ class ScoresView(BaseModel):
 # Tiers
 
 
-class TierView(BaseModel):
-    calculationId: str
-    crn: str
+class TierView(Outbound):
+    calculationId: Ref
+    crn: Ref
     tier: Annotated[str, Classified(DataClass.RISK_LEVELS)]
     previousTier: Annotated[str | None, Classified(DataClass.RISK_LEVELS)]
-    changed: bool
+    changed: Levels
     protectLevel: Annotated[str, Classified(DataClass.RISK_LEVELS)]
     protectPoints: Annotated[int, Classified(DataClass.RISK_LEVELS)]
     changeLevel: Annotated[int, Classified(DataClass.RISK_LEVELS)]
     changePoints: Annotated[int | None, Classified(DataClass.RISK_LEVELS)]
     inputs: Annotated[dict, Classified(DataClass.RISK_NARRATIVE)]
     breakdown: Annotated[dict, Classified(DataClass.RISK_NARRATIVE)]
-    trigger: str
-    calculatedAt: datetime
+    trigger: Ref
+    calculatedAt: Ref
 
 
-class TierHistoryView(BaseModel):
-    crn: str
+class TierHistoryView(Outbound):
+    crn: Ref
     calculations: list[TierView]
 
 
-class TierCounts(BaseModel):
-    counts: dict[str, int]
-    total: int
+class TierCounts(Outbound):
+    """Aggregates only: what a commissioner may see."""
+
+    counts: Annotated[dict[str, int], Classified(DataClass.REFERENCE)]
+    total: Annotated[int, Classified(DataClass.REFERENCE)]
 
 
 # PSR
@@ -282,14 +329,14 @@ class PsrOverride(Strict):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class PsrView(BaseModel):
-    id: str
-    crn: str
+class PsrView(Outbound):
+    id: Ref
+    crn: Ref
     offenceCode: Offence
     offenceDescription: Offence
     inputs: Annotated[dict, Classified(DataClass.RISK_NARRATIVE)]
     options: Annotated[list, Classified(DataClass.RISK_NARRATIVE)]
     recommended: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)]
     override: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)]
-    createdBy: str
-    createdAt: datetime
+    createdBy: Staff
+    createdAt: Ref

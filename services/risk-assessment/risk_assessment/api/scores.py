@@ -50,7 +50,8 @@ def _result(result: ogrs3.Ogrs3Result) -> Ogrs3View:
 async def calculate(body: Ogrs3Request, principal: Principal = require_roles(*CALCULATE)):
     """OGRS3 from its inputs, stored nowhere (a calculator)."""
     with domain_errors():
-        return _result(ogrs3.calculate(_inputs(body)))
+        result = ogrs3.calculate(_inputs(body))
+    return redacted_response(_result(result), principal.roles)
 
 
 @router.post("/people/{crn}/scores/ogrs3", status_code=201, response_model=Ogrs3View)
@@ -62,10 +63,10 @@ async def record_ogrs3(body: Ogrs3Request, session: Session, crn: str = CrnPath,
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     with domain_errors():
         _, result = await workflow.record_ogrs3(session, person, _inputs(body), body.model_dump(mode="json"), principal.subject)
-    return _result(result)
+    return redacted_response(_result(result), principal.roles, status_code=201)
 
 
-@router.post("/people/{crn}/scores", status_code=201)
+@router.post("/people/{crn}/scores", status_code=201, response_model=ScoresView)
 async def record_scores(body: RecordedScoreRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     """Record RSR (band derived: <3 LOW, 3 to <6.9 MEDIUM, ≥6.9 HIGH) and OSP scores with their bands."""
     errors = []
@@ -104,7 +105,7 @@ async def _scores(session, crn: str) -> ScoresView:
     )
 
 
-@router.get("/people/{crn}/scores")
+@router.get("/people/{crn}/scores", response_model=ScoresView)
 async def get_scores(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*READ_FULL)):
     await person_or_404(session, crn)
     await audit(session, principal, crn, "read-scores", f"/people/{crn}/scores")

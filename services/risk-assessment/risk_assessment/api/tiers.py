@@ -37,7 +37,7 @@ def tier_view(c: TierCalculation) -> TierView:
     )
 
 
-@router.get("/people/{crn}/tier")
+@router.get("/people/{crn}/tier", response_model=TierView)
 async def current_tier(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*READ_FULL)):
     await person_or_404(session, crn)
     calculation = await queries.latest_tier(session, crn)
@@ -47,7 +47,7 @@ async def current_tier(session: Session, crn: str = CrnPath, principal: Principa
     return redacted_response(tier_view(calculation), principal.roles)
 
 
-@router.get("/people/{crn}/tier/history")
+@router.get("/people/{crn}/tier/history", response_model=TierHistoryView)
 async def tier_history(session: Session, crn: str = CrnPath, limit: int = Query(default=100, ge=1, le=1000), principal: Principal = require_roles(*READ_FULL)):
     await person_or_404(session, crn)
     await audit(session, principal, crn, "read-tier-history", f"/people/{crn}/tier/history")
@@ -55,7 +55,7 @@ async def tier_history(session: Session, crn: str = CrnPath, limit: int = Query(
     return redacted_response(TierHistoryView(crn=crn, calculations=[tier_view(c) for c in rows]), principal.roles)
 
 
-@router.post("/people/{crn}/tier/recalculate", status_code=201)
+@router.post("/people/{crn}/tier/recalculate", status_code=201, response_model=TierView)
 async def recalculate(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CALCULATE)):
     """Recalculate now: publishes tier.calculation.complete, and tier.calculation.changed only if the tier changed."""
     person = await person_or_404(session, crn)
@@ -67,4 +67,4 @@ async def recalculate(session: Session, crn: str = CrnPath, principal: Principal
 async def counts(session: Session, principal: Principal = require_roles(Role.COMMISSIONER, *READ_FULL)):
     """Aggregates only (commissioners): how many people are on each tier."""
     found = await queries.tier_counts(session)
-    return TierCounts(counts=found, total=sum(found.values()))
+    return redacted_response(TierCounts(counts=found, total=sum(found.values())), principal.roles)

@@ -184,6 +184,12 @@ async def victims_of(session: AsyncSession, rosh_version_id: str) -> Sequence[Ro
     return (await session.scalars(select(RoshVictim).where(RoshVictim.rosh_version_id == rosh_version_id).order_by(RoshVictim.id))).all()
 
 
+async def victims_ever(session: AsyncSession, crn: str) -> Sequence[RoshVictim]:
+    """Every victim recorded on any RoSH version of the person: provider-bound text is checked against all."""
+    query = select(RoshVictim).join(RoshVersion, RoshVersion.id == RoshVictim.rosh_version_id).where(RoshVersion.crn == crn).order_by(RoshVictim.id)
+    return (await session.scalars(query)).all()
+
+
 # Scores
 
 

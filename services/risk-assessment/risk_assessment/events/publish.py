@@ -3,17 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.events import add_event, detail_url, new_event
+from probation_shared.events.contracts import contract, info
 from probation_shared.events.topics import RISK_ASSESSMENT
+from probation_shared.redaction import Classified, DataClass, Outbound
 
 from ..db.models import PLATFORM, Assessment
 
+Ref = Annotated[str | int | None, Classified(DataClass.REFERENCE)]
+Level = Annotated[str | int | float | None, Classified(DataClass.RISK_LEVELS)]
 
-async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, info: dict) -> None:
-    event = new_event(event_type, crn=crn, description=description, detail_url=detail_url(session, path), additional_information=info)
+
+@contract("risk-assessment.scores.determined", description="Risk predictor scores determined")
+class ScoresDetermined(Outbound):
+    ogrs3TwoYear: Level
+    ogrs3Band: Level
+    rsrScore: Level
+    rsrBand: Level
+
+
+@contract("risk-assessment.rosh.changed", description="Risk of serious harm changed")
+class RoshChanged(Outbound):
+    overallLevel: Level
+    previousLevel: Level
+    version: Ref
+
+
+@contract("assessment.summary.produced", description="Assessment completed")
+class AssessmentSummaryProduced(Outbound):
+    assessmentId: Ref
+    version: Ref
+
+
+@contract("tier.calculation.complete", description="Tier calculated")
+class TierCalculationComplete(Outbound):
+    calculationId: Ref
+    tier: Level
+    changed: Annotated[bool, Classified(DataClass.RISK_LEVELS)]
+
+
+@contract("tier.calculation.changed", description="Tier changed")
+class TierCalculationChanged(Outbound):
+    calculationId: Ref
+    tier: Level
+    previousTier: Level
+
+
+async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, payload: Outbound) -> None:
+    event = new_event(event_type, crn=crn, description=description, detail_url=detail_url(session, path), additional_information=info(payload))
     await add_event(session, PLATFORM.outbox, RISK_ASSESSMENT, event)
 
 
@@ -26,7 +67,7 @@ async def scores_determined(
         crn,
         "Risk predictor scores determined",
         f"/people/{crn}/scores",
-        {"ogrs3TwoYear": ogrs3_two_year, "ogrs3Band": ogrs3_band, "rsrScore": rsr_score, "rsrBand": rsr_band},
+        ScoresDetermined(ogrs3TwoYear=ogrs3_two_year, ogrs3Band=ogrs3_band, rsrScore=rsr_score, rsrBand=rsr_band),
     )
 
 
@@ -37,7 +78,7 @@ async def rosh_changed(session: AsyncSession, crn: str, *, overall: str, previou
         crn,
         "Risk of serious harm changed",
         f"/people/{crn}/risk-summary",
-        {"overallLevel": overall, "previousLevel": previous, "version": version},
+        RoshChanged(overallLevel=overall, previousLevel=previous, version=version),
     )
 
 
@@ -48,7 +89,7 @@ async def assessment_summary_produced(session: AsyncSession, assessment: Assessm
         assessment.crn,
         "Assessment completed",
         f"/assessments/{assessment.id}",
-        {"assessmentId": assessment.id, "version": assessment.version},
+        AssessmentSummaryProduced(assessmentId=assessment.id, version=assessment.version),
     )
 
 
@@ -63,7 +104,7 @@ async def tier_calculated(session: AsyncSession, c: Mapping) -> None:
         c["crn"],
         "Tier calculated",
         path,
-        {"calculationId": c["id"], "tier": c["tier"], "changed": c["changed"]},
+        TierCalculationComplete(calculationId=c["id"], tier=c["tier"], changed=c["changed"]),
     )
     if c["changed"]:
         await _publish(
@@ -72,5 +113,5 @@ async def tier_calculated(session: AsyncSession, c: Mapping) -> None:
             c["crn"],
             "Tier changed",
             path,
-            {"calculationId": c["id"], "tier": c["tier"], "previousTier": c["previous_tier"]},
+            TierCalculationChanged(calculationId=c["id"], tier=c["tier"], previousTier=c["previous_tier"]),
         )

@@ -10,11 +10,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db import queries
 from ..db.models import PersonRecord, RoshVersion, RoshVictim
 from ..domain import rosh as rules
+from ..domain import victim_identifiers
 from ..domain.errors import ErrorCollector
 from ..events import publish
 from . import tiers
 
-NARRATIVE_FIELDS = ("whoIsAtRisk", "natureOfRisk", "imminence", "increasingFactors", "mitigatingFactors")
+NARRATIVE_FIELDS = ("whoIsAtRisk", "natureOfRisk", "imminence", "increasingFactors", "mitigatingFactors", "providerSummary")
+# Narrative written for providers: the only free text a provider is shown.
+PROVIDER_BOUND = ("providerSummary",)
+
+
+def _as_victim(v) -> victim_identifiers.Victim:
+    get = v.get if isinstance(v, dict) else lambda k: getattr(v, k)
+    return victim_identifiers.Victim(name=get("name"), address=get("address"), phone=get("phone"), email=get("email"))
+
+
+async def victim_identifiers_in(session: AsyncSession, crn: str, texts: dict[str, str | None], extra_victims=()) -> list[tuple[str, victim_identifiers.Match]]:
+    """(field, match) for every identifier of a victim ever recorded for the person found in `texts`."""
+    victims = [_as_victim(v) for v in await queries.victims_ever(session, crn)] + [_as_victim(v) for v in extra_victims]
+    return [(name, match) for name, text in texts.items() for match in victim_identifiers.find(text, victims)]
+
+
+def refuse_victim_identifiers(matches: list[tuple[str, victim_identifiers.Match]], prefix: str = "narrative.") -> None:
+    errors = ErrorCollector()
+    for name, match in matches:
+        errors.add(f"{prefix}{name}", f"Matches a victim's {match.kind} ({match.matched!r}): provider text must not identify a victim.", "victim-identifier")
+    errors.raise_if_any("victim-identifier-in-provider-text", "Text written for providers names a victim")
 
 
 async def new_version(
@@ -43,6 +64,14 @@ async def new_version(
 
     narrative = dict(previous.narrative) if previous else {}
     narrative.update({k: v for k, v in (data.get("narrative") or {}).items() if v is not None})
+    victims = data.get("victims")
+    if victims is None and previous is not None:
+        victims = [
+            {"name": v.name, "address": v.address, "relationship": v.relationship, "phone": v.phone, "email": v.email}
+            for v in await queries.victims_of(session, previous.id)
+        ]
+    # Text carried over from the previous version is checked too: a new victim list can make it identifying.
+    refuse_victim_identifiers(await victim_identifiers_in(session, person.crn, {k: narrative.get(k) for k in PROVIDER_BOUND}, extra_victims=victims or []))
     risk_to_self = dict(previous.risk_to_self) if previous else {}
     risk_to_self.update(data.get("riskToSelf") or {})
     overall = rules.overall(rules.RiskLevel(v) for v in [*community.values(), *custody.values()])
@@ -65,11 +94,17 @@ async def new_version(
     )
     session.add(version)
     await session.flush()
-    victims = data.get("victims")
-    if victims is None and previous is not None:
-        victims = [{"name": v.name, "address": v.address, "relationship": v.relationship} for v in await queries.victims_of(session, previous.id)]
     for victim in victims or []:
-        session.add(RoshVictim(rosh_version_id=version.id, name=victim["name"], address=victim.get("address"), relationship=victim.get("relationship")))
+        session.add(
+            RoshVictim(
+                rosh_version_id=version.id,
+                name=victim["name"],
+                address=victim.get("address"),
+                relationship=victim.get("relationship"),
+                phone=victim.get("phone"),
+                email=victim.get("email"),
+            )
+        )
     await publish.rosh_changed(session, person.crn, overall=overall.value, previous=previous.overall if previous else None, version=version.version)
     if recalculate:
         await tiers.recalculate(session, person, "risk-assessment.rosh.changed")

@@ -218,7 +218,8 @@ async def test_rerating_keeps_history_and_carries_over(api):
         (1, "MEDIUM", "practitioner-1", "initial"),
         (2, "HIGH", "spo-2", "new threats reported"),
     ]
-    assert history[1]["narrative"]["natureOfRisk"] == "Threats" and history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None, "phone": None, "email": None}]
+    assert history[1]["narrative"]["natureOfRisk"] == "Threats"
+    assert history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None, "phone": None, "email": None}]
     changed = await api.outbox("risk-assessment.rosh.changed")
     assert [e["additionalInformation"] for e in changed] == [
         {"overallLevel": "MEDIUM", "previousLevel": None, "version": 1},

@@ -50,7 +50,9 @@ def test_age_gender_bands_are_inclusive_at_their_upper_ages():
 @pytest.mark.parametrize(
     "p, percent",
     [
-        (0.064995, 7),  # 5 dp half-up → 0.06500 → 6.5 → 7 (direct rounding would give 6)
+        (0.064995, 6),  # a binary 0.0649949999… → 0.06499 → 6 (as ARNS; the decimal reading would give 7)
+        (0.0649951, 7),  # → 0.06500 → 6.5000000000000002… → 7
+        (0.145, 14),  # → 0.145 as a double is 0.1449999… → 14.49999… → 14
         (0.0649949, 6),
         (0.125, 13),
         (0.12499, 12),
@@ -60,7 +62,7 @@ def test_age_gender_bands_are_inclusive_at_their_upper_ages():
         (0.9999, 99),
     ],
 )
-def test_rounding_is_five_dp_half_up_then_whole_percent_half_up_clamped(p, percent):
+def test_rounding_follows_the_arns_arithmetic(p, percent):
     assert ogrs3.round_percent(p) == percent
 
 
@@ -75,7 +77,7 @@ def test_bands(two_year, band):
 def test_codes_that_need_the_exact_offence_are_rejected(code):
     with pytest.raises(DomainError) as err:
         calc(code=code)
-    assert err.value.code == "need-details-of-exact-offence"
+    assert err.value.code == "NEED_DETAILS_OF_EXACT_OFFENCE"
     assert err.value.errors[0].field == "offenceCode"
     assert "exact offence" in err.value.detail
 
@@ -87,8 +89,12 @@ def test_the_three_exact_offence_codes_are_all_the_table_has():
 @pytest.mark.parametrize(
     "kwargs, field, code",
     [
-        ({"dob": date(2012, 1, 2), "conviction": date(2022, 1, 1), "follow": date(2023, 1, 1), "first": 9}, "convictionDate", "age-at-conviction-below-10"),
-        ({"first": 41}, "ageAtFirstSanction", "first-sanction-after-conviction"),
+        (
+            {"dob": date(2012, 1, 2), "conviction": date(2022, 1, 1), "follow": date(2023, 1, 1), "first": 9},
+            "convictionDate",
+            "AGE_AT_CURRENT_CONVICTION_LESS_THAN_TEN",
+        ),
+        ({"first": 41}, "ageAtFirstSanction", "AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION"),
         ({"code": "999/99"}, "offenceCode", "unknown-offence-code"),
         ({"code": "27-00"}, "offenceCode", "invalid-offence-code"),
         ({"code": "950/01"}, "offenceCode", "offence-without-ogrs3-weight"),
@@ -111,3 +117,53 @@ def test_several_invalid_inputs_are_all_reported():
 def test_age_at_conviction_of_exactly_ten_is_allowed():
     result = calc(dob=date(2010, 1, 1), conviction=date(2020, 1, 1), follow=date(2020, 1, 1), first=10, code="038/00")
     assert result.age_at_conviction == 10
+
+
+def _arns_percent(p: float) -> int:
+    """ARNS's NumbersUtils, re-derived with exact fractions: BigDecimal(double).setScale(5, HALF_UP).toDouble(),
+    then BigDecimal(that).multiply(100).setScale(0, HALF_UP).toInt(), then 0 → 1 and > 99 → 99."""
+    from fractions import Fraction
+    from math import floor
+
+    def half_up(x: Fraction, places: int) -> Fraction:
+        scale = 10**places
+        return Fraction(floor(x * scale + Fraction(1, 2)), scale)  # every p here is positive
+
+    five = float(half_up(Fraction(p), 5))
+    whole = int(half_up(Fraction(five) * 100, 0))
+    return 1 if whole <= 0 else 99 if whole > 99 else whole
+
+
+def test_rounding_agrees_with_arns_on_a_dense_grid_including_exact_half_percent_boundaries():
+    """Grid: every 5-decimal value k/100000 for k in 1..99999, each as the nearest double and its two
+    neighbouring doubles (so both sides of every half-percent and half-5th-decimal boundary), plus every
+    half-5th-decimal midpoint (k + 0.5)/100000."""
+    import math
+
+    grid = []
+    for k in range(1, 100000):
+        x = k / 100000
+        grid += [x, math.nextafter(x, 0), math.nextafter(x, 1), (k + 0.5) / 100000]
+    mismatches = [p for p in grid if ogrs3.round_percent(p) != _arns_percent(p)]
+    assert not mismatches, mismatches[:5]
+
+
+@pytest.mark.parametrize("sanctions", [1, 2, 5, 20, 60])
+@pytest.mark.parametrize("first_age", [10, 14, 18, 25, 40])
+@pytest.mark.parametrize("sex", ["MALE", "FEMALE"])
+def test_whole_calculation_agrees_with_arns_across_ages_and_offences(sanctions, first_age, sex):
+    """Grid: ages at conviction 18–80 (follow-up the same day), sanctions and first-sanction ages as
+    parametrised, every offence code with a weight: both percentages as ARNS would round them."""
+    import math
+
+    for code, entry in list(ogrs3.offence_weights().items())[::7]:
+        if entry.weight is None or entry.error_code:
+            continue
+        for age in range(max(18, first_age), 81, 3):
+            born = date(2025 - age, 1, 1)
+            inputs = ogrs3.Ogrs3Input(sex, born, date(2025, 6, 1), date(2025, 6, 1), sanctions, first_age, f"{code[0]:03d}/{code[1]:02d}")
+            result = ogrs3.calculate(inputs)
+            x = result.x
+            one, two = math.exp(ogrs3.ONE_YEAR_INTERCEPT + x), math.exp(ogrs3.TWO_YEAR_INTERCEPT + x)
+            assert result.one_year == _arns_percent(one / (1 + one))
+            assert result.two_year == _arns_percent(two / (1 + two))

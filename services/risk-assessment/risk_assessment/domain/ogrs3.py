@@ -1,4 +1,7 @@
-"""OGRS3, the two-year proven reoffending predictor, exactly as domain-facts.md defines it.
+"""OGRS3, the two-year proven reoffending predictor, as HMPPS's ARNS actuarial service computes it.
+
+The three validation codes ARNS defines keep its names (AGE_AT_CURRENT_CONVICTION_LESS_THAN_TEN,
+AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION, NEED_DETAILS_OF_EXACT_OFFENCE).
 
 Pure functions: no I/O beyond loading the packaged offence-weight table once.
 """
@@ -92,10 +95,14 @@ def age_gender_weight(age: int, sex: str) -> float:
 
 
 def round_percent(p: float) -> int:
-    """Probability → whole percent: 5 dp half-up, then to a whole percent half-up, clamped to 1–99."""
-    # The float's shortest decimal form (as Java's BigDecimal.valueOf): 0.064995 is 0.064995, not 0.0649949999...
-    five_dp = Decimal(repr(p)).quantize(_FIVE_DP, rounding=ROUND_HALF_UP)
-    percent = int((five_dp * 100).quantize(_WHOLE, rounding=ROUND_HALF_UP))
+    """Probability → whole percent as the ARNS actuarial service computes it, clamped to 1–99.
+
+    ARNS takes the double's exact binary value (Java's `BigDecimal(double)`, as Python's `Decimal(float)`),
+    rounds it half-up to 5 decimals, turns that back into a double, and then rounds that double's exact
+    value × 100 half-up. So 0.064995 (a binary 0.0649949999…) gives 6, and 0.14500 (a binary 0.1449999…)
+    gives 14: the same arithmetic, bit for bit, not the decimal reading of the figures."""
+    five_dp = float(Decimal(p).quantize(_FIVE_DP, rounding=ROUND_HALF_UP))
+    percent = int((Decimal(five_dp) * 100).quantize(_WHOLE, rounding=ROUND_HALF_UP))
     return min(max(percent, 1), 99)
 
 
@@ -110,7 +117,9 @@ def band(two_year_percent: int) -> str:
 
 
 def _logistic(value: float) -> float:
-    return 1.0 / (1.0 + math.exp(-value))
+    # Written as ARNS writes it (e^x / (1 + e^x)), so the double it yields is the same to the last bit.
+    e = math.exp(value)
+    return e / (1.0 + e)
 
 
 def lookup_offence(code: str, field: str = "offenceCode") -> OffenceWeight:
@@ -123,7 +132,7 @@ def lookup_offence(code: str, field: str = "offenceCode") -> OffenceWeight:
     if entry.error_code == "NEED_DETAILS_OF_EXACT_OFFENCE":
         raise DomainError.on(
             field,
-            "need-details-of-exact-offence",
+            "NEED_DETAILS_OF_EXACT_OFFENCE",
             f"{code} covers several offences with different OGRS3 weights: give the code of the exact offence.",
         )
     if entry.weight is None:
@@ -139,7 +148,7 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
     age_at_conviction = whole_years(inputs.date_of_birth, inputs.conviction_date)
     age_at_follow_up = whole_years(inputs.date_of_birth, inputs.follow_up_start)
     if age_at_conviction < 10:
-        errors.add("convictionDate", f"Age at conviction is {age_at_conviction}; it must be at least 10.", "age-at-conviction-below-10")
+        errors.add("convictionDate", f"Age at conviction is {age_at_conviction}; it must be at least 10.", "AGE_AT_CURRENT_CONVICTION_LESS_THAN_TEN")
     if age_at_follow_up < 10:
         errors.add("followUpStart", f"Age at the start of follow-up is {age_at_follow_up}; it must be at least 10.", "age-at-follow-up-below-10")
     if inputs.total_sanctions < 1:
@@ -150,7 +159,7 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
         errors.add(
             "ageAtFirstSanction",
             f"The first sanction (age {inputs.age_at_first_sanction}) cannot come after the current conviction (age {age_at_conviction}).",
-            "first-sanction-after-conviction",
+            "AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION",
         )
     try:
         offence = lookup_offence(inputs.offence_code)

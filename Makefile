@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SERVICES := case-allocation risk-assessment refer-monitor resettlement webhooks
+SERVICES := $(shell $(PYTHON) deploy/registry.py names)  # services.toml
 STAMP := $(VENV)/.installed
 
 .PHONY: install run stop test test-sqlite test-postgres bench lint clean

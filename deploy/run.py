@@ -17,11 +17,13 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from deploy.registry import SERVICES, Service  # noqa: E402
 from probation_shared.devkeys import ensure_dev_keys
 from probation_shared.embedded_broker import EmbeddedBroker
 from probation_shared.events.kafka import ensure_topics
@@ -30,26 +32,14 @@ from probation_shared.events.topics import ALL as ALL_TOPICS
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
-class Service:
-    name: str
-    offset: int  # port = base port + offset
-
-    @property
-    def package(self) -> str:
-        return self.name.replace("-", "_")
-
-    @property
-    def env_prefix(self) -> str:
-        return self.name.replace("-", "_").upper() + "_"
-
-
-SERVICES = [Service("case-allocation", 0), Service("risk-assessment", 1), Service("refer-monitor", 2), Service("resettlement", 3), Service("webhooks", 4)]
+def port_of(service: Service, base_port: int) -> int:
+    """Ports keep the registry's spacing from `base_port` (the first service's port by default)."""
+    return base_port + service.port - SERVICES[0].port
 
 
 def service_env(service: Service, state: Path, broker: str, base_port: int, keys: tuple[Path, Path]) -> dict[str, str]:
     private_key, public_key = keys
-    urls = {s.name: f"http://127.0.0.1:{base_port + s.offset}" for s in SERVICES}
+    urls = {s.name: f"http://127.0.0.1:{port_of(s, base_port)}" for s in SERVICES}
     values = {
         "DATABASE_URL": f"sqlite+aiosqlite:///{state / 'data' / service.name}.db",
         "KAFKA_BOOTSTRAP_SERVERS": broker,
@@ -120,7 +110,7 @@ def up(args) -> int:
         urls: dict[str, str] = {}
         for service in SERVICES:
             env = service_env(service, state, broker.bootstrap_servers, args.base_port, keys)
-            port = args.base_port + service.offset
+            port = port_of(service, args.base_port)
             log = open(state / "logs" / f"{service.name}.log", "ab")
             run_step(service, "migrate", env, log)
             run_step(service, "seed", env, log)

@@ -13,7 +13,7 @@ What it writes (each file says so in its first line; edit this script, not them)
 Topics, producers and consumers are read from the services' own `SPEC`s (the code is the source of
 truth): a new `Subscription` in a service gets its DLQ topic and read ACLs by re-running this script,
 and the test suite fails until someone does. Who calls whose HTTP API is not in the code, so it is
-the CALLS table below. Everything else shared by all environments is hand-written in base/; what
+`calls` in services.toml. Everything else shared by all environments is hand-written in base/; what
 differs per environment is in overlays/.
 """
 
@@ -27,6 +27,10 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from deploy import registry  # noqa: E402
+
 BASE = HERE / "base"
 
 KAFKA_CLUSTER = "probation-kafka"
@@ -65,24 +69,11 @@ class Service:
         return f"{IMAGE_REPOSITORY}/{self.name}"
 
 
-SERVICES = [
-    Service("case-allocation", 8001),
-    Service("risk-assessment", 8002),
-    Service("refer-monitor", 8003),
-    Service("resettlement", 8004),
-    Service("webhooks", 8005),
-]
-BY_NAME = {s.name: s for s in SERVICES}
-
-# caller -> the services whose HTTP API it calls (detailUrl fetches, provider views). Both the caller's
+# Services, ports and who calls whose HTTP API come from the registry (services.toml). Both the caller's
 # API and worker pods may call (consumers fetch detail URLs), so the NetworkPolicies allow both.
-CALLS: dict[str, list[str]] = {
-    "case-allocation": [],
-    "risk-assessment": ["case-allocation"],  # sex and date of birth through /people/{crn} (docs/events.md)
-    "refer-monitor": ["case-allocation", "risk-assessment"],  # detail URLs; risk summary ?view=provider
-    "resettlement": ["case-allocation"],
-    "webhooks": ["refer-monitor"],
-}
+SERVICES = [Service(s.name, s.port) for s in registry.SERVICES]
+BY_NAME = {s.name: s for s in SERVICES}
+CALLS: dict[str, list[str]] = {s.name: list(s.calls) for s in registry.SERVICES}
 
 
 def spec_of(service: Service):

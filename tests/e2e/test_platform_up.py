@@ -12,11 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy import registry
 from probation_shared.auth import mint_token
 from probation_shared.embedded_broker import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ["case-allocation", "risk-assessment", "refer-monitor", "resettlement", "webhooks"]
+SERVICES = [s.name for s in registry.SERVICES]
 pytestmark = pytest.mark.e2e
 
 
@@ -43,7 +44,7 @@ def _is_free(port: int) -> bool:
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
     state = tmp_path_factory.mktemp("platform")
-    base, broker_port = _free_block(5), free_port()
+    base, broker_port = _free_block(registry.SERVICES[-1].port - registry.SERVICES[0].port + 1), free_port()
     process = subprocess.Popen(
         [sys.executable, "deploy/run.py", "up", "--state-dir", str(state), "--base-port", str(base), "--broker-port", str(broker_port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
@@ -57,7 +58,7 @@ def platform(tmp_path_factory):
     if process.poll() is not None or not any("All services ready" in line for line in output):
         process.kill()
         pytest.fail("platform did not start:\n" + "".join(output) + _logs(state))
-    urls = {name: f"http://127.0.0.1:{base + i}" for i, name in enumerate(SERVICES)}
+    urls = {s.name: f"http://127.0.0.1:{base + s.port - registry.SERVICES[0].port}" for s in registry.SERVICES}
     yield {"urls": urls, "state": state, "process": process, "output": "".join(output)}
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGINT)

@@ -7,9 +7,10 @@ import importlib
 
 import pytest
 
+from deploy import registry
 from probation_shared.auth import Role
 
-SERVICES = ["case_allocation", "risk_assessment", "refer_monitor", "resettlement", "webhooks"]
+SERVICES = [s.package for s in registry.SERVICES]
 
 
 @pytest.mark.parametrize("package", SERVICES)

@@ -9,11 +9,12 @@ import importlib
 import pytest
 from sqlalchemy import inspect
 
+from deploy import registry
 from probation_shared.db import Database
 from probation_shared.migrations import downgrade, schema_drift, upgrade
 from probation_shared.testing.plugin import fresh_database_url
 
-SERVICES = ["case_allocation", "risk_assessment", "refer_monitor", "resettlement", "webhooks"]
+SERVICES = [s.package for s in registry.SERVICES]
 
 
 @pytest.mark.parametrize("package", SERVICES)

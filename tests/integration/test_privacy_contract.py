@@ -13,10 +13,11 @@ from typing import Annotated
 import pytest
 from fastapi import APIRouter
 
+from deploy import registry
 from probation_shared.events.contracts import CONTRACTS
 from probation_shared.redaction import Classified, DataClass, Outbound, UnclassifiedField, check_routes, classes_of
 
-SERVICES = ["case_allocation", "risk_assessment", "refer_monitor", "resettlement", "webhooks"]
+SERVICES = [s.package for s in registry.SERVICES]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 
 

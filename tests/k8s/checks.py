@@ -7,16 +7,12 @@ import re
 
 import kubernetes_validate
 
+from deploy import registry
+
 K8S_VERSION = "1.30"
 BUILTIN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io"}
 
-SERVICES = {
-    "case-allocation": 8001,
-    "risk-assessment": 8002,
-    "refer-monitor": 8003,
-    "resettlement": 8004,
-    "webhooks": 8005,
-}
+SERVICES = {s.name: s.port for s in registry.SERVICES}
 
 
 def prefix(service: str) -> str:

@@ -1,4 +1,4 @@
-"""The service images, checked by reading their Dockerfiles (no Docker engine is needed to run this)."""
+"""The one image definition, checked by reading the Dockerfile (no Docker engine is needed to run this)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import json
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.k8s.checks import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "Dockerfile"
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -25,18 +24,20 @@ def instructions(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("service, port", SERVICES.items())
-def test_dockerfile_builds_from_constraints_runs_as_non_root_and_serves_without_workers(service, port):
-    path = ROOT / "services" / service / "Dockerfile"
-    assert path.exists(), f"no {path.relative_to(ROOT)}"
-    steps = instructions(path.read_text())
+def test_one_dockerfile_for_every_service():
+    assert DOCKERFILE.exists()
+    assert not list((ROOT / "services").glob("*/Dockerfile")), "services build from the root Dockerfile with --build-arg SERVICE"
+
+
+def test_dockerfile_builds_from_constraints_runs_as_non_root_and_serves_without_workers():
+    steps = instructions(DOCKERFILE.read_text())
     kinds = [k for k, _ in steps]
     assert steps[0] == ("FROM", "python:3.11-slim")
+    assert ("ARG", "SERVICE") in steps
 
     installs = [i for i, (k, args) in enumerate(steps) if k == "RUN" and "pip install" in args]
     assert len(installs) == 1
-    pip = steps[installs[0]][1]
-    assert f"-c constraints.txt ./shared ./services/{service}" in pip
+    assert '-c constraints.txt ./shared "./services/${SERVICE}"' in steps[installs[0]][1]
     assert ("COPY", "constraints.txt ./") in steps
 
     users = [(i, args) for i, (k, args) in enumerate(steps) if k == "USER"]
@@ -45,23 +46,22 @@ def test_dockerfile_builds_from_constraints_runs_as_non_root_and_serves_without_
     assert last_user.split(":")[0] == "10001"
     assert last_index > installs[0] and "RUN" not in kinds[last_index:], "nothing may run as root after USER"
 
-    assert ("EXPOSE", str(port)) in steps
     cmd = json.loads(dict(steps)["CMD"])
-    assert cmd == ["python", "-m", service.replace("-", "_"), "serve", "--host", "0.0.0.0", "--port", str(port), "--workers", "none"]
-    # The package finds its Alembic folder beside itself, so it runs from its source folder.
-    assert steps[[k for k, _ in steps].index("USER") - 1] == ("WORKDIR", f"/app/services/{service}")
+    assert cmd[:2] == ["sh", "-c"] and "serve --host 0.0.0.0" in cmd[2] and "--workers none" in cmd[2]
 
 
-def test_dockerfiles_and_manifests_fetch_nothing_by_url_and_name_no_machine_paths():
-    files = [ROOT / "services" / s / "Dockerfile" for s in SERVICES] + [ROOT / ".dockerignore"]
+def test_compose_builds_each_service_from_the_one_dockerfile_with_its_port():
+    text = (ROOT / "deploy" / "compose.yaml").read_text()
+    for service, port in SERVICES.items():
+        assert f'args: {{SERVICE: {service}, PORT: "{port}"}}' in text
+
+
+def test_dockerfile_and_manifests_fetch_nothing_by_url_and_name_no_machine_paths():
+    files = [DOCKERFILE, ROOT / ".dockerignore", ROOT / "deploy" / "compose.yaml"]
     files += [p for p in (ROOT / "k8s").rglob("*") if p.is_file() and p.suffix in (".yaml", ".py", ".md")]
-    files.append(ROOT / "deploy" / "compose.yaml")
     for path in files:
-        text = path.read_text()
-        assert "/work/" not in text, f"{path.relative_to(ROOT)} names a machine path"
-    for service in SERVICES:
-        text = (ROOT / "services" / service / "Dockerfile").read_text()
-        assert not re.search(r"https?://|git\+|--index-url|--extra-index-url|--find-links", text)
+        assert "/work/" not in path.read_text(), f"{path.relative_to(ROOT)} names a machine path"
+    assert not re.search(r"https?://|git\+|--index-url|--extra-index-url|--find-links", DOCKERFILE.read_text())
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context():

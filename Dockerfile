@@ -1,0 +1,31 @@
+# One image definition for every service; the build arguments name the service and its port (services.toml).
+# From the repository root:
+#   docker build --build-arg SERVICE=case-allocation --build-arg PORT=8001 -t probation-platform/case-allocation:dev .
+# The same image serves the API (`serve --workers none`), the worker (`worker`) and the migration Job
+# (`migrate`); Kubernetes and compose choose the command (see k8s/base, deploy/compose.yaml).
+FROM python:3.11-slim
+
+ARG SERVICE
+ARG PORT=8000
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PLATFORM_SERVICE=${SERVICE} \
+    PLATFORM_PORT=${PORT}
+
+WORKDIR /app
+COPY constraints.txt ./
+COPY shared/ ./shared/
+COPY services/${SERVICE}/ ./services/${SERVICE}/
+# Every dependency pinned by constraints.txt (no download addresses in it, none here).
+RUN test -n "${SERVICE}" && pip install -c constraints.txt ./shared "./services/${SERVICE}"
+
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
+# Run from the source folder: the package resolves its Alembic `migrations/` folder beside itself
+# (services/<service>/migrations), which a plain site-packages install does not carry.
+WORKDIR /app/services/${SERVICE}
+USER 10001:10001
+
+EXPOSE ${PORT}
+CMD ["sh", "-c", "exec python -m \"$(echo \"$PLATFORM_SERVICE\" | tr - _)\" serve --host 0.0.0.0 --port \"$PLATFORM_PORT\" --workers none"]

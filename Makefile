@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SERVICES := $(shell $(PYTHON) deploy/registry.py names)  # services.toml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run stop test test-sqlite test-postgres bench lint clean
+.PHONY: install run stop test test-sqlite test-postgres bench lint clean new-service migration
 
 $(STAMP): constraints.txt requirements-dev.txt shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .run
+
+new-service:  ## make new-service NAME=demo-svc: a service in the platform's shape, registered, installed, in the manifests
+	@test -n "$(NAME)" || (echo 'usage: make new-service NAME=demo-svc' >&2; exit 2)
+	$(PYTHON) deploy/scripts/new_service.py $(NAME)
+	$(MAKE) install
+	$(BIN)/python k8s/generate.py
 
 migration: install  ## make migration SERVICE=case-allocation MSG="add sentences"
 	$(BIN)/python deploy/scripts/new_migration.py $(SERVICE) "$(MSG)"

@@ -117,7 +117,11 @@ def up(args) -> int:
             children.append(
                 subprocess.Popen(
                     [sys.executable, "-m", service.package, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "inline"],
-                    env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    env=env,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
                 )
             )
             urls[service.name] = f"http://127.0.0.1:{port}"

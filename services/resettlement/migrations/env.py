@@ -1,4 +1,4 @@
-from resettlement.db.models import Base
 from probation_shared.migrations import run_env
+from resettlement.db.models import Base
 
 run_env(Base.metadata)

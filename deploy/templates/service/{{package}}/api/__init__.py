@@ -1,0 +1,6 @@
+"""Routers, request/response schemas and access checks: thin. Every response model is an `Outbound` with a
+data class on every field (see shared/README.md); add each router to ROUTERS."""
+
+from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []

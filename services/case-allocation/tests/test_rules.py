@@ -1,4 +1,4 @@
-"""The pure domain rules, against the figures in domain-facts.md and worked examples."""
+"""The pure domain rules, against the figures in docs/domain.md and worked examples."""
 
 from datetime import date
 from decimal import Decimal

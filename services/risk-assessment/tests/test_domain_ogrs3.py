@@ -1,4 +1,4 @@
-"""OGRS3 against domain-facts.md: the acceptance case, hand-derived cases, rounding and validation."""
+"""OGRS3 against docs/domain.md: the acceptance case, hand-derived cases, rounding and validation."""
 
 from datetime import date
 

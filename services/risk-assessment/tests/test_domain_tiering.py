@@ -1,4 +1,4 @@
-"""Needs scoring and the Unified Tiering Model against domain-facts.md."""
+"""Needs scoring and the Unified Tiering Model against docs/domain.md."""
 
 from decimal import Decimal
 

@@ -1,6 +1,6 @@
 """The ten criminogenic need sections: questions, answer scoring, section scores and severity.
 
-Thresholds and answer scores are those of domain-facts.md. The questions follow the OASys layout
+Thresholds and answer scores are those of docs/domain.md. The questions follow the OASys layout
 (section numbers kept in the question ids).
 """
 

@@ -1,4 +1,4 @@
-"""The Unified Tiering Model (A–D × 0–3, `S` for unsupervised), exactly as domain-facts.md defines it.
+"""The Unified Tiering Model (A–D × 0–3, `S` for unsupervised), exactly as docs/domain.md defines it.
 
 `calculate` is pure: it takes every input explicitly and returns the tier with its points breakdown,
 so a practitioner can see why a tier is what it is.

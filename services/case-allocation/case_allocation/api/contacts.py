@@ -103,7 +103,7 @@ async def compliance(
                 periods=[PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status) for p in periods],
             )
         )
-    return ComplianceView(crn=crn, on=on, cases=result)
+    return redacted_response(ComplianceView(crn=crn, on=on, cases=result), principal.roles)
 
 
 @router.post("/drug-tests", status_code=201, response_model=DrugTestView)

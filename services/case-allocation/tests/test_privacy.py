@@ -192,6 +192,7 @@ async def test_limit_changes_are_audited_and_published(api):
     removed = (await api.events("probation-case.limited-access.changed", crn))[-1]
     assert removed["additionalInformation"]["change"] == "removed" and removed["additionalInformation"]["limitId"] == added["id"]
     assert [(r["actor"], r["action"]) for r in await audit_rows(api, subject_crn=crn)] == [
+        ("test-user", "write"),  # the person's registration
         ("la-admin", "limited-access-added"),
         ("la-admin", "limited-access-removed"),
     ]
@@ -238,6 +239,8 @@ async def test_allocation_history_recommendations_search_and_queue_write_a_row_p
         ("search", crns[1]),
         ("queue", crns[1]),
     }
+    writes = [r["resource"] for r in rows if r["action"] == "write" and r["subject_crn"] == crns[0]]
+    assert writes == ["/people", f"/people/{crns[0]}/sentences", f"/cases/{case_ids[0]}/allocation"]  # a change answers with the record
     assert not [r for r in rows if r["subject_crn"] is None]  # every row names whom
     assert ("queue", crns[0]) not in {(r["action"], r["subject_crn"]) for r in rows}  # allocated: no longer in the queue
 
@@ -248,20 +251,25 @@ async def test_an_oversized_or_unprintable_access_reason_is_refused_not_stored(a
         response = await api.client.get(f"/people/{crn}", headers={**api.h(), "x-access-reason": bad})
         assert response.status_code == 400 and response.json()["code"] == "invalid-access-reason"
         assert response.headers["content-type"].startswith("application/problem+json") and "first_name" not in response.text
-    assert await audit_rows(api) == []
+    assert await audit_rows(api, action="read") == []
     ok = await api.client.get(f"/people/{crn}", headers={**api.h(), "x-access-reason": "  home visit  "})
     assert ok.status_code == 200
-    assert [r["reason"] for r in await audit_rows(api)] == ["home visit"]
+    assert [r["reason"] for r in await audit_rows(api, action="read")] == ["home visit"]
+    long_write = await api.client.patch(f"/people/{crn}", json={"last_name": "Changed"}, headers={**api.h(), "x-access-reason": "y" * 201})
+    assert long_write.status_code == 400
+    assert (await api.client.get(f"/people/{crn}", headers=api.h())).json()["last_name"] != "Changed"  # refused whole, not stored
 
 
 async def test_an_auditor_reads_audit_rows_and_no_route_changes_them(api):
     crn = (await api.person())["crn"]
     await api.client.get(f"/people/{crn}", headers={**api.h(subject="alice"), "x-access-reason": "supervision"})
-    seen = await api.client.get(f"/audit?crn={crn}", headers=api.h(Role.AUDITOR))
+    seen = await api.client.get(f"/audit?crn={crn}&actor=alice", headers=api.h(Role.AUDITOR))
     assert seen.status_code == 200
     assert [(e["actor"], e["crn"], e["action"], e["reason"]) for e in seen.json()] == [("alice", crn, "read", "supervision")]
     for role in (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR, Role.LIMITED_ACCESS_ADMIN):
         assert (await api.client.get("/audit", headers=api.h(role))).status_code == 403
+    everything = (await api.client.get(f"/audit?crn={crn}", headers=api.h(Role.AUDITOR))).json()
+    assert [e["action"] for e in everything] == ["read", "write"]  # newest first: the read, then the registration
 
     paths = api.service.app.openapi()["paths"]
     audit_paths = {path: set(methods) for path, methods in paths.items() if "audit" in path}
@@ -270,7 +278,7 @@ async def test_an_auditor_reads_audit_rows_and_no_route_changes_them(api):
         response = await api.client.request(method, "/audit", headers=api.h(Role.AUDITOR))
         assert response.status_code == 405, method
     async with api.service.database.unit_of_work() as session:
-        assert await session.scalar(select(func.count()).select_from(PLATFORM.audit_log)) == 1
+        assert await session.scalar(select(func.count()).select_from(PLATFORM.audit_log)) == 2  # the registration and alice's read
 
 
 # --- 4. search escapes wildcards ------------------------------------------------------------------

@@ -133,7 +133,7 @@ async def recommendations(request: Request, session: Session, case_id: int, on: 
 
 
 @router.post("/cases/{case_id}/allocation", response_model=AllocationView)
-async def allocate(body: AllocationRequest, session: Session, case_id: int, principal: Principal = require_roles(SPO)):
+async def allocate(request: Request, body: AllocationRequest, session: Session, case_id: int, principal: Principal = require_roles(SPO)):
     """Allocate an unallocated case, or transfer an allocated one (a reason is then required)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
@@ -147,6 +147,7 @@ async def allocate(body: AllocationRequest, session: Session, case_id: int, prin
         actor=principal.staff_code or principal.subject,
         on=clock.today(),
     )
+    await audit_read(session, request, principal, case.crn, action="write")
     return redacted_response(AllocationView.model_validate(allocation), principal.roles)
 
 

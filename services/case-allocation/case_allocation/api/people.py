@@ -48,8 +48,9 @@ async def _person_view(session, person) -> PersonView:
 
 
 @router.post("", status_code=201, response_model=PersonView)
-async def create_person(body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
+async def create_person(request: Request, body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
     person = await people_domain.register_person(session, **body.model_dump())
+    await audit_read(session, request, principal, person.crn, action="write")
     return redacted_response(PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"})
 
 
@@ -99,13 +100,14 @@ async def get_person(request: Request, session: Session, crn: str = CrnPath, pri
 
 
 @router.patch("/{crn}", response_model=PersonView)
-async def update_person(body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def update_person(request: Request, body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("first_name", "last_name", "date_of_birth", "sex"):
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
     await people_domain.update_personal_details(session, person, changes)
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(await _person_view(session, person), principal.roles)
 
 
@@ -121,9 +123,10 @@ async def list_addresses(request: Request, session: Session, crn: str = CrnPath,
 
 
 @router.post("/{crn}/addresses", status_code=201, response_model=AddressView)
-async def add_address(body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_address(request: Request, body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     address = await people_domain.add_address(session, person, body.model_dump())
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
 
 
@@ -143,7 +146,9 @@ async def get_address(request: Request, session: Session, address_id: int, crn: 
 
 
 @router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def update_address(body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def update_address(
+    request: Request, body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if address.deleted:
@@ -153,6 +158,7 @@ async def update_address(body: AddressChanges, session: Session, address_id: int
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
     await people_domain.update_address(session, person, address, changes)
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles)
 
 

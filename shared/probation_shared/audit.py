@@ -17,7 +17,7 @@ from sqlalchemy import Table, select
 from .auth import Principal, Role, require_roles
 from .db import Session, stage_write
 from .errors import Problem
-from .redaction import Classified, DataClass, Outbound, render
+from .redaction import Classified, DataClass, Outbound, redacted_response
 
 REASON_HEADER = "x-access-reason"
 MAX_REASON_LENGTH = 200
@@ -125,6 +125,7 @@ def audit_router(audit_log: Table) -> APIRouter:
             )
             for r in rows
         ]
-        return render(entries, principal.roles)
+        # A JSON response, not data for FastAPI to re-validate into AuditEntry and serialise without an audience.
+        return redacted_response(entries, principal.roles)
 
     return router

@@ -43,6 +43,15 @@ class Api:
     def service_token(self) -> dict[str, str]:
         return self.tokens.headers(Role.SERVICE)
 
+    def admin(self, staff_code: str | None = None) -> dict[str, str]:
+        """A limited-access administrator: the only role that changes limited-access lists."""
+        return self.tokens.headers(Role.LIMITED_ACCESS_ADMIN, subject="la-admin", staff_code=staff_code)
+
+    async def limit(self, crn: str, kind: str, staff_code: str, *, expect: int = 201) -> dict:
+        response = await self.client.post(f"/people/{crn}/limited-access", json={"kind": kind, "staff_code": staff_code}, headers=self.admin())
+        assert response.status_code == expect, response.text
+        return response.json()
+
     async def person(self, **overrides) -> dict:
         self._people += 1
         body = {"first_name": "Sam", "last_name": f"Example{self._people}", "date_of_birth": "1990-05-17", "sex": "MALE", **overrides}

@@ -181,13 +181,50 @@ async def test_the_pdu_queue_lists_overdue_first(api):
     assert (await api.client.get("/pdus/NOPE/queue", headers=api.spo())).status_code == 404
 
 
-async def test_restricted_people_in_the_queue_show_no_name_and_their_case_is_hidden(api):
+async def test_a_restricted_case_is_queued_only_for_spos_named_on_it_and_others_see_a_count(api):
     crn = (await api.person(first_name="Secret"))["crn"]
     case_id = (await api.sentence(crn))["case_id"]
-    await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON01T1S02"}, headers=api.spo())
+    await api.limit(crn, "RESTRICTION", "LON01T2S01")  # an SPO of the PDU, named
+    await api.limit(crn, "RESTRICTION", "LON01T1S03")  # a PO, named
+    open_crn = (await api.person(first_name="Open"))["crn"]
+    await api.sentence(open_crn)
+
+    # Not named: the case is not listed (no CRN, no name), only counted.
     queue = (await api.client.get("/pdus/LON01/queue", headers=api.spo())).json()
-    assert [(c["crn"], c["name"]) for c in queue["content"]] == [(crn, None)]
+    assert [c["crn"] for c in queue["content"]] == [open_crn]
+    assert queue["total_elements"] == 1 and queue["hidden_cases"] == 1 and crn not in str(queue)
     assert (await api.client.get(f"/cases/{case_id}", headers=api.spo())).status_code == 404
+    assert (await api.allocate(case_id, "LON01T1S03")).status_code == 404
+
+    # Named: listed, flagged, with the name; allocated only to staff named on the restriction.
+    named_spo = api.spo(staff_code="LON01T2S01")
+    queue = (await api.client.get("/pdus/LON01/queue", headers=named_spo)).json()
+    shown = {c["crn"]: c for c in queue["content"]}
+    assert shown[crn]["restricted"] is True and shown[crn]["name"] == "Secret Example1" and shown[open_crn]["restricted"] is False
+    assert queue["hidden_cases"] == 0
+    advice = (await api.client.get(f"/cases/{case_id}/recommendations", headers=named_spo)).json()
+    assert [p["staff_code"] for p in advice["practitioners"]] == ["LON01T1S03"]
+    refused = await api.allocate(case_id, "LON01T1S02", headers=named_spo)
+    assert refused.status_code == 422 and refused.json()["code"] == "limited-access"
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (await api.allocate(case_id, "LON01T1S03", headers=named_spo)).status_code == 200
+    # A transfer is held to the same rule.
+    moved = await api.allocate(case_id, "LON01T1S02", headers=named_spo, reason="leave")
+    assert moved.status_code == 422 and moved.json()["code"] == "limited-access"
+
+
+async def test_an_excluded_practitioner_is_neither_recommended_nor_given_the_case(api):
+    crn = (await api.person())["crn"]
+    case_id = (await api.sentence(crn))["case_id"]
+    await api.limit(crn, "EXCLUSION", "LON01T1S02")
+    advice = (await api.client.get(f"/cases/{case_id}/recommendations", headers=api.spo())).json()
+    assert "LON01T1S02" not in {p["staff_code"] for p in advice["practitioners"]} and advice["practitioners"]
+    refused = await api.allocate(case_id, "LON01T1S02")
+    assert refused.status_code == 422 and refused.json()["code"] == "limited-access"
+    # The excluded SPO does not see the case in the queue; it is counted.
+    await api.limit(crn, "EXCLUSION", "LON01T2S01")
+    queue = (await api.client.get("/pdus/LON01/queue", headers=api.spo(staff_code="LON01T2S01"))).json()
+    assert queue["total_elements"] == 0 and queue["hidden_cases"] == 1
 
 
 async def test_staff_crud_is_for_spos_of_the_pdu_and_operators(api):

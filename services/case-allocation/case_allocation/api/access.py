@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import Path, Request
+from collections.abc import Iterable
+
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.audit import record_access
-from probation_shared.auth import PROBATION_STAFF, Principal, Role
+from probation_shared.audit import access_reason, record_access
+from probation_shared.auth import PROBATION_STAFF, CurrentPrincipal, Principal, Role
+from probation_shared.db import SAFE_METHODS, Session
 from probation_shared.errors import Problem, not_found
 from probation_shared.limited_access import EXCLUDED, HIDDEN, access_verdict
 
@@ -48,7 +51,20 @@ async def check_access(session: AsyncSession, principal: Principal, person: Pers
         raise not_found("person")  # police partners see IOM and MAPPA cases only
 
 
-async def audit_read(session: AsyncSession, request: Request, principal: Principal, crn: str | None, action: str = "read") -> None:
-    await record_access(
-        session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path, reason=request.headers.get("x-access-reason")
-    )
+async def audit_read(
+    session: AsyncSession, request: Request, principal: Principal, crn: str | None, action: str = "read", *, crns: Iterable[str] | None = None
+) -> None:
+    """One audit row for `crn`, or one per person in `crns` (a list shown); the reason is the bounded
+    `X-Access-Reason` header (400 when it is too long or not printable)."""
+    await record_access(session, PLATFORM.audit_log, principal, crn=crn, crns=crns, action=action, resource=request.url.path, reason=access_reason(request))
+
+
+async def _audit_change(request: Request, session: Session, principal: CurrentPrincipal) -> None:
+    # A change answers with the changed record: written like a read, as action "write" (rolled back with
+    # the change when the request fails, as nothing was shown).
+    crn = request.path_params.get("crn")
+    if request.method not in SAFE_METHODS and crn:
+        await audit_read(session, request, principal, crn, action="write")
+
+
+AuditChanges = Depends(_audit_change)

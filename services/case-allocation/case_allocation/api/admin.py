@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.redaction import redacted_response
 
 from ..domain.sentencing import run_handover_job
 from .schemas import HandoverJobResult
@@ -20,8 +21,8 @@ router = APIRouter(prefix="/admin", tags=["operations"])
 async def handover_job(
     session: Session,
     on: date | None = Query(None, description="the day to run for; today by default"),
-    _: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
+    principal: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
 ):
     """Move every case whose handover date has come from the POM to the COM, and publish each move."""
     on = on or clock.today()
-    return HandoverJobResult(on=on, moved=await run_handover_job(session, on))
+    return redacted_response(HandoverJobResult(on=on, moved=await run_handover_job(session, on)), principal.roles)

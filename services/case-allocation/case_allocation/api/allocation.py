@@ -10,7 +10,6 @@ from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
-from probation_shared.limited_access import VISIBLE, access_verdict
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
@@ -33,7 +32,7 @@ def _spo_of(principal: Principal, pdu_code: str) -> None:
         raise Problem(403, "other-pdu", f"Only an SPO of {pdu_code} may do this.")
 
 
-def _case_view(case, person, on: date, show_name: bool) -> CaseView:
+def _case_view(case, person, on: date, restricted: bool = False) -> CaseView:
     return CaseView(
         id=case.id,
         crn=case.crn,
@@ -50,7 +49,8 @@ def _case_view(case, person, on: date, show_name: bool) -> CaseView:
         staff_code=case.staff_code,
         team_code=case.team_code,
         allocated_at=case.allocated_at,
-        name=f"{person.first_name} {person.last_name}" if person and show_name else None,
+        name=f"{person.first_name} {person.last_name}" if person else None,
+        restricted=restricted,
     )
 
 
@@ -64,20 +64,23 @@ async def pdu_queue(
     size: int = Query(50, ge=1, le=500),
     principal: Principal = require_roles(SPO, Role.SERVICE),
 ):
-    """Unallocated cases of the PDU, overdue first (earliest due date first)."""
+    """Unallocated cases of the PDU, overdue first (earliest due date first).
+
+    A case whose person is restricted away from the caller, or excludes them, is not listed: it is counted
+    in `hidden_cases`, so the PDU knows it is waiting. An SPO named on the restriction sees it, flagged
+    `restricted`, and may allocate it to staff named on the restriction (docs/privacy-case-allocation.md)."""
     if await org_db.get_pdu(session, pdu_code) is None:
         raise not_found("PDU")
     _spo_of(principal, pdu_code)
     on = on or clock.today()
-    rows, total = await cases_db.queue(session, pdu_code, size, page * size)
-    content = []
-    for case, person in rows:
-        show = True
-        if person.limited_access:
-            show = access_verdict(principal.staff_code, Role.SERVICE in principal.roles, await people_db.limits(session, person.crn)) == VISIBLE
-        content.append(_case_view(case, person, on, show))
-    await audit_read(session, request, principal, None, action="queue")
-    return redacted_response(QueuePage(pdu_code=pdu_code, on=on, content=content, page=page, size=size, total_elements=total), principal.roles)
+    everyone = Role.SERVICE in principal.roles and SPO not in principal.roles
+    visible = None if everyone else people_db.visible_to(principal.staff_code)
+    rows, total, everything = await cases_db.queue(session, pdu_code, size, page * size, visible)
+    restricted = await people_db.restricted_among(session, [p.crn for _, p in rows if p.limited_access])
+    content = [_case_view(case, person, on, person.crn in restricted) for case, person in rows]
+    await audit_read(session, request, principal, None, action="queue", crns=[c.crn for c in content])
+    result = QueuePage(pdu_code=pdu_code, on=on, content=content, page=page, size=size, total_elements=total, hidden_cases=everything - total)
+    return redacted_response(result, principal.roles)
 
 
 async def _case(session, principal: Principal, case_id: int):
@@ -92,17 +95,21 @@ async def _case(session, principal: Principal, case_id: int):
 async def get_case(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)):
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
-    return redacted_response(_case_view(case, person, on or clock.today(), True), principal.roles)
+    restricted = bool(person.limited_access and await people_db.restricted_among(session, [person.crn]))
+    return redacted_response(_case_view(case, person, on or clock.today(), restricted), principal.roles)
 
 
 @router.get("/cases/{case_id}/recommendations", response_model=Recommendations)
-async def recommendations(session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(SPO)):
-    case, _person = await _case(session, principal, case_id)
+async def recommendations(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(SPO)):
+    """Practitioners of the PDU who could take the case, best first (for a limited-access person, only
+    those permitted to hold it)."""
+    case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
     if case.status == "CLOSED":
         raise Problem(409, "case-closed", "The case is closed.")
-    grades, found = await allocation_domain.recommend(session, case, on or clock.today())
-    return Recommendations(
+    grades, found = await allocation_domain.recommend(session, person, case, on or clock.today())
+    await audit_read(session, request, principal, case.crn, action="recommendations")
+    result = Recommendations(
         case_id=case.id,
         crn=case.crn,
         suitable_grades=list(grades),
@@ -122,10 +129,11 @@ async def recommendations(session: Session, case_id: int, on: date | None = Quer
             for r in found
         ],
     )
+    return redacted_response(result, principal.roles)
 
 
 @router.post("/cases/{case_id}/allocation", response_model=AllocationView)
-async def allocate(body: AllocationRequest, session: Session, case_id: int, principal: Principal = require_roles(SPO)):
+async def allocate(request: Request, body: AllocationRequest, session: Session, case_id: int, principal: Principal = require_roles(SPO)):
     """Allocate an unallocated case, or transfer an allocated one (a reason is then required)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
@@ -139,10 +147,12 @@ async def allocate(body: AllocationRequest, session: Session, case_id: int, prin
         actor=principal.staff_code or principal.subject,
         on=clock.today(),
     )
-    return AllocationView.model_validate(allocation)
+    await audit_read(session, request, principal, case.crn, action="write")
+    return redacted_response(AllocationView.model_validate(allocation), principal.roles)
 
 
 @router.get("/cases/{case_id}/allocations", response_model=list[AllocationView])
-async def allocation_history(session: Session, case_id: int, principal: Principal = require_roles(*CAN_SEE_CASES)):
+async def allocation_history(request: Request, session: Session, case_id: int, principal: Principal = require_roles(*CAN_SEE_CASES)):
     case, _ = await _case(session, principal, case_id)
-    return [AllocationView.model_validate(a) for a in await cases_db.allocations_of(session, case.id)]
+    await audit_read(session, request, principal, case.crn, action="allocation-history")
+    return redacted_response([AllocationView.model_validate(a) for a in await cases_db.allocations_of(session, case.id)], principal.roles)

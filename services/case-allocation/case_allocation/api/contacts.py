@@ -17,7 +17,7 @@ from ..db import contacts as contacts_db
 from ..db import sentences as sentences_db
 from ..domain import contacts as contacts_domain
 from ..domain.compliance import compliance_periods
-from .access import CAN_READ, CrnPath, audit_read, person_for, police_only
+from .access import CAN_READ, AuditChanges, CrnPath, audit_read, person_for, police_only
 from .schemas import (
     BreachView,
     CaseCompliance,
@@ -31,7 +31,7 @@ from .schemas import (
     PeriodView,
 )
 
-router = APIRouter(prefix="/people/{crn}", tags=["contacts and enforcement"])
+router = APIRouter(prefix="/people/{crn}", tags=["contacts and enforcement"], dependencies=[AuditChanges])
 PRACTICE = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER)
 CASE_READERS = (*PRACTICE, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE, Role.AUDITOR)
 
@@ -103,7 +103,7 @@ async def compliance(
                 periods=[PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status) for p in periods],
             )
         )
-    return ComplianceView(crn=crn, on=on, cases=result)
+    return redacted_response(ComplianceView(crn=crn, on=on, cases=result), principal.roles)
 
 
 @router.post("/drug-tests", status_code=201, response_model=DrugTestView)

@@ -11,6 +11,7 @@ from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.redaction import redacted_response
 
 from ..db import org as org_db
 from ..db.models import Reduction, Staff
@@ -46,31 +47,33 @@ def _may_manage(principal: Principal, pdu_code: str) -> None:
 
 
 @router.get("/regions", response_model=RegionList)
-async def list_regions(session: Session, _: Principal = require_roles(*CAN_READ_ORG)):
+async def list_regions(session: Session, principal: Principal = require_roles(*CAN_READ_ORG)):
     pdus = await org_db.pdus(session)
-    return RegionList(
+    result = RegionList(
         regions=[
             RegionView(code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code])
             for r in await org_db.regions(session)
         ]
     )
+    return redacted_response(result, principal.roles)
 
 
 @router.get("/pdus/{pdu_code}", response_model=PduDetail)
-async def get_pdu(session: Session, pdu_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+async def get_pdu(session: Session, pdu_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
     pdu = await org_db.get_pdu(session, pdu_code)
     if pdu is None:
         raise not_found("PDU")
-    return PduDetail(
+    result = PduDetail(
         code=pdu.code, name=pdu.name, region_code=pdu.region_code, teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)]
     )
+    return redacted_response(result, principal.roles)
 
 
 @router.get("/teams/{team_code}/staff", response_model=StaffList)
-async def team_staff(session: Session, team_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+async def team_staff(session: Session, team_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
     if await org_db.get_team(session, team_code) is None:
         raise not_found("team")
-    return StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)])
+    return redacted_response(StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)]), principal.roles)
 
 
 @router.post("/staff", status_code=201, response_model=StaffView)
@@ -84,7 +87,7 @@ async def create_staff(body: NewStaff, session: Session, principal: Principal = 
     staff = Staff(active=True, **body.model_dump())
     session.add(staff)
     await session.flush()
-    return StaffView.model_validate(staff)
+    return redacted_response(StaffView.model_validate(staff), principal.roles, 201, {"Location": f"/staff/{staff.code}"})
 
 
 async def _staff(session, code: str) -> tuple:
@@ -95,9 +98,9 @@ async def _staff(session, code: str) -> tuple:
 
 
 @router.get("/staff/{staff_code}", response_model=StaffView)
-async def get_staff(session: Session, staff_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+async def get_staff(session: Session, staff_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
     staff, _team = await _staff(session, staff_code)
-    return StaffView.model_validate(staff)
+    return redacted_response(StaffView.model_validate(staff), principal.roles)
 
 
 @router.patch("/staff/{staff_code}", response_model=StaffView)
@@ -120,13 +123,13 @@ async def update_staff(body: StaffChanges, session: Session, staff_code: str, pr
     for field, value in changes.items():
         setattr(staff, field, value)
     await session.flush()
-    return StaffView.model_validate(staff)
+    return redacted_response(StaffView.model_validate(staff), principal.roles)
 
 
 @router.get("/staff/{staff_code}/reductions", response_model=ReductionList)
-async def list_reductions(session: Session, staff_code: str, _: Principal = require_roles(*CAN_READ_ORG)):
+async def list_reductions(session: Session, staff_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
     await _staff(session, staff_code)
-    return ReductionList(reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)])
+    return redacted_response(ReductionList(reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)]), principal.roles)
 
 
 @router.post("/staff/{staff_code}/reductions", status_code=201, response_model=ReductionView)
@@ -143,7 +146,7 @@ async def add_reduction(body: NewReduction, session: Session, staff_code: str, p
     reduction = Reduction(staff_code=staff_code, **body.model_dump())
     session.add(reduction)
     await session.flush()
-    return ReductionView.model_validate(reduction)
+    return redacted_response(ReductionView.model_validate(reduction), principal.roles, 201)
 
 
 @router.delete("/staff/{staff_code}/reductions/{reduction_id}", status_code=204)
@@ -162,13 +165,13 @@ async def staff_workload(
     session: Session,
     staff_code: str,
     on: date | None = Query(None),
-    _: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR),
+    principal: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR),
 ):
     staff, team = await _staff(session, staff_code)
     (w,) = await workloads(session, [(staff, team)], on or clock.today())
     active = await org_db.active_reduction_hours(session, [staff_code], on or clock.today())
     reduction = sum(active.get(staff_code, []), 0)
-    return WorkloadView(
+    result = WorkloadView(
         staff_code=staff.code,
         grade=staff.grade,
         team_code=team.code,
@@ -180,3 +183,4 @@ async def staff_workload(
         active_risk_cases=w.active_risk_cases,
         capacity_percent=float(w.capacity) if w.capacity is not None else None,
     )
+    return redacted_response(result, principal.roles)

@@ -13,6 +13,7 @@ from probation_shared.errors import Problem, not_found
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
+from ..db import org as org_db
 from ..db import people as people_db
 from ..db import sentences as sentences_db
 from ..domain import omic
@@ -47,8 +48,9 @@ async def _person_view(session, person) -> PersonView:
 
 
 @router.post("", status_code=201, response_model=PersonView)
-async def create_person(body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
+async def create_person(request: Request, body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
     person = await people_domain.register_person(session, **body.model_dump())
+    await audit_read(session, request, principal, person.crn, action="write")
     return redacted_response(PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"})
 
 
@@ -77,7 +79,7 @@ async def search_people(
         page=page,
         size=size,
     )
-    await audit_read(session, request, principal, None, action="search")
+    await audit_read(session, request, principal, None, action="search", crns=[p.crn for p in found])
     result = PersonPage(
         content=[PersonSummary.model_validate(p) for p in found], page=page, size=size, total_elements=total, total_pages=(total + size - 1) // size
     )
@@ -98,13 +100,14 @@ async def get_person(request: Request, session: Session, crn: str = CrnPath, pri
 
 
 @router.patch("/{crn}", response_model=PersonView)
-async def update_person(body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def update_person(request: Request, body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("first_name", "last_name", "date_of_birth", "sex"):
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
     await people_domain.update_personal_details(session, person, changes)
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(await _person_view(session, person), principal.roles)
 
 
@@ -120,9 +123,10 @@ async def list_addresses(request: Request, session: Session, crn: str = CrnPath,
 
 
 @router.post("/{crn}/addresses", status_code=201, response_model=AddressView)
-async def add_address(body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_address(request: Request, body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     address = await people_domain.add_address(session, person, body.model_dump())
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
 
 
@@ -142,7 +146,9 @@ async def get_address(request: Request, session: Session, address_id: int, crn: 
 
 
 @router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def update_address(body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def update_address(
+    request: Request, body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if address.deleted:
@@ -152,6 +158,7 @@ async def update_address(body: AddressChanges, session: Session, address_id: int
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
     await people_domain.update_address(session, person, address, changes)
+    await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles)
 
 
@@ -165,7 +172,12 @@ async def delete_address(session: Session, address_id: int, crn: str = CrnPath, 
 
 
 # --- limited access ---------------------------------------------------------------------------
-# Managed by SPOs whether or not they are themselves named: the rows say who may see the record.
+# Only a LIMITED_ACCESS_ADMIN changes the lists (so no member of staff can name themselves onto a
+# restriction and then read the record); every change is audited and published. Reading a list is
+# audited too: the admin, a member of staff who may see the person, and services (other services ask
+# before showing a person to probation staff: probation_shared.limited_access.enforce_for_staff).
+
+LIMIT_READERS = (Role.LIMITED_ACCESS_ADMIN, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)
 
 
 async def _existing(session, crn: str):
@@ -176,25 +188,36 @@ async def _existing(session, crn: str):
 
 
 @router.get("/{crn}/limited-access", response_model=LimitList)
-async def list_limits(session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)):
-    await _existing(session, crn)
-    return LimitList(limits=[LimitView.model_validate(r) for r in await people_db.limit_rows(session, crn)])
+async def list_limits(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*LIMIT_READERS)):
+    person = await _existing(session, crn)
+    if not principal.has(Role.LIMITED_ACCESS_ADMIN, Role.SERVICE):
+        await check_access(session, principal, person)  # an SPO sees the list of a person they may see, never of one hidden from them
+    await audit_read(session, request, principal, crn, action="limited-access-read")
+    return redacted_response(LimitList(limits=[LimitView.model_validate(r) for r in await people_db.limit_rows(session, crn)]), principal.roles)
 
 
 @router.post("/{crn}/limited-access", status_code=201, response_model=LimitView)
-async def add_limit(body: NewLimit, session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER)):
+async def add_limit(request: Request, body: NewLimit, session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)):
     person = await _existing(session, crn)
+    if body.kind == "RESTRICTION" and principal.staff_code and body.staff_code == principal.staff_code:
+        raise Problem(403, "self-grant", "You cannot name yourself on a restriction: another administrator must.")
+    if await org_db.get_staff(session, body.staff_code) is None:
+        raise Problem(422, "unknown-staff", f"There is no staff member {body.staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
+    if (body.kind, body.staff_code) in await people_db.limits(session, crn):
+        raise Problem(409, "limit-exists", f"{body.staff_code} already has a {body.kind.lower()} on this person.")
     row = await people_domain.add_limit(session, person, **body.model_dump())
-    return LimitView.model_validate(row)
+    await audit_read(session, request, principal, crn, action="limited-access-added")
+    return redacted_response(LimitView.model_validate(row), principal.roles, 201, {"Location": f"/people/{crn}/limited-access/{row.id}"})
 
 
 @router.delete("/{crn}/limited-access/{limit_id}", status_code=204)
-async def remove_limit(session: Session, limit_id: int, crn: str = CrnPath, principal: Principal = require_roles(Role.SENIOR_PROBATION_OFFICER)):
+async def remove_limit(request: Request, session: Session, limit_id: int, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)):
     person = await _existing(session, crn)
     row = await people_db.get_limit(session, crn, limit_id)
     if row is None:
         raise not_found("limited-access entry")
     await people_domain.remove_limit(session, person, row)
+    await audit_read(session, request, principal, crn, action="limited-access-removed")
     return Response(status_code=204)
 
 
@@ -207,9 +230,9 @@ async def get_manager(request: Request, session: Session, crn: str = CrnPath, pr
     await audit_read(session, request, principal, crn)
     found = await cases_db.current_manager(session, crn)
     if found is None:
-        return ManagerView(crn=crn, allocated=False)
+        return redacted_response(ManagerView(crn=crn, allocated=False), principal.roles)
     case, staff, team = found
-    return ManagerView(
+    view = ManagerView(
         crn=crn,
         allocated=True,
         staff_code=staff.code,
@@ -223,6 +246,7 @@ async def get_manager(request: Request, session: Session, crn: str = CrnPath, pr
         pdu_code=team.pdu_code,
         allocated_at=case.allocated_at,
     )
+    return redacted_response(view, principal.roles)
 
 
 @router.get("/{crn}/handover", response_model=HandoverView)
@@ -231,7 +255,8 @@ async def get_handover(request: Request, session: Session, crn: str = CrnPath, p
     await audit_read(session, request, principal, crn)
     state = await sentences_db.handover(session, crn)
     if state is None:
-        return HandoverView(crn=crn, responsible=None)
+        return redacted_response(HandoverView(crn=crn, responsible=None), principal.roles)
     sentence = await sentences_db.get(session, crn, state.sentence_id)
     release = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE}) if sentence else None
-    return HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date, release_date=release)
+    view = HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date, release_date=release)
+    return redacted_response(view, principal.roles)

@@ -12,10 +12,10 @@ from probation_shared.redaction import redacted_response
 
 from ..db.models import Registration, RegistrationHistory
 from ..domain import registrations as domain
-from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, person_for
+from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
 from .schemas import Deregistration, NewRegistration, RegistrationChanges, RegistrationHistoryView, RegistrationList, RegistrationView
 
-router = APIRouter(prefix="/people/{crn}/registrations", tags=["registrations"])
+router = APIRouter(prefix="/people/{crn}/registrations", tags=["registrations"], dependencies=[AuditChanges])
 
 
 async def _view(session, registration: Registration) -> RegistrationView:

@@ -1,4 +1,5 @@
-"""Request and response bodies; personal fields carry their data class for redaction."""
+"""Request and response bodies. Every response model is `Outbound` and every field of it carries a data
+class, so the shared policy renders it for the caller's audience by allow-list (docs/privacy-case-allocation.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from probation_shared import clock
-from probation_shared.redaction import Classified, DataClass
+from probation_shared.redaction import Classified, DataClass, Outbound
 
 Identity = Classified(DataClass.IDENTITY)
 Contact = Classified(DataClass.CONTACT_DETAILS)
@@ -17,6 +18,13 @@ OffenceClass = Classified(DataClass.OFFENCE)
 SentenceClass = Classified(DataClass.SENTENCE)
 Risk = Classified(DataClass.RISK_LEVELS)
 Health = Classified(DataClass.HEALTH)
+Ref = Classified(DataClass.REFERENCE)
+StaffClass = Classified(DataClass.STAFF)
+RiskNarrative = Classified(DataClass.RISK_NARRATIVE)
+# Free text written by probation staff about the case (contact notes, allocation reasons): it may say
+# anything, victims and safeguarding included, so it is classed with safeguarding: probation staff and
+# services only, masked for auditors, never to a provider, police partner, commissioner or operator.
+CaseNotes = Classified(DataClass.SAFEGUARDING)
 
 Sex = Literal["MALE", "FEMALE", "OTHER", "NOT_KNOWN"]
 Grade = Literal["PSO", "PQiP", "PO", "SPO"]
@@ -40,7 +48,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class View(BaseModel):
+class View(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
 
@@ -83,21 +91,21 @@ def _check_born_in_the_past(body):
 
 
 class AddressView(View):
-    id: int
-    status: str
-    address_type: str
+    id: Annotated[int, Ref]
+    status: Annotated[str, Ref]
+    address_type: Annotated[str, Contact]  # approved premises, hostel, no fixed abode: says where the person lives
     line1: Annotated[str | None, Contact] = None
     line2: Annotated[str | None, Contact] = None
     town: Annotated[str | None, Contact] = None
     county: Annotated[str | None, Contact] = None
     postcode: Annotated[str | None, Contact] = None
-    start_date: date
-    end_date: date | None = None
-    deleted: bool = False
+    start_date: Annotated[date, Ref]
+    end_date: Annotated[date | None, Ref] = None
+    deleted: Annotated[bool, Ref] = False
 
 
 class PersonView(View):
-    crn: str
+    crn: Annotated[str, Ref]
     noms_number: Annotated[str | None, Identity] = None
     first_name: Annotated[str, Identity]
     last_name: Annotated[str, Identity]
@@ -110,19 +118,19 @@ class PersonView(View):
 
 
 class PersonSummary(View):
-    crn: str
+    crn: Annotated[str, Ref]
     noms_number: Annotated[str | None, Identity] = None
     first_name: Annotated[str, Identity]
     last_name: Annotated[str, Identity]
     date_of_birth: Annotated[date, Identity]
 
 
-class PersonPage(BaseModel):
+class PersonPage(Outbound):
     content: list[PersonSummary]
-    page: int
-    size: int
-    total_elements: int
-    total_pages: int
+    page: Annotated[int, Ref]
+    size: Annotated[int, Ref]
+    total_elements: Annotated[int, Ref]
+    total_pages: Annotated[int, Ref]
 
 
 class NewAddress(Strict):
@@ -149,7 +157,7 @@ class AddressChanges(Strict):
     end_date: date | None = None
 
 
-class AddressList(BaseModel):
+class AddressList(Outbound):
     addresses: list[AddressView]
 
 
@@ -160,13 +168,14 @@ class NewLimit(Strict):
 
 
 class LimitView(View):
-    id: int
-    kind: str
-    staff_code: str
-    reason: str | None = None
+    id: Annotated[int, Ref]
+    kind: Annotated[str, Ref]
+    staff_code: Annotated[str, StaffClass]
+    # Why this member of staff is named or excluded: about the staff member's tie to the case.
+    reason: Annotated[str | None, StaffClass] = None
 
 
-class LimitList(BaseModel):
+class LimitList(Outbound):
     limits: list[LimitView]
 
 
@@ -246,52 +255,52 @@ class Progress(Strict):
 class OffenceView(View):
     code: Annotated[str, OffenceClass]
     description: Annotated[str | None, OffenceClass] = None
-    main: bool
+    main: Annotated[bool, OffenceClass]
 
 
 class RequirementView(View):
-    id: int
+    id: Annotated[int, Ref]
     requirement_type: Annotated[str, SentenceClass]
     length: Annotated[int, SentenceClass]
-    unit: str
+    unit: Annotated[str, SentenceClass]
     completed: Annotated[int, SentenceClass]
-    start_date: date
-    status: str
-    terminated_on: date | None = None
+    start_date: Annotated[date, SentenceClass]
+    status: Annotated[str, Ref]
+    terminated_on: Annotated[date | None, SentenceClass] = None
     termination_reason: Annotated[str | None, SentenceClass] = None
 
 
 class CustodyView(View):
-    confirmed_release_date: date | None = None
-    actual_parole_date: date | None = None
-    hdc_actual_date: date | None = None
-    conditional_release_date: date | None = None
-    automatic_release_date: date | None = None
-    licence_expiry_date: date | None = None
-    released_on: date | None = None
-    release_date: date | None = None
+    confirmed_release_date: Annotated[date | None, SentenceClass] = None
+    actual_parole_date: Annotated[date | None, SentenceClass] = None
+    hdc_actual_date: Annotated[date | None, SentenceClass] = None
+    conditional_release_date: Annotated[date | None, SentenceClass] = None
+    automatic_release_date: Annotated[date | None, SentenceClass] = None
+    licence_expiry_date: Annotated[date | None, SentenceClass] = None
+    released_on: Annotated[date | None, SentenceClass] = None
+    release_date: Annotated[date | None, SentenceClass] = None
 
 
-class SentenceView(BaseModel):
-    id: int
-    crn: str
-    conviction_date: date
+class SentenceView(Outbound):
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    conviction_date: Annotated[date, OffenceClass]
     court: Annotated[str | None, OffenceClass] = None
     offences: list[OffenceView]
     sentence_type: Annotated[str, SentenceClass]
-    custodial: bool
+    custodial: Annotated[bool, SentenceClass]
     sentence_date: Annotated[date, SentenceClass]
     length: Annotated[dict, SentenceClass]
     expected_end_date: Annotated[date, SentenceClass]
-    status: str
-    terminated_on: date | None = None
+    status: Annotated[str, Ref]
+    terminated_on: Annotated[date | None, SentenceClass] = None
     termination_reason: Annotated[str | None, SentenceClass] = None
-    custody: Annotated[CustodyView | None, SentenceClass] = None
+    custody: CustodyView | None = None
     requirements: list[RequirementView]
-    case_id: int | None = None
+    case_id: Annotated[int | None, Ref] = None
 
 
-class SentenceList(BaseModel):
+class SentenceList(Outbound):
     sentences: list[SentenceView]
 
 
@@ -318,28 +327,28 @@ class Deregistration(Strict):
 
 
 class RegistrationHistoryView(View):
-    action: str
-    level: str | None = None
-    register_category: str | None = None
-    actor: str
-    at: datetime
+    action: Annotated[str, Ref]
+    level: Annotated[str | None, Risk] = None
+    register_category: Annotated[str | None, Risk] = None
+    actor: Annotated[str, StaffClass]
+    at: Annotated[datetime, Ref]
 
 
 class RegistrationView(View):
-    id: int
-    crn: str
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
     type_code: Annotated[str, Risk]
     category: Annotated[str, Risk]
     level: Annotated[str | None, Risk] = None
     register_category: Annotated[str | None, Risk] = None
-    registered_on: date
-    status: str
-    deregistered_on: date | None = None
-    notes: Annotated[str | None, Classified(DataClass.RISK_NARRATIVE)] = None
+    registered_on: Annotated[date, Ref]
+    status: Annotated[str, Ref]
+    deregistered_on: Annotated[date | None, Ref] = None
+    notes: Annotated[str | None, RiskNarrative] = None
     history: list[RegistrationHistoryView] = []
 
 
-class RegistrationList(BaseModel):
+class RegistrationList(Outbound):
     registrations: list[RegistrationView]
 
 
@@ -347,31 +356,31 @@ class RegistrationList(BaseModel):
 
 
 class TeamView(View):
-    code: str
-    name: str
-    pdu_code: str
+    code: Annotated[str, Ref]
+    name: Annotated[str, Ref]
+    pdu_code: Annotated[str, Ref]
 
 
 class PduView(View):
-    code: str
-    name: str
-    region_code: str
+    code: Annotated[str, Ref]
+    name: Annotated[str, Ref]
+    region_code: Annotated[str, Ref]
 
 
-class RegionView(BaseModel):
-    code: str
-    name: str
+class RegionView(Outbound):
+    code: Annotated[str, Ref]
+    name: Annotated[str, Ref]
     pdus: list[PduView]
 
 
-class RegionList(BaseModel):
+class RegionList(Outbound):
     regions: list[RegionView]
 
 
-class PduDetail(BaseModel):
-    code: str
-    name: str
-    region_code: str
+class PduDetail(Outbound):
+    code: Annotated[str, Ref]
+    name: Annotated[str, Ref]
+    region_code: Annotated[str, Ref]
     teams: list[TeamView]
 
 
@@ -398,18 +407,18 @@ class StaffChanges(Strict):
 
 
 class StaffView(View):
-    code: str
-    first_name: str
-    last_name: str
-    grade: str
-    team_code: str
-    contracted_hours: float
-    email: str | None = None
-    phone: str | None = None
-    active: bool
+    code: Annotated[str, Ref]
+    first_name: Annotated[str, StaffClass]
+    last_name: Annotated[str, StaffClass]
+    grade: Annotated[str, StaffClass]
+    team_code: Annotated[str, Ref]
+    contracted_hours: Annotated[float, StaffClass]
+    email: Annotated[str | None, StaffClass] = None
+    phone: Annotated[str | None, StaffClass] = None
+    active: Annotated[bool, Ref]
 
 
-class StaffList(BaseModel):
+class StaffList(Outbound):
     staff: list[StaffView]
 
 
@@ -427,79 +436,84 @@ class NewReduction(Strict):
 
 
 class ReductionView(View):
-    id: int
-    staff_code: str
-    hours: float
-    reason: str
-    start_date: date
-    end_date: date | None = None
+    id: Annotated[int, Ref]
+    staff_code: Annotated[str, Ref]
+    hours: Annotated[float, StaffClass]
+    reason: Annotated[str, StaffClass]
+    start_date: Annotated[date, StaffClass]
+    end_date: Annotated[date | None, StaffClass] = None
 
 
-class ReductionList(BaseModel):
+class ReductionList(Outbound):
     reductions: list[ReductionView]
 
 
-class WorkloadView(BaseModel):
-    staff_code: str
-    grade: str
-    team_code: str
-    contracted_hours: float
-    reduction_hours: float
-    available_points: float
-    total_points: int
-    cases: int
-    active_risk_cases: int
-    capacity_percent: float | None
+class WorkloadView(Outbound):
+    staff_code: Annotated[str, Ref]
+    grade: Annotated[str, StaffClass]
+    team_code: Annotated[str, Ref]
+    contracted_hours: Annotated[float, StaffClass]
+    reduction_hours: Annotated[float, StaffClass]
+    available_points: Annotated[float, Ref]
+    total_points: Annotated[int, Ref]
+    cases: Annotated[int, Ref]
+    active_risk_cases: Annotated[int, Ref]
+    capacity_percent: Annotated[float | None, Ref]
 
 
 # --- allocation -------------------------------------------------------------------------------
 
 
-class CaseView(BaseModel):
-    id: int
-    crn: str
-    sentence_id: int
-    pdu_code: str
-    case_type: str
+class CaseView(Outbound):
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    sentence_id: Annotated[int, Ref]
+    pdu_code: Annotated[str, Ref]
+    case_type: Annotated[str, SentenceClass]
     tier: Annotated[str | None, Risk] = None
-    points: int
-    upw_only: bool
-    status: str
-    sentence_date: date
-    due_date: date
-    due_status: str | None
-    staff_code: str | None = None
-    team_code: str | None = None
-    allocated_at: datetime | None = None
+    points: Annotated[int, Risk]  # weighed from the tier: tells the tier
+    upw_only: Annotated[bool, SentenceClass]
+    status: Annotated[str, Ref]
+    sentence_date: Annotated[date, SentenceClass]
+    due_date: Annotated[date, Ref]
+    due_status: Annotated[str | None, Ref]
+    staff_code: Annotated[str | None, StaffClass] = None
+    team_code: Annotated[str | None, Ref] = None
+    allocated_at: Annotated[datetime | None, Ref] = None
     name: Annotated[str | None, Identity] = None
+    # The person is on a restriction: only the staff named on it may see the case or be given it.
+    restricted: Annotated[bool, Ref] = False
 
 
-class QueuePage(BaseModel):
-    pdu_code: str
-    on: date
+class QueuePage(Outbound):
+    pdu_code: Annotated[str, Ref]
+    on: Annotated[date, Ref]
     content: list[CaseView]
-    page: int
-    size: int
-    total_elements: int
+    page: Annotated[int, Ref]
+    size: Annotated[int, Ref]
+    total_elements: Annotated[int, Ref]
+    # Unallocated cases of the PDU this caller may not see (restricted away from them, or excluding them):
+    # the PDU knows they are waiting without learning whose they are.
+    hidden_cases: Annotated[int, Ref] = 0
 
 
-class RecommendationView(BaseModel):
-    staff_code: str
-    name: str
-    grade: str
-    team_code: str
-    capacity_percent: float | None
-    projected_capacity_percent: float | None
-    active_risk_cases: int
-    previous_practitioner: bool
-    over_case_limit: bool
+class RecommendationView(Outbound):
+    staff_code: Annotated[str, StaffClass]
+    name: Annotated[str, StaffClass]
+    grade: Annotated[str, StaffClass]
+    team_code: Annotated[str, Ref]
+    capacity_percent: Annotated[float | None, StaffClass]
+    projected_capacity_percent: Annotated[float | None, StaffClass]
+    active_risk_cases: Annotated[int, StaffClass]
+    previous_practitioner: Annotated[bool, StaffClass]
+    over_case_limit: Annotated[bool, StaffClass]
 
 
-class Recommendations(BaseModel):
-    case_id: int
-    crn: str
-    suitable_grades: list[str]
-    case_points: int
+class Recommendations(Outbound):
+    case_id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    suitable_grades: Annotated[list[str], Risk]
+    case_points: Annotated[int, Risk]
     practitioners: list[RecommendationView]
 
 
@@ -510,46 +524,46 @@ class AllocationRequest(Strict):
 
 
 class AllocationView(View):
-    id: int
-    case_id: int
-    crn: str
-    kind: str
-    staff_code: str
-    team_code: str
-    pdu_code: str
-    previous_staff_code: str | None = None
-    reason: str | None = None
-    override_reason: str | None = None
-    allocated_by: str
-    at: datetime
+    id: Annotated[int, Ref]
+    case_id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    kind: Annotated[str, Ref]
+    staff_code: Annotated[str, StaffClass]
+    team_code: Annotated[str, Ref]
+    pdu_code: Annotated[str, Ref]
+    previous_staff_code: Annotated[str | None, StaffClass] = None
+    reason: Annotated[str | None, CaseNotes] = None
+    override_reason: Annotated[str | None, CaseNotes] = None
+    allocated_by: Annotated[str, StaffClass]
+    at: Annotated[datetime, Ref]
 
 
-class ManagerView(BaseModel):
-    crn: str
-    allocated: bool
-    staff_code: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    grade: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    team_code: str | None = None
-    team_name: str | None = None
-    pdu_code: str | None = None
-    allocated_at: datetime | None = None
+class ManagerView(Outbound):
+    crn: Annotated[str, Ref]
+    allocated: Annotated[bool, Ref]
+    staff_code: Annotated[str | None, StaffClass] = None
+    first_name: Annotated[str | None, StaffClass] = None
+    last_name: Annotated[str | None, StaffClass] = None
+    grade: Annotated[str | None, StaffClass] = None
+    email: Annotated[str | None, StaffClass] = None
+    phone: Annotated[str | None, StaffClass] = None
+    team_code: Annotated[str | None, Ref] = None
+    team_name: Annotated[str | None, Ref] = None
+    pdu_code: Annotated[str | None, Ref] = None
+    allocated_at: Annotated[datetime | None, Ref] = None
 
 
-class HandoverView(BaseModel):
-    crn: str
-    sentence_id: int | None = None
-    responsible: str | None
-    handover_date: date | None = None
-    release_date: date | None = None
+class HandoverView(Outbound):
+    crn: Annotated[str, Ref]
+    sentence_id: Annotated[int | None, Ref] = None
+    responsible: Annotated[str | None, Ref]
+    handover_date: Annotated[date | None, SentenceClass] = None  # follows from the release date
+    release_date: Annotated[date | None, SentenceClass] = None
 
 
-class HandoverJobResult(BaseModel):
-    on: date
-    moved: list[str]
+class HandoverJobResult(Outbound):
+    on: Annotated[date, Ref]
+    moved: Annotated[list[str], Ref]
 
 
 # --- contacts and enforcement -----------------------------------------------------------------
@@ -570,51 +584,51 @@ class OutcomeRequest(Strict):
 
 
 class ContactView(View):
-    id: int
-    crn: str
-    sentence_id: int | None = None
-    contact_type: str
-    face_to_face: bool
-    contact_date: date
-    outcome: str | None = None
-    staff_code: str | None = None
-    notes: Annotated[str | None, SentenceClass] = None
-    breach_id: int | None = None
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    sentence_id: Annotated[int | None, Ref] = None
+    contact_type: Annotated[str, Ref]
+    face_to_face: Annotated[bool, Ref]
+    contact_date: Annotated[date, Ref]
+    outcome: Annotated[str | None, SentenceClass] = None
+    staff_code: Annotated[str | None, StaffClass] = None
+    notes: Annotated[str | None, CaseNotes] = None
+    breach_id: Annotated[int | None, Ref] = None
 
 
-class ContactList(BaseModel):
+class ContactList(Outbound):
     contacts: list[ContactView]
 
 
 class BreachView(View):
-    id: int
-    crn: str
-    sentence_id: int | None = None
-    raised_on: date
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    sentence_id: Annotated[int | None, Ref] = None
+    raised_on: Annotated[date, Ref]
     reason: Annotated[str, SentenceClass]
-    contact_ids: list[int]
-    status: str
+    contact_ids: Annotated[list[int], Ref]
+    status: Annotated[str, Ref]
 
 
-class PeriodView(BaseModel):
-    start: date
-    end: date
-    kind: str
-    contacts: int
-    status: str
+class PeriodView(Outbound):
+    start: Annotated[date, Ref]
+    end: Annotated[date, Ref]
+    kind: Annotated[str, Ref]
+    contacts: Annotated[int, SentenceClass]
+    status: Annotated[str, SentenceClass]
 
 
-class CaseCompliance(BaseModel):
-    case_id: int
-    sentence_id: int
-    case_type: str
-    compliant: bool
+class CaseCompliance(Outbound):
+    case_id: Annotated[int, Ref]
+    sentence_id: Annotated[int, Ref]
+    case_type: Annotated[str, SentenceClass]
+    compliant: Annotated[bool, SentenceClass]
     periods: list[PeriodView]
 
 
-class ComplianceView(BaseModel):
-    crn: str
-    on: date
+class ComplianceView(Outbound):
+    crn: Annotated[str, Ref]
+    on: Annotated[date, Ref]
     cases: list[CaseCompliance]
 
 
@@ -626,11 +640,11 @@ class NewDrugTest(Strict):
 
 
 class DrugTestView(View):
-    id: int
-    crn: str
-    requirement_id: int | None = None
-    test_date: date
+    id: Annotated[int, Ref]
+    crn: Annotated[str, Ref]
+    requirement_id: Annotated[int | None, Ref] = None
+    test_date: Annotated[date, Ref]
     result: Annotated[str, SentenceClass]
     substances: Annotated[list[str], Health]
     flagged_for_enforcement: Annotated[bool, SentenceClass]
-    police_partner_notifiable: bool
+    police_partner_notifiable: Annotated[bool, Ref]

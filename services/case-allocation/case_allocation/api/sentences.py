@@ -14,7 +14,7 @@ from ..db import cases as cases_db
 from ..db import sentences as sentences_db
 from ..domain import omic, sentencing
 from ..domain.sentences import is_custodial
-from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, person_for
+from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
 from .schemas import (
     CustodyView,
     NewRequirement,
@@ -28,7 +28,7 @@ from .schemas import (
     Termination,
 )
 
-router = APIRouter(prefix="/people/{crn}/sentences", tags=["sentences"])
+router = APIRouter(prefix="/people/{crn}/sentences", tags=["sentences"], dependencies=[AuditChanges])
 
 
 async def sentence_view(session, sentence) -> SentenceView:

@@ -38,13 +38,19 @@ async def workload(session: AsyncSession, staff_codes: list[str]) -> dict[str, t
     return {code: (int(points), int(count), int(active)) for code, points, count, active in rows}
 
 
-async def queue(session: AsyncSession, pdu_code: str, limit: int, offset: int) -> tuple[list[tuple[Case, Person]], int]:
+async def queue(session: AsyncSession, pdu_code: str, limit: int, offset: int, visible=None) -> tuple[list[tuple[Case, Person]], int, int]:
+    """A page of the PDU's unallocated cases that satisfy `visible` (an SQL condition on Person), the number
+    of those, and the number of all the PDU's unallocated cases."""
     conditions = (Case.pdu_code == pdu_code, Case.status == "UNALLOCATED")
-    total = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
+    shown = (*conditions, visible) if visible is not None else conditions
+    everything = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
+    total = everything
+    if visible is not None:
+        total = await session.scalar(select(func.count()).select_from(Case).join(Person, Person.crn == Case.crn).where(*shown))
     rows = await session.execute(
-        select(Case, Person).join(Person, Person.crn == Case.crn).where(*conditions).order_by(Case.due_date, Case.id).offset(offset).limit(limit)
+        select(Case, Person).join(Person, Person.crn == Case.crn).where(*shown).order_by(Case.due_date, Case.id).offset(offset).limit(limit)
     )
-    return [(c, p) for c, p in rows], int(total or 0)
+    return [(c, p) for c, p in rows], int(total or 0), int(everything or 0)
 
 
 async def previous_practitioners(session: AsyncSession, crn: str) -> set[str]:

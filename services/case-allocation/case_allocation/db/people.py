@@ -34,6 +34,13 @@ async def limits(session: AsyncSession, crn: str) -> list[tuple[str, str]]:
     return [(k, s) for k, s in rows]
 
 
+async def restricted_among(session: AsyncSession, crns: list[str]) -> set[str]:
+    """Which of these people are on a restriction."""
+    if not crns:
+        return set()
+    return set(await session.scalars(select(LimitedAccess.crn).where(LimitedAccess.crn.in_(crns), LimitedAccess.kind == "RESTRICTION").distinct()))
+
+
 async def limit_rows(session: AsyncSession, crn: str) -> list[LimitedAccess]:
     return list(await session.scalars(select(LimitedAccess).where(LimitedAccess.crn == crn).order_by(LimitedAccess.id)))
 
@@ -41,6 +48,14 @@ async def limit_rows(session: AsyncSession, crn: str) -> list[LimitedAccess]:
 async def get_limit(session: AsyncSession, crn: str, limit_id: int) -> LimitedAccess | None:
     row = await session.get(LimitedAccess, limit_id)
     return row if row is not None and row.crn == crn else None
+
+
+LIKE_ESCAPE = "\\"
+
+
+def escape_like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern: the escape character, % and _ are escaped."""
+    return text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
 
 
 def visible_to(staff_code: str | None):
@@ -63,8 +78,8 @@ async def search(
         conditions.append(Person.date_of_birth == date_of_birth)
     if name:
         for word in name.lower().split():
-            like = f"{word}%"
-            conditions.append(or_(func.lower(Person.first_name).like(like), func.lower(Person.last_name).like(like)))
+            like = f"{escape_like(word)}%"
+            conditions.append(or_(func.lower(Person.first_name).like(like, escape=LIKE_ESCAPE), func.lower(Person.last_name).like(like, escape=LIKE_ESCAPE)))
     if not everyone:
         conditions.append(visible_to(staff_code))
     total = await session.scalar(select(func.count()).select_from(Person).where(*conditions))

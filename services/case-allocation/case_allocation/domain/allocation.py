@@ -9,9 +9,11 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.errors import Problem
+from probation_shared.limited_access import VISIBLE, access_verdict
 
 from ..db import cases as cases_db
 from ..db import org as org_db
+from ..db import people as people_db
 from ..db.models import Allocation, Case, Person, Staff, Team
 from ..events import publish
 from .workload import available_points, capacity_percent, over_case_limit, suitable_grades
@@ -48,9 +50,21 @@ class Recommendation:
     over_case_limit: bool
 
 
-async def recommend(session: AsyncSession, case: Case, on: date) -> tuple[tuple[str, ...], list[Recommendation]]:
+async def permitted_staff(session: AsyncSession, person: Person):
+    """A test for staff codes: may this member of staff hold the person's case? Everyone may, unless the
+    person is on a restriction (then only the staff named on it) or excludes them."""
+    if not person.limited_access:
+        return lambda code: True
+    limits = await people_db.limits(session, person.crn)
+    return lambda code: access_verdict(code, False, limits) == VISIBLE
+
+
+async def recommend(session: AsyncSession, person: Person, case: Case, on: date) -> tuple[tuple[str, ...], list[Recommendation]]:
+    """Practitioners of the PDU of a suitable grade, best first; for a limited-access person only those
+    permitted to hold the case."""
     grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
-    pairs = [(s, t) for s, t in await org_db.staff_in_pdu(session, case.pdu_code) if s.grade in grades]
+    permitted = await permitted_staff(session, person)
+    pairs = [(s, t) for s, t in await org_db.staff_in_pdu(session, case.pdu_code) if s.grade in grades and permitted(s.code)]
     previous = await cases_db.previous_practitioners(session, case.crn)
     recommendations = []
     for w in await workloads(session, pairs, on):
@@ -85,6 +99,13 @@ async def allocate(
     if found is None:
         raise Problem(422, "unknown-practitioner", f"There is no practitioner {staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
     staff, team = found
+    if not (await permitted_staff(session, person))(staff_code):
+        raise Problem(
+            422,
+            "limited-access",
+            f"{staff_code} may not hold this case: the person's limited access names who may.",
+            errors=[{"field": "staff_code", "message": "not permitted by the person's limited access"}],
+        )
     if team.pdu_code != case.pdu_code:
         raise Problem(409, "practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.")
     if not staff.active:

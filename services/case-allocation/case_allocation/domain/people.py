@@ -123,13 +123,16 @@ async def add_limit(session: AsyncSession, person: Person, *, kind: str, staff_c
     session.add(row)
     person.limited_access = True
     await session.flush()
+    await publish.limited_access_changed(session, person, limit_id=row.id, kind=kind, staff_code=staff_code, change="added")
     return row
 
 
 async def remove_limit(session: AsyncSession, person: Person, row: LimitedAccess) -> None:
+    limit_id, kind, staff_code = row.id, row.kind, row.staff_code
     await session.delete(row)
     await session.flush()
     person.limited_access = bool(await people_db.limits(session, person.crn))
+    await publish.limited_access_changed(session, person, limit_id=limit_id, kind=kind, staff_code=staff_code, change="removed")
 
 
 async def _unused_crn(session: AsyncSession, attempts: int = 20) -> str:

@@ -1,40 +1,64 @@
 """Builders of the events case-allocation publishes (through the transactional outbox).
 
-Shapes follow docs/events.md exactly; events carry identifiers and codes only, the detail is behind
-`detailUrl` where this service applies the caller's access policy.
+Every event carries its registered typed contract (`contracts.py`, documented in docs/events.md) as
+`additionalInformation`; events carry identifiers and codes only, the detail is behind `detailUrl` where
+this service renders it for the caller's role.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.events import add_event, detail_url, new_event
+from probation_shared.events.contracts import CONTRACTS, info
 from probation_shared.events.topics import CASE_ALLOCATION
+from probation_shared.redaction import Outbound
 
 from ..db.models import PLATFORM, Person
+from .contracts import (
+    AddressChanged,
+    BreachRaised,
+    DrugTestRecorded,
+    HandoverChanged,
+    LimitedAccessChanged,
+    ManagerChanged,
+    NoDetail,
+    RegistrationChanged,
+    RequirementChanged,
+    SentenceChanged,
+)
+
+VERSION = 1
 
 
-async def _publish(session: AsyncSession, event_type: str, person: Person, path: str, description: str, info: dict[str, Any] | None = None) -> None:
+class UnregisteredEvent(TypeError):
+    """An event was about to be published without its registered contract as additionalInformation."""
+
+
+async def _publish(session: AsyncSession, event_type: str, person: Person, path: str, description: str, payload: Outbound) -> None:
+    registered = CONTRACTS.get((event_type, VERSION))
+    if registered is None or type(payload) is not registered.model:
+        raise UnregisteredEvent(f"{event_type} v{VERSION} must carry its registered contract, not {type(payload).__name__}")
     event = new_event(
         event_type,
         crn=person.crn,
         noms=person.noms_number,
         description=description,
         detail_url=detail_url(session, path),
-        additional_information=info,
+        additional_information=info(payload),
+        version=VERSION,
     )
     await add_event(session, PLATFORM.outbox, CASE_ALLOCATION, event)
 
 
 async def engagement_created(session: AsyncSession, person: Person) -> None:
-    await _publish(session, "probation-case.engagement.created", person, f"/people/{person.crn}", "A new person on probation has been registered")
+    await _publish(session, "probation-case.engagement.created", person, f"/people/{person.crn}", "A new person on probation has been registered", NoDetail())
 
 
 async def personal_details_updated(session: AsyncSession, person: Person) -> None:
-    await _publish(session, "probation-case.personal-details.updated", person, f"/people/{person.crn}", "A person's personal details have changed")
+    await _publish(session, "probation-case.personal-details.updated", person, f"/people/{person.crn}", "A person's personal details have changed", NoDetail())
 
 
 async def address_changed(session: AsyncSession, person: Person, address_id: int, change: str) -> None:
@@ -45,7 +69,7 @@ async def address_changed(session: AsyncSession, person: Person, address_id: int
         person,
         f"/people/{person.crn}/addresses/{address_id}",
         f"An address has been {change}",
-        {"addressId": address_id},
+        AddressChanged(addressId=address_id),
     )
 
 
@@ -59,7 +83,7 @@ async def sentence_changed(
         person,
         f"/people/{person.crn}/sentences/{sentence_id}",
         f"A sentence has been {change}",
-        {"sentenceId": sentence_id, "sentenceType": sentence_type, "custodial": custodial, "mandateForChange": mandate_for_change},
+        SentenceChanged(sentenceId=sentence_id, sentenceType=sentence_type, custodial=custodial, mandateForChange=mandate_for_change),
     )
 
 
@@ -73,7 +97,7 @@ async def requirement_changed(
         person,
         f"/people/{person.crn}/sentences/{sentence_id}",
         f"A requirement has been {change}",
-        {"sentenceId": sentence_id, "requirementId": requirement_id, "requirementType": requirement_type, "mandateForChange": mandate_for_change},
+        RequirementChanged(sentenceId=sentence_id, requirementId=requirement_id, requirementType=requirement_type, mandateForChange=mandate_for_change),
     )
 
 
@@ -87,7 +111,7 @@ async def registration_changed(
         person,
         f"/people/{person.crn}/registrations/{registration_id}",
         f"A registration has been {change}",
-        {"registrationId": registration_id, "registerTypeCode": type_code, "registerLevel": level, "registerCategory": category},
+        RegistrationChanged(registrationId=registration_id, registerTypeCode=type_code, registerLevel=level, registerCategory=category),
     )
 
 
@@ -99,7 +123,7 @@ async def manager_changed(session: AsyncSession, person: Person, *, staff_code: 
         person,
         f"/people/{person.crn}/manager",
         f"A community manager has been {kind}",
-        {"staffCode": staff_code, "teamCode": team_code, "pduCode": pdu_code},
+        ManagerChanged(staffCode=staff_code, teamCode=team_code, pduCode=pdu_code),
     )
 
 
@@ -110,13 +134,13 @@ async def handover_changed(session: AsyncSession, person: Person, *, responsible
         person,
         f"/people/{person.crn}/handover",
         "Responsibility for a person in custody has changed",
-        {"responsible": responsible, "handoverDate": handover.isoformat() if handover else None},
+        HandoverChanged(responsible=responsible, handoverDate=handover),
     )
 
 
 async def breach_raised(session: AsyncSession, person: Person, breach_id: int) -> None:
     await _publish(
-        session, "enforcement.breach.raised", person, f"/people/{person.crn}/breaches/{breach_id}", "A breach has been raised", {"breachId": breach_id}
+        session, "enforcement.breach.raised", person, f"/people/{person.crn}/breaches/{breach_id}", "A breach has been raised", BreachRaised(breachId=breach_id)
     )
 
 
@@ -127,5 +151,17 @@ async def drug_test_recorded(session: AsyncSession, person: Person, *, test_id: 
         person,
         f"/people/{person.crn}/drug-tests/{test_id}",
         "A drug test result has been recorded",
-        {"testId": test_id, "result": result, "policePartnerNotifiable": police_partner_notifiable},
+        DrugTestRecorded(testId=test_id, result=result, policePartnerNotifiable=police_partner_notifiable),
+    )
+
+
+async def limited_access_changed(session: AsyncSession, person: Person, *, limit_id: int, kind: str, staff_code: str, change: str) -> None:
+    """change: added | removed. Consumers that cache limits refetch `/people/{crn}/limited-access`."""
+    await _publish(
+        session,
+        "probation-case.limited-access.changed",
+        person,
+        f"/people/{person.crn}/limited-access",
+        f"A limited-access entry has been {change}",
+        LimitedAccessChanged(limitId=limit_id, kind=kind, change=change, staffCode=staff_code),
     )

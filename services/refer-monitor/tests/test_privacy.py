@@ -353,3 +353,35 @@ async def test_provider_bound_text_naming_a_victim_is_refused_and_nothing_is_cut
     api.upstream.text_check_status = 500
     unavailable = await api.client.post("/referrals", json=body | {"desired_outcomes": ["Housing"]}, headers=api.practitioner())
     assert unavailable.status_code == 503 and unavailable.json()["code"] == "provider-text-check-unavailable"
+
+
+async def test_views_stored_before_the_typed_view_are_read_back_by_allow_list(api, h):
+    """Views stored by the old code hold the upstream risk document as it came (a known adult's name and
+    street inside `risk.summary`), extra keys, and practitioner documents: none of it is read back."""
+    from refer_monitor.db import queries as q
+
+    crn = "X500013"
+    sent = await api.sent(crn)
+    old = {
+        "person": {"crn": crn, "first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE", "healthNotes": "on lithium"},
+        "contact": {"address": {"postcode": "DH1 1AA", "victimName": "Jo Bloggs"}, "phone": "07700 900123"},
+        "practitioner": {"staff_code": "N07A001", "name": "Pat Jones", "home_address": "1 Private Road"},
+        "risk": {
+            "overall_level": "HIGH",
+            "summary": {"risk_to": {"known_adult": KNOWN_ADULT}},
+            "tier": "B2",
+            "registrations": [{"type": "MAPP", "victim": "x"}],
+        },
+        "enforcement": [],
+        "victims": [{"name": "Jo Bloggs"}],
+    }
+    async with api.service.database.unit_of_work() as session:
+        referral = await q.get_referral(session, sent["id"])
+        referral.provider_view = old
+    for headers in (api.provider("harbour-housing", h.ACC), api.practitioner()):
+        view = (await api.client.get(f"/referrals/{sent['id']}", headers=headers)).json()["provider_view"]
+        text = json.dumps(view)
+        for secret in ("Jo Bloggs", "Mill Lane", "lithium", "Private Road", "victim"):
+            assert secret not in text
+        assert view["risk"]["overall_level"] == "HIGH" and view["risk"]["summary"] is None and view["contact"]["address"]["postcode"] == "DH1 1AA"
+        assert view["practitioner"]["name"] == "Pat Jones"

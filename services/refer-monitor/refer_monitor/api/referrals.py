@@ -272,17 +272,22 @@ async def list_action_plans(referral_id: str, request: Request, session: Session
 
 
 @router.post("/{referral_id}/action-plans", status_code=201, response_model=ActionPlanOut)
-async def submit_action_plan(referral_id: str, body: NewActionPlan, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_action_plan(referral_id: str, body: NewActionPlan, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.submit_action_plan(session, principal, ctx, body.number_of_sessions, body.activities)
     await session.flush()
+    await audit(session, request, principal, ctx.referral.crn, "submit-action-plan")
     return redacted_response(ActionPlanOut.model_validate(plan), principal.roles, 201)
 
 
 @router.post("/{referral_id}/action-plans/{plan_id}/approve", response_model=ActionPlanOut)
-async def approve_action_plan(referral_id: str, plan_id: str, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def approve_action_plan(referral_id: str, plan_id: str, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    return redacted_response(ActionPlanOut.model_validate(await lifecycle.approve_action_plan(session, principal, ctx, plan_id)), principal.roles)
+    plan = await lifecycle.approve_action_plan(session, principal, ctx, plan_id)
+    await audit(session, request, principal, ctx.referral.crn, "approve-action-plan")
+    return redacted_response(ActionPlanOut.model_validate(plan), principal.roles)
 
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
@@ -304,6 +309,7 @@ async def post_update(referral_id: str, body: NewUpdate, request: Request, sessi
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id)
     update = await sharing.post_update(session, principal, ctx, Category(body.category), body.text)
+    await audit(session, request, principal, ctx.referral.crn, "post-update")
     return redacted_response(UpdateOut.model_validate(update), principal.roles, 201)
 
 

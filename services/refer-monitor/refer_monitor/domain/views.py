@@ -163,32 +163,33 @@ def build_view(person: Any) -> dict[str, Any]:
 
 
 def stored_view(data: dict[str, Any] | None) -> ProviderView | None:
-    """A stored view read back into its typed model (keys it does not name are dropped)."""
-    if not data:
+    """A stored view read back into its typed model, by allow-list: keys it does not name are dropped, and
+    so is any value of the wrong shape (views stored before the view was typed held free-form documents,
+    e.g. the whole upstream risk summary: none of that is read back)."""
+    if not isinstance(data, dict) or not data:
         return None
-    try:
-        return ProviderView.model_validate(_clean(ProviderView, data))
-    except ValidationError:
-        return None
+    return _tolerant(ProviderView, data)
 
 
-def _clean(model: type[Outbound], data: Any) -> Any:
-    """Allow-list plain data down to the fields of `model` (and its nested parts), recursively."""
-    if not isinstance(data, dict):
-        return data
+def _tolerant(model: type[Outbound], data: dict[str, Any]) -> Any:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if name not in data:
             continue
-        nested = _nested(info.annotation)
-        value = data[name]
-        if nested is not None and isinstance(value, list):
-            out[name] = [_clean(nested, v) for v in value if isinstance(v, dict)]
-        elif nested is not None and isinstance(value, dict):
-            out[name] = _clean(nested, value)
-        else:
-            out[name] = value
-    return out
+        nested, value = _nested(info.annotation), data[name]
+        if nested is not None and isinstance(value, dict):
+            value = _tolerant(nested, value)
+        elif nested is not None and isinstance(value, list):
+            value = [v for v in (_tolerant(nested, x) for x in value if isinstance(x, dict)) if v is not None]
+        out[name] = value
+    try:
+        return model.model_validate(out)
+    except ValidationError as exc:
+        bad = {e["loc"][0] for e in exc.errors() if e["loc"]}
+        try:
+            return model.model_validate({k: v for k, v in out.items() if k not in bad})
+        except ValidationError:
+            return None
 
 
 def _nested(annotation: Any) -> type[Outbound] | None:

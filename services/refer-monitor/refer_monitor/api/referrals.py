@@ -17,6 +17,7 @@ from ..db.models import PLATFORM, Referral
 from ..domain import referrals as lifecycle
 from ..domain import updates as sharing
 from ..domain.access import PROBATION, PROBATION_READERS
+from ..domain.rules import aware
 from ..domain.sharing import Category
 from ..domain.views import stored_view
 from . import preview as previews
@@ -152,7 +153,7 @@ def _summary(row) -> ReferralSummary:
         contract_reference=row.contract_reference,
         status=row.status,
         outcome=row.outcome,
-        sent_at=row.sent_at,
+        sent_at=aware(row.sent_at),
         assigned_to=row.assigned_to,
         person_name=" ".join(p for p in (row.first_name, row.last_name) if p) or None,
     )

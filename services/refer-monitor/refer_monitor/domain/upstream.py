@@ -122,12 +122,18 @@ def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) for k, v in out.items() if isinstance(v, str | int)}
 
 
+# Codes, not text: a value outside these is dropped (so no free text rides in under a code's name).
+RISK_LEVELS = frozenset({"LOW", "MEDIUM", "HIGH", "VERY_HIGH"})
+RISK_GROUPS = frozenset({"children", "public", "knownAdult", "staff", "prisoners"})
+RISK_TO_SELF_KINDS = frozenset({"suicide", "selfHarm", "custody", "hostel", "vulnerability"})
+
+
 def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datetime | None]:
     """From risk-assessment `/people/{crn}/risk-summary?view=provider` (service token): (summary, overall
     level, as of). Read by allow-list, never passed through: `overall` (level), `summary` (text written for
     providers), `groupsAtRisk` (group names), `riskToSelf` ({kind, current, previous}: HEALTH), `updatedAt`,
-    `version`. Anything else in the document (victims, known adults, free text not made for providers) is
-    not read at all."""
+    `version`; levels, group names and risk-to-self kinds only as their known codes. Anything else in the
+    document (victims, known adults, free text not made for providers) is not read at all."""
     level = pick(doc, "overall", "overallLevel", "overall_level", "overallRiskLevel", "roshLevel")
     if isinstance(level, dict):
         level = pick(level, "level", "code")
@@ -137,16 +143,21 @@ def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datet
     version = pick(doc, "version")
     clean = {
         "summary": summary if isinstance(summary, str) else None,
-        "groups_at_risk": [str(g) for g in groups if isinstance(g, str | int)] if isinstance(groups, list) else [],
+        "groups_at_risk": [g for g in groups if isinstance(g, str) and g in RISK_GROUPS] if isinstance(groups, list) else [],
         "risk_to_self": [
             {"kind": str(e["kind"]), "current": _flag(e.get("current")), "previous": _flag(e.get("previous"))}
             for e in (to_self if isinstance(to_self, list) else [])
-            if isinstance(e, dict) and isinstance(e.get("kind"), str)
+            if isinstance(e, dict) and isinstance(e.get("kind"), str) and e["kind"] in RISK_TO_SELF_KINDS
         ],
         "version": version if isinstance(version, int) else None,
     }
     as_of = parse_datetime(pick(doc, "updatedAt", "updated_at", "assessedAt", "assessed_at"))
-    return clean, (str(level) if isinstance(level, str | int) else None), as_of
+    return clean, rosh_level(level), as_of
+
+
+def rosh_level(value: Any) -> str | None:
+    """A RoSH level code, or None for anything else."""
+    return value if isinstance(value, str) and value in RISK_LEVELS else None
 
 
 def _flag(value: Any) -> bool | None:

@@ -10,6 +10,7 @@ without the person's recorded health consent never sees the HEALTH fields.
 
 from __future__ import annotations
 
+import typing
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -193,8 +194,6 @@ def _tolerant(model: type[Outbound], data: dict[str, Any]) -> Any:
 
 
 def _nested(annotation: Any) -> type[Outbound] | None:
-    import typing
-
     if isinstance(annotation, type) and issubclass(annotation, Outbound):
         return annotation
     for arg in typing.get_args(annotation):
@@ -242,5 +241,11 @@ def only_paths(rendered: dict[str, Any], paths: list[str]) -> dict[str, Any]:
 
 def visible_paths(rendered: dict[str, Any], paths: list[str]) -> list[str]:
     """The paths of `paths` that the rendered view still holds (the others were withheld from its reader)."""
-    kept = only_paths(rendered, paths)
-    return [p for p in paths if (p.partition(".")[0] in kept and (not p.partition(".")[2] or p.partition(".")[2] in kept[p.partition(".")[0]]))]
+
+    def held(path: str) -> bool:
+        section, _, name = path.partition(".")
+        if section not in rendered:
+            return False
+        return not name or (isinstance(rendered[section], dict) and name in rendered[section])
+
+    return [p for p in paths if held(p)]

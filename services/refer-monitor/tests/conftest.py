@@ -36,6 +36,9 @@ class FakeUpstream:
     managers: dict[str, dict] = field(default_factory=dict)
     risk: dict[str, dict] = field(default_factory=dict)
     limits: dict[str, list[dict]] = field(default_factory=dict)  # limited access, as case-allocation lists it
+    victims: dict[str, list[str]] = field(default_factory=dict)  # identifiers risk-assessment's text check matches
+    text_checks: list[dict] = field(default_factory=list)
+    text_check_status: int = 200
     calls: list[tuple[str, str]] = field(default_factory=list)
 
     def add_person(self, crn: str, *, sex: str = "MALE", dob: str = "1990-04-01", risk_level: str = "MEDIUM") -> None:
@@ -64,11 +67,16 @@ class FakeUpstream:
             "team_code": "N07T01",
             "pdu_code": "N07PDU",
         }
+        # risk-assessment's provider risk summary (view=provider), in its camelCase shape.
         self.risk[crn] = {
-            "overall_level": risk_level,
-            "assessed_at": datetime.now(UTC).isoformat(),
-            "risk_to": {"public": risk_level},
-            "nature_of_risk": "Violence when intoxicated",
+            "crn": crn,
+            "view": "provider",
+            "version": 1,
+            "overall": risk_level,
+            "summary": "Violence when intoxicated",
+            "groupsAtRisk": ["public"],
+            "riskToSelf": [],
+            "updatedAt": datetime.now(UTC).isoformat(),
         }
 
     def _record(self, request: Request) -> None:
@@ -108,6 +116,21 @@ class FakeUpstream:
             self._record(request)
             assert view == "provider", "refer-monitor must ask for the provider view"
             return self.risk.get(crn) or JSONResponse({"status": 404}, 404)
+
+        @app.post("/people/{crn}/provider-text-check")
+        async def text_check(crn: str, request: Request):
+            self._record(request)
+            texts = (await request.json())["texts"]
+            self.text_checks.append({"crn": crn, "texts": texts})
+            if self.text_check_status != 200:
+                return JSONResponse({"status": self.text_check_status}, self.text_check_status)
+            matches = [
+                {"field": name, "kind": "name", "matched": victim}
+                for name, text in texts.items()
+                for victim in self.victims.get(crn, [])
+                if victim.lower() in text.lower()
+            ]
+            return {"matches": matches}
 
         return app
 

@@ -79,3 +79,42 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
         n["key"] for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "probation-case.address.updated"
     ]
     assert sorted(notes) == ["bridge-wellbeing", "harbour-housing", "northern-works"]
+
+
+def _has_route(spec, path: str) -> bool:
+    return any(getattr(route, "path", None) == path for router in spec.routers for route in router.routes)
+
+
+async def test_provider_text_naming_a_victim_recorded_in_risk_assessment_is_refused(start_service, tokens, h):
+    """With the real risk-assessment (and case-allocation, from which it learns of the person): text for the
+    provider naming the victim recorded on the person's RoSH is refused, naming the field and the match.
+    Skipped until risk-assessment serves `POST /people/{crn}/provider-text-check` (being built there)."""
+    risk_assessment = pytest.importorskip("risk_assessment.service")
+    if not _has_route(risk_assessment.SPEC, "/people/{crn}/provider-text-check"):
+        pytest.skip("risk-assessment does not serve POST /people/{crn}/provider-text-check yet")
+    cases = await start_service(case_allocation.SPEC)
+    risk = await start_service(risk_assessment.SPEC)
+    rm = await start_service(SPEC, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url)
+    await SPEC.seed(rm.database, rm.settings)
+    staff = tokens.headers(Role.PRACTITIONER, staff_code="N07A001")
+    person = await cases.client.post("/people", json={"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE"}, headers=staff)
+    assert person.status_code == 201, person.text
+    crn = person.json()["crn"]
+    rosh = {
+        "community": {"public": "MEDIUM", "knownAdult": "HIGH", "children": "LOW", "staff": "LOW"},
+        "narrative": {"natureOfRisk": "Violence towards a former partner", "whoIsAtRisk": "Known adults"},
+        "victims": [{"name": "Jordan Victimson", "address": "9 Hidden Close, Durham DH9 9ZZ", "relationship": "former partner"}],
+        "reason": "initial",
+    }
+
+    async def risk_knows_person() -> bool:
+        return (await risk.client.post(f"/people/{crn}/rosh", json=rosh, headers=staff)).status_code == 201
+
+    await eventually(risk_knows_person, timeout=30)
+    body = {"crn": crn, "intervention_id": h.ACC_INTERVENTION, "desired_outcomes": ["No contact with Jordan Victimson"]}
+    refused = await rm.client.post("/referrals", json=body, headers=staff)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "victim-identifier-in-provider-text"
+    assert {e["field"] for e in refused.json()["errors"]} == {"desired_outcomes[0]"}
+    accepted = await rm.client.post("/referrals", json=body | {"desired_outcomes": ["Settled housing"]}, headers=staff)
+    assert accepted.status_code == 201, accepted.text

@@ -69,7 +69,7 @@ async def test_custody_referral_without_release_date_or_reason_is_refused_naming
 async def test_send_refused_listing_what_is_missing(api, h):
     api.upstream.add_person("X100004")
     del api.upstream.managers["X100004"]
-    api.upstream.risk["X100004"]["assessed_at"] = (datetime.now(UTC) - timedelta(days=400)).isoformat()
+    api.upstream.risk["X100004"]["updatedAt"] = (datetime.now(UTC) - timedelta(days=400)).isoformat()
     draft = await api.draft("X100004")
     response = await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())
     assert response.status_code == 422
@@ -220,7 +220,7 @@ async def test_amendments_keep_a_changelog_and_notify_the_assigned_caseworker(ap
     assert {a["reason"] for a in log} == {"New information from the court"} and {a["author"] for a in log} == {"pp-1"}
     notes = [n for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "intervention.referral.amended"]
     assert {n["key"] for n in notes} == {"harbour-housing", "bridge-wellbeing"}
-    assert all(n["event"].additionalInformation["payload"]["notify"] == "cw@harbour-housing" for n in notes)
+    assert all(n["event"].additionalInformation["payload"]["assignedTo"] == "cw@harbour-housing" for n in notes)
 
 
 async def test_bad_input_is_problem_json_never_500(api, h):

@@ -67,10 +67,10 @@ async def test_address_and_rosh_changes_reach_both_providers_over_the_broker(sta
 
         # RoSH rises to HIGH; the provider view of the risk summary never names a victim.
         upstream.risk[crn] = {
-            "overall_level": "HIGH",
-            "assessed_at": "2026-11-20T10:00:00+00:00",
+            "overall": "HIGH",
+            "updatedAt": "2026-11-20T10:00:00+00:00",
             "victims": [{"name": "Jo Bloggs"}],
-            "risk_to": {"known_adult": "HIGH", "victim_name": "Jo Bloggs"},
+            "risk_to": {"known_adult": "Jo Bloggs, 4 Mill Lane", "victim_name": "Jo Bloggs"},
         }
         await _produce(
             service.settings,

@@ -8,7 +8,7 @@ import pytest
 from probation_shared.errors import Problem
 from refer_monitor.domain import rules
 from refer_monitor.domain.codes import WITHDRAWAL_CODES, Outcome, Status
-from refer_monitor.domain.upstream import address_is_current, without_victims
+from refer_monitor.domain.upstream import address_is_current, risk_summary
 
 
 def test_references_look_like_ab1234ac():
@@ -124,14 +124,29 @@ def test_search_and_eligibility_rules():
     assert rules.eligible("ALL", 18, 25, None, None) is True
 
 
-def test_victim_details_are_dropped_at_any_depth():
+def test_risk_summary_is_read_by_allow_list_so_a_known_adult_entry_never_reaches_the_view():
+    """Issue 8: a `known_adult` entry naming a person and a street went through the old victim-key filter."""
     doc = {
-        "overall_level": "HIGH",
+        "overall": "HIGH",
+        "summary": "Violence when drinking",
+        "groupsAtRisk": ["knownAdult", "public"],
+        "riskToSelf": [{"kind": "selfHarm", "current": True, "previous": False, "details": "overdose on prescribed medication"}],
+        "updatedAt": "2026-11-20T10:00:00+00:00",
+        "version": 3,
         "victims": [{"name": "V"}],
-        "risk_to": {"known_adult": "HIGH", "victimName": "V"},
+        "risk_to": {"known_adult": "Jo Bloggs of 4 Mill Lane", "victimName": "V"},
+        "natureOfRisk": "Jo Bloggs, Mill Lane",
         "narrative": [{"victim_details": "V", "nature": "x"}],
     }
-    assert without_victims(doc) == {"overall_level": "HIGH", "risk_to": {"known_adult": "HIGH"}, "narrative": [{"nature": "x"}]}
+    clean, level, as_of = risk_summary(doc)
+    assert level == "HIGH" and as_of.isoformat() == "2026-11-20T10:00:00+00:00"
+    assert clean == {
+        "summary": "Violence when drinking",
+        "groups_at_risk": ["knownAdult", "public"],
+        "risk_to_self": [{"kind": "selfHarm", "current": True, "previous": False}],
+        "version": 3,
+    }
+    assert "Jo Bloggs" not in repr(clean) and "Mill Lane" not in repr(clean) and "medication" not in repr(clean)
 
 
 def test_address_currency():

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.redaction import redacted_response
 
 from ..db.models import Contract, Intervention
 from ..domain import catalogue
@@ -42,24 +43,24 @@ def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
 
 @router.post("/providers", status_code=201, response_model=ProviderOut)
 async def create_provider(body: NewProvider, session: Session, principal: Principal = require_roles(*MANAGE)):
-    return ProviderOut.model_validate(await catalogue.create_provider(session, body.id, body.name))
+    return redacted_response(ProviderOut.model_validate(await catalogue.create_provider(session, body.id, body.name)), principal.roles, 201)
 
 
 @router.post("/contracts", status_code=201, response_model=ContractOut)
 async def create_contract(body: NewContract, session: Session, principal: Principal = require_roles(*MANAGE)):
     contract, subs = await catalogue.create_contract(session, body.model_dump())
-    return contract_out(contract, subs)
+    return redacted_response(contract_out(contract, subs), principal.roles, 201)
 
 
 @router.get("/contracts/{reference}", response_model=ContractOut)
 async def read_contract(reference: str, session: Session, principal: Principal = require_roles(*BROWSE)):
-    return contract_out(*await catalogue.read_contract(session, reference))
+    return redacted_response(contract_out(*await catalogue.read_contract(session, reference)), principal.roles)
 
 
 @router.post("/interventions", status_code=201, response_model=InterventionOut)
 async def create_intervention(body: NewIntervention, session: Session, principal: Principal = require_roles(*MANAGE)):
     intervention = await catalogue.create_intervention(session, body.contract_reference, body.title, body.description)
-    return intervention_out(*await catalogue.read_intervention(session, intervention.id))
+    return redacted_response(intervention_out(*await catalogue.read_intervention(session, intervention.id)), principal.roles, 201)
 
 
 @router.get("/interventions", response_model=list[InterventionOut])
@@ -72,9 +73,10 @@ async def search_interventions(
     on: date | None = Query(default=None, alias="date"),
     principal: Principal = require_roles(*BROWSE),
 ):
-    return [intervention_out(i, c) for i, c in await catalogue.search(session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on)]
+    found = await catalogue.search(session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on)
+    return redacted_response([intervention_out(i, c) for i, c in found], principal.roles)
 
 
 @router.get("/interventions/{intervention_id}", response_model=InterventionOut)
 async def read_intervention(intervention_id: str, session: Session, principal: Principal = require_roles(*BROWSE)):
-    return intervention_out(*await catalogue.read_intervention(session, intervention_id))
+    return redacted_response(intervention_out(*await catalogue.read_intervention(session, intervention_id)), principal.roles)

@@ -6,12 +6,14 @@ from fastapi import APIRouter, Query
 
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.redaction import redacted_response
 
 from ..domain import commissioning
+from .schemas import Demand
 
 router = APIRouter(prefix="/commissioning", tags=["commissioning"])
 
 
-@router.get("/demand")
+@router.get("/demand", response_model=Demand)
 async def demand(session: Session, year: int | None = Query(default=None, ge=2000, le=2100), principal: Principal = require_roles(Role.COMMISSIONER)):
-    return await commissioning.demand(session, year)
+    return redacted_response(Demand.model_validate(await commissioning.demand(session, year)), principal.roles)

@@ -1,12 +1,14 @@
-"""Person-level views: the sharing timeline, sharing consent, and practitioner overrides of sharing."""
+"""Person-level views: the sharing timeline, sharing consent, health consent per provider, and practitioner
+overrides of sharing. Limited access is enforced on every one; every read of personal data is audited."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Request
 
-from probation_shared.audit import record_access
+from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.errors import not_found
 from probation_shared.redaction import redacted_response
 
 from ..db import queries as q
@@ -15,11 +17,16 @@ from ..domain import updates as sharing
 from ..domain.access import PROBATION, PROBATION_READERS
 from ..domain.referrals import enforce_limited_access
 from ..domain.sharing import Category, Override
-from .schemas import ConsentIn, ConsentOut, OverrideIn, OverrideOut, Timeline, TimelineEntry
+from .schemas import ConsentIn, ConsentOut, HealthConsentIn, HealthConsentOut, OverrideIn, OverrideOut, Timeline, TimelineEntry
 
 router = APIRouter(tags=["sharing"])
 
 CrnPath = Path(pattern=r"^[A-Z][0-9]{6}$")
+ProviderPath = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")
+
+
+async def _audit(session, request: Request, principal: Principal, crn: str, action: str) -> None:
+    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path, reason=access_reason(request))
 
 
 @router.get("/people/{crn}/timeline", response_model=Timeline)
@@ -29,32 +36,65 @@ async def timeline(
     crn: str = CrnPath,
     principal: Principal = require_roles(*PROBATION_READERS, Role.PROVIDER_CASEWORKER),
 ):
+    access_reason(request)
     await enforce_limited_access(session, principal, crn)
     entries = await sharing.timeline(session, principal, crn)
-    await record_access(
-        session,
-        PLATFORM.audit_log,
-        principal,
-        crn=crn,
-        action="read",
-        resource=request.url.path,
-        reason=request.headers.get("x-access-reason"),
-    )
+    await _audit(session, request, principal, crn, "read")
     return redacted_response(Timeline(crn=crn, entries=[TimelineEntry(**e) for e in entries]), principal.roles)
 
 
 @router.get("/people/{crn}/sharing-consent", response_model=list[ConsentOut])
-async def read_consent(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)):
-    return [ConsentOut.model_validate(c) for c in (await q.consents(session, crn)).values()]
+async def read_consent(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)):
+    access_reason(request)
+    await enforce_limited_access(session, principal, crn)
+    await _audit(session, request, principal, crn, "read")
+    return redacted_response([ConsentOut.model_validate(c) for c in (await q.consents(session, crn)).values()], principal.roles)
 
 
 @router.put("/people/{crn}/sharing-consent/{category}", response_model=ConsentOut)
-async def record_consent(body: ConsentIn, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)):
+async def record_consent(
+    body: ConsentIn, request: Request, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)
+):
+    access_reason(request)
+    await enforce_limited_access(session, principal, crn)
     consent = await sharing.record_consent(session, principal, crn, category, body.granted, body.note)
-    return ConsentOut.model_validate(consent)
+    await _audit(session, request, principal, crn, "record-consent")
+    return redacted_response(ConsentOut.model_validate(consent), principal.roles)
+
+
+@router.get("/people/{crn}/health-consent", response_model=list[HealthConsentOut])
+async def read_health_consent(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)):
+    access_reason(request)
+    await enforce_limited_access(session, principal, crn)
+    await _audit(session, request, principal, crn, "read")
+    return redacted_response([HealthConsentOut.model_validate(c) for c in (await q.health_consents(session, crn)).values()], principal.roles)
+
+
+@router.put("/people/{crn}/health-consent/{provider_id}", response_model=HealthConsentOut)
+async def record_health_consent(
+    body: HealthConsentIn,
+    request: Request,
+    session: Session,
+    crn: str = CrnPath,
+    provider_id: str = ProviderPath,
+    principal: Principal = require_roles(*PROBATION),
+):
+    """The person's consent (or its withdrawal) to `provider_id` seeing their health information."""
+    access_reason(request)
+    await enforce_limited_access(session, principal, crn)
+    consent = await sharing.record_health_consent(session, principal, crn, provider_id, body.granted, body.note)
+    await session.flush()
+    await _audit(session, request, principal, crn, "record-health-consent")
+    return redacted_response(HealthConsentOut.model_validate(consent), principal.roles)
 
 
 @router.put("/provider-updates/{update_id}/sharing-override", response_model=OverrideOut)
-async def override(update_id: str, body: OverrideIn, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def override(update_id: str, body: OverrideIn, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
+    update = await q.get_update(session, update_id)
+    if update is None:
+        raise not_found("update")
+    await enforce_limited_access(session, principal, update.crn)
     decided = await sharing.decide_override(session, principal, update_id, Override(body.decision), body.reason)
-    return OverrideOut.model_validate(decided)
+    await _audit(session, request, principal, update.crn, "sharing-override")
+    return redacted_response(OverrideOut.model_validate(decided), principal.roles)

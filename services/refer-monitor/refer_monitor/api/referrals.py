@@ -1,14 +1,16 @@
-"""Referrals: the lifecycle endpoints. Every endpoint checks the caller's access to the referral."""
+"""Referrals: the lifecycle endpoints. Every endpoint checks the caller's access to the referral (limited
+access included), renders its response for the caller's audience (a provider's HEALTH only with the
+person's recorded consent for that provider) and audits every read of personal data."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 
-from probation_shared.audit import record_access
+from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
-from probation_shared.redaction import DataClass, Visibility, mask, redact, redacted_response, visibility
+from probation_shared.errors import Problem
+from probation_shared.redaction import Audience, DataClass, redacted_response
 
 from ..db import queries as q
 from ..db.models import PLATFORM, Referral
@@ -17,7 +19,8 @@ from ..domain import updates as sharing
 from ..domain.access import PROBATION, PROBATION_READERS
 from ..domain.rules import aware
 from ..domain.sharing import Category
-from ..domain.views import ProviderView
+from ..domain.views import stored_view
+from . import preview as previews
 from .schemas import (
     ActionPlanOut,
     Amend,
@@ -31,6 +34,7 @@ from .schemas import (
     NewAppointment,
     NewReferral,
     NewUpdate,
+    PreviewOut,
     ReferralOut,
     ReferralSummary,
     SendReferral,
@@ -70,33 +74,46 @@ async def referral_out(session, ctx: lifecycle.ReferralContext) -> ReferralOut:
         expected_release_missing_reason=r.expected_release_missing_reason,
         withdrawal_code=r.withdrawal_code,
         over_cap_reason=r.over_cap_reason,
-        provider_view=ProviderView.model_validate(r.provider_view) if r.provider_view else None,
+        provider_view=stored_view(r.provider_view),
         provider_view_version=r.provider_view_version,
         provider_view_updated_at=r.provider_view_updated_at,
     )
 
 
-async def respond(session, principal: Principal, ctx: lifecycle.ReferralContext, status_code: int = 200):
-    return redacted_response(await referral_out(session, ctx), principal.roles, status_code)
+async def audience_for(session, principal: Principal, crn: str) -> Audience:
+    """The caller's audience: a provider caseworker holds the person's HEALTH consent only where probation
+    staff have recorded it for the caller's own organisation."""
+    if principal.is_provider and not principal.is_probation_staff and await q.health_consented(session, crn, principal.provider_id):
+        return Audience.of(principal.roles, consents={DataClass.HEALTH})
+    return Audience.of(principal.roles)
 
 
-async def audit(session, request: Request, principal: Principal, crn: str | None, action: str = "read") -> None:
+async def audit(session, request: Request, principal: Principal, crn: str | None = None, action: str = "read", *, crns: list[str] | None = None) -> None:
     await record_access(
         session,
         PLATFORM.audit_log,
         principal,
         crn=crn,
+        crns=crns,
         action=action,
         resource=request.url.path,
-        reason=request.headers.get("x-access-reason"),
+        reason=access_reason(request),
     )
 
 
+async def respond(session, request: Request, principal: Principal, ctx: lifecycle.ReferralContext, action: str, status_code: int = 200):
+    """The referral, rendered for the caller, with an audit row (every referral response holds personal data)."""
+    await audit(session, request, principal, ctx.referral.crn, action)
+    return redacted_response(await referral_out(session, ctx), await audience_for(session, principal, ctx.referral.crn), status_code)
+
+
 @router.post("", status_code=201, response_model=ReferralOut)
-async def create_referral(body: NewReferral, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def create_referral(body: NewReferral, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
+    await lifecycle.enforce_limited_access(session, principal, body.crn)
     referral = await lifecycle.create_draft(session, principal, body.model_dump())
     await session.flush()
-    return await respond(session, principal, await lifecycle.load(session, principal, referral.id), 201)
+    return await respond(session, request, principal, await lifecycle.load(session, principal, referral.id), "create", 201)
 
 
 @router.get("", response_model=list[ReferralSummary])
@@ -112,6 +129,10 @@ async def list_referrals(
         if crn:
             await lifecycle.enforce_limited_access(session, principal, crn)
         rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
+        # A page lists only the people the caller may see (limited access: restricted or excluded people
+        # are left out, so a page may hold fewer than `limit` rows).
+        visible = await lifecycle.visible_to_staff(session, principal, [row.crn for row in rows])
+        rows = [row for row in rows if row.crn in visible]
     else:
         refs = sorted(principal.contract_refs)
         rows = (
@@ -119,82 +140,84 @@ async def list_referrals(
             if refs and principal.provider_id
             else []
         )
-    await audit(session, request, principal, crn, "list")
-    name_visible = visibility(principal.roles, DataClass.IDENTITY)
-    return JSONResponse([_summary(row, name_visible) for row in rows])
+    await audit(session, request, principal, action="list", crns=[row.crn for row in rows])
+    return redacted_response([_summary(row) for row in rows], principal.roles)
 
 
-def _summary(row, name_visible: Visibility) -> dict:
-    """One list entry; the person's name under the same policy as `ReferralSummary.person_name` (IDENTITY)."""
-    name = " ".join(p for p in (row.first_name, row.last_name) if p) or None
-    entry = {
-        "id": row.id,
-        "reference": row.reference,
-        "crn": row.crn,
-        "contract_reference": row.contract_reference,
-        "status": row.status,
-        "outcome": row.outcome,
-        "sent_at": aware(row.sent_at).isoformat() if row.sent_at else None,
-        "assigned_to": row.assigned_to,
-    }
-    if name_visible is Visibility.VISIBLE:
-        entry["person_name"] = name
-    elif name_visible is Visibility.MASKED:
-        entry["person_name"] = mask(name)
-    return entry
+def _summary(row) -> ReferralSummary:
+    """One list entry; the person's name is IDENTITY, rendered by the policy like any other field."""
+    return ReferralSummary(
+        id=row.id,
+        reference=row.reference,
+        crn=row.crn,
+        contract_reference=row.contract_reference,
+        status=row.status,
+        outcome=row.outcome,
+        sent_at=aware(row.sent_at),
+        assigned_to=row.assigned_to,
+        person_name=" ".join(p for p in (row.first_name, row.last_name) if p) or None,
+    )
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)
 async def read_referral(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
-    await audit(session, request, principal, ctx.referral.crn)
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "read")
 
 
 @router.patch("/{referral_id}", response_model=ReferralOut)
-async def amend_referral(referral_id: str, body: Amend, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def amend_referral(referral_id: str, body: Amend, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
     await lifecycle.amend(session, principal, ctx, changes, body.reason)
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "amend")
 
 
 @router.post("/{referral_id}/send", response_model=ReferralOut)
 async def send_referral(
     referral_id: str, request: Request, session: Session, body: SendReferral | None = None, principal: Principal = require_roles(*PROBATION)
 ):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     settings = request.app.state.settings
     await lifecycle.send(session, principal, ctx, body.over_cap_reason if body else None, settings.risk_summary_max_age_days)
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "send")
 
 
 @router.post("/{referral_id}/assign", response_model=ReferralOut)
-async def assign_referral(referral_id: str, session: Session, body: Assign | None = None, principal: Principal = require_roles(*PROVIDER)):
+async def assign_referral(referral_id: str, request: Request, session: Session, body: Assign | None = None, principal: Principal = require_roles(*PROVIDER)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.assign(session, principal, ctx, body.caseworker if body else None)
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "assign")
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralOut)
-async def withdraw_referral(referral_id: str, body: Withdraw, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def withdraw_referral(referral_id: str, body: Withdraw, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.withdraw(session, principal, ctx, body.code, body.comments)
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "withdraw")
 
 
 @router.get("/{referral_id}/amendments", response_model=list[AmendmentOut])
 async def list_amendments(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return [AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)]
+    return redacted_response([AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)], principal.roles)
 
 
 @router.get("/{referral_id}/provider-view-history", response_model=list[ViewHistoryOut])
 async def view_history(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return JSONResponse([redact(ViewHistoryOut.model_validate(h), principal.roles) for h in await q.view_history(session, referral_id)])
+    history = [
+        ViewHistoryOut(version=h.version, reason=h.reason, changed=h.changed, recorded_at=h.recorded_at, view=view)
+        for h in await q.view_history(session, referral_id)
+        if (view := stored_view(h.view)) is not None
+    ]
+    return redacted_response(history, await audience_for(session, principal, ctx.referral.crn))
 
 
 # --- appointments -------------------------------------------------------------------------------
@@ -204,28 +227,38 @@ async def view_history(referral_id: str, request: Request, session: Session, pri
 async def list_appointments(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return JSONResponse([redact(AppointmentOut.model_validate(a), principal.roles) for a in await q.appointments(session, referral_id)])
+    return redacted_response([AppointmentOut.model_validate(a) for a in await q.appointments(session, referral_id)], principal.roles)
 
 
 @router.post("/{referral_id}/appointments", status_code=201, response_model=AppointmentOut)
-async def schedule_appointment(referral_id: str, body: NewAppointment, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def schedule_appointment(referral_id: str, body: NewAppointment, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.schedule(session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes)
     await session.flush()
+    await audit(session, request, principal, ctx.referral.crn, "schedule-appointment")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles, 201)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/attendance", response_model=AppointmentOut)
-async def record_attendance(referral_id: str, appointment_id: str, body: Attendance, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def record_attendance(
+    referral_id: str, appointment_id: str, body: Attendance, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.record_attendance(session, principal, ctx, appointment_id, body.attendance, body.notes)
+    await audit(session, request, principal, ctx.referral.crn, "record-attendance")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/feedback", response_model=AppointmentOut)
-async def submit_feedback(referral_id: str, appointment_id: str, body: Feedback, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_feedback(
+    referral_id: str, appointment_id: str, body: Feedback, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.submit_feedback(session, principal, ctx, appointment_id, body.model_dump())
+    await audit(session, request, principal, ctx.referral.crn, "submit-feedback")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
@@ -233,38 +266,75 @@ async def submit_feedback(referral_id: str, appointment_id: str, body: Feedback,
 
 
 @router.get("/{referral_id}/action-plans", response_model=list[ActionPlanOut])
-async def list_action_plans(referral_id: str, session: Session, principal: Principal = require_roles(*READERS)):
-    await lifecycle.load(session, principal, referral_id)
-    return [ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)]
+async def list_action_plans(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+    ctx = await lifecycle.load(session, principal, referral_id)
+    await audit(session, request, principal, ctx.referral.crn)
+    return redacted_response([ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)], principal.roles)
 
 
 @router.post("/{referral_id}/action-plans", status_code=201, response_model=ActionPlanOut)
-async def submit_action_plan(referral_id: str, body: NewActionPlan, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_action_plan(referral_id: str, body: NewActionPlan, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.submit_action_plan(session, principal, ctx, body.number_of_sessions, body.activities)
     await session.flush()
-    return ActionPlanOut.model_validate(plan)
+    await audit(session, request, principal, ctx.referral.crn, "submit-action-plan")
+    return redacted_response(ActionPlanOut.model_validate(plan), principal.roles, 201)
 
 
 @router.post("/{referral_id}/action-plans/{plan_id}/approve", response_model=ActionPlanOut)
-async def approve_action_plan(referral_id: str, plan_id: str, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def approve_action_plan(referral_id: str, plan_id: str, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    return ActionPlanOut.model_validate(await lifecycle.approve_action_plan(session, principal, ctx, plan_id))
+    plan = await lifecycle.approve_action_plan(session, principal, ctx, plan_id)
+    await audit(session, request, principal, ctx.referral.crn, "approve-action-plan")
+    return redacted_response(ActionPlanOut.model_validate(plan), principal.roles)
 
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
-async def submit_end_of_service_report(referral_id: str, body: EndOfServiceReportIn, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_end_of_service_report(
+    referral_id: str, body: EndOfServiceReportIn, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.submit_end_of_service_report(session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information)
     await session.flush()
-    return await respond(session, principal, ctx)
+    return await respond(session, request, principal, ctx, "end-of-service-report")
 
 
 # --- provider updates ---------------------------------------------------------------------------
 
 
 @router.post("/{referral_id}/updates", status_code=201, response_model=UpdateOut)
-async def post_update(referral_id: str, body: NewUpdate, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def post_update(referral_id: str, body: NewUpdate, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+    access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id)
     update = await sharing.post_update(session, principal, ctx, Category(body.category), body.text)
+    await audit(session, request, principal, ctx.referral.crn, "post-update")
     return redacted_response(UpdateOut.model_validate(update), principal.roles, 201)
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+@router.get("/{referral_id}/preview", response_model=PreviewOut)
+async def preview(
+    referral_id: str,
+    request: Request,
+    session: Session,
+    provider: str | None = Query(default=None, max_length=50),
+    audience: str | None = Query(default=None, pattern="^(police|auditor)$"),
+    principal: Principal = require_roles(*PROBATION_READERS),
+):
+    """What a named provider (or the police partner, or an auditor) would be shown of this referral and of
+    a notification built now, with each withheld field and why. Probation staff only."""
+    if (provider is None) == (audience is None):
+        raise Problem(400, "preview-audience", "Name exactly one of provider=<provider id> or audience=police|auditor.")
+    ctx = await lifecycle.load(session, principal, referral_id)
+    await audit(session, request, principal, ctx.referral.crn, "preview")
+    out = await referral_out(session, ctx)
+    if provider is not None:
+        result = await previews.for_provider(session, ctx, out, provider)
+    else:
+        result = previews.for_role(ctx, out, Role.POLICE_PARTNER if audience == "police" else Role.AUDITOR)
+    return redacted_response(result, principal.roles)

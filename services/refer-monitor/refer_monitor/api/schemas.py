@@ -1,20 +1,31 @@
-"""Request and response bodies; personal fields carry their data class for redaction."""
+"""Request and response bodies. Every response model is `Outbound`: each field carries its data class,
+and a response leaves only rendered for its reader's audience."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from probation_shared.redaction import Classified, DataClass
+from probation_shared.redaction import Classified, DataClass, Outbound
 
 from ..domain.sharing import Category
 from ..domain.views import ProviderView
 
+D = DataClass
 CRN = Field(pattern=r"^[A-Z][0-9]{6}$")
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+R = Classified(D.REFERENCE)
+Ref = Annotated[str, R]
+OptRef = Annotated[str | None, R]
+OptInt = Annotated[int | None, R]
+TS = Annotated[datetime, R]
+OptTS = Annotated[datetime | None, R]
+Staff = Annotated[str | None, Classified(D.STAFF)]
+# The details of a referral written by probation staff for the provider (outcomes, needs, dates of the order).
+Detail = Classified(D.SENTENCE)
 
 
 class Strict(BaseModel):
@@ -29,10 +40,10 @@ class NewProvider(Strict):
     name: ShortText
 
 
-class ProviderOut(BaseModel):
+class ProviderOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    id: str
-    name: str
+    id: Ref
+    name: Ref
 
 
 class NewContract(Strict):
@@ -51,20 +62,22 @@ class NewContract(Strict):
     volume_cap: int = Field(ge=1)
 
 
-class ContractOut(BaseModel):
-    reference: str
-    contract_type: str
-    prime_provider_id: str
-    subcontractor_ids: list[str]
-    region: str | None
-    pcc_area: str | None
-    eligible_sex: str
-    min_age: int | None
-    max_age: int | None
-    referral_start_date: date
-    referral_end_date: date
-    fixed_price_pence: int
-    volume_cap: int
+class ContractOut(Outbound):
+    """Commercial terms, not personal data: all REFERENCE."""
+
+    reference: Ref
+    contract_type: Ref
+    prime_provider_id: Ref
+    subcontractor_ids: Annotated[list[str], R]
+    region: OptRef
+    pcc_area: OptRef
+    eligible_sex: Ref
+    min_age: OptInt
+    max_age: OptInt
+    referral_start_date: Annotated[date, R]
+    referral_end_date: Annotated[date, R]
+    fixed_price_pence: Annotated[int, R]
+    volume_cap: Annotated[int, R]
 
 
 class NewIntervention(Strict):
@@ -73,19 +86,19 @@ class NewIntervention(Strict):
     description: str = Field(default="", max_length=4000)
 
 
-class InterventionOut(BaseModel):
-    id: str
-    title: str
-    description: str
-    contract_reference: str
-    contract_type: str
-    prime_provider_id: str
-    region: str | None
-    pcc_area: str | None
-    eligible_sex: str
-    min_age: int | None
-    max_age: int | None
-    referral_end_date: date
+class InterventionOut(Outbound):
+    id: Ref
+    title: Ref
+    description: Ref
+    contract_reference: Ref
+    contract_type: Ref
+    prime_provider_id: Ref
+    region: OptRef
+    pcc_area: OptRef
+    eligible_sex: Ref
+    min_age: OptInt
+    max_age: OptInt
+    referral_end_date: Annotated[date, R]
 
 
 # --- referrals ----------------------------------------------------------------------------------
@@ -161,83 +174,92 @@ class EndOfServiceReportIn(Strict):
     further_information: Annotated[str, Field(max_length=4000)] | None = None
 
 
-class AppointmentOut(BaseModel):
+class FeedbackOut(Outbound):
+    summary: Annotated[str | None, Classified(D.PROVIDER_UPDATES)] = None
+    engagement: Annotated[str | None, Classified(D.PROVIDER_UPDATES)] = None
+    concerns: Annotated[str | None, Classified(D.PROVIDER_UPDATES)] = None
+
+
+class AppointmentOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    id: str
-    kind: str
-    session_number: int | None
-    scheduled_at: datetime
-    duration_minutes: int
-    attendance: str | None
-    attendance_notes: Annotated[str | None, Classified(DataClass.PROVIDER_UPDATES)] = None
-    feedback: Annotated[dict[str, Any] | None, Classified(DataClass.PROVIDER_UPDATES)] = None
+    id: Ref
+    kind: Ref
+    session_number: OptInt
+    scheduled_at: TS
+    duration_minutes: Annotated[int, R]
+    attendance: OptRef
+    attendance_notes: Annotated[str | None, Classified(D.PROVIDER_UPDATES)] = None
+    feedback: FeedbackOut | None = None
 
 
-class ActionPlanOut(BaseModel):
+class ActionPlanOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    id: str
-    number_of_sessions: int
-    activities: list[str]
-    status: str
-    submitted_at: datetime
-    approved_at: datetime | None
+    id: Ref
+    number_of_sessions: Annotated[int, R]
+    activities: Annotated[list[str], Classified(D.PROVIDER_UPDATES)]
+    status: Ref
+    submitted_at: TS
+    approved_at: OptTS
 
 
-class ReferralOut(BaseModel):
-    id: str
-    reference: str | None
-    crn: str
-    intervention_id: str
-    contract_reference: str
-    prime_provider_id: str
-    status: str
-    outcome: str | None
-    awaiting_end_of_service_report: bool
-    created_at: datetime
-    sent_at: datetime | None
-    assigned_to: str | None
-    complexity_level: str | None
-    desired_outcomes: list[str]
-    needs: list[str]
-    completion_deadline: date | None
-    custody: bool
-    expected_release_date: Annotated[date | None, Classified(DataClass.SENTENCE)] = None
-    expected_release_missing_reason: Annotated[str | None, Classified(DataClass.SENTENCE)] = None
-    withdrawal_code: str | None
-    over_cap_reason: str | None
+class ReferralOut(Outbound):
+    id: Ref
+    reference: OptRef
+    crn: Ref
+    intervention_id: Ref
+    contract_reference: Ref
+    prime_provider_id: Ref
+    status: Ref
+    outcome: OptRef
+    awaiting_end_of_service_report: Annotated[bool, R]
+    created_at: TS
+    sent_at: OptTS
+    assigned_to: Staff
+    complexity_level: Annotated[str | None, Detail]
+    desired_outcomes: Annotated[list[str], Detail]
+    needs: Annotated[list[str], Detail]
+    completion_deadline: Annotated[date | None, Detail]
+    custody: Annotated[bool, Detail]
+    expected_release_date: Annotated[date | None, Detail] = None
+    expected_release_missing_reason: Annotated[str | None, Detail] = None
+    withdrawal_code: OptRef
+    over_cap_reason: Annotated[str | None, Detail]
     provider_view: ProviderView | None
-    provider_view_version: int
-    provider_view_updated_at: datetime | None
+    provider_view_version: Annotated[int, R]
+    provider_view_updated_at: OptTS
 
 
-class ReferralSummary(BaseModel):
-    id: str
-    reference: str | None
-    crn: str
-    contract_reference: str
-    status: str
-    outcome: str | None
-    sent_at: datetime | None
-    assigned_to: str | None
-    person_name: Annotated[str | None, Classified(DataClass.IDENTITY)] = None
+class ReferralSummary(Outbound):
+    id: Ref
+    reference: OptRef
+    crn: Ref
+    contract_reference: Ref
+    status: Ref
+    outcome: OptRef
+    sent_at: OptTS
+    assigned_to: Staff
+    person_name: Annotated[str | None, Classified(D.IDENTITY)] = None
 
 
-class AmendmentOut(BaseModel):
+AmendedValue = Annotated[str | list[str] | bool | None, Detail]
+
+
+class AmendmentOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    field: str
-    old_value: Any
-    new_value: Any
-    reason: str
-    author: str
-    amended_at: datetime
+    field: Ref
+    old_value: AmendedValue
+    new_value: AmendedValue
+    reason: Annotated[str | None, Detail]
+    author: Staff
+    amended_at: TS
 
 
-class ViewHistoryOut(BaseModel):
+class ViewHistoryOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    version: int
-    reason: str
-    changed: list[str]
-    recorded_at: datetime
+    version: Annotated[int, R]
+    reason: Ref
+    changed: Annotated[list[str], R]
+    recorded_at: TS
     view: ProviderView
 
 
@@ -249,14 +271,19 @@ class NewUpdate(Strict):
     text: Text
 
 
-class UpdateOut(BaseModel):
+class UpdateOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    id: str
-    referral_id: str
-    provider_id: str
-    category: str
-    text: Annotated[str, Classified(DataClass.PROVIDER_UPDATES)]
-    created_at: datetime
+    id: Ref
+    referral_id: Ref
+    provider_id: Ref
+    category: Ref
+    text: Annotated[str, Classified(D.PROVIDER_UPDATES)]
+    created_at: TS
+
+
+class HealthConsentIn(Strict):
+    granted: bool
+    note: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class ConsentIn(Strict):
@@ -264,13 +291,25 @@ class ConsentIn(Strict):
     note: Annotated[str, Field(max_length=2000)] | None = None
 
 
-class ConsentOut(BaseModel):
+class ConsentOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    crn: str
-    category: str
-    granted: bool
-    recorded_by: str
-    recorded_at: datetime
+    crn: Ref
+    category: Ref
+    granted: Annotated[bool, R]
+    recorded_by: Staff
+    recorded_at: TS
+
+
+class HealthConsentOut(Outbound):
+    """The person's consent to one provider seeing their health information (risk to self, health)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    crn: Ref
+    provider_id: Ref
+    granted: Annotated[bool, R]
+    note: Annotated[str | None, Classified(D.HEALTH)] = None
+    recorded_by: Staff
+    recorded_at: TS
 
 
 class OverrideIn(Strict):
@@ -278,30 +317,80 @@ class OverrideIn(Strict):
     reason: Text
 
 
-class OverrideOut(BaseModel):
+class OverrideOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
-    update_id: str
-    decision: str
-    reason: str
-    author: str
-    decided_at: datetime
+    update_id: Ref
+    decision: Ref
+    reason: Annotated[str, Classified(D.PROVIDER_UPDATES)]
+    author: Staff
+    decided_at: TS
 
 
-class TimelineEntry(BaseModel):
-    at: datetime
-    kind: str
-    referral_id: str
-    referral_reference: str | None = None
-    contract_reference: str | None = None
-    status: str | None = None
-    outcome: str | None = None
-    update_id: str | None = None
-    provider_id: str | None = None
-    category: str | None = None
-    text: Annotated[str | None, Classified(DataClass.PROVIDER_UPDATES)] = None
-    shared_because: str | None = None
+class TimelineEntry(Outbound):
+    at: TS
+    kind: Ref
+    referral_id: Ref
+    referral_reference: OptRef = None
+    contract_reference: OptRef = None
+    status: OptRef = None
+    outcome: OptRef = None
+    update_id: OptRef = None
+    provider_id: OptRef = None
+    category: OptRef = None
+    text: Annotated[str | None, Classified(D.PROVIDER_UPDATES)] = None
+    shared_because: OptRef = None
 
 
-class Timeline(BaseModel):
-    crn: str
+class Timeline(Outbound):
+    crn: Ref
     entries: list[TimelineEntry]
+
+
+# --- commissioning (aggregates only) -------------------------------------------------------------
+
+
+class DemandMonth(Outbound):
+    region: Ref
+    contract_type: Ref
+    month: Ref
+    referrals: Annotated[int, R]
+
+
+class DemandAgainstCap(Outbound):
+    region: Ref
+    contract_type: Ref
+    contracts: Annotated[int, R]
+    volume_cap: Annotated[int, R]
+    referrals: Annotated[int, R]
+    percent_of_cap: Annotated[float | None, R]
+
+
+class Demand(Outbound):
+    by_month: list[DemandMonth]
+    against_cap: list[DemandAgainstCap]
+
+
+# --- previews -----------------------------------------------------------------------------------
+
+
+class WithheldOut(Outbound):
+    field: Ref
+    data_class: Ref
+    reason: Ref
+
+
+class PreviewPart(Outbound):
+    # Exactly what the previewed audience would be given, already rendered for it. Only probation staff
+    # read previews; classified at the most restrictive class so that no other reader could ever get it.
+    shown: Annotated[dict | list | None, Classified(D.VICTIM_DETAILS)] = None
+    withheld: list[WithheldOut] = []
+
+
+class PreviewOut(Outbound):
+    referral_id: Ref
+    audience: Ref
+    provider_id: OptRef = None
+    health_consent: Annotated[bool | None, R] = None
+    referral: PreviewPart
+    notification: PreviewPart | None = None
+    updates: PreviewPart | None = None

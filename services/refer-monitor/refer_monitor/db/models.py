@@ -230,3 +230,17 @@ class SharingOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[datetime] = mapped_column(TS)
+
+
+class HealthConsent(Base):
+    """The person's consent, recorded by probation staff, to one provider seeing their health information
+    (risk to self, mental and physical health, medication, substance use). No row: no consent."""
+
+    __tablename__ = "health_consent"
+
+    crn: Mapped[str] = mapped_column(String(7), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("provider.id"), primary_key=True)
+    granted: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(TS)

@@ -15,6 +15,7 @@ from .models import (
     Appointment,
     Contract,
     EndOfServiceReport,
+    HealthConsent,
     Intervention,
     PersonProjection,
     Provider,
@@ -259,6 +260,22 @@ async def overrides(session: AsyncSession, update_ids: Sequence[str]) -> dict[st
 
 async def get_override(session: AsyncSession, update_id: str) -> SharingOverride | None:
     return await session.get(SharingOverride, update_id)
+
+
+async def health_consents(session: AsyncSession, crn: str) -> dict[str, HealthConsent]:
+    rows = await session.scalars(select(HealthConsent).where(HealthConsent.crn == crn).order_by(HealthConsent.provider_id))
+    return {r.provider_id: r for r in rows}
+
+
+async def get_health_consent(session: AsyncSession, crn: str, provider_id: str) -> HealthConsent | None:
+    return await session.get(HealthConsent, (crn, provider_id))
+
+
+async def health_consented(session: AsyncSession, crn: str, provider_id: str | None) -> bool:
+    if not provider_id:
+        return False
+    found = await session.get(HealthConsent, (crn, provider_id))
+    return bool(found and found.granted)
 
 
 # --- commissioning ------------------------------------------------------------------------------

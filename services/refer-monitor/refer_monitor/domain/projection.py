@@ -16,11 +16,12 @@ from probation_shared.logging import get_logger
 
 from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
 from ..events.publish import partner_notification
 from . import upstream
 from .codes import ACTIVE
 from .rules import aware
-from .views import build_view, changed_sections
+from .views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 
 log = get_logger(__name__)
 
@@ -145,14 +146,16 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
     referrals = await q.referrals_for_person(session, person.crn, ACTIVE)
     if not referrals:
         return 0
+    model = build_model(person)
     view = build_view(person)
-    by_provider: dict[str, list[tuple[Referral, list[str]]]] = defaultdict(list)
+    by_provider: dict[str, list[tuple[Referral, list[str], list[str]]]] = defaultdict(list)
     changed_count = 0
     contracts: dict[str, list[str]] = {}
     for referral in referrals:
         changed = changed_sections(referral.provider_view, view)
         if not changed:
             continue
+        fields = changed_fields(referral.provider_view, view)
         changed_count += 1
         referral.provider_view = view
         referral.provider_view_version += 1
@@ -163,22 +166,16 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         if referral.contract_reference not in contracts:
             contracts[referral.contract_reference] = await q.providers_of_contract(session, referral.contract_reference)
         for provider_id in contracts[referral.contract_reference]:
-            by_provider[provider_id].append((referral, changed))
+            by_provider[provider_id].append((referral, changed, fields))
     for provider_id, items in by_provider.items():
-        sections = sorted({s for _, changed in items for s in changed})
-        payload = {
-            "reason": reason,
-            "changed": sections,
-            "referrals": [
-                {
-                    "referralId": r.id,
-                    "referralReference": r.reference,
-                    "contractReference": r.contract_reference,
-                    "viewVersion": r.provider_view_version,
-                }
-                for r, _ in items
+        sections = [s for s in SECTIONS if any(s in changed for _, changed, _ in items)]
+        fields = list(dict.fromkeys(f for _, _, fs in items for f in fs))
+        payload = NotificationPayload(
+            change=ViewChange(reason=reason, sections=sections, fields=fields, values=stored_view(view) or model),
+            referrals=[
+                ReferralRef(referralId=r.id, referralReference=r.reference, contractReference=r.contract_reference, viewVersion=r.provider_view_version)
+                for r, _, _ in items
             ],
-            "view": view,
-        }
+        )
         await partner_notification(session, provider_id, reason, items[0][0].id, person.crn, payload)
     return changed_count

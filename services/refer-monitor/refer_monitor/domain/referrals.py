@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.auth import Principal
 from probation_shared.errors import Problem, not_found
 from probation_shared.http import service_http
-from probation_shared.limited_access import enforce_for_staff
+from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for_staff
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
@@ -25,6 +26,9 @@ from .projection import fill_from_upstream
 from .views import build_view
 
 REFERENCE_ATTEMPTS = 20
+# Free text written by probation staff on a referral that its provider reads (the referral, its
+# amendments and notifications): checked against the person's victim records when written.
+PROVIDER_TEXT_FIELDS = ("desired_outcomes", "needs", "expected_release_missing_reason")
 
 
 def now_utc() -> datetime:
@@ -96,6 +100,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     if intervention is None:
         raise Problem(422, "unknown-intervention", "No such intervention.", errors=[{"field": "intervention_id", "message": "unknown"}])
     contract = await q.get_contract(session, intervention.contract_reference)
+    await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
     today = now_utc().date()
     if contract.referral_end_date < today:
         raise Problem(410, "contract-expired", f"Contract {contract.reference} no longer takes referrals.")
@@ -129,6 +134,8 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     now = now_utc()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
         raise Problem(410, "contract-closed", f"Contract {contract.reference} does not take referrals today.")
+    if over_cap_reason and over_cap_reason.strip():
+        await check_provider_text(session, referral.crn, {"over_cap_reason": over_cap_reason})
     max_age = referral.risk_summary_max_age_days or default_max_age
     person = await q.person_for_update(session, referral.crn)
     await fill_from_upstream(session, person, now, max_age)
@@ -165,7 +172,7 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     referral.provider_view, referral.provider_view_version, referral.provider_view_updated_at = view, 1, now
     session.add(ProviderViewHistory(referral_id=referral.id, version=1, reason="intervention.referral.sent", changed=list(view), view=view, recorded_at=now))
     await session.flush()
-    await _event(session, ctx, "intervention.referral.sent", payload={"view": view, **_referral_details(referral)})
+    await _event(session, ctx, "intervention.referral.sent", payload={"view": view, "referral": _referral_details(referral)})
     return referral
 
 
@@ -174,8 +181,8 @@ def _referral_details(referral: Referral) -> dict[str, Any]:
         "complexityLevel": referral.complexity_level,
         "desiredOutcomes": referral.desired_outcomes,
         "needs": referral.needs,
-        "completionDeadline": referral.completion_deadline.isoformat() if referral.completion_deadline else None,
-        "expectedReleaseDate": referral.expected_release_date.isoformat() if referral.expected_release_date else None,
+        "completionDeadline": referral.completion_deadline,
+        "expectedReleaseDate": referral.expected_release_date,
     }
 
 
@@ -215,6 +222,7 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
     plans = await q.action_plans(session, referral.id)
     changes = {k: v for k, v in changes.items() if getattr(referral, k) != v}
     rules.check_amendment(referral.status, changes, any(p.status == "APPROVED" for p in plans), reason)
+    await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
     now = now_utc()
     recorded = []
     for name, value in changes.items():
@@ -239,10 +247,7 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
             ctx,
             "intervention.referral.amended",
             extra={"fields": sorted(changes), "assignedTo": referral.assigned_to},
-            payload={
-                "changes": [{"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded],
-                "notify": referral.assigned_to,
-            },
+            payload={"amendments": [{"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded]},
         )
     return recorded
 
@@ -263,7 +268,7 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     referral.withdrawal_code, referral.withdrawal_comments, referral.withdrawn_at = code, comments, now
     referral.status, referral.outcome, referral.ended_at = result.status.value, result.outcome.value, now
     extra = {"withdrawalCode": code, "withdrawalReason": WITHDRAWAL_CODES[code]}
-    await _event(session, ctx, "intervention.referral.withdrawn", extra=extra, payload=extra)
+    await _event(session, ctx, "intervention.referral.withdrawn", extra=extra, payload={"withdrawal": extra})
     await _event(
         session,
         ctx,
@@ -460,3 +465,64 @@ async def submit_end_of_service_report(
     await _event(session, ctx, "intervention.end-of-service-report.submitted", notify=False)
     await _event(session, ctx, "intervention.referral.concluded", extra={"outcome": referral.outcome})
     return report
+
+
+# --- limited access for lists -------------------------------------------------------------------
+
+
+async def visible_to_staff(session: AsyncSession, principal: Principal, crns: list[str]) -> set[str]:
+    """Of `crns`, the people this caller may be shown in a list: probation staff lose every person whose
+    limited-access rules (case-allocation's) exclude them or restrict the case to others. Others: all."""
+    if not principal.is_probation_staff:
+        return set(crns)
+    base = service_http(session).settings.case_allocation_url
+    visible = set()
+    for crn in dict.fromkeys(crns):
+        found = await service_http(session).get_json(f"{base}/people/{crn}/limited-access")
+        limits = [(row["kind"], row["staff_code"]) for row in (found or {}).get("limits", [])]
+        if access_verdict(principal.staff_code, False, limits) == VISIBLE:
+            visible.add(crn)
+    return visible
+
+
+# --- provider-bound free text -------------------------------------------------------------------
+
+
+async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, str | list[str] | None]) -> None:
+    """Free text written by probation staff that a provider will read is checked, when written, against
+    the person's victim records (risk-assessment, service token). A match refuses the write (422, naming
+    each field and what matched); nothing is cut out. If the check cannot be made, the write is refused
+    too (503): unchecked text never reaches a provider."""
+    flat: dict[str, str] = {}
+    for name, value in texts.items():
+        if isinstance(value, list):
+            flat.update({f"{name}[{i}]": v for i, v in enumerate(value) if v and v.strip()})
+        elif value and value.strip():
+            flat[name] = value
+    if not flat:
+        return
+    http = service_http(session)
+    url = f"{http.settings.risk_assessment_url.rstrip('/')}/people/{crn}/provider-text-check"
+    try:
+        response = await http._client.post(url, json={"texts": flat}, headers={"Authorization": f"Bearer {http._service_token()}"})
+    except httpx.HTTPError as exc:
+        raise _check_unavailable(f"{url} could not be reached: {exc!r}") from exc
+    if response.status_code != 200:
+        raise _check_unavailable(f"{url} answered {response.status_code}")
+    try:
+        matches = [m for m in response.json().get("matches", []) if isinstance(m, dict)]
+    except (ValueError, AttributeError) as exc:
+        raise _check_unavailable(f"{url} gave an answer that is not a list of matches") from exc
+    if matches:
+        errors = [{"field": str(m.get("field")), "kind": str(m.get("kind")), "matched": str(m.get("matched")), "message": "names a victim"} for m in matches]
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        raise Problem(
+            422,
+            "victim-identifier-in-provider-text",
+            f"Text a provider would read names a victim ({fields}); rewrite it without victim details.",
+            errors=errors,
+        )
+
+
+def _check_unavailable(detail: str) -> Problem:
+    return Problem(503, "provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}")

@@ -10,17 +10,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.auth import Principal, Role
+from probation_shared.auth import Principal
 from probation_shared.errors import Problem, not_found
 
 from ..db import queries as q
-from ..db.models import ProviderUpdate, Referral, SharingConsent, SharingOverride
+from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
 from ..events.publish import referral_event
-from .access import can_see_referral, provider_can_see_referral, viewer_kind
+from .access import can_see_referral, viewer_kind
 from .codes import ACTIVE, Status
 from .referrals import ReferralContext, now_utc, require_probation, require_provider
 from .rules import aware
-from .sharing import Category, Consent, Override, SharingCase, ViewerKind, may_see_update
+from .sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 
 
 async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
@@ -40,25 +40,21 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
     )
     session.add(update)
     await session.flush()
-    recipients = await providers_who_may_see(session, update, referral)
+    recipients = await providers_who_may_see(session, update)
     await referral_event(
         session,
         "intervention.provider-update.created",
         referral,
         prime_provider_id=ctx.contract.prime_provider_id,
-        notify=[p for p in recipients if p != principal.provider_id],
+        notify=[p for p in recipients if p != update.provider_id],
         extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id},
-        payload={
-            "update": {
-                "id": update.id,
-                "category": update.category,
-                "text": update.text,
-                "providerId": update.provider_id,
-                "createdAt": update.created_at.isoformat(),
-            }
-        },
+        payload={"update": _update_note(update)},
     )
     return update
+
+
+def _update_note(update: ProviderUpdate) -> dict[str, Any]:
+    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": aware(update.created_at)}
 
 
 async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
@@ -79,6 +75,20 @@ async def record_consent(session: AsyncSession, principal: Principal, crn: str, 
     return consent
 
 
+async def record_health_consent(session: AsyncSession, principal: Principal, crn: str, provider_id: str, granted: bool, note: str | None) -> HealthConsent:
+    """The person's consent to one provider seeing their health information, recorded by probation staff."""
+    require_probation(principal)
+    if await q.get_provider(session, provider_id) is None:
+        raise Problem(422, "unknown-provider", "No such provider.", errors=[{"field": "provider_id", "message": "unknown"}])
+    consent = await q.get_health_consent(session, crn, provider_id)
+    if consent is None:
+        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=now_utc())
+        session.add(consent)
+    else:
+        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, now_utc()
+    return consent
+
+
 async def decide_override(session: AsyncSession, principal: Principal, update_id: str, decision: Override, reason: str) -> SharingOverride:
     require_probation(principal)
     update = await q.get_update(session, update_id)
@@ -94,23 +104,15 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         referral = await q.get_referral(session, update.referral_id)
         contract = await q.get_contract(session, referral.contract_reference)
         await session.flush()
-        recipients = await providers_who_may_see(session, update, referral)
+        recipients = await providers_who_may_see(session, update)
         await referral_event(
             session,
             "intervention.provider-update.created",
             referral,
             prime_provider_id=contract.prime_provider_id,
             notify=[p for p in recipients if p != update.provider_id],
-            extra={"updateId": update.id, "category": update.category, "released": True},
-            payload={
-                "update": {
-                    "id": update.id,
-                    "category": update.category,
-                    "text": update.text,
-                    "providerId": update.provider_id,
-                    "createdAt": aware(update.created_at).isoformat(),
-                }
-            },
+            extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id, "released": True},
+            payload={"update": _update_note(update)},
         )
     return override
 
@@ -138,35 +140,49 @@ class PersonSharing:
         overrides = {k: v.decision for k, v in (await q.overrides(session, update_ids or [])).items()}
         return cls(referrals, providers_of, consents, overrides)
 
-    def case(self, viewer: ViewerKind, update: ProviderUpdate, *, sees: set[str], active_for_viewer: bool) -> SharingCase:
-        source = next((r for r in self.referrals if r.id == update.referral_id), None)
-        granted = self.consents.get(update.category)
-        return SharingCase(
-            viewer=viewer,
-            category=Category(update.category),
-            viewer_sees_source_referral=update.referral_id in sees,
-            viewer_has_active_referral=active_for_viewer,
-            source_referral_active=source is not None and source.status in ACTIVE,
-            consent=Consent.NOT_RECORDED if granted is None else (Consent.GRANTED if granted else Consent.REFUSED),
-            override=Override(self.overrides.get(update.id, Override.NONE.value)),
+    def facts(self) -> list[ReferralFacts]:
+        return [ReferralFacts(r.id, r.contract_reference, r.status in ACTIVE) for r in self.referrals]
+
+    def consent_for(self, category: str) -> Consent:
+        granted = self.consents.get(category)
+        return Consent.NOT_RECORDED if granted is None else (Consent.GRANTED if granted else Consent.REFUSED)
+
+    def override_for(self, update_id: str) -> Override:
+        return Override(self.overrides.get(update_id, Override.NONE.value))
+
+    def contracts_of(self, provider_id: str) -> set[str]:
+        """The contracts of this person's referrals on which `provider_id` is the prime or a subcontractor."""
+        return {c for c, providers in self.providers_of.items() if provider_id in providers}
+
+    def decide_for_provider(self, provider_id: str, viewer_contracts: set[str], update: ProviderUpdate) -> Decision:
+        return may_see_update(
+            provider_case(
+                viewer_org=provider_id,
+                viewer_contracts=viewer_contracts,
+                author_org=update.provider_id,
+                category=Category(update.category),
+                source_referral_id=update.referral_id,
+                referrals=self.facts(),
+                consent=self.consent_for(update.category),
+                override=self.override_for(update.id),
+            )
         )
 
+    def providers(self) -> set[str]:
+        return {p for providers in self.providers_of.values() for p in providers}
 
-async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate, source: Referral) -> list[str]:
+
+async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate) -> list[str]:
+    """Every provider organisation that the timeline shows `update` to (the author's own included)."""
     sharing = await PersonSharing.load(session, update.crn, [update.id])
-    everyone = {p for providers in sharing.providers_of.values() for p in providers}
-    visible = []
-    for provider_id in sorted(everyone):
-        holding = [r for r in sharing.referrals if provider_id in sharing.providers_of[r.contract_reference]]
-        case = sharing.case(ViewerKind.PROVIDER, update, sees={r.id for r in holding}, active_for_viewer=any(r.status in ACTIVE for r in holding))
-        if may_see_update(case).visible:
-            visible.append(provider_id)
-    return visible
+    return [p for p in sorted(sharing.providers()) if sharing.decide_for_provider(p, sharing.contracts_of(p), update).visible]
 
 
-def _provider_principal_view(principal: Principal, sharing: PersonSharing) -> tuple[list[Referral], bool]:
-    mine = [r for r in sharing.referrals if provider_can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of[r.contract_reference])]
-    return mine, any(r.status in ACTIVE for r in mine)
+def principal_contracts(principal: Principal, sharing: PersonSharing) -> set[str]:
+    """The contracts on which this provider caseworker may see the person's referrals."""
+    if not principal.provider_id:
+        return set()
+    return {c for c in sharing.contracts_of(principal.provider_id) if c in principal.contract_refs}
 
 
 async def timeline(session: AsyncSession, principal: Principal, crn: str) -> list[dict[str, Any]]:
@@ -177,24 +193,21 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
     updates = await q.updates_for_person(session, crn)
     sharing = await PersonSharing.load(session, crn, [u.id for u in updates])
     if kind is ViewerKind.PROVIDER:
-        visible_referrals, active = _provider_principal_view(principal, sharing)
+        contracts = principal_contracts(principal, sharing)
+        visible_referrals = [r for r in sharing.referrals if r.contract_reference in contracts]
         if not visible_referrals:
             raise not_found("person")
     else:
+        contracts = set()
         visible_referrals = [
             r
             for r in await q.referrals_for_person(session, crn)
             if can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, []))
         ]
-        active = True
-    sees = {r.id for r in visible_referrals}
     entries: list[dict[str, Any]] = []
     for r in visible_referrals:
         for what, at in (
-            (
-                "referral.created",
-                r.created_at if principal.has(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER) else None,
-            ),
+            ("referral.created", r.created_at if principal.is_probation_staff else None),
             ("referral.sent", r.sent_at),
             ("referral.assigned", r.assigned_at),
             ("referral.ended", r.ended_at),
@@ -213,7 +226,10 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
                     }
                 )
     for u in updates:
-        decision = may_see_update(sharing.case(kind, u, sees=sees, active_for_viewer=active))
+        if kind is ViewerKind.PROBATION:
+            decision = may_see_update(SharingCase(viewer=kind, category=Category(u.category)))
+        else:
+            decision = sharing.decide_for_provider(principal.provider_id, contracts, u)
         if decision.visible:
             entries.append(
                 {

@@ -1,7 +1,7 @@
 """Reading the other services' detail documents (case-allocation, risk-assessment) into our projection.
 
 The contract (docs/events.md) fixes the URLs, not every field name; these readers accept snake_case or
-camelCase and ignore what they do not need. Anything naming a victim is dropped on the way in.
+camelCase and read only the fields they name (an allow-list): nothing else in a document is kept.
 """
 
 from __future__ import annotations
@@ -42,15 +42,6 @@ def parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def without_victims(value: Any) -> Any:
-    """Drop every key that names victims, at any depth: victim details never reach a provider."""
-    if isinstance(value, dict):
-        return {k: without_victims(v) for k, v in value.items() if "victim" not in str(k).lower()}
-    if isinstance(value, list):
-        return [without_victims(v) for v in value]
-    return value
-
-
 def person_details(doc: dict[str, Any]) -> dict[str, Any]:
     """From case-allocation `/people/{crn}`."""
     out = {
@@ -83,7 +74,7 @@ _ADDRESS_FIELDS = {
 
 def address_details(doc: dict[str, Any]) -> dict[str, Any]:
     out = {k: pick(doc, *names) for k, names in _ADDRESS_FIELDS.items()}
-    out = {k: v for k, v in out.items() if v is not None}
+    out = {k: str(v) for k, v in out.items() if isinstance(v, str | int)}
     address_id = pick(doc, "id", "address_id", "addressId")
     if address_id is not None:
         out["id"] = str(address_id)
@@ -128,14 +119,46 @@ def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
         "team_code": pick(doc, "team_code", "teamCode") or pick(pick(doc, "team") or {}, "code"),
         "pdu_code": pick(doc, "pdu_code", "pduCode") or pick(pick(doc, "pdu") or {}, "code"),
     }
-    return {k: v for k, v in out.items() if v is not None}
+    return {k: str(v) for k, v in out.items() if isinstance(v, str | int)}
+
+
+# Codes, not text: a value outside these is dropped (so no free text rides in under a code's name).
+RISK_LEVELS = frozenset({"LOW", "MEDIUM", "HIGH", "VERY_HIGH"})
+RISK_GROUPS = frozenset({"children", "public", "knownAdult", "staff", "prisoners"})
+RISK_TO_SELF_KINDS = frozenset({"suicide", "selfHarm", "custody", "hostel", "vulnerability"})
 
 
 def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datetime | None]:
-    """From risk-assessment `/people/{crn}/risk-summary?view=provider`: (summary, overall level, as of)."""
-    clean = without_victims(doc)
-    level = pick(clean, "overall_level", "overallLevel", "overallRiskLevel", "overall_risk_level", "rosh_level", "roshLevel")
+    """From risk-assessment `/people/{crn}/risk-summary?view=provider` (service token): (summary, overall
+    level, as of). Read by allow-list, never passed through: `overall` (level), `summary` (text written for
+    providers), `groupsAtRisk` (group names), `riskToSelf` ({kind, current, previous}: HEALTH), `updatedAt`,
+    `version`; levels, group names and risk-to-self kinds only as their known codes. Anything else in the
+    document (victims, known adults, free text not made for providers) is not read at all."""
+    level = pick(doc, "overall", "overallLevel", "overall_level", "overallRiskLevel", "roshLevel")
     if isinstance(level, dict):
         level = pick(level, "level", "code")
-    as_of = parse_datetime(pick(clean, "assessed_at", "assessedAt", "as_of", "asOf", "completed_at", "completedAt", "updated_at", "updatedAt"))
-    return clean, (str(level) if level else None), as_of
+    summary = pick(doc, "summary")
+    groups = pick(doc, "groupsAtRisk", "groups_at_risk")
+    to_self = pick(doc, "riskToSelf", "risk_to_self", "riskToSelfConcerns")
+    version = pick(doc, "version")
+    clean = {
+        "summary": summary if isinstance(summary, str) else None,
+        "groups_at_risk": [g for g in groups if isinstance(g, str) and g in RISK_GROUPS] if isinstance(groups, list) else [],
+        "risk_to_self": [
+            {"kind": str(e["kind"]), "current": _flag(e.get("current")), "previous": _flag(e.get("previous"))}
+            for e in (to_self if isinstance(to_self, list) else [])
+            if isinstance(e, dict) and isinstance(e.get("kind"), str) and e["kind"] in RISK_TO_SELF_KINDS
+        ],
+        "version": version if isinstance(version, int) else None,
+    }
+    as_of = parse_datetime(pick(doc, "updatedAt", "updated_at", "assessedAt", "assessed_at"))
+    return clean, rosh_level(level), as_of
+
+
+def rosh_level(value: Any) -> str | None:
+    """A RoSH level code, or None for anything else."""
+    return value if isinstance(value, str) and value in RISK_LEVELS else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None

@@ -94,9 +94,9 @@ async def on_rosh_changed(session: AsyncSession, event: DomainEvent) -> None:
     person = await q.person_for_update(session, crn)
     if doc:
         p.apply_risk_document(person, doc, event.occurredAt)
-    level = event.additionalInformation.get("overallLevel")
+    level = upstream.rosh_level(event.additionalInformation.get("overallLevel"))
     if level:
-        person.rosh_level = str(level)
+        person.rosh_level = level
     if not doc:
         person.risk_summary_at = event.occurredAt
     await p.propagate(session, person, event.eventType, _now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -16,6 +17,7 @@ from probation_shared.errors import Problem
 from probation_shared.events import DomainEvent, platform_tables
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION
+from probation_shared.redaction import Classified, DataClass, Outbound, redacted_response
 from probation_shared.service import ServiceSpec
 from probation_shared.settings import PlatformSettings
 
@@ -72,21 +74,29 @@ class NewThing(BaseModel):
     colour: Colour
 
 
+class ThingView(Outbound):
+    name: Annotated[str, Classified(DataClass.REFERENCE)]
+    count: Annotated[int | None, Classified(DataClass.REFERENCE)] = None
+    colour: Annotated[Colour | None, Classified(DataClass.REFERENCE)] = None
+    effects: Annotated[int | None, Classified(DataClass.REFERENCE)] = None
+
+
 router = APIRouter(prefix="/things")
 
 
-@router.post("", status_code=201)
-async def create_thing(body: NewThing, session: Session, principal=require_roles(Role.PRACTITIONER)) -> dict:
+@router.post("", status_code=201, response_model=ThingView)
+async def create_thing(body: NewThing, session: Session, principal=require_roles(Role.PRACTITIONER)):
     await session.execute(EFFECTS.insert().values(event_id="-", kind=f"thing:{body.name}"))
-    return body.model_dump()
+    return redacted_response(ThingView(**body.model_dump()), principal.roles, status_code=201)
 
 
-@router.get("/{name}")
-async def read_thing(name: str, session: Session, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)) -> dict:
+@router.get("/{name}", response_model=ThingView)
+async def read_thing(name: str, session: Session, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)):
     if name == "missing":
         raise Problem(404, "thing-not-found", "No such thing.")
     await record_access(session, PLATFORM.audit_log, principal, crn="X000001", action="read", resource=f"/things/{name}")
-    return {"name": name, "effects": await session.scalar(select(func.count()).select_from(EFFECTS))}
+    effects = await session.scalar(select(func.count()).select_from(EFFECTS))
+    return redacted_response(ThingView(name=name, effects=effects), principal.roles)
 
 
 SPEC = ServiceSpec(

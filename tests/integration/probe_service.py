@@ -13,7 +13,7 @@ from probation_shared.audit import record_access
 from probation_shared.auth import Role, require_roles
 from probation_shared.db import Session, create_base
 from probation_shared.errors import Problem
-from probation_shared.events import DomainEvent, platform_tables
+from probation_shared.events import DomainEvent, add_event, new_event, platform_tables
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION
 from probation_shared.service import ServiceSpec
@@ -50,6 +50,25 @@ async def on_engagement(session: AsyncSession, event: DomainEvent) -> None:
 
 
 CASE_EVENTS = Subscription(name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement})
+
+# Effects outside the database (as an HTTP call or a sent e-mail would be): a handler run leaves one
+# entry here, whether or not its transaction commits.
+OUTSIDE_EFFECTS: list[str] = []
+
+
+async def on_counted(session: AsyncSession, event: DomainEvent) -> None:
+    OUTSIDE_EFFECTS.append(str(event.eventId))
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="counted"))
+
+
+async def on_versioned_v1(session: AsyncSession, event: DomainEvent) -> None:
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="versioned-v1"))
+
+
+async def on_versioned_v2(session: AsyncSession, event: DomainEvent) -> None:
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="versioned-v2"))
+
+
 async def on_many_good(session: AsyncSession, events: list[DomainEvent]) -> None:
     await session.execute(EFFECTS.insert(), [{"event_id": str(e.eventId), "kind": f"good-in-batch-of-{len(events)}"} for e in events])
 
@@ -57,9 +76,15 @@ async def on_many_good(session: AsyncSession, events: list[DomainEvent]) -> None
 SUBSCRIPTION = Subscription(
     name="probe-events",
     topics=[TOPIC],
-    handlers={"probe.good.happened": on_good, "probe.poison.happened": on_poison},
+    handlers={
+        "probe.good.happened": on_good,
+        "probe.poison.happened": on_poison,
+        "probe.counted.happened": on_counted,
+        "probe.versioned.happened": {1: on_versioned_v1, 2: on_versioned_v2},
+    },
     batch_handlers={"probe.good.happened": on_many_good},
 )
+
 
 class Colour(str, enum.Enum):
     RED = "RED"
@@ -79,6 +104,15 @@ router = APIRouter(prefix="/things")
 async def create_thing(body: NewThing, session: Session, principal=require_roles(Role.PRACTITIONER)) -> dict:
     await session.execute(EFFECTS.insert().values(event_id="-", kind=f"thing:{body.name}"))
     return body.model_dump()
+
+
+@router.post("/{name}/events", status_code=201)
+async def publish_thing(name: str, session: Session, size: int = 10, principal=require_roles(Role.PRACTITIONER)) -> dict:
+    """Store a thing and queue one event about it carrying `size` bytes of padding."""
+    await session.execute(EFFECTS.insert().values(event_id="-", kind=f"thing:{name}"))
+    event = new_event("probe.thing.published", crn="X000001", additional_information={"name": name, "padding": "x" * size})
+    await add_event(session, PLATFORM.outbox, TOPIC, event)
+    return {"eventId": str(event.eventId)}
 
 
 @router.get("/{name}")

@@ -15,6 +15,7 @@ from probation_shared.db import Session, create_base
 from probation_shared.errors import Problem
 from probation_shared.events import DomainEvent, add_event, new_event, platform_tables
 from probation_shared.events.consumer import Subscription
+from probation_shared.events.failures import TransientFailure
 from probation_shared.events.topics import CASE_ALLOCATION
 from probation_shared.service import ServiceSpec
 from probation_shared.settings import PlatformSettings
@@ -61,6 +62,18 @@ async def on_counted(session: AsyncSession, event: DomainEvent) -> None:
     await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="counted"))
 
 
+class TransientSwitch:
+    """Lets a test make a dependency of a handler unavailable, then available again."""
+
+    failing = False
+
+
+async def on_transient(session: AsyncSession, event: DomainEvent) -> None:
+    if TransientSwitch.failing:
+        raise TransientFailure("the dependency is down")
+    await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="after-transient"))
+
+
 async def on_versioned_v1(session: AsyncSession, event: DomainEvent) -> None:
     await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind="versioned-v1"))
 
@@ -80,6 +93,7 @@ SUBSCRIPTION = Subscription(
         "probe.good.happened": on_good,
         "probe.poison.happened": on_poison,
         "probe.counted.happened": on_counted,
+        "probe.transient.happened": on_transient,
         "probe.versioned.happened": {1: on_versioned_v1, 2: on_versioned_v2},
     },
     batch_handlers={"probe.good.happened": on_many_good},

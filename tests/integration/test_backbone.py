@@ -219,6 +219,30 @@ async def test_a_transient_failure_longer_than_the_budget_pauses_the_consumer_an
     assert max(clock.sleeps) <= probe.settings.consumer_transient_backoff_max_seconds
 
 
+async def test_readiness_info_and_metrics_report_a_consumer_paused_by_a_transient_failure(start_service, broker, topic_prefix):
+    probe_service.TransientSwitch.failing = True
+    probe = await start_service(probe_service.SPEC, consumer_retry_budget_seconds=0, consumer_transient_backoff_max_seconds=0.5)
+    await eventually(lambda: _async(all(c.state == "assigned" for c in probe.app.state.workers.consumers)), timeout=30)
+    await produce(broker.bootstrap_servers, f"{topic_prefix}{probe_service.TOPIC}", new_event("probe.transient.happened", crn="X000001"))
+
+    async def paused() -> bool:
+        ready = (await probe.client.get("/health/readiness")).json()
+        return ready["components"].get("consumers", {}).get("status") == "PAUSED"
+
+    await eventually(paused, timeout=30)
+    ready = await probe.client.get("/health/readiness")
+    assert ready.status_code == 200  # the API itself stays in service
+    assert "TransientFailure" in ready.json()["components"]["consumers"]["detail"]["probe-events"]
+    assert (await probe.client.get("/info")).json()["consumers"]["probe-events"] == "paused"
+    assert sample(probe, "consumer_paused", consumer="probe.probe-events") == 1
+
+    probe_service.TransientSwitch.failing = False
+    await eventually(lambda: _is(effects(probe, "after-transient"), 1), timeout=30)
+    await eventually(lambda: _async(sample(probe, "consumer_paused", consumer="probe.probe-events") == 0), timeout=10)
+    assert (await probe.client.get("/health/readiness")).json()["components"]["consumers"] == {"status": "UP"}
+    assert sample(probe, "dead_letters_total", consumer="probe.probe-events") == 0  # budget 0, yet nothing dead-lettered
+
+
 def test_failures_are_classified_by_type():
     import sqlite3
 

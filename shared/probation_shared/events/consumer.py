@@ -163,22 +163,21 @@ class EventConsumer:
         self.paused_reason: str | None = None
         # Offsets of messages of the batch in hand whose outcome is committed (for a rebalance).
         self._done: dict[TopicPartition, int] = {}
+        self._broker_failures = 0
         self.metrics.consumer_paused.labels(consumer=self.consumer_name).set(0)
 
     # -- the loop ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        failures = 0
         try:
             while not self._stopping.is_set():
                 try:
                     await self._consume()
-                    failures = 0
                 except ConsumerStopping:
                     break
                 except Exception as exc:  # broker gone: rebuild the clients and carry on
-                    failures += 1
-                    delay = self._transient_delay(failures)
+                    self._broker_failures += 1
+                    delay = self._transient_delay(self._broker_failures)
                     self._pause(f"consumer failed: {describe(exc)}")
                     self.metrics.consumer_transient_failures.labels(consumer=self.consumer_name).inc()
                     log.warning("consumer_failed", consumer=self.consumer_name, error=describe(exc), retry_in=round(delay, 2))
@@ -208,6 +207,7 @@ class EventConsumer:
         log.info("consumer_started", consumer=self.consumer_name, topics=topics)
         while not self._stopping.is_set():
             batches = await consumer.getmany(timeout_ms=self.settings.consumer_poll_timeout_ms, max_records=self.settings.consumer_batch_size)
+            self._broker_failures = 0
             if self.paused_reason and self.paused_reason.startswith("consumer failed"):
                 self._resume()  # the broker answers again
             messages = [message for batch in batches.values() for message in batch]
@@ -396,7 +396,7 @@ class EventConsumer:
             except Exception as exc:
                 if is_transient(exc):
                     transient += 1
-                    await self._wait_out_transient(exc, transient, event=str(event.eventId))
+                    await self._wait_out_transient(exc, transient, event_id=str(event.eventId))
                     continue
                 attempts += 1
                 now = self._clock()

@@ -116,6 +116,10 @@ class Subscription:
         return settings.topic(f"dlq.{settings.service_name}.{self.name}")
 
 
+class _InboxConflict(Exception):
+    """Some events of a batch were recorded in the inbox by another member meanwhile."""
+
+
 class ConsumerStopping(Exception):
     """The consumer was asked to stop while it waited to retry; the message stays uncommitted."""
 
@@ -281,7 +285,10 @@ class EventConsumer:
                 await self.handle_message(rest[0])
                 self._mark_done(rest[0])
                 return
-            committed, failing = await self._until_transient_passes(lambda rest=rest: self._handle_together(rest))
+            try:
+                committed, failing = await self._until_transient_passes(lambda rest=rest: self._handle_together(rest))
+            except _InboxConflict:
+                committed, failing = 0, len(rest)
             for message in rest[:committed]:
                 self._mark_done(message)
             for message in rest[committed : committed + failing]:
@@ -315,8 +322,8 @@ class EventConsumer:
                     fresh.append(item)
             if fresh:
                 now = datetime.now(UTC)
-                await session.execute(
-                    self.inbox.insert(),
+                await self._insert_inbox(
+                    session,
                     [{"consumer": self.consumer_name, "event_id": str(i.event.eventId), "event_type": i.event.eventType, "processed_at": now} for i in fresh],
                 )
             handled = 0
@@ -345,6 +352,16 @@ class EventConsumer:
             if item.dead_letter:
                 await self._dead_letter(item.message, item.dead_letter, attempts=0, kind=item.error_type)
         return committed, (failed_end - failed_at if failed_at is not None else 0)
+
+    async def _insert_inbox(self, session: AsyncSession, rows: list[dict]) -> None:
+        try:
+            await session.execute(self.inbox.insert(), rows)
+        except IntegrityError as exc:
+            if is_transient(exc):
+                raise
+            # Another member is handling some of these right now (a rebalance overlap): no handler
+            # has run yet, so take them one by one, where the inbox settles each.
+            raise _InboxConflict() from exc
 
     def _units(self, fresh: list[_Item]) -> list[list[_Item]]:
         """Runs of consecutive events of one type and version that have a batch handler, else single events."""

@@ -13,7 +13,7 @@ import os
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from probation_shared.auth import Role
@@ -485,3 +485,39 @@ async def test_two_relays_on_postgresql_publish_each_key_in_order_and_one_takes_
         assert len(first) == total
         for key, seqs in seen.items():
             assert seqs == sorted(seqs), f"{key} out of order"
+
+
+@pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason="needs PostgreSQL (PLATFORM_TEST_POSTGRES_URL)")
+async def test_two_writers_for_one_key_take_outbox_ids_in_commit_order_on_postgresql(tmp_path):
+    """Else a later id could commit first, be published, and the earlier one follow it."""
+    from probation_shared.db import STAGED_WRITES, _write_staged
+
+    async with fresh_database_url(tmp_path, "order") as url:
+        await prepare_schema(probe_service.SPEC, url)
+        database, watcher = Database(url), Database(url)
+        try:
+            async with database.sessions() as first:
+                await add_event(first, PLATFORM.outbox, "probe.ordered", new_event("probe.first.happened", crn="X000001"))
+                await _write_staged(first, first.info.pop(STAGED_WRITES))  # its row written, not committed
+
+                async def second_writer() -> None:
+                    async with database.unit_of_work() as second:
+                        await add_event(second, PLATFORM.outbox, "probe.ordered", new_event("probe.second.happened", crn="X000001"))
+
+                second = asyncio.create_task(second_writer())
+
+                async def second_waits() -> bool:
+                    async with watcher.sessions() as session:
+                        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                        return bool(await session.scalar(text(waiting)))
+
+                await eventually(second_waits, timeout=15)
+                assert not second.done()
+                await first.commit()
+            await asyncio.wait_for(second, 15)
+            async with database.sessions() as session:
+                rows = (await session.execute(select(PLATFORM.outbox.c.event_type).order_by(PLATFORM.outbox.c.id))).scalars().all()
+            assert rows == ["probe.first.happened", "probe.second.happened"]
+        finally:
+            await database.dispose()
+            await watcher.dispose()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db import stage_write
+from ..db import SERIALIZE_ON, stage_write
 from ..errors import Problem
 from ..settings import EVENT_HEADROOM_BYTES
 from ..tracing import current_traceparent, new_traceparent
@@ -43,6 +43,8 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unpublished", "published_at", "id"),
+        # Per key, ids are taken in commit order (see db.SERIALIZE_ON): the relay publishes in id order.
+        info={SERIALIZE_ON: "message_key"},
     )
     inbox = Table(
         "inbox",

@@ -235,7 +235,11 @@ class EventConsumer:
                 if not paused:
                     consumer.pause(*consumer.assignment())
                     paused = True
-                extra = await consumer.getmany(timeout_ms=0)
+                try:
+                    extra = await consumer.getmany(timeout_ms=0)
+                except KafkaError as exc:  # the batch in hand does not depend on the broker: finish it first
+                    log.warning("consumer_keepalive_poll_failed", consumer=self.consumer_name, error=describe(exc))
+                    continue
                 for tp, records in extra.items():  # newly assigned partitions: not now, later
                     if records:
                         consumer.seek(tp, records[0].offset)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -146,8 +147,31 @@ def stage_write(session: AsyncSession, table: Table, values: dict) -> None:
     session.info.setdefault(STAGED_WRITES, []).append((table, values))
 
 
+# `Table.info[SERIALIZE_ON] = "column"`: on PostgreSQL, rows of that table are written under a
+# transaction-level advisory lock per value of the column (the outbox: per Kafka key), so two
+# transactions writing rows for the same value take their ids in the order they commit. Without
+# it, the later id could commit first and a relay would publish one person's events out of order.
+SERIALIZE_ON = "serialize_on"
+
+
+def serialize_lock_key(table: str, value: str) -> int:
+    digest = hashlib.sha256(f"{table}:{value}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 async def _write_staged(session: AsyncSession, staged: list[tuple[Table, dict]]) -> None:
     """Insert staged rows in order, one executemany per run of rows for the same table."""
+    if staged and session.get_bind().dialect.name == "postgresql":
+        await session.flush()  # every row lock of the unit taken before: the key locks come last
+        keys = sorted(
+            {
+                serialize_lock_key(table.name, str(values[table.info[SERIALIZE_ON]]))
+                for table, values in staged
+                if table.info.get(SERIALIZE_ON) and values.get(table.info[SERIALIZE_ON]) is not None
+            }
+        )
+        for key in keys:  # in one order everywhere: two writers never wait on each other crosswise
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     start = 0
     while start < len(staged):
         table = staged[start][0]

@@ -67,6 +67,12 @@ def health_router() -> APIRouter:
         broker_problem = await state.broker_probe.check()
         components["broker"] = {"status": "DOWN", "detail": broker_problem} if broker_problem else {"status": "UP"}
         up = all(c["status"] == "UP" for c in components.values())
+        # Consumers waiting out a transient failure are reported, but do not take the API out of
+        # service: pausing the API because a consumer waits for a dependency would spread the outage.
+        workers = getattr(state, "workers", None)
+        if workers:
+            paused = {c.subscription.name: c.paused_reason for c in workers.consumers if c.paused_reason}
+            components["consumers"] = {"status": "PAUSED", "detail": paused} if paused else {"status": "UP"}
         return JSONResponse({"status": "UP" if up else "DOWN", "components": components}, status_code=200 if up else 503)
 
     @router.get("/info")

@@ -9,18 +9,29 @@ class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         labels = {"service": service}
-        self.http_requests = Counter(
-            "http_requests", "HTTP requests served", ["method", "route", "status"], registry=self.registry
-        )
+        self.http_requests = Counter("http_requests", "HTTP requests served", ["method", "route", "status"], registry=self.registry)
         self.http_latency = Histogram(
-            "http_request_duration_seconds", "HTTP request latency", ["method", "route"], registry=self.registry,
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
         self.outbox_backlog = Gauge("outbox_backlog", "Outbox events not yet published", registry=self.registry)
+        self.outbox_oldest_age = Gauge(
+            "outbox_oldest_unsent_age_seconds", "Age of the oldest outbox event not yet published (0 when none)", registry=self.registry
+        )
         self.outbox_published = Counter("outbox_published", "Outbox events published", registry=self.registry)
         self.relay_errors = Counter("outbox_relay_errors", "Relay publish failures", registry=self.registry)
         self.consumer_lag = Gauge("consumer_lag", "Messages behind the end of the topic", ["consumer"], registry=self.registry)
         self.events_consumed = Counter("events_consumed", "Events handled", ["consumer", "outcome"], registry=self.registry)
+        self.consumer_paused = Gauge(
+            "consumer_paused", "1 while the consumer waits out a transient infrastructure failure", ["consumer"], registry=self.registry
+        )
+        self.consumer_transient_failures = Counter(
+            "consumer_transient_failures", "Transient infrastructure failures met while consuming", ["consumer"], registry=self.registry
+        )
+        self.consumer_handler_retries = Counter("consumer_handler_retries", "Retries of an event whose handler failed", ["consumer"], registry=self.registry)
         self.dead_letters = Counter("dead_letters", "Events moved to a dead-letter topic", ["consumer"], registry=self.registry)
         self.info = Gauge("service_info", "Service identity", ["service"], registry=self.registry)
         self.info.labels(**labels).set(1)

@@ -18,7 +18,7 @@ from .db import Database
 from .errors import Problem, install_error_handlers
 from .events.consumer import EventConsumer, Subscription
 from .events.deadletters import replay_dead_letters
-from .events.outbox import PlatformTables
+from .events.outbox import EVENT_MAX_BYTES, PlatformTables
 from .events.relay import OutboxRelay
 from .health import BrokerProbe, health_router
 from .http import ServiceHttp
@@ -88,6 +88,7 @@ def make_database(settings: PlatformSettings) -> Database:
     """The service's database, its sessions carrying the public URL and the service HTTP client."""
     database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
     database.context["http"] = ServiceHttp(settings)
+    database.context[EVENT_MAX_BYTES] = settings.event_max_bytes
     return database
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Room left under the broker's message limit for the record's framing and batch overhead.
+EVENT_HEADROOM_BYTES = 16 * 1024
+
 
 class PlatformSettings(BaseSettings):
     """Settings every service has. A subclass sets `env_prefix`, e.g. `CASE_ALLOCATION_`."""
@@ -61,14 +64,38 @@ class PlatformSettings(BaseSettings):
     run_workers: bool = True
     relay_batch_size: int = 500
     relay_poll_interval_seconds: float = 0.5
-    consumer_max_attempts: int = 3
+    # The broker's limit for one message (Kafka's `message.max.bytes`, ~1 MiB by default); also the
+    # producer's largest request. An event whose row would exceed it less headroom for the key,
+    # headers and record overhead is refused when it is written (see `event_max_bytes`).
+    kafka_max_message_bytes: int = Field(default=1_048_576, ge=64 * 1024)
+
+    # A handler that fails is retried with exponential backoff and jitter for this long, then its
+    # event is dead-lettered. Transient infrastructure failures (database or broker unavailable,
+    # timeouts, serialization conflicts) do not count: they are waited out, never dead-lettered.
+    consumer_retry_budget_seconds: float = Field(default=60.0, ge=0)
+    # Optional cap on handler attempts as well (None: the budget alone decides).
+    consumer_max_attempts: int | None = Field(default=None, ge=1)
+    consumer_retry_backoff_seconds: float = Field(default=0.1, gt=0)  # first retry; doubles each time
+    consumer_retry_backoff_max_seconds: float = Field(default=10.0, gt=0)
+    consumer_transient_backoff_max_seconds: float = Field(default=30.0, gt=0)
     # Messages handled in one transaction (one commit) when they arrive together.
     consumer_batch_size: int = Field(default=200, ge=1, le=5000)
-    consumer_retry_backoff_seconds: float = 0.05
+    # aiokafka consumer limits. The consumer keeps polling (its partitions paused) while a batch is
+    # handled, so a slow handler or a long retry never exceeds `max_poll_interval`.
+    consumer_max_poll_interval_ms: int = Field(default=300_000, ge=1000)
+    consumer_max_poll_records: int | None = Field(default=None, ge=1)
+    consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    consumer_poll_timeout_ms: int = Field(default=200, ge=0)
 
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
+
+    @property
+    def event_max_bytes(self) -> int:
+        """The largest outbox event (payload + key + headers) accepted at write time."""
+        return self.kafka_max_message_bytes - EVENT_HEADROOM_BYTES
 
     def topic(self, name: str) -> str:
         """The physical topic name for a logical one."""

@@ -19,3 +19,13 @@ def test_event_types_must_be_domain_entity_verb(bad):
     with pytest.raises(ValidationError):
         new_event(bad, crn="X123456")
 
+
+def test_an_identifier_of_another_type_is_carried_not_fatal():
+    event = new_event("probation-case.engagement.created", crn="X123456")
+    data = event.model_dump(mode="json")
+    data["personReference"]["identifiers"].append({"type": "PNC", "value": "2004/0012345A"})
+
+    parsed = DomainEvent.model_validate(data)
+
+    assert parsed.crn == "X123456" and parsed.personReference.find("PNC") == "2004/0012345A"
+    assert {"type": "PNC", "value": "2004/0012345A"} in parsed.model_dump(mode="json")["personReference"]["identifiers"]

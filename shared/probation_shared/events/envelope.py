@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The identifier types the platform itself writes and reads; others (PNC, CRO, ...) are carried as sent.
+KNOWN_IDENTIFIER_TYPES = ("CRN", "NOMS")
+
 
 class PersonIdentifier(BaseModel):
-    type: Literal["CRN", "NOMS"]
+    model_config = ConfigDict(extra="ignore")
+
+    type: str = Field(min_length=1, max_length=50)  # CRN | NOMS, or any other type: carried, not fatal
     value: str
 
 

@@ -19,6 +19,7 @@ def make_producer(settings: PlatformSettings) -> AIOKafkaProducer:
         enable_idempotence=settings.kafka_idempotent_producer,
         linger_ms=2,
         request_timeout_ms=10_000,
+        max_request_size=settings.kafka_max_message_bytes,
         client_id=f"{settings.service_name}-producer",
     )
 
@@ -33,6 +34,10 @@ def make_consumer(settings: PlatformSettings, group_id: str, *topics: str) -> AI
         client_id=f"{settings.service_name}-{group_id}",
         metadata_max_age_ms=5_000,
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        max_poll_interval_ms=settings.consumer_max_poll_interval_ms,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
+        **({"max_poll_records": settings.consumer_max_poll_records} if settings.consumer_max_poll_records else {}),
     )
 
 

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..db import stage_write
+from ..db import SERIALIZE_ON, stage_write
+from ..errors import Problem
+from ..settings import EVENT_HEADROOM_BYTES
 from ..tracing import current_traceparent, new_traceparent
 from .envelope import DomainEvent
 
@@ -41,6 +43,8 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
         Index("ix_outbox_unpublished", "published_at", "id"),
+        # Per key, ids are taken in commit order (see db.SERIALIZE_ON): the relay publishes in id order.
+        info={SERIALIZE_ON: "message_key"},
     )
     inbox = Table(
         "inbox",
@@ -66,9 +70,38 @@ def platform_tables(metadata: MetaData) -> PlatformTables:
     return PlatformTables(outbox=outbox, inbox=inbox, audit_log=audit_log)
 
 
+# What `add_event` accepts when the session does not say (see `PlatformSettings.event_max_bytes`).
+DEFAULT_EVENT_MAX_BYTES = 1_048_576 - EVENT_HEADROOM_BYTES
+EVENT_MAX_BYTES = "event_max_bytes"  # session.info key, set from the service's settings
+
+
+def event_size(payload: str, key: str | None, headers: dict) -> int:
+    """Bytes the broker will count for the record: value, key and headers."""
+    return len(payload.encode()) + len((key or "").encode()) + sum(len(k.encode()) + len(str(v).encode()) for k, v in headers.items())
+
+
 async def add_event(session: AsyncSession, outbox: Table, topic: str, event: DomainEvent, key: str | None = None) -> None:
-    """Queue `event` on `topic` inside the caller's transaction. The Kafka key defaults to the CRN."""
+    """Queue `event` on `topic` inside the caller's transaction. The Kafka key defaults to the CRN.
+
+    An event larger than the broker accepts is refused here, in the request (or handler) that made
+    it: `Problem(413, "event-too-large")`, and nothing of the unit of work is stored. Left for the
+    relay to find, it would block every event queued behind it.
+    """
     traceparent = new_traceparent(current_traceparent.get())
+    payload = event.model_dump_json()
+    message_key = key if key is not None else event.crn
+    headers = {"eventType": event.eventType, "traceparent": traceparent}
+    size = event_size(payload, message_key, headers)
+    limit = session.info.get(EVENT_MAX_BYTES, DEFAULT_EVENT_MAX_BYTES)
+    if size > limit:
+        raise Problem(
+            413,
+            "event-too-large",
+            f"The change would publish a {event.eventType} event of {size} bytes; events are limited to {limit} bytes.",
+            event_type=event.eventType,
+            event_bytes=size,
+            limit_bytes=limit,
+        )
     # Written with the unit of work's commit, in one statement with the other rows it queues.
     stage_write(
         session,
@@ -76,10 +109,10 @@ async def add_event(session: AsyncSession, outbox: Table, topic: str, event: Dom
         dict(
             event_id=str(event.eventId),
             topic=topic,
-            message_key=key if key is not None else event.crn,
+            message_key=message_key,
             event_type=event.eventType,
-            payload=event.model_dump_json(),
-            headers={"eventType": event.eventType, "traceparent": traceparent},
+            payload=payload,
+            headers=headers,
             created_at=datetime.now(UTC),
         ),
     )

@@ -3,15 +3,27 @@
 It is woken at once by a local commit (see `Database.unit_of_work`) and otherwise polls, so it
 works the same inside the API process or as a separate worker process. With the broker down it
 backs off and keeps every row; nothing is lost.
+
+Order per key with any number of replicas: on PostgreSQL each batch is published inside a
+transaction that holds the service's relay advisory lock (`pg_try_advisory_xact_lock`), so one
+relay publishes at a time and the next one starts after the previous batch is marked sent. When the
+holder dies, its transaction ends and the lock with it: another replica takes over at its next
+cycle (a batch it had sent but not marked is sent again; consumers' inboxes drop the repeat). On
+SQLite there is one process per file, hence one relay.
+
+`outbox_backlog` and `outbox_oldest_unsent_age_seconds` are refreshed every cycle, whether the
+cycle published, found nothing, or failed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from ..db import Database, is_sqlite
 from ..logging import get_logger
@@ -23,14 +35,34 @@ from .outbox import PlatformTables
 log = get_logger(__name__)
 
 
+def relay_lock_key(service_name: str) -> int:
+    """The PostgreSQL advisory lock key (signed 64-bit) of one service's relay."""
+    digest = hashlib.sha256(f"probation-outbox-relay:{service_name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
 class OutboxRelay:
-    def __init__(self, settings: PlatformSettings, database: Database, tables: PlatformTables, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self,
+        settings: PlatformSettings,
+        database: Database,
+        tables: PlatformTables,
+        metrics: ServiceMetrics,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.settings = settings
         self.database = database
         self.outbox = tables.outbox
         self.metrics = metrics
+        self._now = now
         self._producer = None
         self._stopping = asyncio.Event()
+        self._oldest_unsent: datetime | None = None
+        # False while another replica holds the relay lock (PostgreSQL).
+        self.active = True
+        self.lock_key = relay_lock_key(settings.service_name)
+        metrics.outbox_oldest_age.set_function(self.oldest_unsent_age)
 
     async def run(self) -> None:
         backoff = 0.2
@@ -38,8 +70,8 @@ class OutboxRelay:
             try:
                 published = await self.publish_batch()
                 backoff = 0.2
+                await self.record_backlog()
                 if published == 0:
-                    await self.record_backlog()
                     await self._wait_for_work()
             except asyncio.CancelledError:
                 raise
@@ -47,6 +79,8 @@ class OutboxRelay:
                 self.metrics.relay_errors.inc()
                 log.warning("outbox_relay_failed", error=repr(exc), retry_in=backoff)
                 await self._close_producer()
+                with contextlib.suppress(Exception):
+                    await self.record_backlog()
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -66,9 +100,12 @@ class OutboxRelay:
                 async with self.database.unit_of_work() as session:
                     await self._mark_published(session, rows)
         else:
-            # Row locks held while publishing: several relay replicas never send the same row.
+            # One replica at a time, for the whole batch: read, send, mark sent, commit.
             async with self.database.unit_of_work() as session:
-                rows = (await session.execute(self._unsent().with_for_update(skip_locked=True))).all()
+                self.active = bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self.lock_key}))
+                if not self.active:
+                    return 0
+                rows = (await session.execute(self._unsent())).all()
                 if rows:
                     await self._send(rows)
                     await self._mark_published(session, rows)
@@ -76,12 +113,7 @@ class OutboxRelay:
 
     def _unsent(self):
         c = self.outbox.c
-        return (
-            select(c.id, c.topic, c.message_key, c.payload, c.headers)
-            .where(c.published_at.is_(None))
-            .order_by(c.id)
-            .limit(self.settings.relay_batch_size)
-        )
+        return select(c.id, c.topic, c.message_key, c.payload, c.headers).where(c.published_at.is_(None)).order_by(c.id).limit(self.settings.relay_batch_size)
 
     async def _send(self, rows) -> None:
         producer = await self._ensure_producer()
@@ -97,16 +129,27 @@ class OutboxRelay:
         await asyncio.gather(*futures)
 
     async def _mark_published(self, session, rows) -> None:
-        await session.execute(
-            update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
-        )
+        await session.execute(update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC)))
         self.metrics.outbox_published.inc(len(rows))
 
     async def record_backlog(self) -> int:
+        """Refresh `outbox_backlog` and the oldest unsent row's time; returns the backlog."""
+        c = self.outbox.c
         async with self.database.sessions() as session:
-            backlog = await session.scalar(select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None)))
+            backlog, oldest = (await session.execute(select(func.count(), func.min(c.created_at)).where(c.published_at.is_(None)))).one()
         self.metrics.outbox_backlog.set(backlog or 0)
+        if isinstance(oldest, str):  # SQLite may answer an aggregate of datetimes as text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)  # SQLite keeps no offset; the rows are written in UTC
+        self._oldest_unsent = oldest
         return backlog or 0
+
+    def oldest_unsent_age(self) -> float:
+        """Seconds since the oldest unsent row was written, as of the last refresh (0 when none)."""
+        if self._oldest_unsent is None:
+            return 0.0
+        return max((self._now() - self._oldest_unsent).total_seconds(), 0.0)
 
     async def _ensure_producer(self):
         if self._producer is None:

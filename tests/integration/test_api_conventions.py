@@ -102,7 +102,7 @@ async def test_responses_carry_a_correlation_id_and_echo_the_callers(probe):
 async def test_health_info_and_metrics(probe):
     assert (await probe.client.get("/health/liveness")).json() == {"status": "UP"}
     ready = await probe.client.get("/health/readiness")
-    assert ready.status_code == 200 and ready.json()["components"] == {"db": {"status": "UP"}, "broker": {"status": "UP"}}
+    assert ready.status_code == 200 and ready.json()["components"] == {"db": {"status": "UP"}, "broker": {"status": "UP"}, "consumers": {"status": "UP"}}
     assert (await probe.client.get("/info")).json()["service"] == "probe"
     metrics = (await probe.client.get("/metrics")).text
     assert "outbox_backlog" in metrics and "consumer_lag" in metrics and "http_requests_total" in metrics

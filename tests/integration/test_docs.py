@@ -32,3 +32,32 @@ def test_the_domain_page_holds_the_figures_the_code_uses():
     for case_type in workload.CASE_TYPES:
         row = next(line for line in text.splitlines() if line.startswith(f"| {case_type.lower()} |"))
         assert [int(c) for c in row.strip("|").split("|")[1:]] == [workload.POINTS[case_type][t] for t in workload._TIERS], case_type
+
+
+def test_the_policy_table_in_docs_privacy_is_the_policy():
+    from probation_shared.auth import Role
+    from probation_shared.redaction import POLICY, DataClass, Visibility
+
+    words = {"visible": Visibility.VISIBLE, "masked": Visibility.MASKED, "removed": Visibility.REMOVED, "with consent": Visibility.WITH_CONSENT}
+    columns = {
+        "practitioner, SPO, POM, service": [Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE],
+        "provider caseworker": [Role.PROVIDER_CASEWORKER],
+        "police partner": [Role.POLICE_PARTNER],
+        "auditor": [Role.AUDITOR],
+        "commissioner, operator": [Role.COMMISSIONER, Role.OPERATOR],
+        "person on probation": [Role.PERSON_ON_PROBATION],
+        "limited-access admin": [Role.LIMITED_ACCESS_ADMIN],
+    }
+    lines = [line for line in (ROOT / "docs" / "privacy.md").read_text().splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert header[1:] == list(columns)
+    rows = {}
+    for line in lines[1 : 1 + len(DataClass)]:  # the separator row does not start with "| "
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0].split(" (")[0]] = cells[1:]
+    assert set(rows) == {dc.value.replace("_", " ") for dc in DataClass}
+    for data_class in DataClass:
+        for cell, roles in zip(rows[data_class.value.replace("_", " ")], columns.values(), strict=True):
+            for role in roles:
+                assert POLICY[role][data_class] is words[cell], (data_class, role)
+    assert {r for roles in columns.values() for r in roles} == set(Role)

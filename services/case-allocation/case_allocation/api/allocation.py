@@ -68,7 +68,7 @@ async def pdu_queue(
 
     A case whose person is restricted away from the caller, or excludes them, is not listed: it is counted
     in `hidden_cases`, so the PDU knows it is waiting. An SPO named on the restriction sees it, flagged
-    `restricted`, and may allocate it to staff named on the restriction (docs/privacy-case-allocation.md)."""
+    `restricted`, and may allocate it to staff named on the restriction (docs/privacy.md)."""
     if await org_db.get_pdu(session, pdu_code) is None:
         raise not_found("PDU")
     _spo_of(principal, pdu_code)

@@ -1,5 +1,5 @@
 """Request and response bodies. Every response model is `Outbound` and every field of it carries a data
-class, so the shared policy renders it for the caller's audience by allow-list (docs/privacy-case-allocation.md)."""
+class, so the shared policy renders it for the caller's audience by allow-list (docs/privacy.md)."""
 
 from __future__ import annotations
 

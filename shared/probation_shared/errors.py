@@ -10,14 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .domain_error import DomainError, FieldError
 from .logging import get_logger
+
+__all__ = ["DomainError", "FieldError", "Problem", "not_found", "problem_response", "install_error_handlers"]
 
 PROBLEM_JSON = "application/problem+json"
 log = get_logger(__name__)
 
 
-class Problem(Exception):
-    """Raise anywhere in a request to answer with a problem document."""
+class Problem(DomainError):
+    """A DomainError raised by the HTTP layer itself (access checks, headers): answered the same way."""
 
     def __init__(
         self,
@@ -30,14 +33,15 @@ class Problem(Exception):
         headers: dict[str, str] | None = None,
         **extensions: Any,
     ) -> None:
-        super().__init__(detail or code)
-        self.status = status
-        self.code = code
+        super().__init__(code, detail, status=status)
         self.title = title or HTTPStatus(status).phrase
-        self.detail = detail
-        self.errors = errors
+        self._errors = errors
         self.headers = headers
         self.extensions = extensions
+
+    @property
+    def errors(self) -> list[dict[str, Any]] | None:
+        return self._errors
 
 
 def not_found(what: str = "resource") -> Problem:
@@ -78,9 +82,11 @@ def _field_path(loc: tuple) -> str:
 
 
 async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
-    return problem_response(
-        exc.status, exc.code, exc.title, exc.detail, instance=request.url.path, errors=exc.errors, headers=exc.headers, **exc.extensions
-    )
+    return problem_response(exc.status, exc.code, exc.title, exc.detail, instance=request.url.path, errors=exc.errors, headers=exc.headers, **exc.extensions)
+
+
+async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    return problem_response(exc.status, exc.code, None, exc.detail, instance=request.url.path, errors=exc.errors)
 
 
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -108,6 +114,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

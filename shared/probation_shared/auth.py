@@ -10,6 +10,7 @@ import enum
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -98,12 +99,22 @@ _STRING_CLAIMS = ("sub", "provider_id", "region", "pdu", "staff_code", "crn")
 class TokenVerifier:
     """Checks signature, expiry, audience and issuer. Keys from a JWKS URL or a PEM public key."""
 
-    def __init__(self, *, issuer: str, audience: str, public_key_pem: bytes | None = None, jwks_url: str | None = None, leeway: int = 30):
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        public_key_pem: bytes | None = None,
+        jwks_url: str | None = None,
+        leeway: int = 30,
+        clock: Callable[[], float] = time.time,
+    ):
         if not public_key_pem and not jwks_url:
             raise ValueError("A public key or a JWKS URL is required to verify tokens")
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self._clock = clock  # seconds since the epoch; injectable so tests need not wait for expiry
         self._key = load_pem_public_key(public_key_pem) if public_key_pem else None
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         # Callers reuse a token for many requests: remember verified ones until they expire, so the
@@ -125,7 +136,7 @@ class TokenVerifier:
         cached = self._verified.get(token)
         if cached is not None:
             principal, expires = cached
-            if time.time() < expires:
+            if self._clock() < expires:
                 return principal
             del self._verified[token]
         principal = self._verify(token)
@@ -144,8 +155,11 @@ class TokenVerifier:
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,
-                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+                options={"require": ["exp", "iat", "sub", "aud", "iss"], "verify_exp": False},
             )
+            # Expiry against our clock (PyJWT would read the system clock).
+            if not isinstance(claims["exp"], int | float) or claims["exp"] <= self._clock() - self.leeway:
+                raise jwt.ExpiredSignatureError("Signature has expired")
         except jwt.ExpiredSignatureError as exc:
             raise _unauthenticated("The token has expired.") from exc
         except jwt.PyJWTError as exc:

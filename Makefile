@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SERVICES := $(shell $(PYTHON) deploy/registry.py names)  # services.toml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run stop test test-sqlite test-postgres bench lint clean new-service migration
+.PHONY: install run stop test test-fast test-sqlite test-postgres bench lint types clean new-service migration load
 
 $(STAMP): constraints.txt requirements-dev.txt shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ test: install  ## every test on SQLite, then the database-backed ones on Postgre
 bench: install
 	$(BIN)/python -m tests.bench
 
-lint: install
+lint: install  ## style, format and the layering contracts (pyproject: [tool.ruff], [tool.importlinter])
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+types: install  ## mypy (see pyproject [tool.mypy]: not yet clean)
+	$(BIN)/mypy -p probation_shared $(foreach s,$(SERVICES),-p $(subst -,_,$(s)))
 
 clean:
 	rm -rf $(VENV) .run

@@ -31,7 +31,8 @@ def receiver_factory():
 
 async def notify(broker, topic_prefix: str, provider_id: str, payload: dict) -> None:
     event = new_event(
-        "intervention.partner-notification.created", crn="X123456",
+        "intervention.partner-notification.created",
+        crn="X123456",
         additional_information={"providerId": provider_id, "notificationType": "intervention.referral.assigned", "payload": payload},
     )
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers)

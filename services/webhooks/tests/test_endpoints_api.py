@@ -102,7 +102,7 @@ def test_the_encryption_key_rotates_old_tokens_still_open_and_re_encryption_move
 
 def test_outside_local_development_the_allowlist_is_refused_and_a_key_is_required():
     with pytest.raises(ValueError, match="local development"):
-        WebhooksSettings(environment="prod", endpoint_allowlist=["127.0.0.1/32"], secret_encryption_keys=[DEV_ENCRYPTION_KEY])
+        WebhooksSettings(environment="prod", endpoint_allowlist=["127.0.0.1/32"], secret_encryption_keys=DEV_ENCRYPTION_KEY)
     with pytest.raises(ValueError, match="SECRET_ENCRYPTION_KEYS"):
         WebhooksSettings(environment="prod")
     with pytest.raises(ValueError, match="lease"):

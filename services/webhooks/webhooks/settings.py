@@ -23,9 +23,9 @@ class WebhooksSettings(PlatformSettings):
     database_url: str = "sqlite+aiosqlite:///./.run/data/webhooks.db"
     public_base_url: str = "http://127.0.0.1:8005"
 
-    # Fernet keys (urlsafe base64, 32 bytes): the first encrypts, every one decrypts, so a key is
-    # rotated by putting the new one first, running `POST /admin/webhooks/reencrypt`, then dropping the old.
-    secret_encryption_keys: list[str] = Field(default_factory=list)
+    # Fernet keys (urlsafe base64, 32 bytes), comma-separated: the first encrypts, every one decrypts, so
+    # a key is rotated by putting the new one first, `POST /admin/webhooks/reencrypt`, then dropping the old.
+    secret_encryption_keys: str = ""
     # How long a rotated-out signing secret stays valid (deliveries are signed with both meanwhile).
     secret_rotation_overlap_seconds: float = 86_400
 
@@ -63,4 +63,4 @@ class WebhooksSettings(PlatformSettings):
         return self
 
     def encryption_keys(self) -> list[str]:
-        return self.secret_encryption_keys or [DEV_ENCRYPTION_KEY]
+        return [k.strip() for k in self.secret_encryption_keys.split(",") if k.strip()] or [DEV_ENCRYPTION_KEY]

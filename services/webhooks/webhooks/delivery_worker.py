@@ -47,6 +47,7 @@ class DeliveryWorker:
         self._in_flight: dict[asyncio.Task, str] = {}  # task -> endpoint id
         self._finished: list[workflow.Finished] = []
         self._last_gauges = 0.0
+        self.attempted = 0  # attempts this worker has made (for operators' logs and the tests)
 
     def now(self) -> datetime:
         return clock_of(self.database.context)()
@@ -75,6 +76,7 @@ class DeliveryWorker:
 
     async def _attempt(self, c: workflow.Claim) -> None:
         started = self.now()
+        self.attempted += 1
         try:
             body = c.message.payload.encode()
             headers = signed_headers(signing_secrets(c.endpoint, self.vault, started), c.message.id, body, started)

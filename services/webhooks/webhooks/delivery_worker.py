@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from datetime import datetime
 
 from probation_shared.db import Database
@@ -24,6 +24,7 @@ from .workflows import delivery as workflow
 from .workflows.common import WAKE, clock_of, signing_secrets, vault
 
 log = get_logger(__name__)
+FLUSH_SECONDS = 0.02  # results wait at most this long to be recorded together
 
 
 class DeliveryWorker:
@@ -46,29 +47,85 @@ class DeliveryWorker:
         self._stopping = asyncio.Event()
         self._in_flight: dict[asyncio.Task, str] = {}  # task -> endpoint id
         self._finished: list[workflow.Finished] = []
+        self._queue: deque[workflow.Claim] = deque()  # claimed, not yet started
+        self._last_flush = time.monotonic()
+        # How many rounds of an endpoint's concurrency may be claimed ahead: all must fit in the lease.
+        deadline = settings.delivery_timeout_seconds
+        self._rounds = max(1, min(4, int((settings.claim_lease_seconds - deadline - 1) // max(deadline, 0.001))))
         self._last_gauges = 0.0
         self.attempted = 0  # attempts this worker has made (for operators' logs and the tests)
 
     def now(self) -> datetime:
         return clock_of(self.database.context)()
 
-    def _room_for(self, endpoint_id: str) -> int:
-        busy = Counter(self._in_flight.values())
-        return self.settings.per_endpoint_concurrency - busy[endpoint_id]
+    def _claim_room(self, endpoint_id: str) -> int:
+        """How many more of this endpoint's messages to claim: a few rounds of its concurrency, queued
+        here, no more than can be sent before their leases end."""
+        held = sum(1 for e in self._in_flight.values() if e == endpoint_id) + sum(1 for c in self._queue if c.endpoint.id == endpoint_id)
+        return self.settings.per_endpoint_concurrency * self._rounds - held
 
     async def step(self) -> int:
-        """Record what has finished, then claim and start as many due messages as there are free slots."""
-        await self.flush()
-        free = self.settings.delivery_concurrency - len(self._in_flight)
-        if free <= 0:
-            return 0
-        async with self.database.unit_of_work() as session:
-            claims = await workflow.claim(session, self.settings, self.now(), min(free, self.settings.delivery_batch_size), self._room_for)
-        for c in claims:
+        """Record what has finished and claim more (one transaction, only when needed), then start what
+        the free slots allow. Returns how much happened (0: nothing to do)."""
+        batch_size, concurrency = self.settings.delivery_batch_size, self.settings.delivery_concurrency
+        room = batch_size + concurrency - len(self._queue) - len(self._in_flight)
+        want_claim = len(self._queue) < concurrency and room > 0
+        want_flush = bool(self._finished) and (want_claim or len(self._finished) >= batch_size // 2 or time.monotonic() - self._last_flush > FLUSH_SECONDS)
+        claims: list[workflow.Claim] = []
+        flushed = 0
+        if want_claim or want_flush:
+            flushed = await self._record_and_claim(room if want_claim else 0, claims)
+        return flushed + len(claims) + self._dispatch()
+
+    async def _record_and_claim(self, room: int, claims: list) -> int:
+        batch, self._finished = self._finished, []
+        now = self.now()
+        try:
+            async with self.database.unit_of_work() as session:
+                decisions = await workflow.record(session, self.settings, batch, now, self.draw) if batch else []
+                if room > 0:
+                    claims.extend(await workflow.claim(session, self.settings, now, room, self._claim_room))
+        except BaseException:
+            self._finished = batch + self._finished  # recorded next time; the leases still hold them
+            raise
+        self._last_flush = time.monotonic()
+        self._queue.extend(claims)
+        for f, decision in decisions:
+            if decision is not None and self.metrics:
+                self.metrics.decided(decision.status.value)
+            (log.debug if decision is not None and decision.status.value == "DELIVERED" else log.info)(
+                "webhook_attempt",
+                message=f.claim.message.id,
+                endpoint=f.claim.endpoint.id,
+                provider=f.claim.message.provider_id,
+                status_code=f.result.status_code,
+                outcome=f.result.outcome.value,
+                next=decision.status.value if decision else "lease-lost",
+            )
+        return len(batch)
+
+    def _dispatch(self) -> int:
+        """Start queued claims while slots are free, at most `per_endpoint_concurrency` per endpoint."""
+        now = self.now()
+        busy = Counter(self._in_flight.values())
+        waiting: deque[workflow.Claim] = deque()
+        started = 0
+        margin = self.settings.delivery_timeout_seconds + 1
+        while self._queue and len(self._in_flight) < self.settings.delivery_concurrency:
+            c = self._queue.popleft()
+            if busy[c.endpoint.id] >= self.settings.per_endpoint_concurrency:
+                waiting.append(c)
+                continue
+            if (c.lease_until - now).total_seconds() < margin:
+                continue  # too late to finish inside its lease: left for the next claim once the lease ends
             task = asyncio.create_task(self._attempt(c))
             self._in_flight[task] = c.endpoint.id
             task.add_done_callback(self._done)
-        return len(claims)
+            busy[c.endpoint.id] += 1
+            started += 1
+        waiting.extend(self._queue)
+        self._queue = waiting
+        return started
 
     def _done(self, task: asyncio.Task) -> None:
         self._in_flight.pop(task, None)
@@ -89,28 +146,7 @@ class DeliveryWorker:
             self.metrics.attempt(result.outcome.value, result.latency_ms / 1000)
 
     async def flush(self) -> int:
-        if not self._finished:
-            return 0
-        batch, self._finished = self._finished, []
-        try:
-            async with self.database.unit_of_work() as session:
-                decisions = await workflow.record(session, self.settings, batch, self.now(), self.draw)
-        except Exception:
-            self._finished = batch + self._finished  # try again next step; the leases still hold them
-            raise
-        for f, decision in decisions:
-            if decision is not None and self.metrics:
-                self.metrics.decided(decision.status.value)
-            log.info(
-                "webhook_attempt",
-                message=f.claim.message.id,
-                endpoint=f.claim.endpoint.id,
-                provider=f.claim.message.provider_id,
-                status_code=f.result.status_code,
-                outcome=f.result.outcome.value,
-                next=decision.status.value if decision else "lease-lost",
-            )
-        return len(batch)
+        return await self._record_and_claim(0, []) if self._finished else 0
 
     async def update_gauges(self) -> None:
         if self.metrics is None or time.monotonic() - self._last_gauges < 5:
@@ -132,8 +168,9 @@ class DeliveryWorker:
                     log.exception("webhook_worker_step_failed", error=repr(exc))
                     started = 0
                 if started == 0 or len(self._in_flight) >= self.settings.delivery_concurrency:
+                    wait = min(self.settings.delivery_poll_seconds, FLUSH_SECONDS) if self._finished else self.settings.delivery_poll_seconds
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.wake.wait(), self.settings.delivery_poll_seconds)
+                        await asyncio.wait_for(self.wake.wait(), wait)
         finally:
             await self.drain()
 
@@ -143,6 +180,12 @@ class DeliveryWorker:
             await asyncio.wait(list(self._in_flight), timeout=self.settings.delivery_timeout_seconds + 1)
         with contextlib.suppress(Exception):
             await self.flush()
+        if self._queue:  # claimed but never attempted: give them back now rather than at the lease's end
+            with contextlib.suppress(Exception):
+                async with self.database.unit_of_work() as session:
+                    for token in {c.token for c in self._queue}:
+                        await queries.release(session, [c.message.id for c in self._queue if c.token == token], token, self.now())
+            self._queue.clear()
         await self.sender.close()
 
     async def kill(self) -> None:
@@ -151,6 +194,7 @@ class DeliveryWorker:
         for task in list(self._in_flight):
             task.cancel()
         self._finished = []
+        self._queue.clear()
         await self.sender.close()
 
     async def stop(self) -> None:

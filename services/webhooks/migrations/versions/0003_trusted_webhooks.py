@@ -73,6 +73,7 @@ def upgrade() -> None:
         batch_op.alter_column('person_key', existing_type=sa.String(length=100), nullable=False)
         batch_op.alter_column('seq', existing_type=sa.Integer(), nullable=False)
         batch_op.create_index('ix_delivery_person_order', ['endpoint_id', 'person_key', 'seq'], unique=False)
+        batch_op.create_index('ix_delivery_endpoint_due', ['endpoint_id', 'status', 'next_attempt_at'], unique=False)
         batch_op.create_unique_constraint('uq_delivery_endpoint_seq', ['endpoint_id', 'seq'])
 
     with op.batch_alter_table('endpoint', schema=None) as batch_op:
@@ -136,6 +137,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_constraint('uq_delivery_endpoint_seq', type_='unique')
+        batch_op.drop_index('ix_delivery_endpoint_due')
         batch_op.drop_index('ix_delivery_person_order')
         batch_op.drop_column('dead_at')
         batch_op.drop_column('claim_token')

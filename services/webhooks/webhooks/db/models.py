@@ -48,6 +48,7 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_delivery_due", "status", "next_attempt_at"),
         Index("ix_delivery_person_order", "endpoint_id", "person_key", "seq"),
+        Index("ix_delivery_endpoint_due", "endpoint_id", "status", "next_attempt_at"),
         UniqueConstraint("endpoint_id", "seq", name="uq_delivery_endpoint_seq"),
     )
 

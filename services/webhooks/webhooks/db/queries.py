@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -103,17 +103,28 @@ async def claim_due(
     lease_until: datetime,
     token: str,
     limit: int,
-    per_endpoint: int,
     room_for: Callable[[str], int],
 ) -> list[tuple[Delivery, Endpoint]]:
-    """Lease up to `limit` due messages, at most `per_endpoint` (and `room_for(endpoint)`) per endpoint.
+    """Lease up to `limit` due messages, at most `room_for(endpoint)` of each endpoint's.
 
     Only the first not-yet-delivered message of each person at each endpoint is due: a retrying one
-    holds back that person's later messages, nobody else's. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
-    any number of workers claim side by side, each row by one of them; the lease (`next_attempt_at`
-    moved to `lease_until`, `claim_token` set) outlasts the attempt's deadline, so a row comes back only
-    when its worker has gone.
+    holds back that person's later messages, nobody else's. Each endpoint is read on its own (its
+    first few due messages), so an endpoint with a long queue neither crowds out the others nor makes
+    the claim slower for them. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so any number of workers claim
+    side by side, each row by one of them; the lease (`next_attempt_at` moved to `lease_until`,
+    `claim_token` set) outlasts the attempt's deadline, so a row comes back only when its worker has gone.
     """
+    due = (
+        select(Delivery.endpoint_id, func.min(Delivery.next_attempt_at).label("first"))
+        .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+        .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Endpoint.enabled.is_(True))
+        .group_by(Delivery.endpoint_id)
+        .order_by("first")
+    )
+    rooms = [(endpoint_id, room_for(endpoint_id)) for endpoint_id, _ in (await session.execute(due)).all()]
+    rooms = [(e, r) for e, r in rooms if r > 0][:limit]
+    if not rooms:
+        return []
     earlier = aliased(Delivery)
     blocked = exists().where(
         earlier.endpoint_id == Delivery.endpoint_id,
@@ -121,43 +132,39 @@ async def claim_due(
         earlier.status == PENDING,
         earlier.seq < Delivery.seq,
     )
-    ranked = (
-        select(
-            Delivery.id.label("id"),
-            func.row_number().over(partition_by=Delivery.endpoint_id, order_by=(Delivery.next_attempt_at, Delivery.seq)).label("rank"),
-        )
-        .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
-        .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Endpoint.enabled.is_(True), ~blocked)
+    per_endpoint = [
+        select(Delivery.id)
+        .where(Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now, ~blocked)
+        .order_by(Delivery.next_attempt_at, Delivery.seq)
+        .limit(room)
         .subquery()
-    )
-    candidates = select(ranked.c.id).where(ranked.c.rank <= per_endpoint)
+        for endpoint_id, room in rooms
+    ]
+    candidates = union_all(*(select(q.c.id) for q in per_endpoint)) if len(per_endpoint) > 1 else select(per_endpoint[0].c.id)
     rows = (
         (
             await session.execute(
                 select(Delivery)
                 .where(Delivery.id.in_(candidates), Delivery.status == PENDING, Delivery.next_attempt_at <= now)
                 .order_by(Delivery.next_attempt_at, Delivery.seq)
-                .limit(limit * 2)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
         )
         .scalars()
         .all()
     )
-    chosen: list[Delivery] = []
-    taken: dict[str, int] = {}
-    for delivery in rows:
-        if len(chosen) >= limit:
-            break
-        if taken.get(delivery.endpoint_id, 0) >= min(per_endpoint, room_for(delivery.endpoint_id)):
-            continue
-        taken[delivery.endpoint_id] = taken.get(delivery.endpoint_id, 0) + 1
-        chosen.append(delivery)
-    if not chosen:
+    if not rows:
         return []
-    await session.execute(update(Delivery).where(Delivery.id.in_([d.id for d in chosen])).values(next_attempt_at=lease_until, claim_token=token))
-    endpoints = {e.id: e for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_(list(taken))))).all()}
-    return [(d, endpoints[d.endpoint_id]) for d in chosen]
+    await session.execute(update(Delivery).where(Delivery.id.in_([d.id for d in rows])).values(next_attempt_at=lease_until, claim_token=token))
+    endpoints = {e.id: e for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_({d.endpoint_id for d in rows})))).all()}
+    return [(d, endpoints[d.endpoint_id]) for d in rows]
+
+
+async def release(session: AsyncSession, ids: list[str], token: str, now: datetime) -> None:
+    """Give back claimed messages never attempted (a worker stopping), for any worker to take now."""
+    if ids:
+        await session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.claim_token == token).values(claim_token=None, next_attempt_at=now))
 
 
 async def deliveries_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, Delivery]:

@@ -29,7 +29,7 @@ class Claim:
 async def claim(session: AsyncSession, settings: WebhooksSettings, now: datetime, limit: int, room_for: Callable[[str], int]) -> list[Claim]:
     token = uuid.uuid4().hex
     lease_until = now + timedelta(seconds=settings.claim_lease_seconds)
-    rows = await queries.claim_due(session, now, lease_until, token, limit, settings.per_endpoint_concurrency, room_for)
+    rows = await queries.claim_due(session, now, lease_until, token, limit, room_for)
     return [Claim(message, endpoint, token, lease_until) for message, endpoint in rows]
 
 

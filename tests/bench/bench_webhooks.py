@@ -84,7 +84,7 @@ def settings_for(url: str):
         allow_insecure_endpoints=True,
         endpoint_allowlist=["127.0.0.1/32"],
         delivery_concurrency=CONCURRENCY,
-        per_endpoint_concurrency=CONCURRENCY // 2,
+        per_endpoint_concurrency=CONCURRENCY,
         delivery_batch_size=256,
         delivery_poll_seconds=0.05,
         log_json=True,

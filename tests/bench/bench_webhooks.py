@@ -8,7 +8,7 @@ A minimal keep-alive HTTP receiver runs in its own process on loopback and answe
    worker (SQLite, as `make run`) claims, signs, vets each host, sends and records them.
    Targets: >= 50% of the baseline and >= 1,000/s.
 3. Notification-to-delivery latency at half the sustained rate: partner notifications are handed to
-   the consumer's handler (its own transaction, as from Kafka) at that rate with the worker running;
+   the consumer's handler (one transaction per 10 ms tick, as the consumer batches what arrives) at that rate with the worker running;
    latency = handler called -> the receiver has the request. Target: p99 < 250 ms.
 """
 
@@ -189,15 +189,18 @@ async def run(report) -> None:
             k = 0
             next_tick = time.perf_counter()
             while time.perf_counter() < deadline:
-                for _ in range(per_tick):
-                    event = notification("P1" if k % 2 == 0 else "P2", f"L{k % PEOPLE:06d}", k)
-                    sent = time.time()
-                    async with database.unit_of_work() as session:
-                        await on_partner_notification(session, event)
-                        ids = (await session.scalars(select(Delivery.id).where(Delivery.source_event_id == str(event.eventId)))).all()
-                    for message_id in ids:
-                        sent_at[message_id] = sent
-                    k += 1
+                # One transaction per tick, as the consumer handles the messages that arrive together.
+                sent = time.time()
+                async with database.unit_of_work() as session:
+                    events = []
+                    began = deadline - LATENCY_SECONDS
+                    for _ in range(max(per_tick, int(half * (time.perf_counter() - began)) - k)):  # keep to the rate
+                        events.append(notification("P1" if k % 2 == 0 else "P2", f"L{k % PEOPLE:06d}", k))
+                        await on_partner_notification(session, events[-1])
+                        k += 1
+                    ids = (await session.scalars(select(Delivery.id).where(Delivery.source_event_id.in_([str(e.eventId) for e in events])))).all()
+                for message_id in ids:
+                    sent_at[message_id] = sent
                 next_tick += interval
                 await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
             offered = k / LATENCY_SECONDS

@@ -141,6 +141,8 @@ def settings_env(service: Service) -> list[dict]:
          "value": f"postgresql+asyncpg://$(DB_USERNAME):$(DB_PASSWORD)@{service.db_cluster}-rw:5432/{service.database}"},
         env_from_secret(f"{p}KAFKA_SASL_PASSWORD", service.name, "password"),  # KafkaUser secret (Strimzi)
         env_from_secret(f"{p}SERVICE_TOKEN", f"{service.name}-service-token", "token"),
+        # webhooks: the Fernet keys its endpoint secrets are encrypted under (comma-separated, newest first).
+        *([env_from_secret(f"{p}SECRET_ENCRYPTION_KEYS", "webhooks-secret-keys", "keys")] if service.name == "webhooks" else []),
     ]
 
 

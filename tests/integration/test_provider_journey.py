@@ -40,7 +40,9 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
     referrals = await start_service(
         REFER_MONITOR, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url
     )
-    hooks = await start_service(WEBHOOKS, allow_insecure_endpoints=True, delivery_poll_seconds=0.1, retry_schedule_seconds=[0.2])
+    hooks = await start_service(
+        WEBHOOKS, allow_insecure_endpoints=True, endpoint_allowlist=["127.0.0.1/32"], delivery_poll_seconds=0.1, retry_schedule_seconds=[0.2]
+    )
     await REFER_MONITOR.seed(referrals.database, referrals.settings)
     practitioner = tokens.headers(Role.PRACTITIONER, staff_code="N07A001")
     receivers = {provider: Receiver([]) for provider in PROVIDERS}

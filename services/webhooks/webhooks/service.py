@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
+from probation_shared.events.topics import WEBHOOKS
 from probation_shared.service import ServiceSpec
 
-from .api import endpoints
+from .api import endpoints, operations
 from .db.models import PLATFORM, Base
 from .delivery_worker import delivery_job
 from .events.handlers import PARTNER_EVENTS
@@ -17,7 +18,8 @@ SPEC = ServiceSpec(
     metadata=Base.metadata,
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
-    routers=[endpoints.router],
+    routers=[endpoints.router, operations.router],
     subscriptions=[PARTNER_EVENTS],
     jobs=[delivery_job],
+    topics=[WEBHOOKS],
 )

@@ -1,42 +1,242 @@
-"""Queries over endpoints and deliveries."""
+"""Every query webhooks makes: endpoints, messages (deliveries), attempts, claims, health."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, exists, func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from .models import Delivery, Endpoint
+from .models import Delivery, DeliveryAttempt, Endpoint, OwnerNotice
+
+PENDING, HELD, DEAD = "PENDING", "HELD", "DEAD"
 
 
-async def endpoints_of(session: AsyncSession, provider_id: str, enabled_only: bool = False) -> list[Endpoint]:
-    query = select(Endpoint).where(Endpoint.provider_id == provider_id).order_by(Endpoint.created_at)
-    if enabled_only:
-        query = query.where(Endpoint.enabled.is_(True))
+# -- endpoints -----------------------------------------------------------------------------------
+
+
+async def endpoints_of(session: AsyncSession, provider_id: str) -> list[Endpoint]:
+    query = select(Endpoint).where(Endpoint.provider_id == provider_id).order_by(Endpoint.created_at, Endpoint.id)
     return list((await session.scalars(query)).all())
 
 
-async def deliveries_of(session: AsyncSession, provider_id: str, status: str | None, limit: int, offset: int) -> list[Delivery]:
-    query = select(Delivery).where(Delivery.provider_id == provider_id).order_by(Delivery.created_at.desc(), Delivery.id)
+async def endpoint_of(session: AsyncSession, provider_id: str, endpoint_id: str, for_update: bool = False) -> Endpoint | None:
+    query = select(Endpoint).where(Endpoint.id == endpoint_id, Endpoint.provider_id == provider_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def endpoint_by_id(session: AsyncSession, endpoint_id: str, for_update: bool = False) -> Endpoint | None:
+    query = select(Endpoint).where(Endpoint.id == endpoint_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def take_sequence_numbers(session: AsyncSession, endpoint_id: str, count: int) -> int:
+    """Reserve `count` consecutive sequence numbers for the endpoint; returns the first."""
+    taken = await session.execute(update(Endpoint).where(Endpoint.id == endpoint_id).values(next_seq=Endpoint.next_seq + count).returning(Endpoint.next_seq))
+    return taken.scalar_one() - count
+
+
+async def all_endpoints(session: AsyncSession) -> list[Endpoint]:
+    return list((await session.scalars(select(Endpoint).order_by(Endpoint.provider_id, Endpoint.created_at))).all())
+
+
+# -- messages --------------------------------------------------------------------------------------
+
+
+async def messages_of(session: AsyncSession, provider_id: str, status: str | None, endpoint_id: str | None, limit: int, offset: int) -> list[Delivery]:
+    query = select(Delivery).where(Delivery.provider_id == provider_id).order_by(Delivery.created_at.desc(), Delivery.seq.desc())
     if status:
         query = query.where(Delivery.status == status)
+    if endpoint_id:
+        query = query.where(Delivery.endpoint_id == endpoint_id)
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
-async def claim_due(session: AsyncSession, status: str, now: datetime, lease_until: datetime, limit: int) -> list[tuple[Delivery, Endpoint]]:
-    """Take up to `limit` deliveries in `status` that are due, leasing them so another replica does not send them too."""
+async def message_of(session: AsyncSession, provider_id: str, message_id: str) -> Delivery | None:
+    return (await session.scalars(select(Delivery).where(Delivery.id == message_id, Delivery.provider_id == provider_id))).first()
+
+
+async def message_by_id(session: AsyncSession, message_id: str) -> Delivery | None:
+    return await session.get(Delivery, message_id)
+
+
+async def attempts_of(session: AsyncSession, message_id: str) -> list[DeliveryAttempt]:
+    query = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == message_id).order_by(DeliveryAttempt.number, DeliveryAttempt.id)
+    return list((await session.scalars(query)).all())
+
+
+async def dead_letters(session: AsyncSession, limit: int, offset: int) -> list[Delivery]:
+    query = select(Delivery).where(Delivery.status == DEAD).order_by(Delivery.dead_at.desc(), Delivery.id)
+    return list((await session.scalars(query.limit(limit).offset(offset))).all())
+
+
+async def set_status(session: AsyncSession, endpoint_id: str, from_statuses: Iterable[str], to_status: str, now: datetime) -> int:
+    """Move every message of the endpoint in `from_statuses` to `to_status` (e.g. hold, cancel, release)."""
+    values: dict = {"status": to_status, "claim_token": None}
+    if to_status == PENDING:
+        values["next_attempt_at"] = now
+    result = await session.execute(update(Delivery).where(Delivery.endpoint_id == endpoint_id, Delivery.status.in_(list(from_statuses))).values(**values))
+    return result.rowcount or 0
+
+
+async def requeue_since(session: AsyncSession, endpoint_id: str, since: datetime, statuses: Iterable[str], now: datetime) -> int:
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.endpoint_id == endpoint_id, Delivery.created_at >= since, Delivery.status.in_(list(statuses)))
+        .values(status=PENDING, attempts=0, next_attempt_at=now, claim_token=None, dead_at=None)
+    )
+    return result.rowcount or 0
+
+
+# -- claims ----------------------------------------------------------------------------------------
+
+
+async def claim_due(
+    session: AsyncSession,
+    now: datetime,
+    lease_until: datetime,
+    token: str,
+    limit: int,
+    room_for: Callable[[str], int],
+) -> list[tuple[Delivery, Endpoint]]:
+    """Lease up to `limit` due messages, at most `room_for(endpoint)` of each endpoint's.
+
+    Only the first not-yet-delivered message of each person at each endpoint is due: a retrying one
+    holds back that person's later messages, nobody else's. Each endpoint is read on its own (its
+    first few due messages), so an endpoint with a long queue neither crowds out the others nor makes
+    the claim slower for them. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so any number of workers claim
+    side by side, each row by one of them; the lease (`next_attempt_at` moved to `lease_until`,
+    `claim_token` set) outlasts the attempt's deadline, so a row comes back only when its worker has gone.
+    """
+    due = (
+        select(Delivery.endpoint_id, func.min(Delivery.next_attempt_at).label("first"))
+        .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+        .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Endpoint.enabled.is_(True))
+        .group_by(Delivery.endpoint_id)
+        .order_by("first")
+    )
+    rooms = [(endpoint_id, room_for(endpoint_id)) for endpoint_id, _ in (await session.execute(due)).all()]
+    rooms = [(e, r) for e, r in rooms if r > 0][:limit]
+    if not rooms:
+        return []
+    earlier = aliased(Delivery)
+    blocked = exists().where(
+        earlier.endpoint_id == Delivery.endpoint_id,
+        earlier.person_key == Delivery.person_key,
+        earlier.status == PENDING,
+        earlier.seq < Delivery.seq,
+    )
+    per_endpoint = [
+        select(Delivery.id)
+        .where(Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now, ~blocked)
+        .order_by(Delivery.next_attempt_at, Delivery.seq)
+        .limit(room)
+        .subquery()
+        for endpoint_id, room in rooms
+    ]
+    candidates = union_all(*(select(q.c.id) for q in per_endpoint)) if len(per_endpoint) > 1 else select(per_endpoint[0].c.id)
     rows = (
-        await session.execute(
-            select(Delivery, Endpoint)
-            .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
-            .where(Delivery.status == status, Delivery.next_attempt_at <= now)
-            .order_by(Delivery.next_attempt_at)
-            .limit(limit)
+        (
+            await session.execute(
+                select(Delivery)
+                .where(Delivery.id.in_(candidates), Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+                .order_by(Delivery.next_attempt_at, Delivery.seq)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
         )
-    ).all()
-    if rows:
-        await session.execute(
-            update(Delivery).where(Delivery.id.in_([d.id for d, _ in rows])).values(next_attempt_at=lease_until)
+        .scalars()
+        .all()
+    )
+    if not rows:
+        return []
+    await session.execute(update(Delivery).where(Delivery.id.in_([d.id for d in rows])).values(next_attempt_at=lease_until, claim_token=token))
+    endpoints = {e.id: e for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_({d.endpoint_id for d in rows})))).all()}
+    return [(d, endpoints[d.endpoint_id]) for d in rows]
+
+
+async def release(session: AsyncSession, ids: list[str], token: str, now: datetime) -> None:
+    """Give back claimed messages never attempted (a worker stopping), for any worker to take now."""
+    if ids:
+        await session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.claim_token == token).values(claim_token=None, next_attempt_at=now))
+
+
+async def deliveries_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, Delivery]:
+    """The messages with these ids (those not deleted meanwhile), locked for an attempt's result to be written."""
+    rows = (await session.scalars(select(Delivery).where(Delivery.id.in_(sorted(set(ids)))).order_by(Delivery.id).with_for_update())).all()
+    return {d.id: d for d in rows}
+
+
+async def endpoints_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, Endpoint]:
+    rows = (await session.scalars(select(Endpoint).where(Endpoint.id.in_(sorted(set(ids)))).order_by(Endpoint.id).with_for_update())).all()
+    return {e.id: e for e in rows}
+
+
+def add_attempts(session: AsyncSession, attempts: list[dict]) -> None:
+    session.add_all([DeliveryAttempt(**a) for a in attempts])
+
+
+def add_notice(session: AsyncSession, **values) -> None:
+    session.add(OwnerNotice(**values))
+
+
+async def notices_of(session: AsyncSession, provider_id: str) -> list[OwnerNotice]:
+    query = select(OwnerNotice).where(OwnerNotice.provider_id == provider_id).order_by(OwnerNotice.created_at, OwnerNotice.id)
+    return list((await session.scalars(query)).all())
+
+
+# -- health and metrics ----------------------------------------------------------------------------
+
+
+async def endpoint_health(session: AsyncSession, since: datetime) -> dict[str, dict]:
+    """Per endpoint: attempts and successes since `since`, and the backlog (pending messages)."""
+    attempts = await session.execute(
+        select(
+            DeliveryAttempt.endpoint_id,
+            func.count(),
+            func.sum(case((DeliveryAttempt.outcome == "success", 1), else_=0)),
         )
-    return [(d, e) for d, e in rows]
+        .where(DeliveryAttempt.started_at >= since)
+        .group_by(DeliveryAttempt.endpoint_id)
+    )
+    health: dict[str, dict] = {}
+    for endpoint_id, total, ok in attempts.all():
+        health.setdefault(endpoint_id, {})["attempts"] = total
+        health[endpoint_id]["successes"] = int(ok or 0)
+    backlog = await session.execute(
+        select(Delivery.endpoint_id, Delivery.status, func.count())
+        .where(Delivery.status.in_([PENDING, HELD, DEAD]))
+        .group_by(Delivery.endpoint_id, Delivery.status)
+    )
+    for endpoint_id, status, count in backlog.all():
+        health.setdefault(endpoint_id, {})[status] = count
+    return health
+
+
+async def queue_figures(session: AsyncSession, now: datetime) -> dict[str, float]:
+    """Retry queue depth (pending messages already attempted), all pending, dead, and the oldest pending's age."""
+    row = (
+        await session.execute(
+            select(
+                func.sum(case((and_(Delivery.status == PENDING, Delivery.attempts > 0), 1), else_=0)),
+                func.sum(case((Delivery.status == PENDING, 1), else_=0)),
+                func.sum(case((Delivery.status == DEAD, 1), else_=0)),
+                func.min(case((Delivery.status == PENDING, Delivery.created_at), else_=None)),
+            ).where(Delivery.status.in_([PENDING, DEAD]))
+        )
+    ).one()
+    retrying, pending, dead, oldest = row
+    if oldest is not None and oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=now.tzinfo)
+    return {
+        "retrying": float(retrying or 0),
+        "pending": float(pending or 0),
+        "dead": float(dead or 0),
+        "oldest_age": max((now - oldest).total_seconds(), 0.0) if oldest else 0.0,
+    }

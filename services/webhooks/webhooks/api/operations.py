@@ -9,12 +9,15 @@ from fastapi import APIRouter, Query, Request
 from probation_shared.auth import Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
+from probation_shared.redaction import redacted_response
 
 from ..db import queries
 from ..workflows import endpoints as endpoint_workflow
 from ..workflows import messages as message_workflow
 from ..workflows.common import now_in
-from .schemas import EndpointHealth, MessageView
+from .schemas import EndpointHealth, MessageView, Reencrypted
+
+OPERATORS = {Role.OPERATOR}
 
 router = APIRouter(prefix="/admin/webhooks", tags=["operations"], dependencies=[require_roles(Role.OPERATOR)])
 
@@ -42,12 +45,12 @@ async def endpoint_health(session: Session):
                 dead=h.get("DEAD", 0),
             )
         )
-    return found
+    return redacted_response(found, OPERATORS)
 
 
 @router.get("/dead-letters", response_model=list[MessageView])
 async def dead_letters(session: Session, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
-    return [MessageView.model_validate(m) for m in await queries.dead_letters(session, limit, offset)]
+    return redacted_response([MessageView.model_validate(m) for m in await queries.dead_letters(session, limit, offset)], OPERATORS)
 
 
 @router.post("/dead-letters/{message_id}/replay", response_model=MessageView)
@@ -56,10 +59,10 @@ async def replay_dead_letter(message_id: str, session: Session):
     if message is None:
         raise Problem(404, "message-not-found", "No such message.")
     endpoint = await endpoint_workflow.find(session, message.provider_id, message.endpoint_id)
-    return MessageView.model_validate(await message_workflow.replay(session, endpoint, message))
+    return redacted_response(MessageView.model_validate(await message_workflow.replay(session, endpoint, message)), OPERATORS)
 
 
-@router.post("/reencrypt")
-async def reencrypt_secrets(request: Request, session: Session) -> dict:
+@router.post("/reencrypt", response_model=Reencrypted)
+async def reencrypt_secrets(request: Request, session: Session):
     """After putting a new key first in WEBHOOKS_SECRET_ENCRYPTION_KEYS: every secret under it, so the old key can go."""
-    return {"reencrypted": await endpoint_workflow.reencrypt_all(session, request.app.state.settings)}
+    return redacted_response(Reencrypted(reencrypted=await endpoint_workflow.reencrypt_all(session, request.app.state.settings)), OPERATORS)

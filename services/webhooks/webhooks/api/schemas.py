@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from probation_shared.redaction import Classified, DataClass, Outbound
+
 EventType = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$", max_length=200)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
 
@@ -27,32 +29,34 @@ class EndpointChanges(BaseModel):
     contact_email: Email | None = None
 
 
-class EndpointView(BaseModel):
+class EndpointView(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
-    id: str
-    provider_id: str
-    url: str
-    description: str | None
-    event_types: list[str] | None
-    contact_email: str | None
-    enabled: bool
-    disabled_reason: str | None
-    disabled_at: datetime | None
-    previous_secret_expires_at: datetime | None = Field(description="While in the future, deliveries are signed with the old secret too")
-    failing_since: datetime | None
-    last_success_at: datetime | None
-    created_at: datetime
-    updated_at: datetime | None
+    id: Annotated[str, Classified(DataClass.REFERENCE)]
+    provider_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    url: Annotated[str, Classified(DataClass.REFERENCE)]
+    description: Annotated[str | None, Classified(DataClass.REFERENCE)]
+    event_types: Annotated[list[str] | None, Classified(DataClass.REFERENCE)]
+    contact_email: Annotated[str | None, Classified(DataClass.CONTACT_DETAILS)]
+    enabled: Annotated[bool, Classified(DataClass.REFERENCE)]
+    disabled_reason: Annotated[str | None, Classified(DataClass.REFERENCE)]
+    disabled_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    previous_secret_expires_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)] = Field(
+        description="While in the future, deliveries are signed with the old secret too"
+    )
+    failing_since: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    last_success_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    created_at: Annotated[datetime, Classified(DataClass.REFERENCE)]
+    updated_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
 
 
 class CreatedEndpoint(EndpointView):
-    secret: str = Field(description="Shown once: verify each delivery's webhook-signature with it")
+    secret: Annotated[str, Classified(DataClass.REFERENCE)] = Field(description="Shown once: verify each delivery's webhook-signature with it")
 
 
-class RotatedSecret(BaseModel):
-    secret: str = Field(description="Shown once: the new signing secret")
-    previous_secret_valid_until: datetime
+class RotatedSecret(Outbound):
+    secret: Annotated[str, Classified(DataClass.REFERENCE)] = Field(description="Shown once: the new signing secret")
+    previous_secret_valid_until: Annotated[datetime, Classified(DataClass.REFERENCE)]
 
 
 class Enable(BaseModel):
@@ -67,68 +71,72 @@ class ReplaySince(BaseModel):
     since: datetime
 
 
-class Replayed(BaseModel):
-    replayed: int
+class Replayed(Outbound):
+    replayed: Annotated[int, Classified(DataClass.REFERENCE)]
 
 
 class Enabled(EndpointView):
-    released: int = Field(description="Held messages now queued again")
+    released: Annotated[int, Classified(DataClass.REFERENCE)] = Field(description="Held messages now queued again")
 
 
-class MessageView(BaseModel):
+class MessageView(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
-    id: str = Field(description="The webhook-id header, the same on every attempt")
-    endpoint_id: str
-    provider_id: str
-    event_type: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
-    dead_at: datetime | None
+    id: Annotated[str, Classified(DataClass.REFERENCE)] = Field(description="The webhook-id header, the same on every attempt")
+    endpoint_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    provider_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    event_type: Annotated[str, Classified(DataClass.REFERENCE)]
+    status: Annotated[str, Classified(DataClass.REFERENCE)]
+    attempts: Annotated[int, Classified(DataClass.REFERENCE)]
+    next_attempt_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    last_status_code: Annotated[int | None, Classified(DataClass.REFERENCE)]
+    last_error: Annotated[str | None, Classified(DataClass.REFERENCE)]
+    created_at: Annotated[datetime, Classified(DataClass.REFERENCE)]
+    delivered_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    dead_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
 
 
-class AttemptView(BaseModel):
+class AttemptView(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
-    number: int
-    started_at: datetime
-    latency_ms: float
-    status_code: int | None
-    outcome: str
-    error: str | None
-    response_body: str | None = Field(description="The start of the receiver's reply (truncated)")
+    number: Annotated[int, Classified(DataClass.REFERENCE)]
+    started_at: Annotated[datetime, Classified(DataClass.REFERENCE)]
+    latency_ms: Annotated[float, Classified(DataClass.REFERENCE)]
+    status_code: Annotated[int | None, Classified(DataClass.REFERENCE)]
+    outcome: Annotated[str, Classified(DataClass.REFERENCE)]
+    error: Annotated[str | None, Classified(DataClass.REFERENCE)]
+    response_body: Annotated[str | None, Classified(DataClass.PROVIDER_UPDATES)] = Field(description="The start of the receiver's reply (truncated)")
 
 
 class MessageDetail(MessageView):
-    payload: str = Field(description="The body as sent")
-    attempt_history: list[AttemptView]
+    payload: Annotated[str, Classified(DataClass.PROVIDER_UPDATES)] = Field(description="The body as sent")
+    attempt_history: Annotated[list[AttemptView], Classified(DataClass.REFERENCE)]
 
 
-class NoticeView(BaseModel):
+class NoticeView(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
-    endpoint_id: str
-    contact_email: str | None
-    subject: str
-    body: str
-    created_at: datetime
+    endpoint_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    contact_email: Annotated[str | None, Classified(DataClass.CONTACT_DETAILS)]
+    subject: Annotated[str, Classified(DataClass.REFERENCE)]
+    body: Annotated[str, Classified(DataClass.REFERENCE)]
+    created_at: Annotated[datetime, Classified(DataClass.REFERENCE)]
 
 
-class EndpointHealth(BaseModel):
-    endpoint_id: str
-    provider_id: str
-    url: str
-    enabled: bool
-    disabled_reason: str | None
-    attempts_24h: int
-    success_rate_24h: float | None
-    last_success_at: datetime | None
-    failing_since: datetime | None
-    pending: int
-    held: int
-    dead: int
+class EndpointHealth(Outbound):
+    endpoint_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    provider_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    url: Annotated[str, Classified(DataClass.REFERENCE)]
+    enabled: Annotated[bool, Classified(DataClass.REFERENCE)]
+    disabled_reason: Annotated[str | None, Classified(DataClass.REFERENCE)]
+    attempts_24h: Annotated[int, Classified(DataClass.REFERENCE)]
+    success_rate_24h: Annotated[float | None, Classified(DataClass.REFERENCE)]
+    last_success_at: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    failing_since: Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+    pending: Annotated[int, Classified(DataClass.REFERENCE)]
+    held: Annotated[int, Classified(DataClass.REFERENCE)]
+    dead: Annotated[int, Classified(DataClass.REFERENCE)]
+
+
+class Reencrypted(Outbound):
+    reencrypted: Annotated[int, Classified(DataClass.REFERENCE)]

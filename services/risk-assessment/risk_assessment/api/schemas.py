@@ -301,6 +301,13 @@ class TierView(Outbound):
     breakdown: Annotated[dict, Classified(DataClass.RISK_NARRATIVE)]
     trigger: Ref
     calculatedAt: Ref
+    # The A–G tier of the same calculation (null on calculations from before it existed).
+    tierAG: Annotated[str | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGProvisional: Annotated[bool | None, Classified(DataClass.RISK_LEVELS)] = None
+    previousTierAG: Annotated[str | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGChanged: Annotated[bool | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGInputs: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)] = None
+    tierAGBreakdown: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)] = None
 
 
 class TierHistoryView(Outbound):

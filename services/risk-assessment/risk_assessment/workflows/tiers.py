@@ -20,8 +20,10 @@ MAPPA_RANK = {"M1": 1, "M2": 2, "M3": 3}
 
 
 def as_aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes (stored in UTC); PostgreSQL aware ones.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The moment as an aware UTC datetime. SQLite hands back naive datetimes (stored in UTC), PostgreSQL
+    aware ones; and SQLite compares the digits as written, so a moment with another offset must be
+    converted to UTC before it is compared with a stored one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # A–G inputs taken from what this service holds (docs/domain.md, "Tiering A–G", explains each and its limits).

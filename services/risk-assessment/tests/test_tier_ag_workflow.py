@@ -178,3 +178,44 @@ async def test_auditor_sees_the_a_g_fields_masked_like_the_existing_ones(api):
     assert body["tier"] == body["tierAG"] == body["tierAGProvisional"] == "***"
     assert body["tierAGInputs"] == {k: "***" for k in body["tierAGInputs"]} and body["tierAGInputs"]
     assert body["tierAGBreakdown"] == {k: "***" for k in body["tierAGBreakdown"]}
+
+
+async def test_tier_inputs_name_the_records_they_were_computed_from(api):
+    """Issue 13 "decisions explained": the tier names the assessment, RoSH version, registrations and scores it read."""
+    await _sentenced(api)
+    await _score(api, CRN, "RSR", 2300)
+    await api.handle(
+        handlers.on_registration,
+        case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+    )
+    tier = await _tier(api)
+    records = tier["inputs"]["records"]
+    assert records["scores"]["RSR"]["value"] == 2300 and records["scores"]["OGRS3"] is None
+    assert [(r["id"], r["type"], r["level"], r["category"]) for r in records["registrations"]] == [("R1", "MAPP", "M2", "M1")]
+    assert records["assessment"] is None and records["roshVersion"] is None
+    assert tier["inputs"]["rsr"] == "23" and tier["inputs"]["mappaLevel"] == "M2"
+
+
+async def test_ogrs3_responses_carry_their_inputs_and_terms(api):
+    """Issue 13 "decisions explained": OGRS3 returns the inputs and the terms of x, on calculation and on reading."""
+    import math
+
+    staff = api.staff()
+    body = {
+        "sex": "MALE",
+        "dateOfBirth": "1980-01-01",
+        "convictionDate": "2020-01-01",
+        "followUpStart": "2020-01-01",
+        "totalSanctions": 1,
+        "ageAtFirstSanction": 40,
+        "offenceCode": "027/00",
+    }
+    calculated = (await api.client.post("/ogrs3/calculate", json=body, headers=staff)).json()
+    assert calculated["inputs"] == body
+    terms = calculated["terms"]
+    assert terms["x"] == terms["ageGenderWeight"] + terms["statusWeight"] + terms["copas"] + terms["offenceWeight"]
+    assert terms["statusWeight"] == 0.12614 and terms["ageGenderWeight"] == -1.4997  # male 40–49, first sanction
+    assert round(100 / (1 + math.exp(-(terms["twoYearIntercept"] + terms["x"])))) == calculated["twoYear"]
+    assert (await api.client.post(f"/people/{CRN}/scores/ogrs3", json=body, headers=staff)).status_code == 201
+    read = (await api.client.get(f"/people/{CRN}/scores", headers=staff)).json()["ogrs3"]
+    assert read["inputs"] == body and read["terms"] == terms

@@ -266,6 +266,9 @@ class Ogrs3View(Outbound):
     ageAtFollowUp: Offence
     offenceGroup: Offence
     offenceWeight: Offence
+    # What it was computed from: the inputs as given, and the terms of x = ageGender + status + copas + offence.
+    inputs: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
+    terms: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
 
 
 class RecordedScoreRequest(Strict):
@@ -284,6 +287,8 @@ class ScoreView(Outbound):
     inputs: Annotated[dict, Classified(DataClass.OFFENCE)]
     recordedBy: Staff
     recordedAt: Ref
+    # OGRS3 only: the terms it was computed from (recomputed from the stored inputs).
+    terms: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
 
 
 class ScoresView(Outbound):

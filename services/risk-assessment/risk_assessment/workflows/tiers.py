@@ -57,9 +57,32 @@ async def gather_inputs_of(
         rosh = _resolved_rosh(regs, rosh_versions.get(p.crn))
         assessment = assessments.get(p.crn)
         rsr, ogrs = scores.get((p.crn, "RSR")), scores.get((p.crn, "OGRS3"))
-        ag, sources = _inputs_ag(p, regs, rosh, assessment, rsr, ogrs, scores.get((p.crn, "OSP_C")), scores.get((p.crn, "OSP_I")), p.crn in sentenced)
-        result[p.crn] = (_inputs(p, regs, rosh, assessment, rsr, ogrs), ag, sources)
+        osp_c, osp_i = scores.get((p.crn, "OSP_C")), scores.get((p.crn, "OSP_I"))
+        ag, sources = _inputs_ag(p, regs, rosh, assessment, rsr, ogrs, osp_c, osp_i, p.crn in sentenced)
+        records = _records(regs, rosh_versions.get(p.crn), assessment, {"RSR": rsr, "OGRS3": ogrs, "OSP_C": osp_c, "OSP_I": osp_i})
+        result[p.crn] = (_inputs(p, regs, rosh, assessment, rsr, ogrs), ag, {**sources, "records": records})
     return result
+
+
+def _moment(value: datetime | None) -> str | None:
+    return None if value is None else as_aware(value).isoformat()
+
+
+def _records(registrations: Sequence[Registration], rosh_version: RoshVersion | None, assessment: Assessment | None, scores: dict) -> dict:
+    """The stored records a calculation read, so that a user can look each one up and check it."""
+    return {
+        "assessment": None if assessment is None else {"id": assessment.id, "version": assessment.version, "completedAt": _moment(assessment.completed_at)},
+        "roshVersion": None
+        if rosh_version is None
+        else {"version": rosh_version.version, "overall": rosh_version.overall, "at": _moment(rosh_version.created_at)},
+        "registrations": [
+            {"id": r.registration_id, "type": r.type_code, "level": r.level, "category": r.category, "at": _moment(r.registered_at)} for r in registrations
+        ],
+        "scores": {
+            kind: None if score is None else {"id": score.id, "value": score.value, "band": score.band, "at": _moment(score.recorded_at)}
+            for kind, score in scores.items()
+        },
+    }
 
 
 def _resolved_rosh(registrations: Sequence[Registration], rosh_version: RoshVersion | None) -> RiskLevel | None:
@@ -206,7 +229,7 @@ async def recalculate_many(session: AsyncSession, requests: Sequence[tuple[Perso
                 protect_points=result.protect_points,
                 change_level=result.change_level,
                 change_points=result.change_points,
-                inputs=inputs.to_json(),
+                inputs={**inputs.to_json(), "records": sources_ag["records"]},
                 breakdown=result.breakdown,
                 trigger=trigger,
                 calculated_at=now,
@@ -214,7 +237,7 @@ async def recalculate_many(session: AsyncSession, requests: Sequence[tuple[Perso
                 tier_ag_provisional=result_ag.provisional,
                 previous_tier_ag=previous_ag,
                 tier_ag_changed=result_ag.tier != previous_ag,
-                tier_ag_inputs={**inputs_ag.to_json(), "sources": sources_ag},
+                tier_ag_inputs={**inputs_ag.to_json(), "sources": {k: v for k, v in sources_ag.items() if k != "records"}},
                 tier_ag_breakdown=result_ag.breakdown,
             )
         )

@@ -60,11 +60,13 @@ class Harness:
         async with self.service.database.unit_of_work() as session:
             await handler(session, event)
 
-    async def outbox(self, event_type: str | None = None) -> list[dict]:
+    async def outbox(self, event_type: str | None = None, version: int | None = 1) -> list[dict]:
+        """Queued events of `event_type` (all types: None) at `version` (all versions: None)."""
         async with self.service.database.sessions() as session:
             query = select(PLATFORM.outbox.c.payload, PLATFORM.outbox.c.event_type).order_by(PLATFORM.outbox.c.id)
             rows = (await session.execute(query)).all()
-        return [json.loads(r.payload) for r in rows if event_type is None or r.event_type == event_type]
+        events = [json.loads(r.payload) for r in rows if event_type is None or r.event_type == event_type]
+        return [e for e in events if version is None or e.get("version", 1) == version]
 
     async def produce(self, logical_topic: str, *events: DomainEvent) -> None:
         producer = AIOKafkaProducer(bootstrap_servers=self.broker.bootstrap_servers)

@@ -138,6 +138,8 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
     secrets: list[str] = []
     provider_payloads: list[str] = []
     people = [f"V{i:06d}" for i in range(60)]
+    overall: dict[str, str] = {}
+    level_changes = 0
     for i, crn in enumerate(people):
         await referral(api, "intervention.referral.sent", crn, "PROV", f"R{i}")
     for round_ in range(5):
@@ -164,13 +166,17 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
             }
             created = await api.client.post(f"/people/{crn}/rosh", json=body, headers=staff)
             assert created.status_code == 201, created.text
+            level_changes += overall.get(crn) != created.json()["overall"]
+            overall[crn] = created.json()["overall"]
             for victim in victims:
                 secrets.extend([victim["name"], *victim["name"].split(), victim["address"], victim["relationship"]])
             response = await api.client.get(f"/people/{crn}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="PROV"))
             assert response.status_code == 200 and response.json()["version"] == round_ + 1
             provider_payloads.append(response.text)
     events = await api.outbox()
-    assert len([e for e in events if e["eventType"] == "risk-assessment.rosh.changed"]) == 300
+    # One event per change of overall level (not per version): well over 60, below 300 with this seed.
+    assert len([e for e in events if e["eventType"] == "risk-assessment.rosh.changed"]) == level_changes
+    assert 60 < level_changes < 300
     provider_payloads.extend(json.dumps(e) for e in events)
     haystack = "\n".join(provider_payloads).lower()
     leaked = {s for s in secrets if s.lower() in haystack}

@@ -134,13 +134,25 @@ async def _outcome(api, prefix: str) -> dict:
         people = (await session.scalars(select(PersonRecord).where(PersonRecord.crn.like(f"{prefix}%")).order_by(PersonRecord.crn))).all()
         registrations = (await session.scalars(select(Registration).where(Registration.crn.like(f"{prefix}%")).order_by(Registration.registration_id))).all()
         calculations = {c.id: c for c in (await session.scalars(select(TierCalculation).where(TierCalculation.crn.like(f"{prefix}%")))).all()}
-    published = [e for e in await api.outbox() if (e.get("personReference") or {}).get("identifiers", [{}])[0].get("value", "").startswith(prefix)]
+    published = [e for e in await api.outbox(version=None) if (e.get("personReference") or {}).get("identifiers", [{}])[0].get("value", "").startswith(prefix)]
     ids = {}
     for event in published:  # calculations in the order their events were queued
         ids.setdefault(event["additionalInformation"]["calculationId"], len(ids))
     assert set(ids) == set(calculations)
+
+    def inputs(values: dict) -> dict:
+        """The inputs with the records' generated ids and times taken out (registration ids made plain)."""
+        records = values.get("records")
+        if records is None:
+            return values
+        scores = {k: None if v is None else (v["value"], v["band"]) for k, v in records["scores"].items()}
+        registrations = [(plain(r["id"]), r["type"], r["level"], r["category"]) for r in records["registrations"]]
+        rosh = None if records["roshVersion"] is None else records["roshVersion"]["version"]
+        assessment = None if records["assessment"] is None else records["assessment"]["version"]
+        return {**values, "records": {"scores": scores, "registrations": registrations, "roshVersion": rosh, "assessment": assessment}}
+
     return {
-        "people": [(plain(p.crn), p.current_tier, p.mandate_for_change) for p in people],
+        "people": [(plain(p.crn), p.current_tier, p.current_tier_ag, p.mandate_for_change) for p in people],
         "registrations": [
             (plain(r.registration_id), plain(r.crn), r.type_code, r.level, r.category, r.active, r.deregistered_at is None) for r in registrations
         ],
@@ -154,15 +166,22 @@ async def _outcome(api, prefix: str) -> dict:
                 c.protect_points,
                 c.change_level,
                 c.change_points,
-                c.inputs,
+                inputs(c.inputs),
                 c.breakdown,
                 c.trigger,
+                c.tier_ag,
+                c.tier_ag_provisional,
+                c.previous_tier_ag,
+                c.tier_ag_changed,
+                c.tier_ag_inputs,
+                c.tier_ag_breakdown,
             )
             for c in sorted(calculations.values(), key=lambda c: ids[c.id])
         ],
         "published": [
             (
                 e["eventType"],
+                e["version"],
                 plain(e["personReference"]["identifiers"][0]["value"]),
                 plain(e["detailUrl"]),
                 e["description"],

@@ -59,12 +59,20 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
     await eventually(published_all, timeout=30)
     events = await live.published(timeout_ms=300)
     for_move = [e for e in events if e["additionalInformation"].get("calculationId") == moved["calculationId"]]
-    assert sorted(e["eventType"] for e in for_move) == ["tier.calculation.changed", "tier.calculation.complete"]
+    # Version 1 (A–D × 0–3, with .changed) and version 2 (A–G) of the same calculation.
+    assert sorted((e["eventType"], e["version"]) for e in for_move) == [
+        ("tier.calculation.changed", 1),
+        ("tier.calculation.complete", 1),
+        ("tier.calculation.complete", 2),
+    ]
+    ag = next(e for e in for_move if e["version"] == 2)
+    assert set(ag["additionalInformation"]) == {"calculationId", "tierScore", "provisional", "changed", "previousTierScore", "tier"}
+    assert ag["additionalInformation"]["tierScore"] == moved["tierAG"] and ag["additionalInformation"]["tier"] == "B2"
     changed = next(e for e in for_move if e["eventType"] == "tier.calculation.changed")
     assert changed["additionalInformation"] == {"calculationId": moved["calculationId"], "tier": "B2", "previousTier": "B1"}
     assert changed["personReference"]["identifiers"] == [{"type": "CRN", "value": CRN}]
     for_recalculation = [e for e in events if e["additionalInformation"].get("calculationId") == again["calculationId"]]
-    assert [e["eventType"] for e in for_recalculation] == ["tier.calculation.complete"]
+    assert [(e["eventType"], e["version"]) for e in for_recalculation] == [("tier.calculation.complete", 1), ("tier.calculation.complete", 2)]
     assert for_recalculation[0]["additionalInformation"]["changed"] is False
     assert "assessment.summary.produced" in {e["eventType"] for e in events}
 

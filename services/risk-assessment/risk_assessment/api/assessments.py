@@ -17,6 +17,7 @@ from ..domain import needs
 from ..workflows import assessments as workflow
 from ..workflows.tiers import as_aware
 from .access import CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors
+from .risk import rosh_data
 from .schemas import (
     AssessmentSummary,
     AssessmentUpdate,
@@ -141,7 +142,7 @@ async def complete_assessment(session: Session, assessment_id: str, body: Comple
     person = await queries.get_person(session, assessment.crn)
     if person is None:  # pragma: no cover - the assessment was started through ensure_person
         raise Problem(409, "unknown-person", "The person of this assessment is unknown.")
-    rosh = body.rosh.model_dump(exclude_none=True) if body and body.rosh else None
+    rosh = rosh_data(body.rosh) if body and body.rosh else None
     with domain_errors():
         await workflow.complete(session, assessment, person, principal.subject, rosh)
     return redacted_response(view(assessment), principal.roles)

@@ -63,5 +63,6 @@ async def override(body: PsrOverride, session: Session, proposal_id: str, princi
     proposal = await _proposal(session, proposal_id)
     if proposal.override is not None:
         raise Problem(409, "already-overridden", "This proposal already records an override; make a new proposal.")
-    workflow.record_override(proposal, body.sentenceType, list(body.requirements), body.reason, principal.subject)
+    with domain_errors():
+        workflow.record_override(proposal, body.sentenceType, list(body.requirements), body.reason, principal.subject)
     return redacted_response(view(proposal), principal.roles)

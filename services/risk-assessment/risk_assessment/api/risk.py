@@ -56,11 +56,19 @@ async def version_view(session, version: RoshVersion) -> RoshVersionView:
     )
 
 
+def rosh_data(body, exclude: set[str] = frozenset()) -> dict:
+    """The RoSH input as the workflow takes it: `custody` only when given (`None` then clears it)."""
+    data = body.model_dump(exclude_none=True, exclude={*exclude, "custody"})
+    if "custody" in body.model_fields_set:
+        data["custody"] = body.custody
+    return data
+
+
 @router.post("/rosh", status_code=201, response_model=RoshVersionView)
 async def re_rate(body: RoshReRating, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     """A practitioner re-rates RoSH between full assessments, with a reason: a new version, published at once."""
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
-    data = body.model_dump(exclude_none=True, exclude={"reason"})
+    data = rosh_data(body, exclude={"reason"})
     with domain_errors():
         version = await workflow.new_version(session, person, data, principal.subject, source="RE_RATING", reason=body.reason)
     return redacted_response(await version_view(session, version), principal.roles, status_code=201)

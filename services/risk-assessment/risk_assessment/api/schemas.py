@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from probation_shared.redaction import Classified, DataClass, Outbound
 
@@ -66,9 +66,17 @@ class VictimInput(Strict):
     email: str | None = Field(default=None, max_length=200)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 class RoshInput(Strict):
     community: dict[CommunityGroup, Level] = Field(default_factory=dict)
-    custody: dict[CustodyGroup, Level] | None = None
+    # Left out: the custody ratings are carried over. `null`: every custody rating is cleared. A group
+    # set to `null`: that group's rating is cleared.
+    custody: dict[CustodyGroup, Level | None] | None = None
     narrative: NarrativeInput | None = None
     riskToSelf: dict[RiskToSelfKind, RiskToSelfInput] | None = None
     victims: list[VictimInput] | None = Field(default=None, max_length=50)
@@ -80,6 +88,8 @@ class CompleteAssessment(Strict):
 
 class RoshReRating(RoshInput):
     reason: str = Field(min_length=1, max_length=2000)
+
+    _reason_not_blank = field_validator("reason")(_not_blank)
 
 
 class SectionView(Outbound):
@@ -256,6 +266,9 @@ class Ogrs3View(Outbound):
     ageAtFollowUp: Offence
     offenceGroup: Offence
     offenceWeight: Offence
+    # What it was computed from: the inputs as given, and the terms of x = ageGender + status + copas + offence.
+    inputs: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
+    terms: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
 
 
 class RecordedScoreRequest(Strict):
@@ -274,6 +287,8 @@ class ScoreView(Outbound):
     inputs: Annotated[dict, Classified(DataClass.OFFENCE)]
     recordedBy: Staff
     recordedAt: Ref
+    # OGRS3 only: the terms it was computed from (recomputed from the stored inputs).
+    terms: Annotated[dict | None, Classified(DataClass.OFFENCE)] = None
 
 
 class ScoresView(Outbound):
@@ -301,6 +316,13 @@ class TierView(Outbound):
     breakdown: Annotated[dict, Classified(DataClass.RISK_NARRATIVE)]
     trigger: Ref
     calculatedAt: Ref
+    # The A–G tier of the same calculation (null on calculations from before it existed).
+    tierAG: Annotated[str | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGProvisional: Annotated[bool | None, Classified(DataClass.RISK_LEVELS)] = None
+    previousTierAG: Annotated[str | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGChanged: Annotated[bool | None, Classified(DataClass.RISK_LEVELS)] = None
+    tierAGInputs: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)] = None
+    tierAGBreakdown: Annotated[dict | None, Classified(DataClass.RISK_NARRATIVE)] = None
 
 
 class TierHistoryView(Outbound):
@@ -327,6 +349,8 @@ class PsrOverride(Strict):
     sentenceType: Literal["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER", "CUSTODY", "FINE", "DISCHARGE"]
     requirements: list[Literal["RAR", "UPW", "DRR", "ATR", "MHTR", "CURFEW", "AAMR"]] = Field(default_factory=list)
     reason: str = Field(min_length=1, max_length=2000)
+
+    _reason_not_blank = field_validator("reason")(_not_blank)
 
 
 class PsrView(Outbound):

@@ -14,6 +14,7 @@ from probation_shared.redaction import redacted_response
 from ..db import queries
 from ..db.models import Score
 from ..domain import ogrs3
+from ..domain.errors import DomainError
 from ..workflows import scores as workflow
 from .access import CALCULATE, CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors, person_or_404
 from .schemas import Ogrs3Request, Ogrs3View, RecordedScoreRequest, ScoresView, ScoreView
@@ -34,8 +35,10 @@ def _inputs(body: Ogrs3Request) -> ogrs3.Ogrs3Input:
     )
 
 
-def _result(result: ogrs3.Ogrs3Result) -> Ogrs3View:
+def _result(result: ogrs3.Ogrs3Result, body: Ogrs3Request | None = None) -> Ogrs3View:
     return Ogrs3View(
+        inputs=body.model_dump(mode="json") if body is not None else None,
+        terms=result.terms(),
         oneYear=result.one_year,
         twoYear=result.two_year,
         band=result.band,
@@ -51,7 +54,7 @@ async def calculate(body: Ogrs3Request, principal: Principal = require_roles(*CA
     """OGRS3 from its inputs, stored nowhere (a calculator)."""
     with domain_errors():
         result = ogrs3.calculate(_inputs(body))
-    return redacted_response(_result(result), principal.roles)
+    return redacted_response(_result(result, body), principal.roles)
 
 
 @router.post("/people/{crn}/scores/ogrs3", status_code=201, response_model=Ogrs3View)
@@ -63,7 +66,7 @@ async def record_ogrs3(body: Ogrs3Request, session: Session, crn: str = CrnPath,
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     with domain_errors():
         _, result = await workflow.record_ogrs3(session, person, _inputs(body), body.model_dump(mode="json"), principal.subject)
-    return redacted_response(_result(result), principal.roles, status_code=201)
+    return redacted_response(_result(result, body), principal.roles, status_code=201)
 
 
 @router.post("/people/{crn}/scores", status_code=201, response_model=ScoresView)
@@ -94,8 +97,22 @@ def _score_view(score: Score | None) -> ScoreView | None:
         return None
     value = score.value if score.kind == "OGRS3" else score.value / 100
     return ScoreView(
-        kind=score.kind, value=value, oneYear=score.one_year, band=score.band, inputs=score.inputs, recordedBy=score.recorded_by, recordedAt=score.recorded_at
+        kind=score.kind,
+        value=value,
+        oneYear=score.one_year,
+        band=score.band,
+        inputs=score.inputs,
+        recordedBy=score.recorded_by,
+        recordedAt=score.recorded_at,
+        terms=_ogrs3_terms(score) if score.kind == "OGRS3" else None,
     )
+
+
+def _ogrs3_terms(score: Score) -> dict | None:
+    try:
+        return ogrs3.calculate(_inputs(Ogrs3Request.model_validate(score.inputs))).terms()
+    except (ValueError, DomainError):  # inputs not stored in the request's shape
+        return None
 
 
 async def _scores(session, crn: str) -> ScoresView:

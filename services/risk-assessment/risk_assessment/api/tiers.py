@@ -34,6 +34,12 @@ def tier_view(c: TierCalculation) -> TierView:
         breakdown=c.breakdown,
         trigger=c.trigger,
         calculatedAt=c.calculated_at,
+        tierAG=c.tier_ag,
+        tierAGProvisional=c.tier_ag_provisional,
+        previousTierAG=c.previous_tier_ag,
+        tierAGChanged=c.tier_ag_changed,
+        tierAGInputs=c.tier_ag_inputs,
+        tierAGBreakdown=c.tier_ag_breakdown,
     )
 
 

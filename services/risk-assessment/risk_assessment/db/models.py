@@ -30,6 +30,21 @@ class PersonRecord(Base):
     # From enforcement.breach.raised (a women's tiering factor).
     previous_enforcement: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     current_tier: Mapped[str | None] = mapped_column(String(4))
+    # The latest A–G tier ("A".."G", MISSING, NOT_SUPERVISED).
+    current_tier_ag: Mapped[str | None] = mapped_column(String(16))
+
+
+class Sentence(Base):
+    """Projection of case-allocation sentences: whether the person has an active event (the A–G tier's "supervised")."""
+
+    __tablename__ = "sentence"
+
+    sentence_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    crn: Mapped[str] = mapped_column(String(7), index=True)
+    sentence_type: Mapped[str | None] = mapped_column(String(40))
+    custodial: Mapped[bool | None] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Registration(Base):
@@ -152,6 +167,13 @@ class TierCalculation(Base):
     breakdown: Mapped[dict] = mapped_column(JSON)
     trigger: Mapped[str] = mapped_column(String(200))
     calculated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The A–G tier computed in the same calculation (null on rows from before it existed).
+    tier_ag: Mapped[str | None] = mapped_column(String(16))
+    tier_ag_provisional: Mapped[bool | None] = mapped_column(Boolean)
+    previous_tier_ag: Mapped[str | None] = mapped_column(String(16))
+    tier_ag_changed: Mapped[bool | None] = mapped_column(Boolean)
+    tier_ag_inputs: Mapped[dict | None] = mapped_column(JSON)
+    tier_ag_breakdown: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Referral(Base):

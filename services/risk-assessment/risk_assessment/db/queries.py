@@ -18,6 +18,7 @@ from .models import (
     RoshVersion,
     RoshVictim,
     Score,
+    Sentence,
     TierCalculation,
 )
 
@@ -105,6 +106,22 @@ async def active_registrations_of(session: AsyncSession, crns: Collection[str]) 
     for registration in result.all():
         by_crn.setdefault(registration.crn, []).append(registration)
     return by_crn
+
+
+# Sentences
+
+
+async def sentences_by_id(session: AsyncSession, sentence_ids: Collection[str]) -> dict[str, Sentence]:
+    if not sentence_ids:
+        return {}
+    return {s.sentence_id: s for s in (await session.scalars(select(Sentence).where(Sentence.sentence_id.in_(sentence_ids)))).all()}
+
+
+async def with_active_sentence(session: AsyncSession, crns: Collection[str]) -> set[str]:
+    """Which of these people have at least one active sentence (an active event)."""
+    if not crns:
+        return set()
+    return set((await session.scalars(select(Sentence.crn).where(Sentence.crn.in_(crns), Sentence.active.is_(True)).distinct())).all())
 
 
 # Assessments

@@ -68,6 +68,21 @@ class Ogrs3Result:
     offence_group: str
     offence_weight: float
     x: float
+    age_gender_weight: float = 0.0
+    status_weight: float = 0.0
+    copas: float = 0.0
+
+    def terms(self) -> dict:
+        """The terms x is the sum of, and the intercepts, so the result can be checked by hand."""
+        return {
+            "ageGenderWeight": self.age_gender_weight,
+            "statusWeight": self.status_weight,
+            "copas": self.copas,
+            "offenceWeight": self.offence_weight,
+            "x": self.x,
+            "oneYearIntercept": ONE_YEAR_INTERCEPT,
+            "twoYearIntercept": TWO_YEAR_INTERCEPT,
+        }
 
 
 @lru_cache(maxsize=1)
@@ -174,7 +189,8 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
 
     copas = COPAS_FACTOR * math.log(inputs.total_sanctions / (10 + age_at_conviction - inputs.age_at_first_sanction))
     status = STATUS_FIRST if inputs.total_sanctions == 1 else STATUS_REPEAT
-    x = age_gender_weight(age_at_follow_up, inputs.sex) + status + copas + offence.weight
+    age_gender = age_gender_weight(age_at_follow_up, inputs.sex)
+    x = age_gender + status + copas + offence.weight
     one_year = round_percent(_logistic(ONE_YEAR_INTERCEPT + x))
     two_year = round_percent(_logistic(TWO_YEAR_INTERCEPT + x))
-    return Ogrs3Result(one_year, two_year, band(two_year), age_at_conviction, age_at_follow_up, offence.group, offence.weight, x)
+    return Ogrs3Result(one_year, two_year, band(two_year), age_at_conviction, age_at_follow_up, offence.group, offence.weight, x, age_gender, status, copas)

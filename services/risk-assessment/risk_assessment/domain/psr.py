@@ -11,6 +11,8 @@ reason that produced it, and the practitioner may record a professional override
 - RoSH HIGH or VERY_HIGH, or OGRS3 band HIGH or VERY_HIGH → the community requirements are proposed
   as a suspended sentence order first, with a curfew when lifestyle is a need.
 - No identified need and low risk → community order with unpaid work (punitive element).
+- No assessment at all: the needs are unknown, and the options say so (never "no identified need").
+- An override to a fine or a discharge takes no community requirements.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
+from .errors import DomainError
 from .needs import Severity
 from .rosh import RiskLevel
+
+# Sentences that carry no community requirements.
+NO_REQUIREMENTS = frozenset({"FINE", "DISCHARGE"})
 
 RAR_NEEDS = {
     "ACCOMMODATION": "accommodation",
@@ -35,7 +41,7 @@ RAR_NEEDS = {
 class PsrInputs:
     offence_code: str
     offence_description: str
-    needs: Mapping[str, Severity]  # severity per scored section (latest complete assessment)
+    needs: Mapping[str, Severity] | None  # severity per scored section (latest complete assessment); None: no assessment
     rosh: RiskLevel | None
     ogrs_band: str | None
     psychological_problems: bool = False
@@ -66,9 +72,10 @@ class SentenceOption:
 
 def _requirements(inputs: PsrInputs) -> list[ProposedRequirement]:
     requirements: list[ProposedRequirement] = []
-    rar = [(code, label) for code, label in RAR_NEEDS.items() if inputs.needs.get(code, Severity.NO_NEED) is not Severity.NO_NEED]
+    found = inputs.needs or {}
+    rar = [(code, label) for code, label in RAR_NEEDS.items() if found.get(code, Severity.NO_NEED) is not Severity.NO_NEED]
     if rar:
-        weight = sum(2 if inputs.needs[code] is Severity.SEVERE else 1 for code, _ in rar)
+        weight = sum(2 if found[code] is Severity.SEVERE else 1 for code, _ in rar)
         days = min(max(10 * weight, 10), 40)
         requirements.append(
             ProposedRequirement(
@@ -78,10 +85,10 @@ def _requirements(inputs: PsrInputs) -> list[ProposedRequirement]:
                 days=days,
             )
         )
-    drugs = inputs.needs.get("DRUG_MISUSE", Severity.NO_NEED)
+    drugs = found.get("DRUG_MISUSE", Severity.NO_NEED)
     if drugs is not Severity.NO_NEED:
         requirements.append(ProposedRequirement("DRR", f"drug misuse is an identified need ({drugs.value.lower()})"))
-    alcohol = inputs.needs.get("ALCOHOL_MISUSE", Severity.NO_NEED)
+    alcohol = found.get("ALCOHOL_MISUSE", Severity.NO_NEED)
     if alcohol is Severity.SEVERE:
         requirements.append(ProposedRequirement("ATR", "alcohol misuse is a severe identified need"))
     elif alcohol is Severity.STANDARD:
@@ -99,7 +106,10 @@ def propose(inputs: PsrInputs) -> list[SentenceOption]:
     options: list[SentenceOption] = []
     context = f"offence {inputs.offence_code} ({inputs.offence_description})"
     if not requirements:
-        reasons = [f"no identified criminogenic need; {context}"]
+        if inputs.needs is None:
+            reasons = [f"no assessment exists, so criminogenic needs are unknown: complete an assessment before relying on this; {context}"]
+        else:
+            reasons = [f"no identified criminogenic need; {context}"]
         if not high_harm and not high_reoffending:
             options.append(
                 SentenceOption(
@@ -114,7 +124,7 @@ def propose(inputs: PsrInputs) -> list[SentenceOption]:
     community = SentenceOption("COMMUNITY_ORDER", list(requirements), [f"requirements address the identified needs; {context}"])
     if high_harm or high_reoffending:
         ssr = list(requirements)
-        if inputs.needs.get("LIFESTYLE_ASSOCIATES", Severity.NO_NEED) is not Severity.NO_NEED:
+        if (inputs.needs or {}).get("LIFESTYLE_ASSOCIATES", Severity.NO_NEED) is not Severity.NO_NEED:
             ssr.append(ProposedRequirement("CURFEW", "lifestyle and associates need with high risk: structure and restriction"))
         options.append(SentenceOption("SUSPENDED_SENTENCE_ORDER", ssr, [_risk_reason(inputs), f"requirements address the identified needs; {context}"]))
     options.append(community)
@@ -128,3 +138,13 @@ def _risk_reason(inputs: PsrInputs) -> str:
     if inputs.ogrs_band in ("HIGH", "VERY_HIGH"):
         parts.append(f"OGRS3 band {inputs.ogrs_band}")
     return "risk: " + " and ".join(parts) if parts else "risk"
+
+
+def check_override(sentence_type: str, requirements: list[str]) -> None:
+    """A fine or a discharge takes no community requirements."""
+    if sentence_type in NO_REQUIREMENTS and requirements:
+        raise DomainError.on(
+            "requirements",
+            "requirements-not-allowed",
+            f"A {sentence_type.lower()} takes no community requirements (given: {', '.join(requirements)}).",
+        )

@@ -21,7 +21,7 @@ from probation_shared.events.topics import CASE_ALLOCATION, REFER_MONITOR
 from probation_shared.http import service_http
 
 from ..db import queries
-from ..db.models import PersonRecord, Referral, Registration
+from ..db.models import PersonRecord, Referral, Registration, Sentence
 from ..workflows import tiers
 
 
@@ -89,14 +89,36 @@ async def _recalculate(session: AsyncSession, people: Mapping[str, PersonRecord]
     await tiers.recalculate_many(session, [(people[_crn(e)], e.eventType) for e in segment])
 
 
+def _sentence_id(event: DomainEvent) -> str | None:
+    value = event.additionalInformation.get("sentenceId")
+    return None if value in (None, "") else str(value)
+
+
 async def on_sentences_or_requirements(session: AsyncSession, events: list[DomainEvent]) -> None:
-    """Sentence / requirement events: keep the person's mandate for change, recalculate the tier."""
+    """Sentence / requirement events: keep the person's mandate for change and (sentence events) which
+    sentences are active (the A–G tier's "active event"), recalculate both tiers."""
     people = await _people(session, events)
+    sentence_events = [e for e in events if e.eventType.startswith("probation-case.sentence.") and _sentence_id(e)]
+    sentences = await queries.sentences_by_id(session, {_sentence_id(e) for e in sentence_events})
     for segment in _segments(events, lambda e: [_crn(e)]):
         for event in segment:
-            mandate = event.additionalInformation.get("mandateForChange")
+            info = event.additionalInformation
+            mandate = info.get("mandateForChange")
             if mandate is not None:
                 people[_crn(event)].mandate_for_change = bool(mandate)
+            sentence_id = _sentence_id(event)
+            if sentence_id and event.eventType.startswith("probation-case.sentence."):
+                sentence = sentences.get(sentence_id)
+                if sentence is None:
+                    sentence = sentences[sentence_id] = Sentence(sentence_id=sentence_id, crn=_crn(event))
+                    session.add(sentence)
+                sentence.active = not event.eventType.endswith(".terminated")
+                if "sentenceType" in info:
+                    sentence.sentence_type = info.get("sentenceType")
+                if "custodial" in info:
+                    sentence.custodial = info.get("custodial")
+                sentence.updated_at = event.occurredAt
+        await session.flush()
         await _recalculate(session, people, segment)
 
 

@@ -46,6 +46,19 @@ class TierCalculationComplete(Outbound):
     changed: Annotated[bool, Classified(DataClass.RISK_LEVELS)]
 
 
+@contract("tier.calculation.complete", version=2, description="Tier calculated (A–G)")
+class TierCalculationCompleteAG(Outbound):
+    """The A–G tier of the calculation. `tier` repeats the A–D × 0–3 tier of version 1 under its version-1
+    meaning, so that a consumer that does not look at `version` reads this event exactly as version 1."""
+
+    calculationId: Ref
+    tierScore: Level
+    provisional: Annotated[bool, Classified(DataClass.RISK_LEVELS)]
+    changed: Annotated[bool, Classified(DataClass.RISK_LEVELS)]
+    previousTierScore: Level
+    tier: Level
+
+
 @contract("tier.calculation.changed", description="Tier changed")
 class TierCalculationChanged(Outbound):
     calculationId: Ref
@@ -53,8 +66,8 @@ class TierCalculationChanged(Outbound):
     previousTier: Level
 
 
-async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, payload: Outbound) -> None:
-    event = new_event(event_type, crn=crn, description=description, detail_url=detail_url(session, path), additional_information=info(payload))
+async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, payload: Outbound, version: int = 1) -> None:
+    event = new_event(event_type, crn=crn, description=description, detail_url=detail_url(session, path), additional_information=info(payload), version=version)
     await add_event(session, PLATFORM.outbox, RISK_ASSESSMENT, event)
 
 
@@ -94,7 +107,8 @@ async def assessment_summary_produced(session: AsyncSession, assessment: Assessm
 
 
 async def tier_calculated(session: AsyncSession, c: Mapping) -> None:
-    """`tier.calculation.complete` for every calculation; `tier.calculation.changed` only when the tier changed.
+    """`tier.calculation.complete` for every calculation (version 1: A–D × 0–3; version 2: A–G);
+    `tier.calculation.changed` (A–D × 0–3) only when that tier changed.
 
     `c`: the stored calculation's column values (`TierCalculation`)."""
     path = f"/people/{c['crn']}/tier"
@@ -106,6 +120,23 @@ async def tier_calculated(session: AsyncSession, c: Mapping) -> None:
         path,
         TierCalculationComplete(calculationId=c["id"], tier=c["tier"], changed=c["changed"]),
     )
+    if c.get("tier_ag") is not None:
+        await _publish(
+            session,
+            "tier.calculation.complete",
+            c["crn"],
+            "Tier calculated (A–G)",
+            path,
+            TierCalculationCompleteAG(
+                calculationId=c["id"],
+                tierScore=c["tier_ag"],
+                provisional=bool(c["tier_ag_provisional"]),
+                changed=bool(c["tier_ag_changed"]),
+                previousTierScore=c["previous_tier_ag"],
+                tier=c["tier"],
+            ),
+            version=2,
+        )
     if c["changed"]:
         await _publish(
             session,

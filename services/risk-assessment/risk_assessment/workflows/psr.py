@@ -31,7 +31,7 @@ async def propose(session: AsyncSession, person: PersonRecord, offence_code: str
     inputs = psr.PsrInputs(
         offence_code=offence_code,
         offence_description=offence_description,
-        needs=severities,
+        needs=severities if assessment is not None else None,
         rosh=RiskLevel(rosh.overall) if rosh else None,
         ogrs_band=ogrs.band if ogrs else None,
         psychological_problems=psychological,
@@ -59,4 +59,5 @@ async def propose(session: AsyncSession, person: PersonRecord, offence_code: str
 
 
 def record_override(proposal: PsrProposal, sentence_type: str, requirements: list[str], reason: str, author: str) -> None:
+    psr.check_override(sentence_type, requirements)  # DomainError → 422 naming `requirements`
     proposal.override = {"sentenceType": sentence_type, "requirements": requirements, "reason": reason, "by": author, "at": datetime.now(UTC).isoformat()}

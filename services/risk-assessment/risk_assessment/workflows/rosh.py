@@ -50,12 +50,23 @@ async def new_version(
     recalculate: bool = True,
 ) -> RoshVersion:
     """`data`: community / custody levels per group, narrative, riskToSelf, victims. Anything left out of
-    a re-rating is carried over from the previous version; a first version needs every community group."""
+    a re-rating is carried over from the previous version; a first version needs every community group.
+    `custody` present and None clears the custody ratings; a custody group set to None clears that group.
+    `risk-assessment.rosh.changed` is queued only when the overall level changes."""
     previous = await queries.latest_rosh(session, person.crn)
     community = dict(previous.community) if previous else {}
     community.update(data.get("community") or {})
     custody = dict(previous.custody or {}) if previous else {}
-    custody.update(data.get("custody") or {})
+    if "custody" in data:  # given: None clears every custody rating, a group set to None clears that one
+        given = data["custody"]
+        if given is None:
+            custody = {}
+        else:
+            for group, level in given.items():
+                if level is None:
+                    custody.pop(group, None)
+                else:
+                    custody[group] = level
     errors = ErrorCollector()
     for group in rules.COMMUNITY_GROUPS:
         if group not in community:
@@ -105,7 +116,9 @@ async def new_version(
                 email=victim.get("email"),
             )
         )
-    await publish.rosh_changed(session, person.crn, overall=overall.value, previous=previous.overall if previous else None, version=version.version)
+    # Published only when the overall level changes (a first version changes it from none).
+    if previous is None or previous.overall != overall.value:
+        await publish.rosh_changed(session, person.crn, overall=overall.value, previous=previous.overall if previous else None, version=version.version)
     if recalculate:
         await tiers.recalculate(session, person, "risk-assessment.rosh.changed")
     return version

@@ -135,7 +135,8 @@ async def _bench_batch(report) -> None:
                 batch = await reader.getmany(timeout_ms=200, max_records=5000)
                 for messages in batch.values():
                     for m in messages:
-                        if b'"tier.calculation.complete"' in m.value:
+                        # One per person: version 1 (the A–D tier); version 2 (A–G) is published beside it.
+                        if b'"tier.calculation.complete"' in m.value and b'"version":1,' in m.value.replace(b" ", b""):
                             counter["complete"] += 1
                 if counter["complete"] >= PEOPLE:
                     done.set()

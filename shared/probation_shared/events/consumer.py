@@ -55,6 +55,11 @@ DLQ_HEADERS = ("x-original-topic", "x-error", "x-error-type", "x-attempts", "x-c
 DEFAULT_VERSION = 1
 
 
+async def read_elsewhere(session: Any, event: Any) -> None:
+    """The handler for a version of an event that this consumer knowingly does not use, because it reads
+    the same fact from another version published beside it: marked handled, never dead-lettered."""
+
+
 def _by_version(handlers: Mapping[Any, Any]) -> dict[tuple[str, int], Any]:
     """`{eventType: fn}` (version 1), `{eventType: {version: fn}}` or `{(eventType, version): fn}`."""
     table: dict[tuple[str, int], Any] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.events import DomainEvent
-from probation_shared.events.consumer import Subscription
+from probation_shared.events.consumer import Subscription, read_elsewhere
 from probation_shared.events.topics import RISK_ASSESSMENT
 from probation_shared.logging import get_logger
 
@@ -35,5 +35,7 @@ async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
 TIER_SUBSCRIPTION = Subscription(
     name="tier",
     topics=[RISK_ASSESSMENT],
-    handlers={"tier.calculation.changed": on_tier_changed, "tier.calculation.complete": on_tier_changed},
+    # Version 2 of tier.calculation.complete carries the A–G tier; workload points follow the A–D × 0–3
+    # tier of version 1, published beside it.
+    handlers={"tier.calculation.changed": on_tier_changed, "tier.calculation.complete": {1: on_tier_changed, 2: read_elsewhere}},
 )

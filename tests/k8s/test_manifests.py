@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.k8s import checks
-from tests.k8s.kustomize import KustomizeError, render, strategic_merge
+from tests.k8s.kustomize import render
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
@@ -257,22 +257,3 @@ def test_a_setting_typo_fails(prod, monkeypatch):
     monkeypatch.setenv("WEBHOOKS_KAFKA_IDEMPOTENT_PRODUCER", "sometimes")
     with pytest.raises(ValidationError):
         spec_of("webhooks").settings_class()
-
-
-# -- the renderer itself ---------------------------------------------------------------------------------
-
-
-def test_renderer_merges_lists_of_named_items_and_rejects_what_it_does_not_know(tmp_path):
-    base = {"containers": [{"name": "app", "image": "a", "env": [{"name": "X", "value": "1"}]}, {"name": "side", "image": "s"}]}
-    patch = {"containers": [{"name": "app", "env": [{"name": "Y", "value": "2"}]}]}
-    merged = strategic_merge(base, patch)
-    assert merged["containers"][0]["env"] == [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]
-    assert merged["containers"][1] == {"name": "side", "image": "s"}
-    assert strategic_merge(base, patch, merge_lists=False)["containers"] == patch["containers"]
-    (tmp_path / "kustomization.yaml").write_text("resources: []\nnamePrefix: x-\n")
-    with pytest.raises(KustomizeError, match="namePrefix"):
-        render(tmp_path)
-    (tmp_path / "kustomization.yaml").write_text(
-        f"resources: [{K8S / 'base'}]\npatches:\n  - patch: '{{apiVersion: v1, kind: ConfigMap, metadata: {{name: nothing}}}}'\n")
-    with pytest.raises(KustomizeError, match="matches no object"):
-        render(tmp_path)

@@ -18,9 +18,8 @@ from tests.k8s.kustomize import render
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 OVERLAYS = ["dev", "staging", "prod"]
-# Settings the manifests already pass but the shared library does not read yet (SASL/TLS to Strimzi);
-# see k8s/README.md. Remove a name here once PlatformSettings has the field.
-PENDING_SETTINGS: set[str] = set()  # settings the manifests set that the services do not read yet
+# Settings the manifests set that the services do not read yet (none today): each must be listed here.
+PENDING_SETTINGS: set[str] = set()
 
 
 @pytest.fixture(scope="module", params=OVERLAYS)

@@ -28,6 +28,9 @@ test: install  ## every test on SQLite, then the database-backed ones on Postgre
 		$(BIN)/python -m pytest services tests/integration -m "not sqlite_only and not e2e"; \
 	else echo "PLATFORM_TEST_POSTGRES_URL not set: PostgreSQL pass skipped"; fi
 
+test-fast: install  ## the fast tier in seconds: pure rules and workflows over in-memory fakes, no database or broker
+	$(BIN)/python -m pytest shared/tests $(wildcard services/*/tests/unit)
+
 bench: install
 	$(BIN)/python -m tests.bench
 

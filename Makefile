@@ -22,7 +22,7 @@ stop:
 	$(BIN)/python deploy/run.py stop
 
 test: install  ## every test on SQLite, then the database-backed ones on PostgreSQL when PLATFORM_TEST_POSTGRES_URL is set
-	$(BIN)/python -m pytest
+	env -u PLATFORM_TEST_POSTGRES_URL $(BIN)/python -m pytest
 	@if [ -n "$$PLATFORM_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL ($$PLATFORM_TEST_POSTGRES_URL) =="; \
 		$(BIN)/python -m pytest services tests/integration -m "not sqlite_only and not e2e"; \

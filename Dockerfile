@@ -2,9 +2,16 @@
 # From the repository root:
 #   docker build --build-arg SERVICE=case-allocation --build-arg PORT=8001 -t probation-platform/case-allocation:dev .
 # The same image serves the API (`serve --workers none`), the worker (`worker`) and the migration Job
-# (`migrate`); Kubernetes and compose choose the command (see k8s/base, deploy/compose.yaml).
-FROM python:3.11-slim
+# (`migrate`); Kubernetes and compose choose the command (see k8s/base, deploy/compose.yaml). The service
+# runs from site-packages: its migrations and data files are package data, so no source folder is kept.
+FROM python:3.11-slim AS build
+ARG SERVICE
+WORKDIR /src
+COPY shared/ ./shared/
+COPY services/${SERVICE}/ ./services/${SERVICE}/
+RUN test -n "${SERVICE}" && pip wheel --no-cache-dir --no-deps --wheel-dir /wheels ./shared "./services/${SERVICE}"
 
+FROM python:3.11-slim
 ARG SERVICE
 ARG PORT=8000
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -14,17 +21,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PLATFORM_SERVICE=${SERVICE} \
     PLATFORM_PORT=${PORT}
 
-WORKDIR /app
-COPY constraints.txt ./
-COPY shared/ ./shared/
-COPY services/${SERVICE}/ ./services/${SERVICE}/
+COPY constraints.txt /tmp/constraints.txt
+COPY --from=build /wheels /wheels
 # Every dependency pinned by constraints.txt (no download addresses in it, none here).
-RUN test -n "${SERVICE}" && pip install -c constraints.txt ./shared "./services/${SERVICE}"
+RUN pip install -c /tmp/constraints.txt /wheels/*.whl && rm -rf /wheels /tmp/constraints.txt
 
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
-# Run from the source folder: the package resolves its Alembic `migrations/` folder beside itself
-# (services/<service>/migrations), which a plain site-packages install does not carry.
-WORKDIR /app/services/${SERVICE}
+WORKDIR /tmp
 USER 10001:10001
 
 EXPOSE ${PORT}

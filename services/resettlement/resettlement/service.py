@@ -14,6 +14,6 @@ SPEC = ServiceSpec(
     settings_class=ResettlementSettings,
     metadata=Base.metadata,
     tables=PLATFORM,
-    migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    migrations_dir=Path(__file__).resolve().parent / "migrations",
     topics=[RESETTLEMENT],
 )

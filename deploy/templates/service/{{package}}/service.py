@@ -15,7 +15,7 @@ SPEC = ServiceSpec(
     settings_class={{Class}}Settings,
     metadata=Base.metadata,
     tables=PLATFORM,
-    migrations_dir=Path(__file__).resolve().parent.parent / "migrations",
+    migrations_dir=Path(__file__).resolve().parent / "migrations",
     routers=ROUTERS,
     subscriptions=SUBSCRIPTIONS,
 )

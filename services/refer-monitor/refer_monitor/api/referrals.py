@@ -14,12 +14,12 @@ from probation_shared.redaction import Audience, DataClass, redacted_response
 
 from ..db import queries as q
 from ..db.models import PLATFORM, Referral
-from ..domain import referrals as lifecycle
-from ..domain import updates as sharing
-from ..domain.access import PROBATION, PROBATION_READERS
 from ..domain.rules import aware
 from ..domain.sharing import Category
 from ..domain.views import stored_view
+from ..workflows import referrals as lifecycle
+from ..workflows import updates as sharing
+from ..workflows.access import PROBATION, PROBATION_READERS
 from . import preview as previews
 from .schemas import (
     ActionPlanOut,

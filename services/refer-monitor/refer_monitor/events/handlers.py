@@ -15,8 +15,8 @@ from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
 
 from ..db import queries as q
-from ..domain import projection as p
 from ..domain import upstream
+from ..workflows import projection as p
 
 
 def _crn(event: DomainEvent) -> str:

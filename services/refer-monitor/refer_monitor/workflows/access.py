@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from probation_shared.auth import Principal, Role
 
-from .codes import Status
-from .sharing import ViewerKind
+from ..domain.codes import Status
+from ..domain.sharing import ViewerKind
 
 PROBATION = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER)
 PROBATION_READERS = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER)

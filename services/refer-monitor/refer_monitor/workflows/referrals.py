@@ -18,12 +18,12 @@ from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
+from ..domain import rules
+from ..domain.codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
+from ..domain.views import build_view
 from ..events.publish import referral_event
-from . import rules
 from .access import PROBATION, can_see_referral, provider_can_see_referral
-from .codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
 from .projection import fill_from_upstream
-from .views import build_view
 
 REFERENCE_ATTEMPTS = 20
 # Free text written by probation staff on a referral that its provider reads (the referral, its

@@ -12,8 +12,8 @@ from probation_shared.errors import Problem, not_found
 
 from ..db import queries as q
 from ..db.models import Contract, Intervention, Provider, Subcontractor
-from . import rules
-from .codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
+from ..domain import rules
+from ..domain.codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
 
 
 def today() -> date:

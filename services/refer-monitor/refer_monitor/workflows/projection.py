@@ -16,12 +16,12 @@ from probation_shared.logging import get_logger
 
 from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..domain import upstream
+from ..domain.codes import ACTIVE
+from ..domain.rules import aware
+from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
 from ..events.publish import partner_notification
-from . import upstream
-from .codes import ACTIVE
-from .rules import aware
-from .views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 
 log = get_logger(__name__)
 

@@ -15,12 +15,12 @@ from probation_shared.errors import Problem, not_found
 
 from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
+from ..domain.codes import ACTIVE, Status
+from ..domain.rules import aware
+from ..domain.sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 from ..events.publish import referral_event
 from .access import can_see_referral, viewer_kind
-from .codes import ACTIVE, Status
 from .referrals import ReferralContext, now_utc, require_probation, require_provider
-from .rules import aware
-from .sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 
 
 async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:

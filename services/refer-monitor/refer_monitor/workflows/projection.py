@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem
 from probation_shared.http import service_http
 from probation_shared.logging import get_logger
 
@@ -18,6 +17,7 @@ from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
 from ..domain import upstream
 from ..domain.codes import ACTIVE
+from ..domain.errors import DomainError
 from ..domain.rules import aware
 from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
@@ -123,7 +123,7 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
             doc = await fetch(session, case_allocation_url(session, f"/people/{crn}/manager"))
             if doc:
                 person.practitioner = upstream.practitioner_details(doc) or None
-    except Problem as exc:
+    except DomainError as exc:
         log.warning("case_allocation_unavailable", crn=crn, error=exc.detail)
     as_of = aware(person.risk_summary_at)
     if person.risk_summary is None or as_of is None or (now - as_of).days >= max_risk_age_days:
@@ -131,7 +131,7 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
             doc = await fetch(session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"})
             if doc:
                 apply_risk_document(person, doc, None)
-        except Problem as exc:
+        except DomainError as exc:
             log.warning("risk_assessment_unavailable", crn=crn, error=exc.detail)
     person.updated_at = now
 

@@ -12,7 +12,6 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.auth import Principal
-from probation_shared.errors import Problem, not_found
 from probation_shared.http import service_http
 from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for_staff
 
@@ -20,6 +19,7 @@ from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
 from ..domain import rules
 from ..domain.codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
+from ..domain.errors import DomainError, FieldError, not_found
 from ..domain.views import build_view
 from ..events.publish import referral_event
 from .access import PROBATION, can_see_referral, provider_can_see_referral
@@ -63,12 +63,12 @@ async def enforce_limited_access(session: AsyncSession, principal: Principal, cr
 def require_provider(principal: Principal, ctx: ReferralContext) -> None:
     """Provider-side actions: only a caseworker holding the contract (probation staff get 403)."""
     if not provider_can_see_referral(principal, ctx.referral.status, ctx.contract.reference, ctx.providers):
-        raise Problem(403, "forbidden", "Only the provider delivering this referral can do this.")
+        raise DomainError("forbidden", "Only the provider delivering this referral can do this.", status=403)
 
 
 def require_probation(principal: Principal) -> None:
     if not principal.has(*PROBATION):
-        raise Problem(403, "forbidden", "Only probation staff can do this.")
+        raise DomainError("forbidden", "Only probation staff can do this.", status=403)
 
 
 async def _event(
@@ -98,12 +98,12 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     require_probation(principal)
     intervention = await q.get_intervention(session, data["intervention_id"])
     if intervention is None:
-        raise Problem(422, "unknown-intervention", "No such intervention.", errors=[{"field": "intervention_id", "message": "unknown"}])
+        raise DomainError("unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422)
     contract = await q.get_contract(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
     today = now_utc().date()
     if contract.referral_end_date < today:
-        raise Problem(410, "contract-expired", f"Contract {contract.reference} no longer takes referrals.")
+        raise DomainError("contract-expired", f"Contract {contract.reference} no longer takes referrals.", status=410)
     referral = Referral(
         id=str(uuid.uuid4()),
         crn=data["crn"],
@@ -130,10 +130,10 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
     if referral.status != Status.DRAFT.value:
-        raise Problem(409, "already-sent", "The referral has already been sent.")
+        raise DomainError("already-sent", "The referral has already been sent.", status=409)
     now = now_utc()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
-        raise Problem(410, "contract-closed", f"Contract {contract.reference} does not take referrals today.")
+        raise DomainError("contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410)
     if over_cap_reason and over_cap_reason.strip():
         await check_provider_text(session, referral.crn, {"over_cap_reason": over_cap_reason})
     max_age = referral.risk_summary_max_age_days or default_max_age
@@ -156,11 +156,13 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     missing = rules.missing_for_send(facts, now)
     if missing:
         fields = ", ".join(e["field"] for e in missing)
-        raise Problem(422, "referral-incomplete", f"The referral cannot be sent; missing: {fields}", errors=missing)
+        raise DomainError(
+            "referral-incomplete", f"The referral cannot be sent; missing: {fields}", [FieldError(e["field"], e["message"]) for e in missing], status=422
+        )
     if person.date_of_birth is not None and not rules.eligible(
         contract.eligible_sex, contract.min_age, contract.max_age, person.sex, rules.age_on(person.date_of_birth, now.date())
     ):
-        raise Problem(422, "not-eligible", f"The person is not eligible under contract {contract.reference}.")
+        raise DomainError("not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422)
     rules.check_volume_cap(await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason)
     referral.reference = await _unique_reference(session)
     referral.status = Status.SENT.value
@@ -191,7 +193,7 @@ async def _unique_reference(session: AsyncSession) -> str:
         reference = rules.new_reference()
         if not await q.reference_taken(session, reference):
             return reference
-    raise Problem(503, "reference-exhausted", "Could not allocate a referral reference; try again.")
+    raise DomainError("reference-exhausted", "Could not allocate a referral reference; try again.", status=503)
 
 
 # --- assignment ---------------------------------------------------------------------------------
@@ -201,7 +203,7 @@ async def assign(session: AsyncSession, principal: Principal, ctx: ReferralConte
     require_provider(principal, ctx)
     referral = ctx.referral
     if referral.status not in (Status.SENT.value, Status.ASSIGNED.value):
-        raise Problem(409, "not-assignable", f"A {referral.status.lower()} referral cannot be assigned.")
+        raise DomainError("not-assignable", f"A {referral.status.lower()} referral cannot be assigned.", status=409)
     referral.assigned_to = caseworker or principal.subject
     referral.assigned_at = now_utc()
     referral.status = Status.ASSIGNED.value
@@ -262,7 +264,7 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     attended = sum(1 for a in sessions if a.attendance in ATTENDED)
     plan = _approved(await q.action_plans(session, referral.id))
     if referral.status == Status.DRAFT.value:
-        raise Problem(409, "not-sent", "A draft is not withdrawn; it was never sent.")
+        raise DomainError("not-sent", "A draft is not withdrawn; it was never sent.", status=409)
     result = rules.withdraw(referral.status, code, attended, plan.number_of_sessions if plan else None)
     now = now_utc()
     referral.withdrawal_code, referral.withdrawal_comments, referral.withdrawn_at = code, comments, now
@@ -294,7 +296,7 @@ def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool
 
 def _require_delivering(ctx: ReferralContext) -> None:
     if ctx.referral.status != Status.ASSIGNED.value:
-        raise Problem(409, "not-in-delivery", "Assign the referral first; ended referrals take no appointments.")
+        raise DomainError("not-in-delivery", "Assign the referral first; ended referrals take no appointments.", status=409)
 
 
 async def schedule(
@@ -313,13 +315,13 @@ async def schedule(
     if kind == "SESSION":
         plan = _approved(await q.action_plans(session, referral.id))
         if plan is None:
-            raise Problem(409, "no-approved-action-plan", "Sessions follow an approved action plan.")
+            raise DomainError("no-approved-action-plan", "Sessions follow an approved action plan.", status=409)
         if session_number is None or not 1 <= session_number <= plan.number_of_sessions:
-            raise Problem(
-                422,
+            raise DomainError(
                 "session-out-of-plan",
                 f"The approved plan has sessions 1 to {plan.number_of_sessions}.",
-                errors=[{"field": "session_number", "message": f"between 1 and {plan.number_of_sessions}"}],
+                [FieldError("session_number", f"between 1 and {plan.number_of_sessions}")],
+                status=422,
             )
         existing = [a for a in existing if a.session_number == session_number]
     else:
@@ -422,7 +424,7 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
     if plan is None:
         raise not_found("action plan")
     if plan.status != "SUBMITTED":
-        raise Problem(409, "not-awaiting-approval", f"This action plan is {plan.status.lower()}.")
+        raise DomainError("not-awaiting-approval", f"This action plan is {plan.status.lower()}.", status=409)
     for other in await q.action_plans(session, ctx.referral.id):
         if other.status == "APPROVED":
             other.status = "SUPERSEDED"
@@ -440,16 +442,16 @@ async def submit_end_of_service_report(
     require_provider(principal, ctx)
     referral = ctx.referral
     if await q.end_of_service_report(session, referral.id) is not None:
-        raise Problem(409, "report-already-submitted", "The end of service report has already been submitted.")
+        raise DomainError("report-already-submitted", "The end of service report has already been submitted.", status=409)
     if referral.status == Status.ASSIGNED.value:
         plan = _approved(await q.action_plans(session, referral.id))
         sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
         delivered = {a.session_number for a in sessions if a.attendance is not None and a.feedback is not None}
         if plan is None or len(delivered) < plan.number_of_sessions:
-            raise Problem(409, "sessions-outstanding", "Every planned session needs attendance and feedback before the report.")
+            raise DomainError("sessions-outstanding", "Every planned session needs attendance and feedback before the report.", status=409)
         referral.outcome = Outcome.COMPLETED.value
     elif referral.status != Status.ENDED.value:
-        raise Problem(409, "not-ready-for-report", f"A {referral.status.lower()} referral takes no end of service report.")
+        raise DomainError("not-ready-for-report", f"A {referral.status.lower()} referral takes no end of service report.", status=409)
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
     now = now_utc()
     report = EndOfServiceReport(
@@ -516,13 +518,20 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
     if matches:
         errors = [{"field": str(m.get("field")), "kind": str(m.get("kind")), "matched": str(m.get("matched")), "message": "names a victim"} for m in matches]
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        raise Problem(
-            422,
-            "victim-identifier-in-provider-text",
-            f"Text a provider would read names a victim ({fields}); rewrite it without victim details.",
-            errors=errors,
-        )
+        raise VictimTextRefused(f"Text a provider would read names a victim ({fields}); rewrite it without victim details.", errors)
 
 
-def _check_unavailable(detail: str) -> Problem:
-    return Problem(503, "provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}")
+class VictimTextRefused(DomainError):
+    """422: provider-bound text names a victim. Each error also says what kind of identifier matched and what matched."""
+
+    def __init__(self, detail: str, matches: list[dict[str, str]]) -> None:
+        super().__init__("victim-identifier-in-provider-text", detail, [FieldError(m["field"], m["message"], "names-a-victim") for m in matches], status=422)
+        self.matches = matches
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return self.matches
+
+
+def _check_unavailable(detail: str) -> DomainError:
+    return DomainError("provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}", status=503)

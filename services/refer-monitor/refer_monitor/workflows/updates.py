@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.auth import Principal
-from probation_shared.errors import Problem, not_found
 
 from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
 from ..domain.codes import ACTIVE, Status
+from ..domain.errors import DomainError, FieldError, not_found
 from ..domain.rules import aware
 from ..domain.sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 from ..events.publish import referral_event
@@ -27,7 +27,7 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
     require_provider(principal, ctx)
     referral = ctx.referral
     if referral.status not in ACTIVE:
-        raise Problem(409, "referral-not-active", "Updates are posted on an active referral.")
+        raise DomainError("referral-not-active", "Updates are posted on an active referral.", status=409)
     update = ProviderUpdate(
         id=str(uuid.uuid4()),
         referral_id=referral.id,
@@ -60,11 +60,11 @@ def _update_note(update: ProviderUpdate) -> dict[str, Any]:
 async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
     require_probation(principal)
     if category is Category.SAFEGUARDING_CONCERN:
-        raise Problem(
-            422,
+        raise DomainError(
             "consent-not-applicable",
             "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
-            errors=[{"field": "category", "message": "use a release override for safeguarding concerns"}],
+            [FieldError("category", "use a release override for safeguarding concerns")],
+            status=422,
         )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
@@ -79,7 +79,7 @@ async def record_health_consent(session: AsyncSession, principal: Principal, crn
     """The person's consent to one provider seeing their health information, recorded by probation staff."""
     require_probation(principal)
     if await q.get_provider(session, provider_id) is None:
-        raise Problem(422, "unknown-provider", "No such provider.", errors=[{"field": "provider_id", "message": "unknown"}])
+        raise DomainError("unknown-provider", "No such provider.", [FieldError("provider_id", "unknown")], status=422)
     consent = await q.get_health_consent(session, crn, provider_id)
     if consent is None:
         consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=now_utc())
@@ -189,7 +189,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
     """Referral milestones and provider updates on the person, exactly as far as the caller may see them."""
     kind = viewer_kind(principal)
     if kind is ViewerKind.OTHER:
-        raise Problem(403, "forbidden", "Your role does not allow this action.")
+        raise DomainError("forbidden", "Your role does not allow this action.", status=403)
     updates = await q.updates_for_person(session, crn)
     sharing = await PersonSharing.load(session, crn, [u.id for u in updates])
     if kind is ViewerKind.PROVIDER:

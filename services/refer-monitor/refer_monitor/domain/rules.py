@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from . import lifecycle
 from .codes import ATTENDED, PCC_AREAS, WITHDRAWAL_CODES, Outcome, Status
 from .errors import DomainError, FieldError
 
@@ -134,13 +135,12 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
         raise DomainError(
             "unknown-withdrawal-code", f"{code!r} is not a withdrawal code.", [FieldError("code", f"one of {', '.join(WITHDRAWAL_CODES)}")], status=400
         )
-    if status not in (Status.SENT.value, Status.ASSIGNED.value):
-        raise DomainError("not-withdrawable", f"A {status.lower()} referral cannot be withdrawn.", status=409)
+    after = lifecycle.transition(status, lifecycle.withdrawal(attended_sessions))
     if attended_sessions == 0:
-        return WithdrawalResult(Status.CONCLUDED, Outcome.CANCELLED, False)
+        return WithdrawalResult(after, Outcome.CANCELLED, False)
     if planned_sessions is not None and attended_sessions >= planned_sessions:
-        return WithdrawalResult(Status.ENDED, Outcome.COMPLETED, True)
-    return WithdrawalResult(Status.ENDED, Outcome.PREMATURELY_ENDED, True)
+        return WithdrawalResult(after, Outcome.COMPLETED, True)
+    return WithdrawalResult(after, Outcome.PREMATURELY_ENDED, True)
 
 
 # --- appointments -------------------------------------------------------------------------------
@@ -198,8 +198,7 @@ LOCKED_AFTER_PLAN_APPROVAL = frozenset({"complexity_level", "desired_outcomes"})
 
 def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, reason: str | None) -> None:
     fields = list(fields)
-    if status in (Status.ENDED.value, Status.CONCLUDED.value):
-        raise DomainError("referral-closed", "An ended or concluded referral cannot be amended.", status=409)
+    lifecycle.transition(status, lifecycle.Action.AMEND)
     if not fields:
         raise DomainError("nothing-to-amend", "Name at least one field to amend.", status=422)
     if status != Status.DRAFT.value and not (reason or "").strip():

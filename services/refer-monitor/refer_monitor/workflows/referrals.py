@@ -17,9 +17,10 @@ from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
-from ..domain import rules
+from ..domain import lifecycle, rules
 from ..domain.codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
 from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.lifecycle import Action, PlanAction, PlanStatus
 from ..domain.views import build_view
 from ..events.publish import referral_event
 from .access import PROBATION, can_see_referral, provider_can_see_referral
@@ -109,7 +110,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
         crn=data["crn"],
         intervention_id=intervention.id,
         contract_reference=contract.reference,
-        status=Status.DRAFT.value,
+        status=Status.DRAFT,
         created_by=principal.subject,
         created_at=now_utc(),
         complexity_level=data.get("complexity_level"),
@@ -129,8 +130,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
 async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int) -> Referral:
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
-    if referral.status != Status.DRAFT.value:
-        raise DomainError("already-sent", "The referral has already been sent.", status=409)
+    sent = lifecycle.transition(referral.status, Action.SEND)
     now = now_utc()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
         raise DomainError("contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410)
@@ -165,7 +165,7 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
         raise DomainError("not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422)
     rules.check_volume_cap(await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason)
     referral.reference = await _unique_reference(session)
-    referral.status = Status.SENT.value
+    referral.status = sent
     referral.sent_at, referral.sent_by = now, principal.subject
     referral.custody = facts.custody
     referral.risk_summary_max_age_days = max_age
@@ -202,11 +202,10 @@ async def _unique_reference(session: AsyncSession) -> str:
 async def assign(session: AsyncSession, principal: Principal, ctx: ReferralContext, caseworker: str | None) -> Referral:
     require_provider(principal, ctx)
     referral = ctx.referral
-    if referral.status not in (Status.SENT.value, Status.ASSIGNED.value):
-        raise DomainError("not-assignable", f"A {referral.status.lower()} referral cannot be assigned.", status=409)
+    assigned = lifecycle.transition(referral.status, Action.ASSIGN)
     referral.assigned_to = caseworker or principal.subject
     referral.assigned_at = now_utc()
-    referral.status = Status.ASSIGNED.value
+    referral.status = assigned
     await _event(session, ctx, "intervention.referral.assigned", extra={"assignedTo": referral.assigned_to})
     return referral
 
@@ -223,7 +222,7 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
     referral = ctx.referral
     plans = await q.action_plans(session, referral.id)
     changes = {k: v for k, v in changes.items() if getattr(referral, k) != v}
-    rules.check_amendment(referral.status, changes, any(p.status == "APPROVED" for p in plans), reason)
+    rules.check_amendment(referral.status, changes, any(p.status == PlanStatus.APPROVED for p in plans), reason)
     await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
     now = now_utc()
     recorded = []
@@ -263,12 +262,12 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
     attended = sum(1 for a in sessions if a.attendance in ATTENDED)
     plan = _approved(await q.action_plans(session, referral.id))
-    if referral.status == Status.DRAFT.value:
-        raise DomainError("not-sent", "A draft is not withdrawn; it was never sent.", status=409)
+    if referral.status == Status.DRAFT:
+        raise lifecycle.refusal(referral.status, lifecycle.withdrawal(attended))
     result = rules.withdraw(referral.status, code, attended, plan.number_of_sessions if plan else None)
     now = now_utc()
     referral.withdrawal_code, referral.withdrawal_comments, referral.withdrawn_at = code, comments, now
-    referral.status, referral.outcome, referral.ended_at = result.status.value, result.outcome.value, now
+    referral.status, referral.outcome, referral.ended_at = result.status, result.outcome.value, now
     extra = {"withdrawalCode": code, "withdrawalReason": WITHDRAWAL_CODES[code]}
     await _event(session, ctx, "intervention.referral.withdrawn", extra=extra, payload={"withdrawal": extra})
     await _event(
@@ -284,7 +283,7 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
 
 
 def _approved(plans: list[ActionPlan]) -> ActionPlan | None:
-    return next((p for p in reversed(plans) if p.status == "APPROVED"), None)
+    return next((p for p in reversed(plans) if p.status == PlanStatus.APPROVED), None)
 
 
 def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool:
@@ -295,8 +294,7 @@ def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool
 
 
 def _require_delivering(ctx: ReferralContext) -> None:
-    if ctx.referral.status != Status.ASSIGNED.value:
-        raise DomainError("not-in-delivery", "Assign the referral first; ended referrals take no appointments.", status=409)
+    lifecycle.transition(ctx.referral.status, Action.DELIVER)
 
 
 async def schedule(
@@ -396,14 +394,14 @@ async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: R
     approved = _approved(plans)
     rules.check_action_plan(assessments, approved.number_of_sessions if approved else None, number_of_sessions)
     for plan in plans:
-        if plan.status == "SUBMITTED":
-            plan.status = "SUPERSEDED"
+        if plan.status == PlanStatus.SUBMITTED:
+            plan.status = lifecycle.plan_transition(plan.status, PlanAction.SUPERSEDE)
     plan = ActionPlan(
         id=str(uuid.uuid4()),
         referral_id=referral.id,
         number_of_sessions=number_of_sessions,
         activities=activities,
-        status="SUBMITTED",
+        status=PlanStatus.SUBMITTED,
         submitted_by=principal.subject,
         submitted_at=now_utc(),
     )
@@ -423,12 +421,11 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
     plan = await q.get_action_plan(session, ctx.referral.id, plan_id)
     if plan is None:
         raise not_found("action plan")
-    if plan.status != "SUBMITTED":
-        raise DomainError("not-awaiting-approval", f"This action plan is {plan.status.lower()}.", status=409)
+    approved = lifecycle.plan_transition(plan.status, PlanAction.APPROVE)
     for other in await q.action_plans(session, ctx.referral.id):
-        if other.status == "APPROVED":
-            other.status = "SUPERSEDED"
-    plan.status, plan.approved_by, plan.approved_at = "APPROVED", principal.subject, now_utc()
+        if other.status == PlanStatus.APPROVED:
+            other.status = lifecycle.plan_transition(other.status, PlanAction.SUPERSEDE)
+    plan.status, plan.approved_by, plan.approved_at = approved, principal.subject, now_utc()
     await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
     return plan
 
@@ -443,15 +440,14 @@ async def submit_end_of_service_report(
     referral = ctx.referral
     if await q.end_of_service_report(session, referral.id) is not None:
         raise DomainError("report-already-submitted", "The end of service report has already been submitted.", status=409)
-    if referral.status == Status.ASSIGNED.value:
+    concluded = lifecycle.transition(referral.status, Action.SUBMIT_END_OF_SERVICE_REPORT)
+    if referral.status == Status.ASSIGNED:
         plan = _approved(await q.action_plans(session, referral.id))
         sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
         delivered = {a.session_number for a in sessions if a.attendance is not None and a.feedback is not None}
         if plan is None or len(delivered) < plan.number_of_sessions:
             raise DomainError("sessions-outstanding", "Every planned session needs attendance and feedback before the report.", status=409)
         referral.outcome = Outcome.COMPLETED.value
-    elif referral.status != Status.ENDED.value:
-        raise DomainError("not-ready-for-report", f"A {referral.status.lower()} referral takes no end of service report.", status=409)
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
     now = now_utc()
     report = EndOfServiceReport(
@@ -462,7 +458,7 @@ async def submit_end_of_service_report(
         submitted_at=now,
     )
     session.add(report)
-    referral.status, referral.concluded_at = Status.CONCLUDED.value, now
+    referral.status, referral.concluded_at = concluded, now
     referral.ended_at = referral.ended_at or now
     await _event(session, ctx, "intervention.end-of-service-report.submitted", notify=False)
     await _event(session, ctx, "intervention.referral.concluded", extra={"outcome": referral.outcome})

@@ -14,6 +14,7 @@ from probation_shared.auth import Principal
 
 from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
+from ..domain import lifecycle
 from ..domain.codes import ACTIVE, Status
 from ..domain.errors import DomainError, FieldError, not_found
 from ..domain.rules import aware
@@ -26,8 +27,7 @@ from .referrals import ReferralContext, now_utc, require_probation, require_prov
 async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
     require_provider(principal, ctx)
     referral = ctx.referral
-    if referral.status not in ACTIVE:
-        raise DomainError("referral-not-active", "Updates are posted on an active referral.", status=409)
+    lifecycle.transition(referral.status, lifecycle.Action.POST_UPDATE)
     update = ProviderUpdate(
         id=str(uuid.uuid4()),
         referral_id=referral.id,

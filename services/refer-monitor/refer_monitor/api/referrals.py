@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 
 from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.clock import as_utc
 from probation_shared.db import Session
 from probation_shared.errors import Problem
 from probation_shared.redaction import Audience, DataClass, redacted_response
 
 from ..db import queries as q
 from ..db.models import PLATFORM, Referral
-from ..domain.rules import aware
 from ..domain.sharing import Category
 from ..domain.views import stored_view
 from ..workflows import referrals as lifecycle
@@ -153,7 +153,7 @@ def _summary(row) -> ReferralSummary:
         contract_reference=row.contract_reference,
         status=row.status,
         outcome=row.outcome,
-        sent_at=aware(row.sent_at),
+        sent_at=as_utc(row.sent_at),
         assigned_to=row.assigned_to,
         person_name=" ".join(p for p in (row.first_name, row.last_name) if p) or None,
     )

@@ -8,8 +8,10 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from probation_shared.clock import as_utc
 
 from . import lifecycle
 from .codes import ATTENDED, PCC_AREAS, WITHDRAWAL_CODES, Outcome, Status
@@ -25,13 +27,6 @@ def new_reference(rng: random.Random | None = None) -> str:
     return (
         "".join(rng.choice(letters) for _ in range(2)) + "".join(rng.choice(string.digits) for _ in range(4)) + "".join(rng.choice(letters) for _ in range(2))
     )
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -102,7 +97,7 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     if not facts.has_risk_summary:
         errors.append({"field": "risk_summary", "message": "no risk summary is available"})
     else:
-        as_of = aware(facts.risk_summary_at)
+        as_of = as_utc(facts.risk_summary_at)
         if as_of is None or now - as_of > timedelta(days=facts.risk_summary_max_age_days):
             errors.append({"field": "risk_summary", "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
     if not facts.desired_outcomes:
@@ -147,7 +142,7 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
 
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
-    if aware(scheduled_at) > now:
+    if as_utc(scheduled_at) > now:
         raise DomainError("appointment-in-future", "Attendance cannot be recorded for an appointment that has not happened yet.", status=400)
     if already_recorded:
         raise DomainError("attendance-already-recorded", "Attendance for this appointment is already recorded.", status=409)

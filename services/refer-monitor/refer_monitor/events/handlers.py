@@ -6,10 +6,11 @@ service token) and then propagates the change to the provider views of the perso
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.events import DomainEvent
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
@@ -26,7 +27,7 @@ def _crn(event: DomainEvent) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def on_person_details(session: AsyncSession, event: DomainEvent) -> None:

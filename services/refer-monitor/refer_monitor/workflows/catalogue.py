@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import queries as q
 from ..db.models import Contract, Intervention, Provider, Subcontractor
@@ -16,7 +18,7 @@ from ..domain.errors import DomainError, FieldError, not_found
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.now().date()  # the UTC date, as before (not clock.today()'s London date)
 
 
 async def create_provider(session: AsyncSession, provider_id: str, name: str) -> Provider:

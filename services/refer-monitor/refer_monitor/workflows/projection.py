@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared.clock import as_utc
 from probation_shared.http import service_http
 from probation_shared.logging import get_logger
 
@@ -18,7 +19,6 @@ from ..db.models import PersonProjection, ProviderViewHistory, Referral
 from ..domain import upstream
 from ..domain.codes import ACTIVE
 from ..domain.errors import DomainError
-from ..domain.rules import aware
 from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
 from ..events.publish import partner_notification
@@ -102,7 +102,7 @@ def apply_breach(person: PersonProjection, event_type: str, info: dict[str, Any]
     entry = {
         "event": event_type,
         "breach_id": str(info.get("breachId")) if info.get("breachId") is not None else None,
-        "at": aware(occurred_at).isoformat(),
+        "at": as_utc(occurred_at).isoformat(),
     }
     person.enforcement = [*(person.enforcement or []), entry][-20:]
 
@@ -125,7 +125,7 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
                 person.practitioner = upstream.practitioner_details(doc) or None
     except DomainError as exc:
         log.warning("case_allocation_unavailable", crn=crn, error=exc.detail)
-    as_of = aware(person.risk_summary_at)
+    as_of = as_utc(person.risk_summary_at)
     if person.risk_summary is None or as_of is None or (now - as_of).days >= max_risk_age_days:
         try:
             doc = await fetch(session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"})

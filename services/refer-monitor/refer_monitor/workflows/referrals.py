@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.auth import Principal
 from probation_shared.http import service_http
 from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for_staff
@@ -30,10 +31,6 @@ REFERENCE_ATTEMPTS = 20
 # Free text written by probation staff on a referral that its provider reads (the referral, its
 # amendments and notifications): checked against the person's victim records when written.
 PROVIDER_TEXT_FIELDS = ("desired_outcomes", "needs", "expected_release_missing_reason")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -102,7 +99,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
         raise DomainError("unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422)
     contract = await q.get_contract(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
-    today = now_utc().date()
+    today = clock.now().date()
     if contract.referral_end_date < today:
         raise DomainError("contract-expired", f"Contract {contract.reference} no longer takes referrals.", status=410)
     referral = Referral(
@@ -112,7 +109,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
         contract_reference=contract.reference,
         status=Status.DRAFT,
         created_by=principal.subject,
-        created_at=now_utc(),
+        created_at=clock.now(),
         complexity_level=data.get("complexity_level"),
         desired_outcomes=list(data.get("desired_outcomes") or []),
         needs=list(data.get("needs") or []),
@@ -131,7 +128,7 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
     sent = lifecycle.transition(referral.status, Action.SEND)
-    now = now_utc()
+    now = clock.now()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
         raise DomainError("contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410)
     if over_cap_reason and over_cap_reason.strip():
@@ -204,7 +201,7 @@ async def assign(session: AsyncSession, principal: Principal, ctx: ReferralConte
     referral = ctx.referral
     assigned = lifecycle.transition(referral.status, Action.ASSIGN)
     referral.assigned_to = caseworker or principal.subject
-    referral.assigned_at = now_utc()
+    referral.assigned_at = clock.now()
     referral.status = assigned
     await _event(session, ctx, "intervention.referral.assigned", extra={"assignedTo": referral.assigned_to})
     return referral
@@ -224,7 +221,7 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
     changes = {k: v for k, v in changes.items() if getattr(referral, k) != v}
     rules.check_amendment(referral.status, changes, any(p.status == PlanStatus.APPROVED for p in plans), reason)
     await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
-    now = now_utc()
+    now = clock.now()
     recorded = []
     for name, value in changes.items():
         old = getattr(referral, name)
@@ -265,7 +262,7 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     if referral.status == Status.DRAFT:
         raise lifecycle.refusal(referral.status, lifecycle.withdrawal(attended))
     result = rules.withdraw(referral.status, code, attended, plan.number_of_sessions if plan else None)
-    now = now_utc()
+    now = clock.now()
     referral.withdrawal_code, referral.withdrawal_comments, referral.withdrawn_at = code, comments, now
     referral.status, referral.outcome, referral.ended_at = result.status, result.outcome.value, now
     extra = {"withdrawalCode": code, "withdrawalReason": WITHDRAWAL_CODES[code]}
@@ -349,7 +346,7 @@ async def record_attendance(
     require_provider(principal, ctx)
     _require_delivering(ctx)
     appointment = await _appointment(session, ctx, appointment_id)
-    now = now_utc()
+    now = clock.now()
     rules.check_attendance(appointment.scheduled_at, appointment.attendance is not None, now)
     appointment.attendance, appointment.attendance_notes, appointment.attendance_recorded_at = attendance, notes, now
     event_type = "intervention.session-appointment.attended" if attendance in ATTENDED else "intervention.session-appointment.missed"
@@ -361,7 +358,7 @@ async def submit_feedback(session: AsyncSession, principal: Principal, ctx: Refe
     require_provider(principal, ctx)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
-    appointment.feedback, appointment.feedback_at = feedback, now_utc()
+    appointment.feedback, appointment.feedback_at = feedback, clock.now()
     await _event(session, ctx, "intervention.session-appointment.session-feedback-submitted", extra=_appointment_info(appointment))
     return appointment
 
@@ -403,7 +400,7 @@ async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: R
         activities=activities,
         status=PlanStatus.SUBMITTED,
         submitted_by=principal.subject,
-        submitted_at=now_utc(),
+        submitted_at=clock.now(),
     )
     session.add(plan)
     await _event(
@@ -425,7 +422,7 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
     for other in await q.action_plans(session, ctx.referral.id):
         if other.status == PlanStatus.APPROVED:
             other.status = lifecycle.plan_transition(other.status, PlanAction.SUPERSEDE)
-    plan.status, plan.approved_by, plan.approved_at = approved, principal.subject, now_utc()
+    plan.status, plan.approved_by, plan.approved_at = approved, principal.subject, clock.now()
     await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
     return plan
 
@@ -449,7 +446,7 @@ async def submit_end_of_service_report(
             raise DomainError("sessions-outstanding", "Every planned session needs attendance and feedback before the report.", status=409)
         referral.outcome = Outcome.COMPLETED.value
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
-    now = now_utc()
+    now = clock.now()
     report = EndOfServiceReport(
         referral_id=referral.id,
         outcomes=outcomes,

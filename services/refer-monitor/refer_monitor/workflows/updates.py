@@ -10,18 +10,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.auth import Principal
+from probation_shared.clock import as_utc
 
 from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
 from ..domain import lifecycle
 from ..domain.codes import ACTIVE, Status
 from ..domain.errors import DomainError, FieldError, not_found
-from ..domain.rules import aware
 from ..domain.sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 from ..events.publish import referral_event
 from .access import can_see_referral, viewer_kind
-from .referrals import ReferralContext, now_utc, require_probation, require_provider
+from .referrals import ReferralContext, require_probation, require_provider
 
 
 async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
@@ -36,7 +37,7 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
         category=category.value,
         text=text,
         author=principal.subject,
-        created_at=now_utc(),
+        created_at=clock.now(),
     )
     session.add(update)
     await session.flush()
@@ -54,7 +55,7 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
 
 
 def _update_note(update: ProviderUpdate) -> dict[str, Any]:
-    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": aware(update.created_at)}
+    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": as_utc(update.created_at)}
 
 
 async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
@@ -68,10 +69,10 @@ async def record_consent(session: AsyncSession, principal: Principal, crn: str, 
         )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
-        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc())
+        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=clock.now())
         session.add(consent)
     else:
-        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, now_utc()
+        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, clock.now()
     return consent
 
 
@@ -82,10 +83,10 @@ async def record_health_consent(session: AsyncSession, principal: Principal, crn
         raise DomainError("unknown-provider", "No such provider.", [FieldError("provider_id", "unknown")], status=422)
     consent = await q.get_health_consent(session, crn, provider_id)
     if consent is None:
-        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=now_utc())
+        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=clock.now())
         session.add(consent)
     else:
-        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, now_utc()
+        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, clock.now()
     return consent
 
 
@@ -96,10 +97,10 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         raise not_found("update")
     override = await q.get_override(session, update_id)
     if override is None:
-        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc())
+        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=clock.now())
         session.add(override)
     else:
-        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, now_utc()
+        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, clock.now()
     if decision is Override.RELEASE:
         referral = await q.get_referral(session, update.referral_id)
         contract = await q.get_contract(session, referral.contract_reference)
@@ -216,7 +217,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
             if at is not None:
                 entries.append(
                     {
-                        "at": aware(at),
+                        "at": as_utc(at),
                         "kind": what,
                         "referral_id": r.id,
                         "referral_reference": r.reference,
@@ -233,7 +234,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
         if decision.visible:
             entries.append(
                 {
-                    "at": aware(u.created_at),
+                    "at": as_utc(u.created_at),
                     "kind": "provider-update",
                     "referral_id": u.referral_id,
                     "update_id": u.id,
@@ -248,4 +249,4 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
 
 
 def ensure_timestamp(value: datetime) -> datetime:
-    return aware(value)
+    return as_utc(value)

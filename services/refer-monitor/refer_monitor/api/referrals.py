@@ -125,21 +125,7 @@ async def list_referrals(
     offset: int = Query(default=0, ge=0, le=100_000),
     principal: Principal = require_roles(*READERS),
 ):
-    if principal.has(*PROBATION_READERS):
-        if crn:
-            await lifecycle.enforce_limited_access(session, principal, crn)
-        rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
-        # A page lists only the people the caller may see (limited access: restricted or excluded people
-        # are left out, so a page may hold fewer than `limit` rows).
-        visible = await lifecycle.visible_to_staff(session, principal, [row.crn for row in rows])
-        rows = [row for row in rows if row.crn in visible]
-    else:
-        refs = sorted(principal.contract_refs)
-        rows = (
-            await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset)
-            if refs and principal.provider_id
-            else []
-        )
+    rows = await lifecycle.referral_page(session, principal, crn, limit, offset)
     await audit(session, request, principal, action="list", crns=[row.crn for row in rows])
     return redacted_response([_summary(row) for row in rows], principal.roles)
 

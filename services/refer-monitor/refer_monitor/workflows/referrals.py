@@ -24,7 +24,7 @@ from ..domain.errors import DomainError, FieldError, not_found
 from ..domain.lifecycle import Action, PlanAction, PlanStatus
 from ..domain.views import build_view
 from ..events.publish import referral_event
-from .access import PROBATION, can_see_referral, provider_can_see_referral
+from .access import PROBATION, PROBATION_READERS, can_see_referral, provider_can_see_referral
 from .projection import fill_from_upstream
 
 REFERENCE_ATTEMPTS = 20
@@ -463,6 +463,24 @@ async def submit_end_of_service_report(
 
 
 # --- limited access for lists -------------------------------------------------------------------
+
+
+async def referral_page(session: AsyncSession, principal: Principal, crn: str | None, limit: int, offset: int) -> list[Any]:
+    """One page of referral summaries as far as the caller may see them: probation staff see every referral
+    of the people their limited-access rules allow; a provider caseworker sees the sent referrals on the
+    contracts their token holds, for their own organisation."""
+    if principal.has(*PROBATION_READERS):
+        if crn:
+            await enforce_limited_access(session, principal, crn)
+        rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
+        # A page lists only the people the caller may see (limited access: restricted or excluded people
+        # are left out, so a page may hold fewer than `limit` rows).
+        visible = await visible_to_staff(session, principal, [row.crn for row in rows])
+        return [row for row in rows if row.crn in visible]
+    refs = sorted(principal.contract_refs)
+    if not (refs and principal.provider_id):
+        return []
+    return list(await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset))
 
 
 async def visible_to_staff(session: AsyncSession, principal: Principal, crns: list[str]) -> set[str]:

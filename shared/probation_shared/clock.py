@@ -20,6 +20,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware datetime: SQLite keeps no offset and every timestamp is written in UTC,
+    so a naive value is read as UTC; an aware one is returned unchanged."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 @contextlib.contextmanager
 def fixed_today(day: date) -> Iterator[None]:
     """For tests: `today()` answers `day` inside the block."""

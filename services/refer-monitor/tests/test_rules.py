@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from probation_shared.errors import Problem
+from probation_shared.domain_error import DomainError
 from refer_monitor.domain import rules
 from refer_monitor.domain.codes import WITHDRAWAL_CODES, Outcome, Status
 from refer_monitor.domain.upstream import address_is_current, risk_summary
@@ -38,53 +38,53 @@ def test_withdrawal_outcome_follows_delivery(attended, planned, status, outcome,
 
 
 def test_unknown_withdrawal_code_is_400_and_closed_referral_409():
-    with pytest.raises(Problem) as bad:
+    with pytest.raises(DomainError) as bad:
         rules.withdraw("SENT", "mov", 0, None)
     assert bad.value.status == 400
-    with pytest.raises(Problem) as closed:
+    with pytest.raises(DomainError) as closed:
         rules.withdraw("CONCLUDED", "MOV", 0, None)
     assert closed.value.status == 409
 
 
 def test_attendance_and_feedback_rules():
     now = datetime.now(UTC)
-    with pytest.raises(Problem) as future:
+    with pytest.raises(DomainError) as future:
         rules.check_attendance(now + timedelta(minutes=1), False, now)
     assert future.value.status == 400
-    with pytest.raises(Problem) as twice:
+    with pytest.raises(DomainError) as twice:
         rules.check_attendance(now - timedelta(minutes=1), True, now)
     assert twice.value.status == 409
     rules.check_attendance((now - timedelta(minutes=1)).replace(tzinfo=None), False, now)  # naive = UTC (SQLite)
-    with pytest.raises(Problem) as no_att:
+    with pytest.raises(DomainError) as no_att:
         rules.check_feedback(None, False)
     assert no_att.value.status == 422
-    with pytest.raises(Problem) as again:
+    with pytest.raises(DomainError) as again:
         rules.check_feedback("YES", True)
     assert again.value.status == 409
     rules.check_feedback("NO", False)
 
 
 def test_action_plan_rules():
-    with pytest.raises(Problem):
+    with pytest.raises(DomainError):
         rules.check_action_plan([("YES", False)], None, 3)  # attended but no feedback
-    with pytest.raises(Problem):
+    with pytest.raises(DomainError):
         rules.check_action_plan([("NO", True)], None, 3)  # not attended
     rules.check_action_plan([("NO", True), ("LATE", True)], None, 3)
-    with pytest.raises(Problem) as fewer:
+    with pytest.raises(DomainError) as fewer:
         rules.check_action_plan([("YES", True)], 4, 3)
     assert fewer.value.code == "sessions-cannot-reduce"
     rules.check_action_plan([("YES", True)], 4, 4)
 
 
 def test_amendment_rules():
-    with pytest.raises(Problem) as locked:
+    with pytest.raises(DomainError) as locked:
         rules.check_amendment("ASSIGNED", ["desired_outcomes", "needs"], True, "why")
     assert locked.value.status == 409 and locked.value.errors == [{"field": "desired_outcomes", "message": "locked after action plan approval"}]
     rules.check_amendment("ASSIGNED", ["needs"], True, "why")
     rules.check_amendment("DRAFT", ["complexity_level"], False, None)
-    with pytest.raises(Problem):
+    with pytest.raises(DomainError):
         rules.check_amendment("SENT", ["needs"], False, " ")
-    with pytest.raises(Problem):
+    with pytest.raises(DomainError):
         rules.check_amendment("CONCLUDED", ["needs"], False, "why")
 
 
@@ -111,7 +111,7 @@ def test_send_check_names_the_custody_field_and_stale_risk():
 
 def test_volume_cap():
     rules.check_volume_cap(9, 10, None)
-    with pytest.raises(Problem):
+    with pytest.raises(DomainError):
         rules.check_volume_cap(10, 10, "")
     rules.check_volume_cap(10, 10, "urgent")
 

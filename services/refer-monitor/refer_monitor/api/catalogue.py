@@ -11,7 +11,7 @@ from probation_shared.db import Session
 from probation_shared.redaction import redacted_response
 
 from ..db.models import Contract, Intervention
-from ..domain import catalogue
+from ..workflows import catalogue
 from .schemas import ContractOut, InterventionOut, NewContract, NewIntervention, NewProvider, ProviderOut
 
 router = APIRouter(tags=["catalogue"])

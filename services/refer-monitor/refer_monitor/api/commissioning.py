@@ -8,7 +8,7 @@ from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.redaction import redacted_response
 
-from ..domain import commissioning
+from ..workflows import commissioning
 from .schemas import Demand
 
 router = APIRouter(prefix="/commissioning", tags=["commissioning"])

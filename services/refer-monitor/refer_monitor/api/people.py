@@ -13,10 +13,10 @@ from probation_shared.redaction import redacted_response
 
 from ..db import queries as q
 from ..db.models import PLATFORM
-from ..domain import updates as sharing
-from ..domain.access import PROBATION, PROBATION_READERS
-from ..domain.referrals import enforce_limited_access
 from ..domain.sharing import Category, Override
+from ..workflows import updates as sharing
+from ..workflows.access import PROBATION, PROBATION_READERS
+from ..workflows.referrals import enforce_limited_access
 from .schemas import ConsentIn, ConsentOut, HealthConsentIn, HealthConsentOut, OverrideIn, OverrideOut, Timeline, TimelineEntry
 
 router = APIRouter(tags=["sharing"])

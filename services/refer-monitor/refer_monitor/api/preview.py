@@ -12,13 +12,13 @@ from probation_shared.auth import Role
 from probation_shared.redaction import Audience, DataClass, explain
 
 from ..db import queries as q
-from ..domain import updates as sharing
 from ..domain.codes import Status
-from ..domain.referrals import ReferralContext
 from ..domain.sharing import WITHHELD_REASONS
 from ..domain.views import NOTIFICATION_AUDIENCE, provider_audience, stored_view
 from ..events.contracts import NotificationPayload, PartnerNotification, ReferralDetails, UpdateNote
 from ..events.publish import notification_base
+from ..workflows import updates as sharing
+from ..workflows.referrals import ReferralContext
 from .schemas import PreviewOut, PreviewPart, ReferralOut, WithheldOut
 
 

@@ -8,18 +8,18 @@ from fastapi import APIRouter, Query, Request
 
 from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.clock import as_utc
 from probation_shared.db import Session
 from probation_shared.errors import Problem
 from probation_shared.redaction import Audience, DataClass, redacted_response
 
 from ..db import queries as q
 from ..db.models import PLATFORM, Referral
-from ..domain import referrals as lifecycle
-from ..domain import updates as sharing
-from ..domain.access import PROBATION, PROBATION_READERS
-from ..domain.rules import aware
 from ..domain.sharing import Category
 from ..domain.views import stored_view
+from ..workflows import referrals as lifecycle
+from ..workflows import updates as sharing
+from ..workflows.access import PROBATION, PROBATION_READERS
 from . import preview as previews
 from .schemas import (
     ActionPlanOut,
@@ -125,21 +125,7 @@ async def list_referrals(
     offset: int = Query(default=0, ge=0, le=100_000),
     principal: Principal = require_roles(*READERS),
 ):
-    if principal.has(*PROBATION_READERS):
-        if crn:
-            await lifecycle.enforce_limited_access(session, principal, crn)
-        rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
-        # A page lists only the people the caller may see (limited access: restricted or excluded people
-        # are left out, so a page may hold fewer than `limit` rows).
-        visible = await lifecycle.visible_to_staff(session, principal, [row.crn for row in rows])
-        rows = [row for row in rows if row.crn in visible]
-    else:
-        refs = sorted(principal.contract_refs)
-        rows = (
-            await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset)
-            if refs and principal.provider_id
-            else []
-        )
+    rows = await lifecycle.referral_page(session, principal, crn, limit, offset)
     await audit(session, request, principal, action="list", crns=[row.crn for row in rows])
     return redacted_response([_summary(row) for row in rows], principal.roles)
 
@@ -153,7 +139,7 @@ def _summary(row) -> ReferralSummary:
         contract_reference=row.contract_reference,
         status=row.status,
         outcome=row.outcome,
-        sent_at=aware(row.sent_at),
+        sent_at=as_utc(row.sent_at),
         assigned_to=row.assigned_to,
         person_name=" ".join(p for p in (row.first_name, row.last_name) if p) or None,
     )

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from probation_shared.db import create_base
 from probation_shared.events import platform_tables
+
+from ..domain.codes import Status
+from ..domain.lifecycle import PlanStatus
 
 Base = create_base()
 PLATFORM = platform_tables(Base.metadata)
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 TS = DateTime(timezone=True)
+
+
+class StrEnumColumn(TypeDecorator):
+    """A string enum stored as its plain value in VARCHAR (the same column as before, so no migration); read back as the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_type: type[enum.StrEnum], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum_type = enum_type
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum_type(value).value
+
+    def process_result_value(self, value: Any, dialect: Any) -> enum.StrEnum | None:
+        return None if value is None else self.enum_type(value)
 
 
 class Provider(Base):
@@ -97,7 +119,7 @@ class Referral(Base):
     crn: Mapped[str] = mapped_column(String(7), index=True)
     intervention_id: Mapped[str] = mapped_column(ForeignKey("intervention.id"))
     contract_reference: Mapped[str] = mapped_column(ForeignKey("contract.reference"))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[Status] = mapped_column(StrEnumColumn(Status))
     outcome: Mapped[str | None] = mapped_column(String(20))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(TS)
@@ -175,7 +197,7 @@ class ActionPlan(Base):
     referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
     number_of_sessions: Mapped[int] = mapped_column(Integer)
     activities: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20))  # SUBMITTED | APPROVED | SUPERSEDED
+    status: Mapped[PlanStatus] = mapped_column(StrEnumColumn(PlanStatus))
     submitted_by: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(TS)
     approved_by: Mapped[str | None] = mapped_column(String(200))

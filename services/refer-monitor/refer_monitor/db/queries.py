@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -305,9 +305,3 @@ async def caps(session: AsyncSession) -> list[tuple]:
         .group_by(Contract.reference, Contract.region, Contract.pcc_area, Contract.contract_type, Contract.volume_cap)
     )
     return [tuple(r) for r in (await session.execute(query)).all()]
-
-
-def now_utc() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)

@@ -1,5 +1,5 @@
-"""Lifecycle rules of a referral, as pure functions over plain values. They raise `Problem` (a plain
-exception carrying a status and a stable code) and know nothing of HTTP frameworks or SQL."""
+"""Lifecycle rules of a referral, as pure functions over plain values. They raise `DomainError` (the shared
+framework-free error: a stable code, a status and the fields) and know nothing of HTTP frameworks or SQL."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from probation_shared.errors import Problem
+from probation_shared.clock import as_utc
 
+from . import lifecycle
 from .codes import ATTENDED, PCC_AREAS, WITHDRAWAL_CODES, Outcome, Status
+from .errors import DomainError, FieldError
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{4}[A-Z]{2}$")
 
@@ -27,13 +29,6 @@ def new_reference(rng: random.Random | None = None) -> str:
     )
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def age_on(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
@@ -45,7 +40,7 @@ def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | 
     """A PCC-area search also finds contracts let for the area's whole region."""
     if pcc_area is not None:
         if pcc_area not in PCC_AREAS:
-            raise Problem(400, "unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", errors=[{"field": "pcc_area", "message": "unknown PCC area"}])
+            raise DomainError("unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", [FieldError("pcc_area", "unknown PCC area")], status=400)
         return [PCC_AREAS[pcc_area]]
     return [region] if region else None
 
@@ -102,7 +97,7 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     if not facts.has_risk_summary:
         errors.append({"field": "risk_summary", "message": "no risk summary is available"})
     else:
-        as_of = aware(facts.risk_summary_at)
+        as_of = as_utc(facts.risk_summary_at)
         if as_of is None or now - as_of > timedelta(days=facts.risk_summary_max_age_days):
             errors.append({"field": "risk_summary", "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
     if not facts.desired_outcomes:
@@ -112,11 +107,11 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
 
 def check_volume_cap(sent_so_far: int, cap: int, override_reason: str | None) -> None:
     if sent_so_far >= cap and not (override_reason or "").strip():
-        raise Problem(
-            409,
+        raise DomainError(
             "volume-cap-reached",
             f"The contract's volume cap of {cap} referrals is reached; send with over_cap_reason to override.",
-            errors=[{"field": "over_cap_reason", "message": "required once the volume cap is reached"}],
+            [FieldError("over_cap_reason", "required once the volume cap is reached")],
+            status=409,
         )
 
 
@@ -132,46 +127,39 @@ class WithdrawalResult:
 
 def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: int | None) -> WithdrawalResult:
     if code not in WITHDRAWAL_CODES:
-        raise Problem(
-            400,
-            "unknown-withdrawal-code",
-            f"{code!r} is not a withdrawal code.",
-            errors=[{"field": "code", "message": f"one of {', '.join(WITHDRAWAL_CODES)}"}],
+        raise DomainError(
+            "unknown-withdrawal-code", f"{code!r} is not a withdrawal code.", [FieldError("code", f"one of {', '.join(WITHDRAWAL_CODES)}")], status=400
         )
-    if status not in (Status.SENT.value, Status.ASSIGNED.value):
-        raise Problem(409, "not-withdrawable", f"A {status.lower()} referral cannot be withdrawn.")
+    after = lifecycle.transition(status, lifecycle.withdrawal(attended_sessions))
     if attended_sessions == 0:
-        return WithdrawalResult(Status.CONCLUDED, Outcome.CANCELLED, False)
+        return WithdrawalResult(after, Outcome.CANCELLED, False)
     if planned_sessions is not None and attended_sessions >= planned_sessions:
-        return WithdrawalResult(Status.ENDED, Outcome.COMPLETED, True)
-    return WithdrawalResult(Status.ENDED, Outcome.PREMATURELY_ENDED, True)
+        return WithdrawalResult(after, Outcome.COMPLETED, True)
+    return WithdrawalResult(after, Outcome.PREMATURELY_ENDED, True)
 
 
 # --- appointments -------------------------------------------------------------------------------
 
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
-    if aware(scheduled_at) > now:
-        raise Problem(400, "appointment-in-future", "Attendance cannot be recorded for an appointment that has not happened yet.")
+    if as_utc(scheduled_at) > now:
+        raise DomainError("appointment-in-future", "Attendance cannot be recorded for an appointment that has not happened yet.", status=400)
     if already_recorded:
-        raise Problem(409, "attendance-already-recorded", "Attendance for this appointment is already recorded.")
+        raise DomainError("attendance-already-recorded", "Attendance for this appointment is already recorded.", status=409)
 
 
 def check_feedback(attendance: str | None, feedback_recorded: bool) -> None:
     if feedback_recorded:
-        raise Problem(409, "feedback-already-submitted", "Feedback for this appointment has already been submitted.")
+        raise DomainError("feedback-already-submitted", "Feedback for this appointment has already been submitted.", status=409)
     if attendance is None:
-        raise Problem(
-            422,
-            "attendance-required",
-            "Record attendance before submitting feedback.",
-            errors=[{"field": "attendance", "message": "attendance must be recorded first"}],
+        raise DomainError(
+            "attendance-required", "Record attendance before submitting feedback.", [FieldError("attendance", "attendance must be recorded first")], status=422
         )
 
 
 def check_reschedule(attendance: str | None) -> None:
     if attendance is not None:
-        raise Problem(409, "appointment-already-held", "This appointment already has attendance recorded; schedule a new one.")
+        raise DomainError("appointment-already-held", "This appointment already has attendance recorded; schedule a new one.", status=409)
 
 
 # --- action plans -------------------------------------------------------------------------------
@@ -180,13 +168,13 @@ def check_reschedule(attendance: str | None) -> None:
 def check_action_plan(assessments: Iterable[tuple[str | None, bool]], approved_sessions: int | None, number_of_sessions: int) -> None:
     """`assessments`: (attendance, feedback submitted) of each initial assessment appointment."""
     if not any(att in ATTENDED and fed for att, fed in assessments):
-        raise Problem(409, "initial-assessment-incomplete", "An action plan needs an attended initial assessment with feedback submitted.")
+        raise DomainError("initial-assessment-incomplete", "An action plan needs an attended initial assessment with feedback submitted.", status=409)
     if approved_sessions is not None and number_of_sessions < approved_sessions:
-        raise Problem(
-            422,
+        raise DomainError(
             "sessions-cannot-reduce",
             f"A new action plan cannot reduce the sessions below the approved {approved_sessions}.",
-            errors=[{"field": "number_of_sessions", "message": f"must be at least {approved_sessions}"}],
+            [FieldError("number_of_sessions", f"must be at least {approved_sessions}")],
+            status=422,
         )
 
 
@@ -205,19 +193,18 @@ LOCKED_AFTER_PLAN_APPROVAL = frozenset({"complexity_level", "desired_outcomes"})
 
 def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, reason: str | None) -> None:
     fields = list(fields)
-    if status in (Status.ENDED.value, Status.CONCLUDED.value):
-        raise Problem(409, "referral-closed", "An ended or concluded referral cannot be amended.")
+    lifecycle.transition(status, lifecycle.Action.AMEND)
     if not fields:
-        raise Problem(422, "nothing-to-amend", "Name at least one field to amend.")
+        raise DomainError("nothing-to-amend", "Name at least one field to amend.", status=422)
     if status != Status.DRAFT.value and not (reason or "").strip():
-        raise Problem(422, "reason-required", "An amendment to a sent referral needs a reason.", errors=[{"field": "reason", "message": "required"}])
+        raise DomainError("reason-required", "An amendment to a sent referral needs a reason.", [FieldError("reason", "required")], status=422)
     locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
     if plan_approved and locked:
-        raise Problem(
-            409,
+        raise DomainError(
             "locked-after-action-plan-approval",
             f"{', '.join(locked)} cannot change after the action plan is approved.",
-            errors=[{"field": f, "message": "locked after action plan approval"} for f in locked],
+            [FieldError(f, "locked after action plan approval") for f in locked],
+            status=409,
         )
 
 
@@ -233,4 +220,6 @@ def check_end_of_service_report(desired_outcomes: Sequence[str], outcomes: Seque
     if len(set(given)) != len(given):
         errors.append({"field": "outcomes", "message": "each desired outcome once"})
     if errors:
-        raise Problem(422, "outcomes-incomplete", "Give one achievement level for each desired outcome.", errors=errors)
+        raise DomainError(
+            "outcomes-incomplete", "Give one achievement level for each desired outcome.", [FieldError(e["field"], e["message"]) for e in errors], status=422
+        )

@@ -6,8 +6,10 @@ camelCase and read only the fields they name (an allow-list): nothing else in a 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+
+from probation_shared.clock import as_utc
 
 
 def pick(doc: dict[str, Any] | None, *names: str) -> Any:
@@ -34,12 +36,12 @@ def parse_datetime(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return as_utc(value)
     try:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return as_utc(parsed)
 
 
 def person_details(doc: dict[str, Any]) -> dict[str, Any]:

@@ -17,9 +17,8 @@ from typing import Annotated, Any
 from pydantic import ValidationError
 
 from probation_shared.auth import Role
+from probation_shared.clock import as_utc
 from probation_shared.redaction import Audience, Classified, DataClass, Outbound, render
-
-from .rules import aware
 
 D = DataClass
 Ref = Annotated[str | None, Classified(D.REFERENCE)]
@@ -150,7 +149,7 @@ def build_model(person: Any) -> ProviderView:
             summary=summary if isinstance(summary, str) else None,
             groups_at_risk=[g for g in groups if isinstance(g, str)] if isinstance(groups, list) else [],
             risk_to_self=_parts(RiskToSelfPart, risk.get("risk_to_self")),
-            as_of=aware(person.risk_summary_at),
+            as_of=as_utc(person.risk_summary_at),
             tier=person.tier,
             registrations=_parts(RegistrationPart, person.registrations),
         ),

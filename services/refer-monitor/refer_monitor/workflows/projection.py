@@ -10,18 +10,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem
+from probation_shared.clock import as_utc
 from probation_shared.http import service_http
 from probation_shared.logging import get_logger
 
 from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..domain import upstream
+from ..domain.codes import ACTIVE
+from ..domain.errors import DomainError
+from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
 from ..events.publish import partner_notification
-from . import upstream
-from .codes import ACTIVE
-from .rules import aware
-from .views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
 
 log = get_logger(__name__)
 
@@ -102,7 +102,7 @@ def apply_breach(person: PersonProjection, event_type: str, info: dict[str, Any]
     entry = {
         "event": event_type,
         "breach_id": str(info.get("breachId")) if info.get("breachId") is not None else None,
-        "at": aware(occurred_at).isoformat(),
+        "at": as_utc(occurred_at).isoformat(),
     }
     person.enforcement = [*(person.enforcement or []), entry][-20:]
 
@@ -123,15 +123,15 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
             doc = await fetch(session, case_allocation_url(session, f"/people/{crn}/manager"))
             if doc:
                 person.practitioner = upstream.practitioner_details(doc) or None
-    except Problem as exc:
+    except DomainError as exc:
         log.warning("case_allocation_unavailable", crn=crn, error=exc.detail)
-    as_of = aware(person.risk_summary_at)
+    as_of = as_utc(person.risk_summary_at)
     if person.risk_summary is None or as_of is None or (now - as_of).days >= max_risk_age_days:
         try:
             doc = await fetch(session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"})
             if doc:
                 apply_risk_document(person, doc, None)
-        except Problem as exc:
+        except DomainError as exc:
             log.warning("risk_assessment_unavailable", crn=crn, error=exc.detail)
     person.updated_at = now
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from probation_shared.auth import Principal, Role
+from probation_shared.auth import PROBATION_STAFF, Principal, Role
 
-from .codes import Status
-from .sharing import ViewerKind
+from ..domain.codes import Status
+from ..domain.sharing import ViewerKind
 
 PROBATION = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER)
-PROBATION_READERS = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER)
+PROBATION_READERS = PROBATION_STAFF  # practitioner, senior probation officer, prison offender manager (the shared group)
 
 
 def provider_holds_contract(principal: Principal, contract_reference: str, contract_providers: Iterable[str]) -> bool:

@@ -10,24 +10,25 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.auth import Principal
-from probation_shared.errors import Problem, not_found
+from probation_shared.clock import as_utc
 
 from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
+from ..domain import lifecycle
+from ..domain.codes import ACTIVE, Status
+from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
 from ..events.publish import referral_event
 from .access import can_see_referral, viewer_kind
-from .codes import ACTIVE, Status
-from .referrals import ReferralContext, now_utc, require_probation, require_provider
-from .rules import aware
-from .sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
+from .referrals import ReferralContext, require_probation, require_provider
 
 
 async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
     require_provider(principal, ctx)
     referral = ctx.referral
-    if referral.status not in ACTIVE:
-        raise Problem(409, "referral-not-active", "Updates are posted on an active referral.")
+    lifecycle.transition(referral.status, lifecycle.Action.POST_UPDATE)
     update = ProviderUpdate(
         id=str(uuid.uuid4()),
         referral_id=referral.id,
@@ -36,7 +37,7 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
         category=category.value,
         text=text,
         author=principal.subject,
-        created_at=now_utc(),
+        created_at=clock.now(),
     )
     session.add(update)
     await session.flush()
@@ -54,24 +55,24 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
 
 
 def _update_note(update: ProviderUpdate) -> dict[str, Any]:
-    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": aware(update.created_at)}
+    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": as_utc(update.created_at)}
 
 
 async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
     require_probation(principal)
     if category is Category.SAFEGUARDING_CONCERN:
-        raise Problem(
-            422,
+        raise DomainError(
             "consent-not-applicable",
             "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
-            errors=[{"field": "category", "message": "use a release override for safeguarding concerns"}],
+            [FieldError("category", "use a release override for safeguarding concerns")],
+            status=422,
         )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
-        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=now_utc())
+        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=clock.now())
         session.add(consent)
     else:
-        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, now_utc()
+        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, clock.now()
     return consent
 
 
@@ -79,13 +80,13 @@ async def record_health_consent(session: AsyncSession, principal: Principal, crn
     """The person's consent to one provider seeing their health information, recorded by probation staff."""
     require_probation(principal)
     if await q.get_provider(session, provider_id) is None:
-        raise Problem(422, "unknown-provider", "No such provider.", errors=[{"field": "provider_id", "message": "unknown"}])
+        raise DomainError("unknown-provider", "No such provider.", [FieldError("provider_id", "unknown")], status=422)
     consent = await q.get_health_consent(session, crn, provider_id)
     if consent is None:
-        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=now_utc())
+        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=clock.now())
         session.add(consent)
     else:
-        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, now_utc()
+        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, clock.now()
     return consent
 
 
@@ -96,10 +97,10 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
         raise not_found("update")
     override = await q.get_override(session, update_id)
     if override is None:
-        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=now_utc())
+        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=clock.now())
         session.add(override)
     else:
-        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, now_utc()
+        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, clock.now()
     if decision is Override.RELEASE:
         referral = await q.get_referral(session, update.referral_id)
         contract = await q.get_contract(session, referral.contract_reference)
@@ -189,7 +190,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
     """Referral milestones and provider updates on the person, exactly as far as the caller may see them."""
     kind = viewer_kind(principal)
     if kind is ViewerKind.OTHER:
-        raise Problem(403, "forbidden", "Your role does not allow this action.")
+        raise DomainError("forbidden", "Your role does not allow this action.", status=403)
     updates = await q.updates_for_person(session, crn)
     sharing = await PersonSharing.load(session, crn, [u.id for u in updates])
     if kind is ViewerKind.PROVIDER:
@@ -216,7 +217,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
             if at is not None:
                 entries.append(
                     {
-                        "at": aware(at),
+                        "at": as_utc(at),
                         "kind": what,
                         "referral_id": r.id,
                         "referral_reference": r.reference,
@@ -233,7 +234,7 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
         if decision.visible:
             entries.append(
                 {
-                    "at": aware(u.created_at),
+                    "at": as_utc(u.created_at),
                     "kind": "provider-update",
                     "referral_id": u.referral_id,
                     "update_id": u.id,
@@ -248,4 +249,4 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
 
 
 def ensure_timestamp(value: datetime) -> datetime:
-    return aware(value)
+    return as_utc(value)

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem, not_found
+from probation_shared import clock
 
 from ..db import queries as q
 from ..db.models import Contract, Intervention, Provider, Subcontractor
-from . import rules
-from .codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
+from ..domain import rules
+from ..domain.codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
+from ..domain.errors import DomainError, FieldError, not_found
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.now().date()  # the UTC date, as before (not clock.today()'s London date)
 
 
 async def create_provider(session: AsyncSession, provider_id: str, name: str) -> Provider:
     if await q.get_provider(session, provider_id) is not None:
-        raise Problem(409, "provider-exists", f"Provider {provider_id} already exists.")
+        raise DomainError("provider-exists", f"Provider {provider_id} already exists.", status=409)
     provider = Provider(id=provider_id, name=name)
     q.add(session, provider)
     return provider
@@ -54,9 +55,9 @@ async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[
     if data["prime_provider_id"] in subs:
         errors.append({"field": "subcontractor_ids", "message": "the prime provider is not its own subcontractor"})
     if errors:
-        raise Problem(422, "invalid-contract", "The contract is not valid.", errors=errors)
+        raise DomainError("invalid-contract", "The contract is not valid.", [FieldError(e["field"], e["message"]) for e in errors], status=422)
     if await q.get_contract(session, data["reference"]) is not None:
-        raise Problem(409, "contract-exists", f"Contract {data['reference']} already exists.")
+        raise DomainError("contract-exists", f"Contract {data['reference']} already exists.", status=409)
     contract = Contract(**{k: v for k, v in data.items() if k != "subcontractor_ids"})
     q.add(session, contract, *[Subcontractor(contract_reference=contract.reference, provider_id=p) for p in subs])
     return contract, subs
@@ -67,14 +68,14 @@ async def read_contract(session: AsyncSession, reference: str) -> tuple[Contract
     if contract is None:
         raise not_found("contract")
     if contract.referral_end_date < today():
-        raise Problem(410, "contract-expired", f"Contract {reference} ended on {contract.referral_end_date.isoformat()}.")
+        raise DomainError("contract-expired", f"Contract {reference} ended on {contract.referral_end_date.isoformat()}.", status=410)
     return contract, await q.subcontractors(session, reference)
 
 
 async def create_intervention(session: AsyncSession, contract_reference: str, title: str, description: str) -> Intervention:
     contract = await q.get_contract(session, contract_reference)
     if contract is None:
-        raise Problem(422, "unknown-contract", "No such contract.", errors=[{"field": "contract_reference", "message": "unknown"}])
+        raise DomainError("unknown-contract", "No such contract.", [FieldError("contract_reference", "unknown")], status=422)
     intervention = Intervention(id=str(uuid.uuid4()), contract_reference=contract_reference, title=title, description=description)
     q.add(session, intervention)
     return intervention
@@ -86,7 +87,7 @@ async def read_intervention(session: AsyncSession, intervention_id: str) -> tupl
         raise not_found("intervention")
     contract = await q.get_contract(session, intervention.contract_reference)
     if contract.referral_end_date < today():
-        raise Problem(410, "contract-expired", f"The intervention's contract ended on {contract.referral_end_date.isoformat()}.")
+        raise DomainError("contract-expired", f"The intervention's contract ended on {contract.referral_end_date.isoformat()}.", status=410)
     return intervention, contract
 
 
@@ -94,7 +95,7 @@ async def search(
     session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None, on: date | None
 ) -> list[tuple[Intervention, Contract]]:
     if region is not None and region not in REGIONS:
-        raise Problem(400, "unknown-region", f"{region!r} is not a probation region.", errors=[{"field": "region", "message": "unknown region"}])
+        raise DomainError("unknown-region", f"{region!r} is not a probation region.", [FieldError("region", "unknown region")], status=400)
     regions = rules.regions_for_search(region, pcc_area)
     found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
     return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

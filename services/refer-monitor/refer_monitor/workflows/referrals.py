@@ -5,34 +5,32 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.auth import Principal
-from probation_shared.errors import Problem, not_found
 from probation_shared.http import service_http
 from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for_staff
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
+from ..domain import lifecycle, rules
+from ..domain.codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
+from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.lifecycle import Action, PlanAction, PlanStatus
+from ..domain.views import build_view
 from ..events.publish import referral_event
-from . import rules
-from .access import PROBATION, can_see_referral, provider_can_see_referral
-from .codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
+from .access import PROBATION, PROBATION_READERS, can_see_referral, provider_can_see_referral
 from .projection import fill_from_upstream
-from .views import build_view
 
 REFERENCE_ATTEMPTS = 20
 # Free text written by probation staff on a referral that its provider reads (the referral, its
 # amendments and notifications): checked against the person's victim records when written.
 PROVIDER_TEXT_FIELDS = ("desired_outcomes", "needs", "expected_release_missing_reason")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -63,12 +61,12 @@ async def enforce_limited_access(session: AsyncSession, principal: Principal, cr
 def require_provider(principal: Principal, ctx: ReferralContext) -> None:
     """Provider-side actions: only a caseworker holding the contract (probation staff get 403)."""
     if not provider_can_see_referral(principal, ctx.referral.status, ctx.contract.reference, ctx.providers):
-        raise Problem(403, "forbidden", "Only the provider delivering this referral can do this.")
+        raise DomainError("forbidden", "Only the provider delivering this referral can do this.", status=403)
 
 
 def require_probation(principal: Principal) -> None:
     if not principal.has(*PROBATION):
-        raise Problem(403, "forbidden", "Only probation staff can do this.")
+        raise DomainError("forbidden", "Only probation staff can do this.", status=403)
 
 
 async def _event(
@@ -98,20 +96,20 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     require_probation(principal)
     intervention = await q.get_intervention(session, data["intervention_id"])
     if intervention is None:
-        raise Problem(422, "unknown-intervention", "No such intervention.", errors=[{"field": "intervention_id", "message": "unknown"}])
+        raise DomainError("unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422)
     contract = await q.get_contract(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
-    today = now_utc().date()
+    today = clock.now().date()
     if contract.referral_end_date < today:
-        raise Problem(410, "contract-expired", f"Contract {contract.reference} no longer takes referrals.")
+        raise DomainError("contract-expired", f"Contract {contract.reference} no longer takes referrals.", status=410)
     referral = Referral(
         id=str(uuid.uuid4()),
         crn=data["crn"],
         intervention_id=intervention.id,
         contract_reference=contract.reference,
-        status=Status.DRAFT.value,
+        status=Status.DRAFT,
         created_by=principal.subject,
-        created_at=now_utc(),
+        created_at=clock.now(),
         complexity_level=data.get("complexity_level"),
         desired_outcomes=list(data.get("desired_outcomes") or []),
         needs=list(data.get("needs") or []),
@@ -129,11 +127,10 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
 async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int) -> Referral:
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
-    if referral.status != Status.DRAFT.value:
-        raise Problem(409, "already-sent", "The referral has already been sent.")
-    now = now_utc()
+    sent = lifecycle.transition(referral.status, Action.SEND)
+    now = clock.now()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
-        raise Problem(410, "contract-closed", f"Contract {contract.reference} does not take referrals today.")
+        raise DomainError("contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410)
     if over_cap_reason and over_cap_reason.strip():
         await check_provider_text(session, referral.crn, {"over_cap_reason": over_cap_reason})
     max_age = referral.risk_summary_max_age_days or default_max_age
@@ -156,14 +153,16 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     missing = rules.missing_for_send(facts, now)
     if missing:
         fields = ", ".join(e["field"] for e in missing)
-        raise Problem(422, "referral-incomplete", f"The referral cannot be sent; missing: {fields}", errors=missing)
+        raise DomainError(
+            "referral-incomplete", f"The referral cannot be sent; missing: {fields}", [FieldError(e["field"], e["message"]) for e in missing], status=422
+        )
     if person.date_of_birth is not None and not rules.eligible(
         contract.eligible_sex, contract.min_age, contract.max_age, person.sex, rules.age_on(person.date_of_birth, now.date())
     ):
-        raise Problem(422, "not-eligible", f"The person is not eligible under contract {contract.reference}.")
+        raise DomainError("not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422)
     rules.check_volume_cap(await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason)
     referral.reference = await _unique_reference(session)
-    referral.status = Status.SENT.value
+    referral.status = sent
     referral.sent_at, referral.sent_by = now, principal.subject
     referral.custody = facts.custody
     referral.risk_summary_max_age_days = max_age
@@ -191,7 +190,7 @@ async def _unique_reference(session: AsyncSession) -> str:
         reference = rules.new_reference()
         if not await q.reference_taken(session, reference):
             return reference
-    raise Problem(503, "reference-exhausted", "Could not allocate a referral reference; try again.")
+    raise DomainError("reference-exhausted", "Could not allocate a referral reference; try again.", status=503)
 
 
 # --- assignment ---------------------------------------------------------------------------------
@@ -200,11 +199,10 @@ async def _unique_reference(session: AsyncSession) -> str:
 async def assign(session: AsyncSession, principal: Principal, ctx: ReferralContext, caseworker: str | None) -> Referral:
     require_provider(principal, ctx)
     referral = ctx.referral
-    if referral.status not in (Status.SENT.value, Status.ASSIGNED.value):
-        raise Problem(409, "not-assignable", f"A {referral.status.lower()} referral cannot be assigned.")
+    assigned = lifecycle.transition(referral.status, Action.ASSIGN)
     referral.assigned_to = caseworker or principal.subject
-    referral.assigned_at = now_utc()
-    referral.status = Status.ASSIGNED.value
+    referral.assigned_at = clock.now()
+    referral.status = assigned
     await _event(session, ctx, "intervention.referral.assigned", extra={"assignedTo": referral.assigned_to})
     return referral
 
@@ -221,9 +219,9 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
     referral = ctx.referral
     plans = await q.action_plans(session, referral.id)
     changes = {k: v for k, v in changes.items() if getattr(referral, k) != v}
-    rules.check_amendment(referral.status, changes, any(p.status == "APPROVED" for p in plans), reason)
+    rules.check_amendment(referral.status, changes, any(p.status == PlanStatus.APPROVED for p in plans), reason)
     await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
-    now = now_utc()
+    now = clock.now()
     recorded = []
     for name, value in changes.items():
         old = getattr(referral, name)
@@ -261,12 +259,12 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
     sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
     attended = sum(1 for a in sessions if a.attendance in ATTENDED)
     plan = _approved(await q.action_plans(session, referral.id))
-    if referral.status == Status.DRAFT.value:
-        raise Problem(409, "not-sent", "A draft is not withdrawn; it was never sent.")
+    if referral.status == Status.DRAFT:
+        raise lifecycle.refusal(referral.status, lifecycle.withdrawal(attended))
     result = rules.withdraw(referral.status, code, attended, plan.number_of_sessions if plan else None)
-    now = now_utc()
+    now = clock.now()
     referral.withdrawal_code, referral.withdrawal_comments, referral.withdrawn_at = code, comments, now
-    referral.status, referral.outcome, referral.ended_at = result.status.value, result.outcome.value, now
+    referral.status, referral.outcome, referral.ended_at = result.status, result.outcome.value, now
     extra = {"withdrawalCode": code, "withdrawalReason": WITHDRAWAL_CODES[code]}
     await _event(session, ctx, "intervention.referral.withdrawn", extra=extra, payload={"withdrawal": extra})
     await _event(
@@ -282,7 +280,7 @@ async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralCon
 
 
 def _approved(plans: list[ActionPlan]) -> ActionPlan | None:
-    return next((p for p in reversed(plans) if p.status == "APPROVED"), None)
+    return next((p for p in reversed(plans) if p.status == PlanStatus.APPROVED), None)
 
 
 def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool:
@@ -293,8 +291,7 @@ def awaiting_end_of_service_report(referral: Referral, has_report: bool) -> bool
 
 
 def _require_delivering(ctx: ReferralContext) -> None:
-    if ctx.referral.status != Status.ASSIGNED.value:
-        raise Problem(409, "not-in-delivery", "Assign the referral first; ended referrals take no appointments.")
+    lifecycle.transition(ctx.referral.status, Action.DELIVER)
 
 
 async def schedule(
@@ -313,13 +310,13 @@ async def schedule(
     if kind == "SESSION":
         plan = _approved(await q.action_plans(session, referral.id))
         if plan is None:
-            raise Problem(409, "no-approved-action-plan", "Sessions follow an approved action plan.")
+            raise DomainError("no-approved-action-plan", "Sessions follow an approved action plan.", status=409)
         if session_number is None or not 1 <= session_number <= plan.number_of_sessions:
-            raise Problem(
-                422,
+            raise DomainError(
                 "session-out-of-plan",
                 f"The approved plan has sessions 1 to {plan.number_of_sessions}.",
-                errors=[{"field": "session_number", "message": f"between 1 and {plan.number_of_sessions}"}],
+                [FieldError("session_number", f"between 1 and {plan.number_of_sessions}")],
+                status=422,
             )
         existing = [a for a in existing if a.session_number == session_number]
     else:
@@ -349,7 +346,7 @@ async def record_attendance(
     require_provider(principal, ctx)
     _require_delivering(ctx)
     appointment = await _appointment(session, ctx, appointment_id)
-    now = now_utc()
+    now = clock.now()
     rules.check_attendance(appointment.scheduled_at, appointment.attendance is not None, now)
     appointment.attendance, appointment.attendance_notes, appointment.attendance_recorded_at = attendance, notes, now
     event_type = "intervention.session-appointment.attended" if attendance in ATTENDED else "intervention.session-appointment.missed"
@@ -361,7 +358,7 @@ async def submit_feedback(session: AsyncSession, principal: Principal, ctx: Refe
     require_provider(principal, ctx)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
-    appointment.feedback, appointment.feedback_at = feedback, now_utc()
+    appointment.feedback, appointment.feedback_at = feedback, clock.now()
     await _event(session, ctx, "intervention.session-appointment.session-feedback-submitted", extra=_appointment_info(appointment))
     return appointment
 
@@ -394,16 +391,16 @@ async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: R
     approved = _approved(plans)
     rules.check_action_plan(assessments, approved.number_of_sessions if approved else None, number_of_sessions)
     for plan in plans:
-        if plan.status == "SUBMITTED":
-            plan.status = "SUPERSEDED"
+        if plan.status == PlanStatus.SUBMITTED:
+            plan.status = lifecycle.plan_transition(plan.status, PlanAction.SUPERSEDE)
     plan = ActionPlan(
         id=str(uuid.uuid4()),
         referral_id=referral.id,
         number_of_sessions=number_of_sessions,
         activities=activities,
-        status="SUBMITTED",
+        status=PlanStatus.SUBMITTED,
         submitted_by=principal.subject,
-        submitted_at=now_utc(),
+        submitted_at=clock.now(),
     )
     session.add(plan)
     await _event(
@@ -421,12 +418,11 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
     plan = await q.get_action_plan(session, ctx.referral.id, plan_id)
     if plan is None:
         raise not_found("action plan")
-    if plan.status != "SUBMITTED":
-        raise Problem(409, "not-awaiting-approval", f"This action plan is {plan.status.lower()}.")
+    approved = lifecycle.plan_transition(plan.status, PlanAction.APPROVE)
     for other in await q.action_plans(session, ctx.referral.id):
-        if other.status == "APPROVED":
-            other.status = "SUPERSEDED"
-    plan.status, plan.approved_by, plan.approved_at = "APPROVED", principal.subject, now_utc()
+        if other.status == PlanStatus.APPROVED:
+            other.status = lifecycle.plan_transition(other.status, PlanAction.SUPERSEDE)
+    plan.status, plan.approved_by, plan.approved_at = approved, principal.subject, clock.now()
     await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
     return plan
 
@@ -440,18 +436,17 @@ async def submit_end_of_service_report(
     require_provider(principal, ctx)
     referral = ctx.referral
     if await q.end_of_service_report(session, referral.id) is not None:
-        raise Problem(409, "report-already-submitted", "The end of service report has already been submitted.")
-    if referral.status == Status.ASSIGNED.value:
+        raise DomainError("report-already-submitted", "The end of service report has already been submitted.", status=409)
+    concluded = lifecycle.transition(referral.status, Action.SUBMIT_END_OF_SERVICE_REPORT)
+    if referral.status == Status.ASSIGNED:
         plan = _approved(await q.action_plans(session, referral.id))
         sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
         delivered = {a.session_number for a in sessions if a.attendance is not None and a.feedback is not None}
         if plan is None or len(delivered) < plan.number_of_sessions:
-            raise Problem(409, "sessions-outstanding", "Every planned session needs attendance and feedback before the report.")
+            raise DomainError("sessions-outstanding", "Every planned session needs attendance and feedback before the report.", status=409)
         referral.outcome = Outcome.COMPLETED.value
-    elif referral.status != Status.ENDED.value:
-        raise Problem(409, "not-ready-for-report", f"A {referral.status.lower()} referral takes no end of service report.")
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
-    now = now_utc()
+    now = clock.now()
     report = EndOfServiceReport(
         referral_id=referral.id,
         outcomes=outcomes,
@@ -460,7 +455,7 @@ async def submit_end_of_service_report(
         submitted_at=now,
     )
     session.add(report)
-    referral.status, referral.concluded_at = Status.CONCLUDED.value, now
+    referral.status, referral.concluded_at = concluded, now
     referral.ended_at = referral.ended_at or now
     await _event(session, ctx, "intervention.end-of-service-report.submitted", notify=False)
     await _event(session, ctx, "intervention.referral.concluded", extra={"outcome": referral.outcome})
@@ -468,6 +463,24 @@ async def submit_end_of_service_report(
 
 
 # --- limited access for lists -------------------------------------------------------------------
+
+
+async def referral_page(session: AsyncSession, principal: Principal, crn: str | None, limit: int, offset: int) -> list[Any]:
+    """One page of referral summaries as far as the caller may see them: probation staff see every referral
+    of the people their limited-access rules allow; a provider caseworker sees the sent referrals on the
+    contracts their token holds, for their own organisation."""
+    if principal.has(*PROBATION_READERS):
+        if crn:
+            await enforce_limited_access(session, principal, crn)
+        rows = await q.referral_page(session, crn=crn, limit=limit, offset=offset)
+        # A page lists only the people the caller may see (limited access: restricted or excluded people
+        # are left out, so a page may hold fewer than `limit` rows).
+        visible = await visible_to_staff(session, principal, [row.crn for row in rows])
+        return [row for row in rows if row.crn in visible]
+    refs = sorted(principal.contract_refs)
+    if not (refs and principal.provider_id):
+        return []
+    return list(await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset))
 
 
 async def visible_to_staff(session: AsyncSession, principal: Principal, crns: list[str]) -> set[str]:
@@ -516,13 +529,20 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
     if matches:
         errors = [{"field": str(m.get("field")), "kind": str(m.get("kind")), "matched": str(m.get("matched")), "message": "names a victim"} for m in matches]
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        raise Problem(
-            422,
-            "victim-identifier-in-provider-text",
-            f"Text a provider would read names a victim ({fields}); rewrite it without victim details.",
-            errors=errors,
-        )
+        raise VictimTextRefused(f"Text a provider would read names a victim ({fields}); rewrite it without victim details.", errors)
 
 
-def _check_unavailable(detail: str) -> Problem:
-    return Problem(503, "provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}")
+class VictimTextRefused(DomainError):
+    """422: provider-bound text names a victim. Each error also says what kind of identifier matched and what matched."""
+
+    def __init__(self, detail: str, matches: list[dict[str, str]]) -> None:
+        super().__init__("victim-identifier-in-provider-text", detail, [FieldError(m["field"], m["message"], "names-a-victim") for m in matches], status=422)
+        self.matches = matches
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        return self.matches
+
+
+def _check_unavailable(detail: str) -> DomainError:
+    return DomainError("provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}", status=503)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..db import queries as q
-from .codes import PCC_AREAS
+from ..domain.codes import PCC_AREAS
 
 
 def _region(region: str | None, pcc_area: str | None) -> str:

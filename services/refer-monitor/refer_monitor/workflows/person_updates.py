@@ -1,0 +1,110 @@
+"""Use cases run when case-allocation or risk-assessment report a change to a person.
+
+Each updates the person projection (fetching detail from the owner through `detailUrl` with a
+service token) and then propagates the change to the provider views of the person's active referrals.
+The consumer (`events/handlers.py`) maps event types to these; the consumer's transaction is the unit of work.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
+from probation_shared.events import DomainEvent
+
+from ..db import queries as q
+from ..domain import upstream
+from . import projection as p
+
+
+def _crn(event: DomainEvent) -> str:
+    if not event.crn:
+        raise ValueError(f"{event.eventType} without a CRN")
+    return event.crn
+
+
+def _now() -> datetime:
+    return clock.now()
+
+
+async def on_person_details(session: AsyncSession, event: DomainEvent) -> None:
+    crn = _crn(event)
+    doc = await p.fetch(session, event.detailUrl or p.case_allocation_url(session, f"/people/{crn}"))
+    person = await q.person_for_update(session, crn)
+    if doc:
+        p.apply_person_document(person, doc)
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_address(session: AsyncSession, event: DomainEvent) -> None:
+    crn = _crn(event)
+    address_id = event.additionalInformation.get("addressId")
+    address_id = str(address_id) if address_id is not None else None
+    deleted = event.eventType.endswith(".deleted")
+    url = event.detailUrl or (p.case_allocation_url(session, f"/people/{crn}/addresses/{address_id}") if address_id else None)
+    doc = None if deleted or url is None else await p.fetch(session, url)
+    person = await q.person_for_update(session, crn)
+    p.apply_address_document(person, address_id, doc, _now().date())
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
+    crn = _crn(event)
+    doc = await p.fetch(session, event.detailUrl or p.case_allocation_url(session, f"/people/{crn}/manager"))
+    person = await q.person_for_update(session, crn)
+    if doc:
+        person.practitioner = upstream.practitioner_details(doc) or None
+    else:
+        info = event.additionalInformation
+        person.practitioner = {
+            k: v for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"), "pdu_code": info.get("pduCode")}.items() if v
+        } or None
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_registration(session: AsyncSession, event: DomainEvent) -> None:
+    person = await q.person_for_update(session, _crn(event))
+    p.apply_registration(person, event.eventType, event.additionalInformation)
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_enforcement(session: AsyncSession, event: DomainEvent) -> None:
+    person = await q.person_for_update(session, _crn(event))
+    p.apply_breach(person, event.eventType, event.additionalInformation, event.occurredAt)
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_sentence(session: AsyncSession, event: DomainEvent) -> None:
+    """Custody status only (needed to refuse a custody referral without a release date); no provider view change."""
+    person = await q.person_for_update(session, _crn(event))
+    custodial = event.additionalInformation.get("custodial")
+    if event.eventType.endswith(".terminated"):
+        person.custodial = False if custodial else person.custodial
+    elif custodial is not None:
+        person.custodial = bool(custodial)
+    person.updated_at = _now()
+
+
+async def on_rosh_changed(session: AsyncSession, event: DomainEvent) -> None:
+    crn = _crn(event)
+    url = event.detailUrl or p.risk_assessment_url(session, f"/people/{crn}/risk-summary")
+    doc = await p.fetch(session, url, {"view": "provider"})
+    person = await q.person_for_update(session, crn)
+    if doc:
+        p.apply_risk_document(person, doc, event.occurredAt)
+    level = upstream.rosh_level(event.additionalInformation.get("overallLevel"))
+    if level:
+        person.rosh_level = level
+    if not doc:
+        person.risk_summary_at = event.occurredAt
+    await p.propagate(session, person, event.eventType, _now())
+
+
+async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
+    person = await q.person_for_update(session, _crn(event))
+    tier = event.additionalInformation.get("tier")
+    if tier:
+        person.tier = str(tier)
+    await p.propagate(session, person, event.eventType, _now())

@@ -6,7 +6,6 @@ Only RS256 is accepted, so `alg=none` and HMAC-confusion tokens are refused.
 
 from __future__ import annotations
 
-import enum
 import time
 import uuid
 from collections import OrderedDict
@@ -20,26 +19,10 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, Request
 
 from .errors import Problem
+from .roles import PROBATION_STAFF, Role
 
 ALGORITHMS = ["RS256"]
 VERIFIED_CACHE_SIZE = 10_000
-
-
-class Role(str, enum.Enum):
-    PRACTITIONER = "PROBATION_PRACTITIONER"
-    SENIOR_PROBATION_OFFICER = "SENIOR_PROBATION_OFFICER"
-    PRISON_OFFENDER_MANAGER = "PRISON_OFFENDER_MANAGER"
-    PROVIDER_CASEWORKER = "PROVIDER_CASEWORKER"
-    POLICE_PARTNER = "POLICE_PARTNER"
-    COMMISSIONER = "COMMISSIONER"
-    AUDITOR = "AUDITOR"
-    OPERATOR = "OPERATOR"
-    SERVICE = "SERVICE"
-    PERSON_ON_PROBATION = "PERSON_ON_PROBATION"  # scoped to their own CRN by the `crn` claim
-    LIMITED_ACCESS_ADMIN = "LIMITED_ACCESS_ADMIN"  # the only role that changes a person's limited-access list
-
-
-PROBATION_STAFF = frozenset({Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER})
 
 
 @dataclass(frozen=True)

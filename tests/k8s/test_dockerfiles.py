@@ -57,16 +57,20 @@ def test_dockerfile_builds_from_constraints_runs_as_non_root_from_site_packages_
 
 def test_each_service_ships_its_migrations_and_data_in_its_package(tmp_path):
     """What the image installs: a wheel per service, holding its Alembic folder (and its data files)."""
+    import shutil
     import subprocess
     import sys
     import zipfile
 
     for service in SERVICES:
         package = service.replace("-", "_")
-        source = ROOT / "services" / service
+        # Built from a copy, so setuptools' build folder lands outside the source tree.
+        source = shutil.copytree(ROOT / "services" / service, tmp_path / "src" / service, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
         built = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / service), str(source)],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert built.returncode == 0, built.stderr
         names = zipfile.ZipFile(next((tmp_path / service).glob("*.whl"))).namelist()

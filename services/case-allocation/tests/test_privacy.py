@@ -212,7 +212,7 @@ async def test_reading_the_limited_access_list_is_audited_and_the_service_token_
     reads = [r for r in await audit_rows(api, subject_crn=crn) if r["action"] == "limited-access-read"]
     assert [(r["actor_roles"], r["reason"]) for r in reads] == [("SENIOR_PROBATION_OFFICER", "allocation")]  # the service read is not a person's
 
-    # Other services' check (probation_shared.limited_access.enforce_for_staff) reads the list this way.
+    # Other services' check (probation_shared.limited_access_client.enforce_for_staff) reads the list this way.
     from probation_shared.limited_access import EXCLUDED, HIDDEN, access_verdict
 
     rows = [(row["kind"], row["staff_code"]) for row in service["limits"]]

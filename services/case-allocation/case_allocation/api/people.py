@@ -175,7 +175,7 @@ async def delete_address(session: Session, address_id: int, crn: str = CrnPath, 
 # Only a LIMITED_ACCESS_ADMIN changes the lists (so no member of staff can name themselves onto a
 # restriction and then read the record); every change is audited and published. Reading a list is
 # audited too: the admin, a member of staff who may see the person, and services (other services ask
-# before showing a person to probation staff: probation_shared.limited_access.enforce_for_staff).
+# before showing a person to probation staff: probation_shared.limited_access_client.enforce_for_staff).
 
 LIMIT_READERS = (Role.LIMITED_ACCESS_ADMIN, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)
 

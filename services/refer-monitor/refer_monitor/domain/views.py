@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 from pydantic import ValidationError
 
-from probation_shared.auth import Role
 from probation_shared.clock import as_utc
-from probation_shared.redaction import Audience, Classified, DataClass, Outbound, render
+from probation_shared.privacy import Audience, Classified, DataClass, Outbound, render
+from probation_shared.roles import Role
 
 D = DataClass
 Ref = Annotated[str | None, Classified(D.REFERENCE)]

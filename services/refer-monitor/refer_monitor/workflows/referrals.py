@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from probation_shared import clock
 from probation_shared.auth import Principal
 from probation_shared.http import service_http
-from probation_shared.limited_access import VISIBLE, access_verdict, enforce_for_staff
+from probation_shared.limited_access import VISIBLE, access_verdict
+from probation_shared.limited_access_client import enforce_for_staff
 
 from ..db import queries as q
 from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral

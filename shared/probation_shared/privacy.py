@@ -1,0 +1,348 @@
+"""One declarative policy, applied by allow-list to everything that leaves a service (pure: pydantic only,
+so domain code may use it; `redaction` adds what the HTTP edge needs).
+
+Every field of a model that leaves a service (a response, a detail document, an event contract, a partner
+notification) carries a data class: `Annotated[str, Classified(DataClass.CONTACT_DETAILS)]`. A field whose
+type is itself an `Outbound` model is classified by that model's own fields. A field with neither is an
+error when the model is checked (at start-up and in the tests), never a pass-through.
+
+`Outbound` models cannot be serialised without an audience: `render(model, audience)` is the only way out,
+and it applies the policy on the way. `explain(model, audience)` gives the same verdicts with the reason
+each withheld field is withheld (for previews). Where an audience holds several roles the most permissive
+verdict wins. Plain dicts (stored provider views, legacy payloads) go through `redact_data` with a spec:
+keys the spec does not name are dropped.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Union
+
+from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
+
+from .roles import Role
+
+_CONTEXT_KEY = "probation_audience"
+
+
+class DataClass(str, enum.Enum):
+    REFERENCE = "reference"  # identifiers, codes, statuses, timestamps: what a caller needs to refer to a record
+    IDENTITY = "identity"
+    CONTACT_DETAILS = "contact_details"
+    OFFENCE = "offence"
+    SENTENCE = "sentence"
+    RISK_LEVELS = "risk_levels"
+    RISK_NARRATIVE = "risk_narrative"
+    VICTIM_DETAILS = "victim_details"
+    HEALTH = "health"  # special category data: risk to self, mental and physical health, medication, substance use
+    PROVIDER_UPDATES = "provider_updates"
+    SAFEGUARDING = "safeguarding"
+    STAFF = "staff"  # practitioners' names and work contact details
+
+
+class Visibility(enum.IntEnum):
+    # Ordered so that max() is the most permissive verdict.
+    REMOVED = 0
+    MASKED = 1
+    WITH_CONSENT = 2  # visible only where the person has consented to this audience seeing it
+    VISIBLE = 3
+
+
+V, M, R, C = Visibility.VISIBLE, Visibility.MASKED, Visibility.REMOVED, Visibility.WITH_CONSENT
+D = DataClass
+
+_ALL_VISIBLE = {dc: V for dc in DataClass}
+
+POLICY: Mapping[Role, Mapping[DataClass, Visibility]] = {
+    Role.PRACTITIONER: _ALL_VISIBLE,
+    Role.SENIOR_PROBATION_OFFICER: _ALL_VISIBLE,
+    Role.PRISON_OFFENDER_MANAGER: _ALL_VISIBLE,
+    Role.SERVICE: _ALL_VISIBLE,
+    # Providers deliver services: they need to reach the person and understand the risk, never the victims;
+    # health only with the person's consent for that provider.
+    Role.PROVIDER_CASEWORKER: {
+        D.REFERENCE: V,
+        D.IDENTITY: V,
+        D.CONTACT_DETAILS: V,
+        D.OFFENCE: R,
+        D.SENTENCE: V,
+        D.RISK_LEVELS: V,
+        D.RISK_NARRATIVE: V,
+        D.VICTIM_DETAILS: R,
+        D.HEALTH: C,
+        D.PROVIDER_UPDATES: V,
+        D.SAFEGUARDING: R,
+        D.STAFF: V,
+    },
+    # IOM / MAPPA partners: who the person is and how risky, not the assessment behind it.
+    Role.POLICE_PARTNER: {
+        D.REFERENCE: V,
+        D.IDENTITY: V,
+        D.CONTACT_DETAILS: V,
+        D.OFFENCE: V,
+        D.SENTENCE: V,
+        D.RISK_LEVELS: V,
+        D.RISK_NARRATIVE: R,
+        D.VICTIM_DETAILS: R,
+        D.HEALTH: R,
+        D.PROVIDER_UPDATES: R,
+        D.SAFEGUARDING: R,
+        D.STAFF: V,
+    },
+    # Commissioners see aggregates only.
+    Role.COMMISSIONER: {dc: (V if dc is D.REFERENCE else R) for dc in DataClass},
+    # Auditors can tell what was recorded, and about whom, without reading the sensitive content.
+    Role.AUDITOR: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.STAFF) else M) for dc in DataClass},
+    Role.OPERATOR: {dc: (V if dc is D.REFERENCE else R) for dc in DataClass},
+    # Manages limited-access lists: who the person is and which staff are named, nothing of the case.
+    Role.LIMITED_ACCESS_ADMIN: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.STAFF) else R) for dc in DataClass},
+    # The person on probation, reading what is about them (their own record only: scope checked by the service).
+    Role.PERSON_ON_PROBATION: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.CONTACT_DETAILS, D.SENTENCE, D.STAFF, D.HEALTH) else R) for dc in DataClass},
+}
+
+MASK = "***"
+
+
+class UnclassifiedField(TypeError):
+    """A field of an outbound model carries no data class, so it could not be allowed out."""
+
+
+class UnrenderedOutput(RuntimeError):
+    """An outbound model was serialised without an audience: only `render` may let it out."""
+
+
+@dataclass(frozen=True)
+class Classified:
+    """Field marker: `name: Annotated[str, Classified(DataClass.CONTACT_DETAILS)]`."""
+
+    data_class: DataClass
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who will read the output: their roles, and the data classes the person has consented to them seeing."""
+
+    roles: frozenset[Role]
+    consents: frozenset[DataClass] = frozenset()
+
+    @classmethod
+    def of(cls, roles: Audience | Iterable[Role], consents: Iterable[DataClass] = ()) -> Audience:
+        if isinstance(roles, Audience):
+            return roles if not consents else cls(roles.roles, roles.consents | frozenset(consents))
+        return cls(frozenset(roles), frozenset(consents))
+
+
+SERVICE_AUDIENCE = Audience(frozenset({Role.SERVICE}))
+
+
+def visibility(roles: Audience | Iterable[Role], data_class: DataClass) -> Visibility:
+    """The verdict for one data class; WITH_CONSENT resolves to VISIBLE or REMOVED by the audience's consents."""
+    return decide(Audience.of(roles), data_class)[0]
+
+
+def decide(audience: Audience, data_class: DataClass) -> tuple[Visibility, str]:
+    """(verdict, reason): VISIBLE / MASKED / REMOVED, and why — `policy`, `consent-missing` or `visible`."""
+    best, reason = R, "policy"
+    for role in audience.roles:
+        rule = POLICY.get(role, {}).get(data_class, R)
+        if rule is C:
+            rule, why = (V, "consented") if data_class in audience.consents else (R, "consent-missing")
+        else:
+            why = "policy"
+        if rule > best or (rule == best and why == "consent-missing"):
+            best, reason = rule, why
+    return best, ("visible" if best is V else reason)
+
+
+def mask(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [MASK for _ in value]
+    if isinstance(value, dict):
+        return {k: MASK for k in value}
+    return MASK
+
+
+# --- outbound models ------------------------------------------------------------------------------
+
+
+class Outbound(BaseModel):
+    """Base of every model that leaves a service. Serialising one needs an audience (`render`)."""
+
+    @model_serializer(mode="wrap")
+    def _render_for_audience(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        audience = (info.context or {}).get(_CONTEXT_KEY)
+        if audience is None:
+            raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
+        data = handler(self)
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            rule = classes_of(type(self)).get(key)
+            if rule is None:  # a nested outbound model: already rendered by its own serializer
+                out[key] = value
+                continue
+            verdict, _ = decide(audience, rule)
+            if verdict is V:
+                out[key] = value
+            elif verdict is M:
+                out[key] = mask(value)
+        return out
+
+
+def render(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> Any:
+    """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
+    context = {_CONTEXT_KEY: Audience.of(audience)}
+    for item in model if isinstance(model, list) else [model]:
+        classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
+    if isinstance(model, list):
+        return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
+    return model.model_dump(mode="json", by_alias=True, context=context)
+
+
+redact = render  # the older name, kept for call sites that read better with it
+
+
+@cache
+def classes_of(model: type[BaseModel]) -> Mapping[str, DataClass | None]:
+    """Each field's data class by its serialised name; None for a nested outbound model. Raises
+    UnclassifiedField for a field with neither, or a model that is not `Outbound`."""
+    if not issubclass(model, Outbound):
+        raise UnclassifiedField(f"{model.__name__} leaves a service but is not an Outbound model")
+    found: dict[str, DataClass | None] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        marker = next((m for m in info.metadata if isinstance(m, Classified)), None)
+        if marker is not None:
+            found[key] = marker.data_class
+            continue
+        nested = _nested_models(info.annotation)
+        if not nested:
+            raise UnclassifiedField(f"{model.__name__}.{name} has no data class: mark it Classified(DataClass.X)")
+        for sub in nested:
+            classes_of(sub)
+        found[key] = None
+    for name in model.model_computed_fields:
+        raise UnclassifiedField(f"{model.__name__}.{name} is a computed field: declare it as a classified field")
+    return found
+
+
+def check_outbound(annotation: Any) -> list[type[BaseModel]]:
+    """Check every outbound model an annotation (a response model, `list[X]`, `X | None`) refers to;
+    returns them. Raises UnclassifiedField for a model, or any model nested in it, that is not fully classified."""
+    models = _nested_models(annotation)
+    for model in models:
+        classes_of(model)
+    return models
+
+
+def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _nested_models(typing.get_args(annotation)[0])
+    if origin in (list, tuple, set, frozenset, Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _nested_models(arg)]
+    return []
+
+
+# --- previews ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Withheld:
+    field: str  # dotted path, with [] for list items
+    data_class: DataClass
+    reason: str  # policy | masked | consent-missing, or a reason the caller adds (not-released, limited-access)
+
+
+@dataclass
+class Preview:
+    shown: Any
+    withheld: list[Withheld] = field(default_factory=list)
+
+
+def explain(model: BaseModel, audience: Audience | Iterable[Role]) -> Preview:
+    """What `audience` would be shown of `model`, and each field it would not see in full, with why."""
+    audience = Audience.of(audience)
+    withheld: list[Withheld] = []
+    _walk(model, audience, "", withheld)
+    unique = {(w.field, w.reason): w for w in withheld}
+    return Preview(shown=render(model, audience), withheld=list(unique.values()))
+
+
+def _walk(model: BaseModel, audience: Audience, prefix: str, withheld: list[Withheld]) -> None:
+    classes = classes_of(type(model))
+    for name, info in type(model).model_fields.items():
+        key = info.alias or name
+        path = f"{prefix}{key}"
+        value = getattr(model, name)
+        rule = classes[key]
+        if rule is not None:
+            verdict, reason = decide(audience, rule)
+            if value is not None and verdict is not V:
+                withheld.append(Withheld(path, rule, "masked" if verdict is M else reason))
+            continue
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if isinstance(item, BaseModel):
+                _walk(item, audience, f"{path}[]." if isinstance(value, list | tuple) else f"{path}.", withheld)
+
+
+# --- plain data ----------------------------------------------------------------------------------
+
+# A spec maps a field name to a DataClass (the whole value), or to a nested spec (for a nested object or a
+# list of objects). Keys a spec does not name are dropped: nothing leaves without a class.
+Spec = Mapping[str, "DataClass | Spec"]
+
+
+def redact_data(data: Any, spec: Spec, roles: Audience | Iterable[Role]) -> Any:
+    """Apply the policy to plain data (dicts and lists of dicts) described by `spec`."""
+    return _apply(data, spec, Audience.of(roles))
+
+
+def _apply(data: Any, spec: Spec, audience: Audience) -> Any:
+    if isinstance(data, list):
+        return [_apply(item, spec, audience) for item in data]
+    if not isinstance(data, dict):
+        return None
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        rule = spec.get(key)
+        if rule is None:
+            continue
+        if isinstance(rule, DataClass):
+            verdict, _ = decide(audience, rule)
+            if verdict is V:
+                out[key] = value
+            elif verdict is M:
+                out[key] = mask(value)
+        elif value is not None:
+            out[key] = _apply(value, rule, audience)
+        else:
+            out[key] = None
+    return out
+
+
+@cache
+def spec_for(model: type[BaseModel]) -> Spec:
+    """The nested spec of an outbound model, for plain data stored or sent in its shape."""
+    spec: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        rule = classes_of(model)[key]
+        if rule is not None:
+            spec[key] = rule
+        else:
+            nested = _nested_models(info.annotation)
+            merged: dict[str, Any] = {}
+            for sub in nested:
+                merged.update(spec_for(sub))
+            spec[key] = merged
+    return spec

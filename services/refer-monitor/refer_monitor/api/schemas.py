@@ -54,8 +54,8 @@ class NewContract(Strict):
     contract_type: RefCode
     prime_provider_id: RefCode
     subcontractor_ids: Annotated[list[RefCode], Field(max_length=20)] = []
-    region: RefCode | None = None
-    pcc_area: RefCode | None = None
+    region: Line(100) | None = None
+    pcc_area: Line(100) | None = None
     eligible_sex: Literal["ALL", "MALE", "FEMALE"] = "ALL"
     min_age: int | None = Field(default=None, ge=10, le=120)
     max_age: int | None = Field(default=None, ge=10, le=120)

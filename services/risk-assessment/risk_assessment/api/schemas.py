@@ -25,6 +25,8 @@ Staff = Annotated[Any, Classified(DataClass.STAFF)]
 Narrative5000 = FreeText(5000)
 Text = Field(default=None)
 Key = Pattern(r"^[A-Za-z0-9_.-]{1,50}$", 50)
+# Field names of provider-bound text, as other services flatten them: "needs[0]", "desired_outcomes[1]".
+TextField = Pattern(r"^[A-Za-z0-9_.\[\]-]{1,80}$", 80)
 OffenceCode = Pattern(r"^[A-Za-z0-9/]{1,10}$", 10)
 
 
@@ -225,7 +227,7 @@ class RiskSummaryPreview(Outbound):
 
 
 class ProviderTextCheck(Strict):
-    texts: Annotated[dict[Key, FreeText(5000, min_length=0)], Field(max_length=20)]
+    texts: Annotated[dict[TextField, FreeText(5000, min_length=0)], Field(max_length=50)]
 
 
 class VictimIdentifierMatch(Outbound):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SERVICES := $(shell $(PYTHON) deploy/registry.py names)  # services.toml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run stop test test-sqlite test-postgres bench lint clean new-service migration
+.PHONY: install run stop test test-sqlite test-postgres bench load lint clean new-service migration
 
 $(STAMP): constraints.txt requirements-dev.txt shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: install  ## every test on SQLite, then the database-backed ones on Postgre
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+load: install  ## against a running `make run`: make load RATE=20 DURATION=120 (loopback only, bounded; not a test)
+	$(BIN)/python deploy/load.py --rate $(or $(RATE),20) --duration $(or $(DURATION),120)
 
 lint: install
 	$(BIN)/ruff check .

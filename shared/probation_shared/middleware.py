@@ -20,7 +20,9 @@ class PlatformMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        if any(len(v) > MAX_HEADER_BYTES for _, v in scope["headers"]) or sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADERS_TOTAL_BYTES:
+        if any(k == b"authorization" and len(v) > MAX_AUTHORIZATION_BYTES for k, v in scope["headers"]) or (
+            sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADERS_TOTAL_BYTES
+        ):
             return await _headers_too_large(scope, receive, send)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length")
@@ -68,16 +70,19 @@ class PlatformMiddleware:
         await response(scope, receive, send)
 
 
-# A bearer token of this platform is well under 2 KiB; no header of a real client comes near 8 KiB. uvicorn's
-# h11 parser refuses a request whose header block exceeds 16 KiB (h11_max_incomplete_event_size) with a plain
-# "400 Invalid HTTP request" before any application code runs; below that, this answers 431 problem+json.
-MAX_HEADER_BYTES = 8 * 1024
-MAX_HEADERS_TOTAL_BYTES = 16 * 1024
+# A bearer token of this platform is well under 2 KiB: an Authorization header over 8 KiB is refused before any
+# token parsing, and all headers together over 128 KiB. Behind uvicorn, its h11 parser refuses a header block
+# over 16 KiB (h11_max_incomplete_event_size) itself, with a plain "400 Invalid HTTP request" the application
+# never sees; in process (ASGI) and below that bound, the answer is 431 problem+json.
+MAX_AUTHORIZATION_BYTES = 8 * 1024
+MAX_HEADERS_TOTAL_BYTES = 128 * 1024
 
 
 async def _headers_too_large(scope, receive, send):
     response = problem_response(
-        431, "headers-too-large", detail=f"A request header exceeds {MAX_HEADER_BYTES} bytes, or all of them {MAX_HEADERS_TOTAL_BYTES} bytes."
+        431,
+        "headers-too-large",
+        detail=f"The Authorization header exceeds {MAX_AUTHORIZATION_BYTES} bytes, or all headers {MAX_HEADERS_TOTAL_BYTES} bytes.",
     )
     await response(scope, receive, send)
 

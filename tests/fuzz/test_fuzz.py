@@ -216,7 +216,7 @@ def test_no_server_error_and_every_4xx_is_a_problem(platform, headers, known, na
 def test_oversized_headers_behind_uvicorn(platform, headers):
     """Behind uvicorn, h11 refuses a header block over 16 KiB itself (h11_max_incomplete_event_size): a plain
     400 the application never sees, so it cannot be problem+json. Below that, the app answers 431
-    problem+json for any header over 8 KiB (PlatformMiddleware)."""
+    problem+json for an Authorization header over 8 KiB (PlatformMiddleware)."""
     with platform.client("case-allocation") as client:
         large = client.get("/regions", headers={"Authorization": "Bearer " + "a" * 10_000})
         assert large.status_code == 431 and large.headers["content-type"].startswith(PROBLEM)

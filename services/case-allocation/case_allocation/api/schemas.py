@@ -233,11 +233,11 @@ class NewRequirement(Strict):
 
 
 class CustodyDates(Strict):
-    confirmed_release_date: CourtDate | None = None
-    actual_parole_date: CourtDate | None = None
-    hdc_actual_date: CourtDate | None = None
-    conditional_release_date: CourtDate | None = None
-    automatic_release_date: CourtDate | None = None
+    confirmed_release_date: OrderEndDate | None = None
+    actual_parole_date: OrderEndDate | None = None
+    hdc_actual_date: OrderEndDate | None = None
+    conditional_release_date: OrderEndDate | None = None
+    automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
 
@@ -267,11 +267,11 @@ class NewSentence(Strict):
 
 class SentenceChanges(Strict):
     expected_end_date: OrderEndDate | None = None
-    confirmed_release_date: CourtDate | None = None
-    actual_parole_date: CourtDate | None = None
-    hdc_actual_date: CourtDate | None = None
-    conditional_release_date: CourtDate | None = None
-    automatic_release_date: CourtDate | None = None
+    confirmed_release_date: OrderEndDate | None = None
+    actual_parole_date: OrderEndDate | None = None
+    hdc_actual_date: OrderEndDate | None = None
+    conditional_release_date: OrderEndDate | None = None
+    automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
 

@@ -325,7 +325,7 @@ async def preview(
     referral_id: KeyPath,
     request: Request,
     session: Session,
-    provider: str | None = Query(default=None, max_length=50),
+    provider: str | None = Query(default=None, max_length=50, pattern=r"^[a-z0-9-]*$"),
     audience: str | None = Query(default=None, pattern="^(police|auditor)$"),
     principal: Principal = require_roles(*PROBATION_READERS),
 ):

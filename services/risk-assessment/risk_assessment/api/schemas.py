@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from probation_shared.limits import CourtDate, DateOfBirth, FreeText, Line, Pattern
+from probation_shared.limits import CourtDate, DateOfBirth, FreeText, Line, OrderEndDate, Pattern
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 Level = Literal["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]
@@ -247,7 +247,7 @@ class Ogrs3Request(Strict):
     sex: Literal["MALE", "FEMALE"]
     dateOfBirth: DateOfBirth
     convictionDate: CourtDate
-    followUpStart: CourtDate
+    followUpStart: OrderEndDate
     totalSanctions: int = Field(ge=1, le=999)
     ageAtFirstSanction: int = Field(ge=0, le=130)
     offenceCode: OffenceCode

@@ -34,6 +34,9 @@ test-fast: install  ## the fast tier in seconds: pure rules and workflows over i
 bench: install
 	$(BIN)/python -m tests.bench
 
+load: install  ## against a running `make run`: make load RATE=20 DURATION=120 (loopback only, bounded; not a test)
+	$(BIN)/python deploy/load.py --rate $(or $(RATE),20) --duration $(or $(DURATION),120)
+
 lint: install  ## style, format and the layering contracts (pyproject: [tool.ruff], [tool.importlinter])
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

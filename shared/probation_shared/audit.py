@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from .auth import Principal, Role, require_roles
 from .db import Session, stage_write
 from .errors import Problem
+from .limits import AsAt
 from .redaction import Classified, DataClass, Outbound, redacted_response
 
 REASON_HEADER = "x-access-reason"
@@ -99,9 +100,9 @@ def audit_router(audit_log: Table) -> APIRouter:
     async def list_audit(
         session: Session,
         principal: Principal = require_roles(Role.AUDITOR),
-        crn: str | None = Query(default=None, max_length=20),
-        actor: str | None = Query(default=None, max_length=200),
-        since: datetime | None = None,
+        crn: str | None = Query(default=None, max_length=20, pattern=r"^[A-Za-z0-9]*$"),
+        actor: str | None = Query(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"),
+        since: AsAt | None = None,
         limit: int = Query(default=100, ge=1, le=1000),
     ):
         query = select(audit_log).order_by(audit_log.c.occurred_at.desc(), audit_log.c.id.desc()).limit(limit)

@@ -20,6 +20,10 @@ class PlatformMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if any(k == b"authorization" and len(v) > MAX_AUTHORIZATION_BYTES for k, v in scope["headers"]) or (
+            sum(len(k) + len(v) for k, v in scope["headers"]) > MAX_HEADERS_TOTAL_BYTES
+        ):
+            return await _headers_too_large(scope, receive, send)
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -64,6 +68,23 @@ class PlatformMiddleware:
     async def _too_large(self, scope, receive, send):
         response = problem_response(413, "payload-too-large", detail=f"The body exceeds {self.max_body_bytes} bytes.")
         await response(scope, receive, send)
+
+
+# A bearer token of this platform is well under 2 KiB: an Authorization header over 8 KiB is refused before any
+# token parsing, and all headers together over 128 KiB. Behind uvicorn, its h11 parser refuses a header block
+# over 16 KiB (h11_max_incomplete_event_size) itself, with a plain "400 Invalid HTTP request" the application
+# never sees; in process (ASGI) and below that bound, the answer is 431 problem+json.
+MAX_AUTHORIZATION_BYTES = 8 * 1024
+MAX_HEADERS_TOTAL_BYTES = 128 * 1024
+
+
+async def _headers_too_large(scope, receive, send):
+    response = problem_response(
+        431,
+        "headers-too-large",
+        detail=f"The Authorization header exceeds {MAX_AUTHORIZATION_BYTES} bytes, or all headers {MAX_HEADERS_TOTAL_BYTES} bytes.",
+    )
+    await response(scope, receive, send)
 
 
 class _BodyTooLarge(Exception):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 
 from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.limits import ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..domain.sentencing import run_handover_job
@@ -20,7 +19,7 @@ router = APIRouter(prefix="/admin", tags=["operations"])
 @router.post("/jobs/handover", response_model=HandoverJobResult)
 async def handover_job(
     session: Session,
-    on: date | None = Query(None, description="the day to run for; today by default"),
+    on: ReadDate | None = Query(None, description="the day to run for; today by default"),
     principal: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
 ):
     """Move every case whose handover date has come from the POM to the COM, and publish each move."""

@@ -10,6 +10,7 @@ from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import IdPath, KeyPath, ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
@@ -25,7 +26,7 @@ SPO = Role.SENIOR_PROBATION_OFFICER
 CAN_SEE_CASES = (SPO, Role.PRACTITIONER, Role.SERVICE)
 
 
-def _spo_of(principal: Principal, pdu_code: str) -> None:
+def _spo_of(principal: Principal, pdu_code: KeyPath) -> None:
     if Role.SERVICE in principal.roles and SPO not in principal.roles:
         return
     if principal.pdu != pdu_code:
@@ -58,8 +59,8 @@ def _case_view(case, person, on: date, restricted: bool = False) -> CaseView:
 async def pdu_queue(
     request: Request,
     session: Session,
-    pdu_code: str,
-    on: date | None = Query(None),
+    pdu_code: KeyPath,
+    on: ReadDate | None = Query(None),
     page: int = Query(0, ge=0, le=10_000),
     size: int = Query(50, ge=1, le=500),
     principal: Principal = require_roles(SPO, Role.SERVICE),
@@ -83,7 +84,7 @@ async def pdu_queue(
     return redacted_response(result, principal.roles)
 
 
-async def _case(session, principal: Principal, case_id: int):
+async def _case(session, principal: Principal, case_id: IdPath):
     case = await cases_db.get(session, case_id)
     if case is None:
         raise not_found("case")
@@ -92,7 +93,9 @@ async def _case(session, principal: Principal, case_id: int):
 
 
 @router.get("/cases/{case_id}", response_model=CaseView)
-async def get_case(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)):
+async def get_case(
+    request: Request, session: Session, case_id: IdPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)
+):
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
     restricted = bool(person.limited_access and await people_db.restricted_among(session, [person.crn]))
@@ -100,7 +103,7 @@ async def get_case(request: Request, session: Session, case_id: int, on: date | 
 
 
 @router.get("/cases/{case_id}/recommendations", response_model=Recommendations)
-async def recommendations(request: Request, session: Session, case_id: int, on: date | None = Query(None), principal: Principal = require_roles(SPO)):
+async def recommendations(request: Request, session: Session, case_id: IdPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(SPO)):
     """Practitioners of the PDU who could take the case, best first (for a limited-access person, only
     those permitted to hold it)."""
     case, person = await _case(session, principal, case_id)
@@ -133,7 +136,7 @@ async def recommendations(request: Request, session: Session, case_id: int, on: 
 
 
 @router.post("/cases/{case_id}/allocation", response_model=AllocationView)
-async def allocate(request: Request, body: AllocationRequest, session: Session, case_id: int, principal: Principal = require_roles(SPO)):
+async def allocate(request: Request, body: AllocationRequest, session: Session, case_id: IdPath, principal: Principal = require_roles(SPO)):
     """Allocate an unallocated case, or transfer an allocated one (a reason is then required)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
@@ -152,7 +155,7 @@ async def allocate(request: Request, body: AllocationRequest, session: Session, 
 
 
 @router.get("/cases/{case_id}/allocations", response_model=list[AllocationView])
-async def allocation_history(request: Request, session: Session, case_id: int, principal: Principal = require_roles(*CAN_SEE_CASES)):
+async def allocation_history(request: Request, session: Session, case_id: IdPath, principal: Principal = require_roles(*CAN_SEE_CASES)):
     case, _ = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn, action="allocation-history")
     return redacted_response([AllocationView.model_validate(a) for a in await cases_db.allocations_of(session, case.id)], principal.roles)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Request
 
 from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
+from probation_shared.limits import IdPath, ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
@@ -58,7 +57,7 @@ async def add_contact(body: NewContact, session: Session, crn: str = CrnPath, pr
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactView)
-async def record_outcome(body: OutcomeRequest, session: Session, contact_id: int, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
+async def record_outcome(body: OutcomeRequest, session: Session, contact_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
     person = await person_for(session, principal, crn)
     contact = await contacts_db.get(session, crn, contact_id)
     if contact is None:
@@ -68,7 +67,7 @@ async def record_outcome(body: OutcomeRequest, session: Session, contact_id: int
 
 
 @router.get("/breaches/{breach_id}", response_model=BreachView)
-async def get_breach(request: Request, session: Session, breach_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CASE_READERS)):
+async def get_breach(request: Request, session: Session, breach_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CASE_READERS)):
     await person_for(session, principal, crn)
     breach = await contacts_db.get_breach(session, crn, breach_id)
     if breach is None:
@@ -79,7 +78,7 @@ async def get_breach(request: Request, session: Session, breach_id: int, crn: st
 
 @router.get("/compliance", response_model=ComplianceView)
 async def compliance(
-    request: Request, session: Session, crn: str = CrnPath, on: date | None = Query(None), principal: Principal = require_roles(*CASE_READERS)
+    request: Request, session: Session, crn: str = CrnPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(*CASE_READERS)
 ):
     """Minimum contact per open community or licence case: monthly face to face, weekly for two weeks after release."""
     await person_for(session, principal, crn)
@@ -114,7 +113,7 @@ async def record_drug_test(body: NewDrugTest, session: Session, crn: str = CrnPa
 
 
 @router.get("/drug-tests/{test_id}", response_model=DrugTestView)
-async def get_drug_test(request: Request, session: Session, test_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_drug_test(request: Request, session: Session, test_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     test = await contacts_db.get_drug_test(session, crn, test_id)
     if test is None or (police_only(principal) and not test.police_partner_notifiable):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -11,6 +9,7 @@ from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import IdPath, KeyPath, ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..db import org as org_db
@@ -38,7 +37,7 @@ CAN_READ_ORG = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OF
 CAN_MANAGE_STAFF = (Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR)
 
 
-def _may_manage(principal: Principal, pdu_code: str) -> None:
+def _may_manage(principal: Principal, pdu_code: KeyPath) -> None:
     """An SPO manages the staff of their own PDU; an operator manages any."""
     if Role.OPERATOR in principal.roles:
         return
@@ -59,7 +58,7 @@ async def list_regions(session: Session, principal: Principal = require_roles(*C
 
 
 @router.get("/pdus/{pdu_code}", response_model=PduDetail)
-async def get_pdu(session: Session, pdu_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
+async def get_pdu(session: Session, pdu_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     pdu = await org_db.get_pdu(session, pdu_code)
     if pdu is None:
         raise not_found("PDU")
@@ -70,7 +69,7 @@ async def get_pdu(session: Session, pdu_code: str, principal: Principal = requir
 
 
 @router.get("/teams/{team_code}/staff", response_model=StaffList)
-async def team_staff(session: Session, team_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
+async def team_staff(session: Session, team_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     if await org_db.get_team(session, team_code) is None:
         raise not_found("team")
     return redacted_response(StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)]), principal.roles)
@@ -98,13 +97,13 @@ async def _staff(session, code: str) -> tuple:
 
 
 @router.get("/staff/{staff_code}", response_model=StaffView)
-async def get_staff(session: Session, staff_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
+async def get_staff(session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     staff, _team = await _staff(session, staff_code)
     return redacted_response(StaffView.model_validate(staff), principal.roles)
 
 
 @router.patch("/staff/{staff_code}", response_model=StaffView)
-async def update_staff(body: StaffChanges, session: Session, staff_code: str, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def update_staff(body: StaffChanges, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
     staff, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     changes = body.model_dump(exclude_unset=True)
@@ -127,13 +126,13 @@ async def update_staff(body: StaffChanges, session: Session, staff_code: str, pr
 
 
 @router.get("/staff/{staff_code}/reductions", response_model=ReductionList)
-async def list_reductions(session: Session, staff_code: str, principal: Principal = require_roles(*CAN_READ_ORG)):
+async def list_reductions(session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     await _staff(session, staff_code)
     return redacted_response(ReductionList(reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)]), principal.roles)
 
 
 @router.post("/staff/{staff_code}/reductions", status_code=201, response_model=ReductionView)
-async def add_reduction(body: NewReduction, session: Session, staff_code: str, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def add_reduction(body: NewReduction, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
     staff, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     if body.hours > staff.contracted_hours:
@@ -150,7 +149,7 @@ async def add_reduction(body: NewReduction, session: Session, staff_code: str, p
 
 
 @router.delete("/staff/{staff_code}/reductions/{reduction_id}", status_code=204)
-async def delete_reduction(session: Session, staff_code: str, reduction_id: int, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def delete_reduction(session: Session, staff_code: KeyPath, reduction_id: IdPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
     _, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     reduction = await org_db.get_reduction(session, staff_code, reduction_id)
@@ -163,8 +162,8 @@ async def delete_reduction(session: Session, staff_code: str, reduction_id: int,
 @router.get("/staff/{staff_code}/workload", response_model=WorkloadView)
 async def staff_workload(
     session: Session,
-    staff_code: str,
-    on: date | None = Query(None),
+    staff_code: KeyPath,
+    on: ReadDate | None = Query(None),
     principal: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE, Role.OPERATOR),
 ):
     staff, team = await _staff(session, staff_code)

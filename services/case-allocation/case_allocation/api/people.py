@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import IdPath
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
@@ -58,7 +59,7 @@ async def create_person(request: Request, body: NewPerson, session: Session, pri
 async def search_people(
     request: Request,
     session: Session,
-    name: str | None = Query(None, min_length=2, max_length=100),
+    name: str | None = Query(None, min_length=2, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$"),
     crn: str | None = Query(None, pattern=CRN_PATTERN.pattern),
     date_of_birth: date | None = None,
     page: int = Query(0, ge=0, le=10_000),
@@ -130,7 +131,7 @@ async def add_address(request: Request, body: NewAddress, session: Session, crn:
     return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
 
 
-async def _address(session, crn: str, address_id: int):
+async def _address(session, crn: str, address_id: IdPath):
     address = await people_db.get_address(session, crn, address_id)
     if address is None:
         raise not_found("address")
@@ -138,7 +139,7 @@ async def _address(session, crn: str, address_id: int):
 
 
 @router.get("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def get_address(request: Request, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_address(request: Request, session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     await audit_read(session, request, principal, crn)
@@ -147,7 +148,7 @@ async def get_address(request: Request, session: Session, address_id: int, crn: 
 
 @router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
 async def update_address(
-    request: Request, body: AddressChanges, session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    request: Request, body: AddressChanges, session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
 ):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
@@ -163,7 +164,7 @@ async def update_address(
 
 
 @router.delete("/{crn}/addresses/{address_id}", status_code=204)
-async def delete_address(session: Session, address_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def delete_address(session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if not address.deleted:
@@ -211,7 +212,9 @@ async def add_limit(request: Request, body: NewLimit, session: Session, crn: str
 
 
 @router.delete("/{crn}/limited-access/{limit_id}", status_code=204)
-async def remove_limit(request: Request, session: Session, limit_id: int, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)):
+async def remove_limit(
+    request: Request, session: Session, limit_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)
+):
     person = await _existing(session, crn)
     row = await people_db.get_limit(session, crn, limit_id)
     if row is None:

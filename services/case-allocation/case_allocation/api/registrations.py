@@ -8,6 +8,7 @@ from sqlalchemy import select
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
+from probation_shared.limits import IdPath
 from probation_shared.redaction import redacted_response
 
 from ..db.models import Registration, RegistrationHistory
@@ -25,7 +26,7 @@ async def _view(session, registration: Registration) -> RegistrationView:
     return view
 
 
-async def _registration(session, crn: str, registration_id: int) -> Registration:
+async def _registration(session, crn: str, registration_id: IdPath) -> Registration:
     row = await session.get(Registration, registration_id)
     if row is None or row.crn != crn:
         raise not_found("registration")
@@ -48,7 +49,7 @@ async def add_registration(body: NewRegistration, session: Session, crn: str = C
 
 
 @router.get("/{registration_id}", response_model=RegistrationView)
-async def get_registration(request: Request, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_registration(request: Request, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await audit_read(session, request, principal, crn)
@@ -57,7 +58,7 @@ async def get_registration(request: Request, session: Session, registration_id: 
 
 @router.patch("/{registration_id}", response_model=RegistrationView)
 async def update_registration(
-    body: RegistrationChanges, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: RegistrationChanges, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
 ):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
@@ -67,7 +68,7 @@ async def update_registration(
 
 
 @router.post("/{registration_id}/deregistration", response_model=RegistrationView)
-async def deregister(body: Deregistration, session: Session, registration_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def deregister(body: Deregistration, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await domain.deregister(session, person, registration, on=body.date, notes=body.notes, actor=principal.subject)

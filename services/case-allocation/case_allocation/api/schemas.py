@@ -4,12 +4,27 @@ class, so the shared policy renders it for the caller's audience by allow-list (
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from probation_shared import clock
+from probation_shared import clock, limits
+from probation_shared.limits import (
+    MAX_SENTENCE_DAYS,
+    UPW_MAX_HOURS,
+    UPW_MIN_HOURS,
+    AppointmentDate,
+    CourtDate,
+    DateOfBirth,
+    DecimalHours,
+    FreeText,
+    Id,
+    Line,
+    OrderEndDate,
+    PastDate,
+    Pattern,
+    PersonName,
+)
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 Identity = Classified(DataClass.IDENTITY)
@@ -36,12 +51,17 @@ AddressType = Literal["HOME", "APPROVED_PREMISES", "HOSTEL", "FRIENDS_OR_FAMILY"
 ContactType = Literal["OFFICE_APPOINTMENT", "HOME_VISIT", "PROGRAMME_SESSION", "PHONE", "VIDEO", "EMAIL_OR_TEXT"]
 Outcome = Literal["ATTENDED", "FTA_ACCEPTABLE", "FTA_UNACCEPTABLE"]
 DrugResult = Literal["POSITIVE", "NEGATIVE", "REFUSED"]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
-Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+Name = PersonName
+Code = Pattern(r"^[A-Za-z0-9_-]+$", 20)
+Text = Line(500)
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9 +()-]+$")]
-Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
 NOMS = Annotated[str, Field(pattern=r"^[A-Z][0-9]{4}[A-Z]{2}$")]
+Line200 = Line(200)
+Line100 = Line(100)
+Notes2000 = FreeText(2000)
+Notes4000 = FreeText(4000)
+ShortCode = Pattern(r"^[A-Za-z0-9_-]+$", 10)
 
 
 class Strict(BaseModel):
@@ -58,7 +78,7 @@ class View(Outbound):
 class NewPerson(Strict):
     first_name: Name
     last_name: Name
-    date_of_birth: date
+    date_of_birth: DateOfBirth
     sex: Sex
     noms_number: NOMS | None = None
     phone: Phone | None = None
@@ -72,7 +92,7 @@ class NewPerson(Strict):
 class PersonChanges(Strict):
     first_name: Name | None = None
     last_name: Name | None = None
-    date_of_birth: date | None = None
+    date_of_birth: DateOfBirth | None = None
     sex: Sex | None = None
     noms_number: NOMS | None = None
     phone: Phone | None = None
@@ -136,25 +156,25 @@ class PersonPage(Outbound):
 class NewAddress(Strict):
     status: AddressStatus
     address_type: AddressType = "HOME"
-    line1: Annotated[str, Field(max_length=200)] | None = None
-    line2: Annotated[str, Field(max_length=200)] | None = None
-    town: Annotated[str, Field(max_length=100)] | None = None
-    county: Annotated[str, Field(max_length=100)] | None = None
+    line1: Line200 | None = None
+    line2: Line200 | None = None
+    town: Line100 | None = None
+    county: Line100 | None = None
     postcode: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9 ]{2,10}$")] | None = None
-    start_date: date
-    end_date: date | None = None
+    start_date: CourtDate
+    end_date: CourtDate | None = None
 
 
 class AddressChanges(Strict):
     status: AddressStatus | None = None
     address_type: AddressType | None = None
-    line1: Annotated[str, Field(max_length=200)] | None = None
-    line2: Annotated[str, Field(max_length=200)] | None = None
-    town: Annotated[str, Field(max_length=100)] | None = None
-    county: Annotated[str, Field(max_length=100)] | None = None
+    line1: Line200 | None = None
+    line2: Line200 | None = None
+    town: Line100 | None = None
+    county: Line100 | None = None
     postcode: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9 ]{2,10}$")] | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: CourtDate | None = None
+    end_date: CourtDate | None = None
 
 
 class AddressList(Outbound):
@@ -184,39 +204,52 @@ class LimitList(Outbound):
 
 class NewOffence(Strict):
     code: Annotated[str, Field(pattern=r"^[0-9]{3}/?[0-9]{2}$", description="Home Office offence code, e.g. 02801 or 028/01")]
-    description: Annotated[str, Field(max_length=300)] | None = None
+    description: Line(300) | None = None
     main: bool = False
 
 
 class Length(Strict):
-    value: Annotated[int, Field(gt=0, le=10000)]
+    value: Annotated[int, Field(gt=0, le=MAX_SENTENCE_DAYS, description="At most 100 years in any unit")]
     unit: LengthUnit
+
+    @model_validator(mode="after")
+    def _at_most_a_hundred_years(self):
+        if limits.length_in_days(self.value, self.unit) > MAX_SENTENCE_DAYS:
+            raise ValueError("a sentence length must not exceed 100 years")
+        return self
 
 
 class NewRequirement(Strict):
     requirement_type: RequirementType
     length: Annotated[int, Field(gt=0, le=10000, description="RAR days, UPW hours, or months for DRR/ATR/MHTR/curfew; AAMR days")]
-    start_date: date | None = None
+    start_date: CourtDate | None = None
+
+    @model_validator(mode="after")
+    def _unpaid_work_hours(self):
+        # Unpaid work is ordered in hours, 40 to 300 (Sentencing Act 2020, Sch. 9 para 2).
+        if self.requirement_type == "UPW" and not UPW_MIN_HOURS <= self.length <= UPW_MAX_HOURS:
+            raise ValueError(f"unpaid work must be {UPW_MIN_HOURS} to {UPW_MAX_HOURS} hours")
+        return self
 
 
 class CustodyDates(Strict):
-    confirmed_release_date: date | None = None
-    actual_parole_date: date | None = None
-    hdc_actual_date: date | None = None
-    conditional_release_date: date | None = None
-    automatic_release_date: date | None = None
-    licence_expiry_date: date | None = None
-    released_on: date | None = None
+    confirmed_release_date: OrderEndDate | None = None
+    actual_parole_date: OrderEndDate | None = None
+    hdc_actual_date: OrderEndDate | None = None
+    conditional_release_date: OrderEndDate | None = None
+    automatic_release_date: OrderEndDate | None = None
+    licence_expiry_date: OrderEndDate | None = None
+    released_on: CourtDate | None = None
 
 
 class NewSentence(Strict):
-    conviction_date: date
-    court: Annotated[str, Field(max_length=200)] | None = None
+    conviction_date: CourtDate
+    court: Line200 | None = None
     offences: Annotated[list[NewOffence], Field(min_length=1, max_length=50)]
     sentence_type: SentenceType
-    sentence_date: date
+    sentence_date: CourtDate
     length: Length
-    expected_end_date: date | None = None
+    expected_end_date: OrderEndDate | None = None
     pdu_code: Code
     requirements: Annotated[list[NewRequirement], Field(max_length=20)] = []
     custody: CustodyDates | None = None
@@ -233,18 +266,18 @@ class NewSentence(Strict):
 
 
 class SentenceChanges(Strict):
-    expected_end_date: date | None = None
-    confirmed_release_date: date | None = None
-    actual_parole_date: date | None = None
-    hdc_actual_date: date | None = None
-    conditional_release_date: date | None = None
-    automatic_release_date: date | None = None
-    licence_expiry_date: date | None = None
-    released_on: date | None = None
+    expected_end_date: OrderEndDate | None = None
+    confirmed_release_date: OrderEndDate | None = None
+    actual_parole_date: OrderEndDate | None = None
+    hdc_actual_date: OrderEndDate | None = None
+    conditional_release_date: OrderEndDate | None = None
+    automatic_release_date: OrderEndDate | None = None
+    licence_expiry_date: OrderEndDate | None = None
+    released_on: CourtDate | None = None
 
 
 class Termination(Strict):
-    date: date
+    date: PastDate
     reason: Text
 
 
@@ -308,22 +341,22 @@ class SentenceList(Outbound):
 
 
 class NewRegistration(Strict):
-    type_code: Annotated[str, Field(min_length=2, max_length=10)]
-    level: Annotated[str, Field(max_length=10)] | None = None
-    category: Annotated[str, Field(max_length=10)] | None = None
-    registered_on: date
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    type_code: Pattern(r"^[A-Za-z0-9_-]{2,10}$", 10)
+    level: ShortCode | None = None
+    category: ShortCode | None = None
+    registered_on: CourtDate
+    notes: Notes2000 | None = None
 
 
 class RegistrationChanges(Strict):
-    level: Annotated[str, Field(max_length=10)] | None = None
-    category: Annotated[str, Field(max_length=10)] | None = None
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    level: ShortCode | None = None
+    category: ShortCode | None = None
+    notes: Notes2000 | None = None
 
 
 class Deregistration(Strict):
-    date: date
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    date: PastDate
+    notes: Notes2000 | None = None
 
 
 class RegistrationHistoryView(View):
@@ -390,7 +423,7 @@ class NewStaff(Strict):
     last_name: Name
     grade: Grade
     team_code: Code
-    contracted_hours: Annotated[Decimal, Field(gt=0, le=60, max_digits=5, decimal_places=2)]
+    contracted_hours: DecimalHours
     email: Email | None = None
     phone: Phone | None = None
 
@@ -400,7 +433,7 @@ class StaffChanges(Strict):
     last_name: Name | None = None
     grade: Grade | None = None
     team_code: Code | None = None
-    contracted_hours: Annotated[Decimal, Field(gt=0, le=60, max_digits=5, decimal_places=2)] | None = None
+    contracted_hours: DecimalHours | None = None
     email: Email | None = None
     phone: Phone | None = None
     active: bool | None = None
@@ -423,10 +456,10 @@ class StaffList(Outbound):
 
 
 class NewReduction(Strict):
-    hours: Annotated[Decimal, Field(gt=0, le=60, max_digits=5, decimal_places=2)]
+    hours: DecimalHours
     reason: Text
-    start_date: date
-    end_date: date | None = None
+    start_date: CourtDate
+    end_date: CourtDate | None = None
 
     @model_validator(mode="after")
     def _dates(self):
@@ -571,16 +604,16 @@ class HandoverJobResult(Outbound):
 
 class NewContact(Strict):
     contact_type: ContactType
-    contact_date: date
-    sentence_id: int | None = None
+    contact_date: AppointmentDate
+    sentence_id: Id | None = None
     outcome: Outcome | None = None
     staff_code: Code | None = None
-    notes: Annotated[str, Field(max_length=4000)] | None = None
+    notes: Notes4000 | None = None
 
 
 class OutcomeRequest(Strict):
     outcome: Outcome
-    notes: Annotated[str, Field(max_length=4000)] | None = None
+    notes: Notes4000 | None = None
 
 
 class ContactView(View):
@@ -633,10 +666,10 @@ class ComplianceView(Outbound):
 
 
 class NewDrugTest(Strict):
-    requirement_id: int
-    test_date: date
+    requirement_id: Id
+    test_date: PastDate
     result: DrugResult
-    substances: Annotated[list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=20)] = []
+    substances: Annotated[list[Line(50)], Field(max_length=20)] = []
 
 
 class DrugTestView(View):

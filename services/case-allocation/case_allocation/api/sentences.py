@@ -8,6 +8,7 @@ from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import IdPath
 from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
@@ -60,7 +61,7 @@ async def sentence_view(session, sentence) -> SentenceView:
     )
 
 
-async def _sentence(session, crn: str, sentence_id: int):
+async def _sentence(session, crn: str, sentence_id: IdPath):
     sentence = await sentences_db.get(session, crn, sentence_id)
     if sentence is None:
         raise not_found("sentence")
@@ -83,7 +84,7 @@ async def list_sentences(request: Request, session: Session, crn: str = CrnPath,
 
 
 @router.get("/{sentence_id}", response_model=SentenceView)
-async def get_sentence(request: Request, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_sentence(request: Request, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     await audit_read(session, request, principal, crn)
@@ -91,7 +92,7 @@ async def get_sentence(request: Request, session: Session, sentence_id: int, crn
 
 
 @router.patch("/{sentence_id}", response_model=SentenceView)
-async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     changes = body.model_dump(exclude_unset=True)
@@ -108,7 +109,7 @@ async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: i
 
 
 @router.post("/{sentence_id}/termination", response_model=SentenceView)
-async def terminate_sentence(body: Termination, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def terminate_sentence(body: Termination, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     await sentencing.terminate_sentence(session, person, sentence, on=body.date, reason=body.reason, today=clock.today())
@@ -116,14 +117,14 @@ async def terminate_sentence(body: Termination, session: Session, sentence_id: i
 
 
 @router.post("/{sentence_id}/requirements", status_code=201, response_model=RequirementView)
-async def add_requirement(body: NewRequirement, session: Session, sentence_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_requirement(body: NewRequirement, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     requirement = await sentencing.add_requirement(session, person, sentence, body.model_dump())
     return redacted_response(RequirementView.model_validate(requirement), principal.roles, 201)
 
 
-async def _requirement(session, crn: str, sentence_id: int, requirement_id: int):
+async def _requirement(session, crn: str, sentence_id: IdPath, requirement_id: IdPath):
     sentence = await _sentence(session, crn, sentence_id)
     requirement = await sentences_db.get_requirement(session, sentence_id, requirement_id)
     if requirement is None:
@@ -133,7 +134,7 @@ async def _requirement(session, crn: str, sentence_id: int, requirement_id: int)
 
 @router.patch("/{sentence_id}/requirements/{requirement_id}", response_model=RequirementView)
 async def record_progress(
-    body: Progress, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: Progress, session: Session, sentence_id: IdPath, requirement_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
 ):
     await person_for(session, principal, crn)
     _, requirement = await _requirement(session, crn, sentence_id, requirement_id)
@@ -143,7 +144,7 @@ async def record_progress(
 
 @router.post("/{sentence_id}/requirements/{requirement_id}/termination", response_model=RequirementView)
 async def terminate_requirement(
-    body: Termination, session: Session, sentence_id: int, requirement_id: int, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: Termination, session: Session, sentence_id: IdPath, requirement_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
 ):
     person = await person_for(session, principal, crn)
     sentence, requirement = await _requirement(session, crn, sentence_id, requirement_id)

@@ -217,6 +217,13 @@ async def record_progress(session: AsyncSession, requirement: Requirement, compl
             f"{completed} exceeds the requirement's {requirement.length} {requirement.unit.lower()}.",
             errors=[{"field": "completed", "message": f"must not exceed {requirement.length}"}],
         )
+    if completed < (requirement.completed or 0):
+        raise Problem(
+            422,
+            "progress-backwards",
+            f"Progress only moves forward: {requirement.completed} {requirement.unit.lower()} are already recorded as completed.",
+            errors=[{"field": "completed", "message": f"must not be less than {requirement.completed}"}],
+        )
     requirement.completed = completed
     return requirement
 

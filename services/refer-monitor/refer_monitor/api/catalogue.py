@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
 
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.limits import KeyPath, ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..db.models import Contract, Intervention
@@ -53,7 +52,7 @@ async def create_contract(body: NewContract, session: Session, principal: Princi
 
 
 @router.get("/contracts/{reference}", response_model=ContractOut)
-async def read_contract(reference: str, session: Session, principal: Principal = require_roles(*BROWSE)):
+async def read_contract(reference: KeyPath, session: Session, principal: Principal = require_roles(*BROWSE)):
     return redacted_response(contract_out(*await catalogue.read_contract(session, reference)), principal.roles)
 
 
@@ -70,7 +69,7 @@ async def search_interventions(
     pcc_area: str | None = None,
     sex: str | None = Query(default=None, pattern="^(MALE|FEMALE)$"),
     age: int | None = Query(default=None, ge=10, le=120),
-    on: date | None = Query(default=None, alias="date"),
+    on: ReadDate | None = Query(default=None, alias="date"),
     principal: Principal = require_roles(*BROWSE),
 ):
     found = await catalogue.search(session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on)
@@ -78,5 +77,5 @@ async def search_interventions(
 
 
 @router.get("/interventions/{intervention_id}", response_model=InterventionOut)
-async def read_intervention(intervention_id: str, session: Session, principal: Principal = require_roles(*BROWSE)):
+async def read_intervention(intervention_id: KeyPath, session: Session, principal: Principal = require_roles(*BROWSE)):
     return redacted_response(intervention_out(*await catalogue.read_intervention(session, intervention_id)), principal.roles)

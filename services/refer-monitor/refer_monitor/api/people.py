@@ -9,6 +9,7 @@ from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import not_found
+from probation_shared.limits import KeyPath
 from probation_shared.redaction import redacted_response
 
 from ..db import queries as q
@@ -89,7 +90,7 @@ async def record_health_consent(
 
 
 @router.put("/provider-updates/{update_id}/sharing-override", response_model=OverrideOut)
-async def override(update_id: str, body: OverrideIn, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def override(update_id: KeyPath, body: OverrideIn, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
     access_reason(request)
     update = await q.get_update(session, update_id)
     if update is None:

@@ -11,6 +11,7 @@ from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.clock import as_utc
 from probation_shared.db import Session
 from probation_shared.errors import Problem
+from probation_shared.limits import KeyPath
 from probation_shared.redaction import Audience, DataClass, redacted_response
 
 from ..db import queries as q
@@ -146,13 +147,13 @@ def _summary(row) -> ReferralSummary:
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)
-async def read_referral(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def read_referral(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     return await respond(session, request, principal, ctx, "read")
 
 
 @router.patch("/{referral_id}", response_model=ReferralOut)
-async def amend_referral(referral_id: str, body: Amend, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def amend_referral(referral_id: KeyPath, body: Amend, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
@@ -162,7 +163,7 @@ async def amend_referral(referral_id: str, body: Amend, request: Request, sessio
 
 @router.post("/{referral_id}/send", response_model=ReferralOut)
 async def send_referral(
-    referral_id: str, request: Request, session: Session, body: SendReferral | None = None, principal: Principal = require_roles(*PROBATION)
+    referral_id: KeyPath, request: Request, session: Session, body: SendReferral | None = None, principal: Principal = require_roles(*PROBATION)
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -172,7 +173,9 @@ async def send_referral(
 
 
 @router.post("/{referral_id}/assign", response_model=ReferralOut)
-async def assign_referral(referral_id: str, request: Request, session: Session, body: Assign | None = None, principal: Principal = require_roles(*PROVIDER)):
+async def assign_referral(
+    referral_id: KeyPath, request: Request, session: Session, body: Assign | None = None, principal: Principal = require_roles(*PROVIDER)
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.assign(session, principal, ctx, body.caseworker if body else None)
@@ -180,7 +183,7 @@ async def assign_referral(referral_id: str, request: Request, session: Session, 
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralOut)
-async def withdraw_referral(referral_id: str, body: Withdraw, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def withdraw_referral(referral_id: KeyPath, body: Withdraw, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.withdraw(session, principal, ctx, body.code, body.comments)
@@ -188,14 +191,14 @@ async def withdraw_referral(referral_id: str, body: Withdraw, request: Request, 
 
 
 @router.get("/{referral_id}/amendments", response_model=list[AmendmentOut])
-async def list_amendments(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_amendments(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response([AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)], principal.roles)
 
 
 @router.get("/{referral_id}/provider-view-history", response_model=list[ViewHistoryOut])
-async def view_history(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def view_history(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     history = [
@@ -210,14 +213,14 @@ async def view_history(referral_id: str, request: Request, session: Session, pri
 
 
 @router.get("/{referral_id}/appointments", response_model=list[AppointmentOut])
-async def list_appointments(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_appointments(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response([AppointmentOut.model_validate(a) for a in await q.appointments(session, referral_id)], principal.roles)
 
 
 @router.post("/{referral_id}/appointments", status_code=201, response_model=AppointmentOut)
-async def schedule_appointment(referral_id: str, body: NewAppointment, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def schedule_appointment(referral_id: KeyPath, body: NewAppointment, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     appointment = await lifecycle.schedule(session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes)
@@ -228,7 +231,7 @@ async def schedule_appointment(referral_id: str, body: NewAppointment, request: 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/attendance", response_model=AppointmentOut)
 async def record_attendance(
-    referral_id: str, appointment_id: str, body: Attendance, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath, appointment_id: KeyPath, body: Attendance, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -239,7 +242,7 @@ async def record_attendance(
 
 @router.post("/{referral_id}/appointments/{appointment_id}/feedback", response_model=AppointmentOut)
 async def submit_feedback(
-    referral_id: str, appointment_id: str, body: Feedback, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath, appointment_id: KeyPath, body: Feedback, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -252,14 +255,14 @@ async def submit_feedback(
 
 
 @router.get("/{referral_id}/action-plans", response_model=list[ActionPlanOut])
-async def list_action_plans(referral_id: str, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_action_plans(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response([ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)], principal.roles)
 
 
 @router.post("/{referral_id}/action-plans", status_code=201, response_model=ActionPlanOut)
-async def submit_action_plan(referral_id: str, body: NewActionPlan, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_action_plan(referral_id: KeyPath, body: NewActionPlan, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.submit_action_plan(session, principal, ctx, body.number_of_sessions, body.activities)
@@ -269,7 +272,7 @@ async def submit_action_plan(referral_id: str, body: NewActionPlan, request: Req
 
 
 @router.post("/{referral_id}/action-plans/{plan_id}/approve", response_model=ActionPlanOut)
-async def approve_action_plan(referral_id: str, plan_id: str, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def approve_action_plan(referral_id: KeyPath, plan_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.approve_action_plan(session, principal, ctx, plan_id)
@@ -279,7 +282,7 @@ async def approve_action_plan(referral_id: str, plan_id: str, request: Request, 
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
 async def submit_end_of_service_report(
-    referral_id: str, body: EndOfServiceReportIn, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath, body: EndOfServiceReportIn, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -292,7 +295,7 @@ async def submit_end_of_service_report(
 
 
 @router.post("/{referral_id}/updates", status_code=201, response_model=UpdateOut)
-async def post_update(referral_id: str, body: NewUpdate, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def post_update(referral_id: KeyPath, body: NewUpdate, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id)
     update = await sharing.post_update(session, principal, ctx, Category(body.category), body.text)
@@ -305,10 +308,10 @@ async def post_update(referral_id: str, body: NewUpdate, request: Request, sessi
 
 @router.get("/{referral_id}/preview", response_model=PreviewOut)
 async def preview(
-    referral_id: str,
+    referral_id: KeyPath,
     request: Request,
     session: Session,
-    provider: str | None = Query(default=None, max_length=50),
+    provider: str | None = Query(default=None, max_length=50, pattern=r"^[a-z0-9-]*$"),
     audience: str | None = Query(default=None, pattern="^(police|auditor)$"),
     principal: Principal = require_roles(*PROBATION_READERS),
 ):

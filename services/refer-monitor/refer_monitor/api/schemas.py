@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from probation_shared.limits import AppointmentDate, AppointmentTime, FreeText, Line, Pence, PlanningDate, VolumeCap
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 from ..domain.sharing import Category
@@ -15,8 +16,10 @@ from ..domain.views import ProviderView
 
 D = DataClass
 CRN = Field(pattern=r"^[A-Z][0-9]{6}$")
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+Text = FreeText(4000)
+ShortText = Line(200)
+Notes = FreeText(2000)
+RefCode = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")]
 R = Classified(D.REFERENCE)
 Ref = Annotated[str, R]
 OptRef = Annotated[str | None, R]
@@ -48,18 +51,18 @@ class ProviderOut(Outbound):
 
 class NewContract(Strict):
     reference: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{2,29}$")
-    contract_type: str
-    prime_provider_id: str
-    subcontractor_ids: list[str] = []
-    region: str | None = None
-    pcc_area: str | None = None
+    contract_type: RefCode
+    prime_provider_id: RefCode
+    subcontractor_ids: Annotated[list[RefCode], Field(max_length=20)] = []
+    region: Line(100) | None = None
+    pcc_area: Line(100) | None = None
     eligible_sex: Literal["ALL", "MALE", "FEMALE"] = "ALL"
     min_age: int | None = Field(default=None, ge=10, le=120)
     max_age: int | None = Field(default=None, ge=10, le=120)
-    referral_start_date: date
-    referral_end_date: date
-    fixed_price_pence: int = Field(ge=0)
-    volume_cap: int = Field(ge=1)
+    referral_start_date: PlanningDate
+    referral_end_date: PlanningDate
+    fixed_price_pence: Pence
+    volume_cap: VolumeCap
 
 
 class ContractOut(Outbound):
@@ -81,9 +84,9 @@ class ContractOut(Outbound):
 
 
 class NewIntervention(Strict):
-    contract_reference: str
+    contract_reference: RefCode
     title: ShortText
-    description: str = Field(default="", max_length=4000)
+    description: FreeText(4000, min_length=0) = ""
 
 
 class InterventionOut(Outbound):
@@ -106,29 +109,30 @@ class InterventionOut(Outbound):
 
 class NewReferral(Strict):
     crn: str = CRN
-    intervention_id: str = Field(min_length=1, max_length=36)
+    intervention_id: RefCode
     complexity_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None
     desired_outcomes: list[ShortText] = Field(default=[], max_length=20)
     needs: list[ShortText] = Field(default=[], max_length=20)
-    completion_deadline: date | None = None
+    completion_deadline: AppointmentDate | None = None
     custody: bool = False
-    expected_release_date: date | None = None
-    expected_release_missing_reason: Annotated[str, Field(max_length=2000)] | None = None
+    expected_release_date: PlanningDate | None = None
+    expected_release_missing_reason: Notes | None = None
     risk_summary_max_age_days: int | None = Field(default=None, ge=1, le=730)
 
 
 class SendReferral(Strict):
-    over_cap_reason: Annotated[str, Field(max_length=2000)] | None = None
+    over_cap_reason: Notes | None = None
 
 
 class Amend(Strict):
-    reason: Annotated[str, Field(max_length=2000)] | None = None
+    reason: Notes | None = None
     complexity_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None
-    desired_outcomes: list[ShortText] | None = Field(default=None, max_length=20)
-    needs: list[ShortText] | None = Field(default=None, max_length=20)
-    completion_deadline: date | None = None
-    expected_release_date: date | None = None
-    expected_release_missing_reason: Annotated[str, Field(max_length=2000)] | None = None
+    # Omit a list to leave it as it is; null is not a list (422). A sent referral never loses all its desired outcomes (domain rule).
+    desired_outcomes: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
+    needs: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
+    completion_deadline: AppointmentDate | None = None
+    expected_release_date: PlanningDate | None = None
+    expected_release_missing_reason: Notes | None = None
 
 
 class Assign(Strict):
@@ -136,26 +140,26 @@ class Assign(Strict):
 
 
 class Withdraw(Strict):
-    code: str = Field(max_length=20)  # validated against the withdrawal codes by the domain (400 when unknown)
-    comments: Annotated[str, Field(max_length=2000)] | None = None
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")  # validated against the withdrawal codes by the domain (400 when unknown)
+    comments: Notes | None = None
 
 
 class NewAppointment(Strict):
     kind: Literal["INITIAL_ASSESSMENT", "SESSION"]
     session_number: int | None = Field(default=None, ge=1, le=500)
-    scheduled_at: datetime
+    scheduled_at: AppointmentTime
     duration_minutes: int = Field(default=60, ge=5, le=600)
 
 
 class Attendance(Strict):
     attendance: Literal["YES", "LATE", "NO"]
-    notes: Annotated[str, Field(max_length=4000)] | None = None
+    notes: FreeText(4000) | None = None
 
 
 class Feedback(Strict):
     summary: Text
-    engagement: Annotated[str, Field(max_length=2000)] | None = None
-    concerns: Annotated[str, Field(max_length=2000)] | None = None
+    engagement: Notes | None = None
+    concerns: Notes | None = None
 
 
 class NewActionPlan(Strict):
@@ -166,12 +170,12 @@ class NewActionPlan(Strict):
 class OutcomeAchievement(Strict):
     desired_outcome: ShortText
     achievement: Literal["ACHIEVED", "PARTIALLY_ACHIEVED", "NOT_ACHIEVED"]
-    notes: Annotated[str, Field(max_length=2000)] | None = None
+    notes: Notes | None = None
 
 
 class EndOfServiceReportIn(Strict):
     outcomes: list[OutcomeAchievement] = Field(max_length=20)
-    further_information: Annotated[str, Field(max_length=4000)] | None = None
+    further_information: FreeText(4000) | None = None
 
 
 class FeedbackOut(Outbound):
@@ -283,12 +287,12 @@ class UpdateOut(Outbound):
 
 class HealthConsentIn(Strict):
     granted: bool
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Notes | None = None
 
 
 class ConsentIn(Strict):
     granted: bool
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    note: Notes | None = None
 
 
 class ConsentOut(Outbound):

@@ -221,6 +221,13 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
     plans = await q.action_plans(session, referral.id)
     changes = {k: v for k, v in changes.items() if getattr(referral, k) != v}
     rules.check_amendment(referral.status, changes, any(p.status == PlanStatus.APPROVED for p in plans), reason)
+    if referral.status != Status.DRAFT and "desired_outcomes" in changes and not changes["desired_outcomes"]:
+        # A sent referral was sent because it had outcomes to work towards; it never loses them all.
+        raise DomainError(
+            "desired-outcomes-required",
+            "A sent referral keeps at least one desired outcome.",
+            [FieldError("desired_outcomes", "must not be empty")],
+        )
     await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
     now = clock.now()
     recorded = []

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import AsAt, KeyPath
 from probation_shared.redaction import redacted_response
 
 from ..db import queries
@@ -98,7 +99,7 @@ async def start_assessment(session: Session, crn: str = CrnPath, principal: Prin
 
 
 @router.get("/people/{crn}/assessments", response_model=list[AssessmentSummary] | AssessmentView)
-async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
+async def list_assessments(session: Session, crn: str = CrnPath, at: AsAt | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     """All versions; with `at`, the assessment that was current then, as it stood then."""
     if await queries.get_person(session, crn) is None:
         raise not_found("person")
@@ -113,7 +114,7 @@ async def list_assessments(session: Session, crn: str = CrnPath, at: datetime | 
     return redacted_response(summaries, principal.roles)
 
 
-async def _assessment(session, assessment_id: str) -> Assessment:
+async def _assessment(session, assessment_id: KeyPath) -> Assessment:
     assessment = await queries.get_assessment(session, assessment_id)
     if assessment is None:
         raise not_found("assessment")
@@ -121,7 +122,7 @@ async def _assessment(session, assessment_id: str) -> Assessment:
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentView)
-async def get_assessment(session: Session, assessment_id: str, at: datetime | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
+async def get_assessment(session: Session, assessment_id: KeyPath, at: AsAt | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
     assessment = await _assessment(session, assessment_id)
     await audit(session, principal, assessment.crn, "read-assessment", f"/assessments/{assessment_id}")
     body = await _as_at(session, assessment, at) if at is not None else view(assessment)
@@ -129,7 +130,7 @@ async def get_assessment(session: Session, assessment_id: str, at: datetime | No
 
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentView)
-async def update_assessment(body: AssessmentUpdate, session: Session, assessment_id: str, principal: Principal = require_roles(*WRITE)):
+async def update_assessment(body: AssessmentUpdate, session: Session, assessment_id: KeyPath, principal: Principal = require_roles(*WRITE)):
     assessment = await _assessment(session, assessment_id)
     with domain_errors():
         await workflow.update(session, assessment, {k: v.model_dump() for k, v in body.sections.items()}, principal.subject)
@@ -137,7 +138,7 @@ async def update_assessment(body: AssessmentUpdate, session: Session, assessment
 
 
 @router.post("/assessments/{assessment_id}/complete", response_model=AssessmentView)
-async def complete_assessment(session: Session, assessment_id: str, body: CompleteAssessment | None = None, principal: Principal = require_roles(*WRITE)):
+async def complete_assessment(session: Session, assessment_id: KeyPath, body: CompleteAssessment | None = None, principal: Principal = require_roles(*WRITE)):
     assessment = await _assessment(session, assessment_id)
     person = await queries.get_person(session, assessment.crn)
     if person is None:  # pragma: no cover - the assessment was started through ensure_person

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
+from probation_shared.limits import KeyPath
 from probation_shared.redaction import redacted_response
 
 from ..db import queries
@@ -44,7 +45,7 @@ async def propose(body: PsrRequest, session: Session, crn: str = CrnPath, princi
     return redacted_response(view(proposal), principal.roles, status_code=201)
 
 
-async def _proposal(session, proposal_id: str) -> PsrProposal:
+async def _proposal(session, proposal_id: KeyPath) -> PsrProposal:
     proposal = await queries.get_psr(session, proposal_id)
     if proposal is None:
         raise not_found("proposal")
@@ -52,14 +53,14 @@ async def _proposal(session, proposal_id: str) -> PsrProposal:
 
 
 @router.get("/psr-proposals/{proposal_id}", response_model=PsrView)
-async def get_proposal(session: Session, proposal_id: str, principal: Principal = require_roles(*READ_FULL)):
+async def get_proposal(session: Session, proposal_id: KeyPath, principal: Principal = require_roles(*READ_FULL)):
     proposal = await _proposal(session, proposal_id)
     await audit(session, principal, proposal.crn, "read-psr-proposal", f"/psr-proposals/{proposal_id}")
     return redacted_response(view(proposal), principal.roles)
 
 
 @router.post("/psr-proposals/{proposal_id}/override", response_model=PsrView)
-async def override(body: PsrOverride, session: Session, proposal_id: str, principal: Principal = require_roles(*WRITE)):
+async def override(body: PsrOverride, session: Session, proposal_id: KeyPath, principal: Principal = require_roles(*WRITE)):
     proposal = await _proposal(session, proposal_id)
     if proposal.override is not None:
         raise Problem(409, "already-overridden", "This proposal already records an override; make a new proposal.")

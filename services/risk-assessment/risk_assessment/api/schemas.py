@@ -3,12 +3,12 @@ the provider and police views are separate models that structurally hold no vict
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from probation_shared.limits import CourtDate, DateOfBirth, FreeText, Line, OrderEndDate, Pattern
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 Level = Literal["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]
@@ -22,7 +22,12 @@ Victims = Annotated[Any, Classified(DataClass.VICTIM_DETAILS)]
 Offence = Annotated[Any, Classified(DataClass.OFFENCE)]
 Ref = Annotated[Any, Classified(DataClass.REFERENCE)]
 Staff = Annotated[Any, Classified(DataClass.STAFF)]
-Text = Field(default=None, max_length=5000)
+Narrative5000 = FreeText(5000)
+Text = Field(default=None)
+Key = Pattern(r"^[A-Za-z0-9_.-]{1,50}$", 50)
+# Field names of provider-bound text, as other services flatten them: "needs[0]", "desired_outcomes[1]".
+TextField = Pattern(r"^[A-Za-z0-9_.\[\]-]{1,80}$", 80)
+OffenceCode = Pattern(r"^[A-Za-z0-9/]{1,10}$", 10)
 
 
 class Strict(BaseModel):
@@ -33,37 +38,37 @@ class Strict(BaseModel):
 
 
 class SectionInput(Strict):
-    answers: dict[str, str] = Field(default_factory=dict)
+    answers: Annotated[dict[Key, FreeText(5000, min_length=0)], Field(max_length=100)] = Field(default_factory=dict)
     linkedToHarm: bool | None = None
     linkedToReoffending: bool | None = None
 
 
 class AssessmentUpdate(Strict):
-    sections: dict[str, SectionInput]
+    sections: Annotated[dict[Key, SectionInput], Field(max_length=20)]
 
 
 class NarrativeInput(Strict):
-    whoIsAtRisk: str | None = Text
-    natureOfRisk: str | None = Text
-    imminence: str | None = Text
-    increasingFactors: str | None = Text
-    mitigatingFactors: str | None = Text
+    whoIsAtRisk: Narrative5000 | None = Text
+    natureOfRisk: Narrative5000 | None = Text
+    imminence: Narrative5000 | None = Text
+    increasingFactors: Narrative5000 | None = Text
+    mitigatingFactors: Narrative5000 | None = Text
     # Written for providers, and the only narrative they see: checked against every victim ever recorded.
-    providerSummary: str | None = Text
+    providerSummary: Narrative5000 | None = Text
 
 
 class RiskToSelfInput(Strict):
     current: bool = False
     previous: bool = False
-    details: str | None = Text
+    details: Narrative5000 | None = Text
 
 
 class VictimInput(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    address: str | None = Field(default=None, max_length=500)
-    relationship: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
-    email: str | None = Field(default=None, max_length=200)
+    name: Line(200)
+    address: FreeText(500) | None = None
+    relationship: Line(200) | None = None
+    phone: Line(50) | None = None
+    email: Line(200) | None = None
 
 
 def _not_blank(value: str) -> str:
@@ -87,7 +92,7 @@ class CompleteAssessment(Strict):
 
 
 class RoshReRating(RoshInput):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText(2000)
 
     _reason_not_blank = field_validator("reason")(_not_blank)
 
@@ -232,7 +237,7 @@ class RiskSummaryPreview(Outbound):
 
 
 class ProviderTextCheck(Strict):
-    texts: dict[str, Annotated[str, Field(max_length=5000)]] = Field(max_length=20)
+    texts: Annotated[dict[TextField, FreeText(5000, min_length=0)], Field(max_length=50)]
 
 
 class VictimIdentifierMatch(Outbound):
@@ -250,12 +255,12 @@ class ProviderTextCheckResult(Outbound):
 
 class Ogrs3Request(Strict):
     sex: Literal["MALE", "FEMALE"]
-    dateOfBirth: date
-    convictionDate: date
-    followUpStart: date
+    dateOfBirth: DateOfBirth
+    convictionDate: CourtDate
+    followUpStart: OrderEndDate
     totalSanctions: int = Field(ge=1, le=999)
     ageAtFirstSanction: int = Field(ge=0, le=130)
-    offenceCode: str = Field(min_length=1, max_length=10)
+    offenceCode: OffenceCode
 
 
 class Ogrs3View(Outbound):
@@ -341,14 +346,14 @@ class TierCounts(Outbound):
 
 
 class PsrRequest(Strict):
-    offenceCode: str = Field(min_length=1, max_length=10)
-    offenceDescription: str = Field(min_length=1, max_length=500)
+    offenceCode: OffenceCode
+    offenceDescription: Line(500)
 
 
 class PsrOverride(Strict):
     sentenceType: Literal["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER", "CUSTODY", "FINE", "DISCHARGE"]
     requirements: list[Literal["RAR", "UPW", "DRR", "ATR", "MHTR", "CURFEW", "AAMR"]] = Field(default_factory=list)
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText(2000)
 
     _reason_not_blank = field_validator("reason")(_not_blank)
 

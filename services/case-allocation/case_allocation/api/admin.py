@@ -11,7 +11,7 @@ from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.redaction import redacted_response
 
-from ..domain.sentencing import run_handover_job
+from ..workflows.sentencing import run_handover_job
 from .schemas import HandoverJobResult
 
 router = APIRouter(prefix="/admin", tags=["operations"])

@@ -12,6 +12,7 @@ from probation_shared.domain_error import DomainError, FieldError
 
 from ..db import cases as cases_db
 from ..db import org as org_db
+from ..db import people as people_db
 from ..db import sentences as sentences_db
 from ..db.models import Case, Conviction, HandoverState, Offence, Person, Requirement, Sentence
 from ..domain import omic
@@ -266,8 +267,6 @@ async def refresh_handover(session: AsyncSession, person: Person, today: date) -
 
 async def run_handover_job(session: AsyncSession, on: date) -> list[str]:
     """The daily job: every POM-held case whose handover date has come passes to the COM. Returns the CRNs moved."""
-    from ..db import people as people_db
-
     moved = []
     for state in await sentences_db.handovers_due(session, on):
         person = await people_db.get(session, state.crn)

@@ -8,7 +8,7 @@ from probation_shared import clock
 from probation_shared.db import Database
 from probation_shared.jobs import PeriodicJob
 
-from .domain.sentencing import run_handover_job
+from .workflows.sentencing import run_handover_job
 
 
 async def handover_once(database: Database, on: date) -> list[str]:

@@ -7,7 +7,7 @@ adds hundreds more staff and thousands of people with sentences and cases, once.
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -200,7 +200,7 @@ async def add_case_volume(
             .where(Team.pdu_code == pdu_code, Staff.grade != "SPO", Staff.active.is_(True))
         )
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     persons, addresses, plans = [], [], []
     for n in range(people):
         crn = f"{crn_prefix}{first_serial + n:06d}"

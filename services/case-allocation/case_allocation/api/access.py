@@ -20,9 +20,8 @@ from ..domain.identifiers import CRN_PATTERN
 
 CrnPath = Path(pattern=CRN_PATTERN.pattern, description="Case reference number, e.g. X123456")
 
-STAFF = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER)
 CAN_WRITE = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.SERVICE)
-CAN_READ = (*STAFF, Role.SERVICE, Role.POLICE_PARTNER, Role.AUDITOR)
+CAN_READ = (*sorted(PROBATION_STAFF), Role.SERVICE, Role.POLICE_PARTNER, Role.AUDITOR)
 POLICE_SCOPE = frozenset({"IIOM", "MAPP"})
 
 

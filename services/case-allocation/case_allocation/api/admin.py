@@ -10,7 +10,7 @@ from probation_shared.db import Session
 from probation_shared.limits import ReadDate
 from probation_shared.redaction import redacted_response
 
-from ..domain.sentencing import run_handover_job
+from ..workflows.sentencing import run_handover_job
 from .schemas import HandoverJobResult
 
 router = APIRouter(prefix="/admin", tags=["operations"])

@@ -16,8 +16,8 @@ from probation_shared.redaction import redacted_response
 from ..db import cases as cases_db
 from ..db import org as org_db
 from ..db import people as people_db
-from ..domain import allocation as allocation_domain
 from ..domain.calendar import due_status
+from ..workflows import allocation as allocation_workflow
 from .access import audit_read, person_for
 from .schemas import AllocationRequest, AllocationView, CaseView, QueuePage, Recommendations, RecommendationView
 
@@ -110,7 +110,7 @@ async def recommendations(request: Request, session: Session, case_id: IdPath, o
     _spo_of(principal, case.pdu_code)
     if case.status == "CLOSED":
         raise Problem(409, "case-closed", "The case is closed.")
-    grades, found = await allocation_domain.recommend(session, person, case, on or clock.today())
+    grades, found = await allocation_workflow.recommend(session, person, case, on or clock.today())
     await audit_read(session, request, principal, case.crn, action="recommendations")
     result = Recommendations(
         case_id=case.id,
@@ -140,16 +140,19 @@ async def allocate(request: Request, body: AllocationRequest, session: Session, 
     """Allocate an unallocated case, or transfer an allocated one (a reason is then required)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
-    allocation = await allocation_domain.allocate(
-        session,
-        person,
-        case,
-        staff_code=body.staff_code,
-        reason=body.reason,
-        override_reason=body.override_reason,
-        actor=principal.staff_code or principal.subject,
-        on=clock.today(),
-    )
+    try:
+        allocation = await allocation_workflow.allocate(
+            session,
+            person,
+            case,
+            staff_code=body.staff_code,
+            reason=body.reason,
+            override_reason=body.override_reason,
+            actor=principal.staff_code or principal.subject,
+            on=clock.today(),
+        )
+    except allocation_workflow.OverCaseLimit as refused:
+        raise Problem(refused.status, refused.code, refused.detail, activeRiskCases=refused.active_risk_cases) from refused
     await audit_read(session, request, principal, case.crn, action="write")
     return redacted_response(AllocationView.model_validate(allocation), principal.roles)
 

@@ -14,8 +14,8 @@ from probation_shared.redaction import redacted_response
 from ..db import cases as cases_db
 from ..db import contacts as contacts_db
 from ..db import sentences as sentences_db
-from ..domain import contacts as contacts_domain
 from ..domain.compliance import compliance_periods
+from ..workflows import contacts as contacts_workflow
 from .access import CAN_READ, AuditChanges, CrnPath, audit_read, person_for, police_only
 from .schemas import (
     BreachView,
@@ -52,7 +52,7 @@ async def list_contacts(request: Request, session: Session, crn: str = CrnPath, 
 @router.post("/contacts", status_code=201, response_model=ContactView)
 async def add_contact(body: NewContact, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
     person = await person_for(session, principal, crn)
-    contact, breach = await contacts_domain.add_contact(session, person, body.model_dump(), principal.subject, clock.today())
+    contact, breach = await contacts_workflow.add_contact(session, person, body.model_dump(), principal.subject, clock.today())
     return redacted_response(_contact_view(contact, breach), principal.roles, 201)
 
 
@@ -62,7 +62,7 @@ async def record_outcome(body: OutcomeRequest, session: Session, contact_id: IdP
     contact = await contacts_db.get(session, crn, contact_id)
     if contact is None:
         raise not_found("contact")
-    contact, breach = await contacts_domain.record_outcome(session, person, contact, body.outcome, body.notes, clock.today())
+    contact, breach = await contacts_workflow.record_outcome(session, person, contact, body.outcome, body.notes, clock.today())
     return redacted_response(_contact_view(contact, breach), principal.roles)
 
 
@@ -108,7 +108,7 @@ async def compliance(
 @router.post("/drug-tests", status_code=201, response_model=DrugTestView)
 async def record_drug_test(body: NewDrugTest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE, Role.SERVICE)):
     person = await person_for(session, principal, crn)
-    test = await contacts_domain.record_drug_test(session, person, body.model_dump(), principal.subject)
+    test = await contacts_workflow.record_drug_test(session, person, body.model_dump(), principal.subject)
     return redacted_response(DrugTestView.model_validate(test), principal.roles, 201)
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from probation_shared import clock
-from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.auth import PROBATION_STAFF, Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
 from probation_shared.limits import IdPath, KeyPath, ReadDate
@@ -14,7 +14,7 @@ from probation_shared.redaction import redacted_response
 
 from ..db import org as org_db
 from ..db.models import Reduction, Staff
-from ..domain.allocation import workloads
+from ..workflows.allocation import workloads
 from .schemas import (
     NewReduction,
     NewStaff,
@@ -33,7 +33,7 @@ from .schemas import (
 
 router = APIRouter(tags=["organisation"])
 
-CAN_READ_ORG = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE, Role.AUDITOR, Role.OPERATOR, Role.COMMISSIONER)
+CAN_READ_ORG = (*sorted(PROBATION_STAFF), Role.SERVICE, Role.AUDITOR, Role.OPERATOR, Role.COMMISSIONER)
 CAN_MANAGE_STAFF = (Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from probation_shared.auth import Principal, Role, require_roles
+from probation_shared.auth import PROBATION_STAFF, Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
 from probation_shared.limits import IdPath
@@ -18,8 +18,8 @@ from ..db import org as org_db
 from ..db import people as people_db
 from ..db import sentences as sentences_db
 from ..domain import omic
-from ..domain import people as people_domain
 from ..domain.identifiers import CRN_PATTERN
+from ..workflows import people as people_workflow
 from .access import CAN_READ, CAN_WRITE, CrnPath, audit_read, check_access, person_for
 from .schemas import (
     AddressChanges,
@@ -50,7 +50,7 @@ async def _person_view(session, person) -> PersonView:
 
 @router.post("", status_code=201, response_model=PersonView)
 async def create_person(request: Request, body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
-    person = await people_domain.register_person(session, **body.model_dump())
+    person = await people_workflow.register_person(session, **body.model_dump())
     await audit_read(session, request, principal, person.crn, action="write")
     return redacted_response(PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"})
 
@@ -64,7 +64,7 @@ async def search_people(
     date_of_birth: date | None = None,
     page: int = Query(0, ge=0, le=10_000),
     size: int = Query(20, ge=1, le=100),
-    principal: Principal = require_roles(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.SERVICE),
+    principal: Principal = require_roles(*PROBATION_STAFF, Role.SERVICE),
 ):
     if not (name or crn or date_of_birth):
         raise Problem(
@@ -107,7 +107,7 @@ async def update_person(request: Request, body: PersonChanges, session: Session,
     for required in ("first_name", "last_name", "date_of_birth", "sex"):
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
-    await people_domain.update_personal_details(session, person, changes)
+    await people_workflow.update_personal_details(session, person, changes)
     await audit_read(session, request, principal, crn, action="write")
     return redacted_response(await _person_view(session, person), principal.roles)
 
@@ -126,7 +126,7 @@ async def list_addresses(request: Request, session: Session, crn: str = CrnPath,
 @router.post("/{crn}/addresses", status_code=201, response_model=AddressView)
 async def add_address(request: Request, body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
-    address = await people_domain.add_address(session, person, body.model_dump())
+    address = await people_workflow.add_address(session, person, body.model_dump())
     await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
 
@@ -158,7 +158,7 @@ async def update_address(
     for required in ("status", "address_type", "start_date"):
         if required in changes and changes[required] is None:
             raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
-    await people_domain.update_address(session, person, address, changes)
+    await people_workflow.update_address(session, person, address, changes)
     await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles)
 
@@ -168,7 +168,7 @@ async def delete_address(session: Session, address_id: IdPath, crn: str = CrnPat
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if not address.deleted:
-        await people_domain.delete_address(session, person, address)
+        await people_workflow.delete_address(session, person, address)
     return Response(status_code=204)
 
 
@@ -206,7 +206,7 @@ async def add_limit(request: Request, body: NewLimit, session: Session, crn: str
         raise Problem(422, "unknown-staff", f"There is no staff member {body.staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
     if (body.kind, body.staff_code) in await people_db.limits(session, crn):
         raise Problem(409, "limit-exists", f"{body.staff_code} already has a {body.kind.lower()} on this person.")
-    row = await people_domain.add_limit(session, person, **body.model_dump())
+    row = await people_workflow.add_limit(session, person, **body.model_dump())
     await audit_read(session, request, principal, crn, action="limited-access-added")
     return redacted_response(LimitView.model_validate(row), principal.roles, 201, {"Location": f"/people/{crn}/limited-access/{row.id}"})
 
@@ -219,7 +219,7 @@ async def remove_limit(
     row = await people_db.get_limit(session, crn, limit_id)
     if row is None:
         raise not_found("limited-access entry")
-    await people_domain.remove_limit(session, person, row)
+    await people_workflow.remove_limit(session, person, row)
     await audit_read(session, request, principal, crn, action="limited-access-removed")
     return Response(status_code=204)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
@@ -11,8 +10,9 @@ from probation_shared.errors import not_found
 from probation_shared.limits import IdPath
 from probation_shared.redaction import redacted_response
 
-from ..db.models import Registration, RegistrationHistory
-from ..domain import registrations as domain
+from ..db import registrations as registrations_db
+from ..db.models import Registration
+from ..workflows import registrations as workflow
 from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
 from .schemas import Deregistration, NewRegistration, RegistrationChanges, RegistrationHistoryView, RegistrationList, RegistrationView
 
@@ -20,15 +20,15 @@ router = APIRouter(prefix="/people/{crn}/registrations", tags=["registrations"],
 
 
 async def _view(session, registration: Registration) -> RegistrationView:
-    history = await session.scalars(select(RegistrationHistory).where(RegistrationHistory.registration_id == registration.id).order_by(RegistrationHistory.id))
+    history = await registrations_db.history(session, registration.id)
     view = RegistrationView.model_validate(registration)
     view.history = [RegistrationHistoryView.model_validate(h) for h in history]
     return view
 
 
-async def _registration(session, crn: str, registration_id: IdPath) -> Registration:
-    row = await session.get(Registration, registration_id)
-    if row is None or row.crn != crn:
+async def _registration(session, crn: str, registration_id: int) -> Registration:
+    row = await registrations_db.get(session, crn, registration_id)
+    if row is None:
         raise not_found("registration")
     return row
 
@@ -37,14 +37,14 @@ async def _registration(session, crn: str, registration_id: IdPath) -> Registrat
 async def list_registrations(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
-    rows = await session.scalars(select(Registration).where(Registration.crn == crn).order_by(Registration.registered_on, Registration.id))
-    return redacted_response(RegistrationList(registrations=[await _view(session, r) for r in rows.all()]), principal.roles)
+    rows = await registrations_db.of_person(session, crn)
+    return redacted_response(RegistrationList(registrations=[await _view(session, r) for r in rows]), principal.roles)
 
 
 @router.post("", status_code=201, response_model=RegistrationView)
 async def add_registration(body: NewRegistration, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
-    registration = await domain.add(session, person, body.model_dump(), principal.subject)
+    registration = await workflow.add(session, person, body.model_dump(), principal.subject)
     return redacted_response(await _view(session, registration), principal.roles, 201, {"Location": f"/people/{crn}/registrations/{registration.id}"})
 
 
@@ -62,7 +62,7 @@ async def update_registration(
 ):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
-    await domain.update(session, person, registration, body.model_dump(exclude_unset=True), principal.subject)
+    await workflow.update(session, person, registration, body.model_dump(exclude_unset=True), principal.subject)
     await session.flush()
     return redacted_response(await _view(session, registration), principal.roles)
 
@@ -71,5 +71,5 @@ async def update_registration(
 async def deregister(body: Deregistration, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
-    await domain.deregister(session, person, registration, on=body.date, notes=body.notes, actor=principal.subject)
+    await workflow.deregister(session, person, registration, on=body.date, notes=body.notes, actor=principal.subject)
     return redacted_response(await _view(session, registration), principal.roles)

@@ -13,8 +13,9 @@ from probation_shared.redaction import redacted_response
 
 from ..db import cases as cases_db
 from ..db import sentences as sentences_db
-from ..domain import omic, sentencing
+from ..domain import omic
 from ..domain.sentences import is_custodial
+from ..workflows import sentencing
 from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
 from .schemas import (
     CustodyView,

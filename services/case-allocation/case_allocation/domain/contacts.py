@@ -1,20 +1,10 @@
-"""Contacts and their outcomes, the breach they can raise, and DRR drug tests."""
+"""Contact types and the rules on recording an outcome (pure functions)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from probation_shared.errors import Problem
-
-from ..db import cases as cases_db
-from ..db import contacts as contacts_db
-from ..db import sentences as sentences_db
-from ..db.models import Breach, Contact, DrugTest, Person
-from ..events import publish
-from .compliance import breach_due, repeated_positive
+from probation_shared.domain_error import DomainError, FieldError
 
 CONTACT_TYPES = {  # type → face to face
     "OFFICE_APPOINTMENT": True,
@@ -26,85 +16,12 @@ CONTACT_TYPES = {  # type → face to face
 }
 
 
-def _check_outcome(contact_date: date, outcome: str | None, today: date) -> None:
+def check_outcome(contact_date: date, outcome: str | None, today: date) -> None:
+    """An outcome can be recorded only for a contact that has happened (today or before)."""
     if outcome and contact_date > today:
-        raise Problem(
-            422,
+        raise DomainError(
             "outcome-in-future",
             "An outcome cannot be recorded for a contact that has not happened yet.",
-            errors=[{"field": "outcome", "message": "contact is in the future"}],
+            [FieldError("outcome", "contact is in the future")],
+            status=422,
         )
-
-
-async def add_contact(session: AsyncSession, person: Person, data: dict[str, Any], actor: str, today: date) -> tuple[Contact, Breach | None]:
-    _check_outcome(data["contact_date"], data.get("outcome"), today)
-    if data.get("sentence_id") and await sentences_db.get(session, person.crn, data["sentence_id"]) is None:
-        raise Problem(422, "unknown-sentence", "No such sentence for this person.", errors=[{"field": "sentence_id", "message": "unknown"}])
-    contact = Contact(crn=person.crn, face_to_face=CONTACT_TYPES[data["contact_type"]], created_by=actor, **data)
-    session.add(contact)
-    await session.flush()
-    return contact, await _maybe_breach(session, person, contact)
-
-
-async def record_outcome(
-    session: AsyncSession, person: Person, contact: Contact, outcome: str, notes: str | None, today: date
-) -> tuple[Contact, Breach | None]:
-    _check_outcome(contact.contact_date, outcome, today)
-    if contact.outcome is not None:
-        raise Problem(409, "outcome-recorded", "This contact already has an outcome.")
-    contact.outcome = outcome
-    if notes:
-        contact.notes = notes
-    await session.flush()
-    return contact, await _maybe_breach(session, person, contact)
-
-
-async def _maybe_breach(session: AsyncSession, person: Person, contact: Contact) -> Breach | None:
-    if contact.outcome != "FTA_UNACCEPTABLE":
-        return None
-    counted = {cid for b in await contacts_db.breaches(session, person.crn) for cid in b.contact_ids}
-    fresh = [c for c in await contacts_db.unacceptable_absences(session, person.crn) if c.id not in counted]
-    if not breach_due([c.contact_date for c in fresh], contact.contact_date):
-        return None
-    window = [c for c in fresh if c.contact_date <= contact.contact_date]
-    breach = Breach(
-        crn=person.crn,
-        sentence_id=contact.sentence_id,
-        raised_on=contact.contact_date,
-        reason="Two unacceptable absences within 12 months",
-        contact_ids=[c.id for c in window],
-        status="OPEN",
-    )
-    session.add(breach)
-    await session.flush()
-    await publish.breach_raised(session, person, breach.id)
-    return breach
-
-
-async def record_drug_test(session: AsyncSession, person: Person, data: dict[str, Any], actor: str) -> DrugTest:
-    requirement = await sentences_db.requirement_by_id(session, data["requirement_id"])
-    sentence = await sentences_db.get(session, person.crn, requirement.sentence_id) if requirement else None
-    if requirement is None or sentence is None or requirement.requirement_type != "DRR":
-        raise Problem(
-            422,
-            "not-a-drr",
-            "Drug tests are recorded against a drug rehabilitation requirement of this person.",
-            errors=[{"field": "requirement_id", "message": "not a DRR of this person"}],
-        )
-    codes = await cases_db.active_register_codes(session, person.crn)
-    notifiable = bool(codes & {"IIOM", "MAPP"})
-    earlier = [t.result for t in await contacts_db.drug_tests(session, person.crn) if t.test_date <= data["test_date"]]
-    test = DrugTest(
-        crn=person.crn,
-        requirement_id=requirement.id,
-        test_date=data["test_date"],
-        result=data["result"],
-        substances=data.get("substances") or [],
-        police_partner_notifiable=notifiable,
-        flagged_for_enforcement=repeated_positive([data["result"], *earlier]),
-        recorded_by=actor,
-    )
-    session.add(test)
-    await session.flush()
-    await publish.drug_test_recorded(session, person, test_id=test.id, result=test.result, police_partner_notifiable=notifiable)
-    return test

@@ -9,9 +9,8 @@ from probation_shared.events.consumer import Subscription, read_elsewhere
 from probation_shared.events.topics import RISK_ASSESSMENT
 from probation_shared.logging import get_logger
 
-from ..db import cases as cases_db
 from ..db import people as people_db
-from ..domain.workload import CASE_TYPES, base_tier, case_points
+from ..workflows.tiers import apply_tier
 
 log = get_logger(__name__)
 
@@ -24,12 +23,7 @@ async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
     if person is None:
         log.warning("tier_for_unknown_person", crn=crn, event_id=str(event.eventId))
         return
-    if tier is not None and base_tier(tier) is None:
-        raise ValueError(f"unreadable tier {tier!r}")
-    if person.tier == tier:
-        return
-    person.tier = tier
-    await cases_db.set_points_for_person(session, crn, {ct: case_points(tier, ct) for ct in CASE_TYPES})
+    await apply_tier(session, person, tier)
 
 
 TIER_SUBSCRIPTION = Subscription(

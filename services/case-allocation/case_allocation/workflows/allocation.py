@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem
+from probation_shared import clock
+from probation_shared.domain_error import DomainError, FieldError
 from probation_shared.limited_access import VISIBLE, access_verdict
 
 from ..db import cases as cases_db
 from ..db import org as org_db
 from ..db import people as people_db
 from ..db.models import Allocation, Case, Person, Staff, Team
+from ..domain.workload import ACTIVE_RISK_CASE_LIMIT, available_points, capacity_percent, over_case_limit, suitable_grades
 from ..events import publish
-from .workload import available_points, capacity_percent, over_case_limit, suitable_grades
+
+
+class OverCaseLimit(DomainError):
+    """409 over-case-limit; the edge adds `activeRiskCases` to the problem body."""
+
+    def __init__(self, staff_code: str, active_risk_cases: int) -> None:
+        super().__init__(
+            "over-case-limit",
+            f"{staff_code} already holds {active_risk_cases} cases needing active risk management (limit {ACTIVE_RISK_CASE_LIMIT}); "
+            "give an override_reason to allocate anyway.",
+            status=409,
+        )
+        self.active_risk_cases = active_risk_cases
 
 
 @dataclass(frozen=True)
@@ -94,40 +108,35 @@ async def allocate(
     session: AsyncSession, person: Person, case: Case, *, staff_code: str, reason: str | None, override_reason: str | None, actor: str, on: date
 ) -> Allocation:
     if case.status == "CLOSED":
-        raise Problem(409, "case-closed", "The case is closed.")
+        raise DomainError("case-closed", "The case is closed.", status=409)
     found = await org_db.staff_with_team(session, staff_code)
     if found is None:
-        raise Problem(422, "unknown-practitioner", f"There is no practitioner {staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
+        raise DomainError("unknown-practitioner", f"There is no practitioner {staff_code}.", [FieldError("staff_code", "unknown staff code")], status=422)
     staff, team = found
     if not (await permitted_staff(session, person))(staff_code):
-        raise Problem(
-            422,
+        raise DomainError(
             "limited-access",
             f"{staff_code} may not hold this case: the person's limited access names who may.",
-            errors=[{"field": "staff_code", "message": "not permitted by the person's limited access"}],
+            [FieldError("staff_code", "not permitted by the person's limited access")],
+            status=422,
         )
     if team.pdu_code != case.pdu_code:
-        raise Problem(409, "practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.")
+        raise DomainError("practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.", status=409)
     if not staff.active:
-        raise Problem(409, "practitioner-inactive", f"{staff_code} is not active.")
+        raise DomainError("practitioner-inactive", f"{staff_code} is not active.", status=409)
     grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
     if staff.grade not in grades:
-        raise Problem(409, "grade-unsuitable", f"This case needs a practitioner of grade {' or '.join(grades)}; {staff_code} is {staff.grade}.")
+        raise DomainError("grade-unsuitable", f"This case needs a practitioner of grade {' or '.join(grades)}; {staff_code} is {staff.grade}.", status=409)
     transfer = case.status == "ALLOCATED"
     if transfer and case.staff_code == staff_code:
-        raise Problem(409, "already-allocated", f"The case is already allocated to {staff_code}.")
+        raise DomainError("already-allocated", f"The case is already allocated to {staff_code}.", status=409)
     if transfer and not reason:
-        raise Problem(422, "reason-required", "A reallocation needs a reason.", errors=[{"field": "reason", "message": "required to reallocate"}])
+        raise DomainError("reason-required", "A reallocation needs a reason.", [FieldError("reason", "required to reallocate")], status=422)
     (w,) = await workloads(session, [(staff, team)], on)
     if over_case_limit(w.active_risk_cases, not case.upw_only) and not override_reason:
-        raise Problem(
-            409,
-            "over-case-limit",
-            f"{staff_code} already holds {w.active_risk_cases} cases needing active risk management (limit 50); give an override_reason to allocate anyway.",
-            activeRiskCases=w.active_risk_cases,
-        )
+        raise OverCaseLimit(staff_code, w.active_risk_cases)
     previous = case.staff_code
-    case.staff_code, case.team_code, case.status, case.allocated_at = staff.code, team.code, "ALLOCATED", datetime.now(UTC)
+    case.staff_code, case.team_code, case.status, case.allocated_at = staff.code, team.code, "ALLOCATED", clock.now()
     allocation = Allocation(
         case_id=case.id,
         crn=case.crn,
@@ -139,7 +148,7 @@ async def allocate(
         reason=reason,
         override_reason=override_reason if over_case_limit(w.active_risk_cases, not case.upw_only) else None,
         allocated_by=actor,
-        at=datetime.now(UTC),
+        at=clock.now(),
     )
     session.add(allocation)
     await session.flush()

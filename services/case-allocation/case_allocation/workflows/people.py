@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
-from probation_shared.errors import Problem
+from probation_shared.domain_error import DomainError, FieldError
 
 from ..db import people as people_db
 from ..db.models import Address, LimitedAccess, Person
+from ..domain.identifiers import random_crn
 from ..events import publish
-from .identifiers import random_crn
 
 
 class CrnSpaceExhausted(RuntimeError):
     pass
 
 
-def _noms_conflict(noms: str) -> Problem:
-    return Problem(
-        409, "noms-number-in-use", f"NOMS number {noms} already belongs to another person.", errors=[{"field": "noms_number", "message": "already in use"}]
+def _noms_conflict(noms: str) -> DomainError:
+    return DomainError(
+        "noms-number-in-use", f"NOMS number {noms} already belongs to another person.", [FieldError("noms_number", "already in use")], status=409
     )
 
 
@@ -47,7 +47,7 @@ async def register_person(
         last_name=last_name,
         date_of_birth=date_of_birth,
         sex=sex,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
         phone=phone,
         email=email,
         limited_access=False,
@@ -75,7 +75,7 @@ async def _end_current_main(session: AsyncSession, person: Person, new_start: da
         if other.status == "MAIN" and other.id != except_id:
             other.status = "PREVIOUS"
             other.end_date = other.end_date or new_start
-            other.updated_at = datetime.now(UTC)
+            other.updated_at = clock.now()
             await session.flush()
             await publish.address_changed(session, person, other.id, "updated")
 
@@ -85,7 +85,7 @@ async def add_address(session: AsyncSession, person: Person, fields: dict[str, A
         raise _bad_dates()
     if fields["status"] == "MAIN" and not fields.get("end_date"):
         await _end_current_main(session, person, fields["start_date"])
-    address = Address(crn=person.crn, deleted=False, updated_at=datetime.now(UTC), **fields)
+    address = Address(crn=person.crn, deleted=False, updated_at=clock.now(), **fields)
     session.add(address)
     await session.flush()
     await publish.address_changed(session, person, address.id, "created")
@@ -103,23 +103,23 @@ async def update_address(session: AsyncSession, person: Person, address: Address
         setattr(address, field, value)
     if address.end_date and address.end_date <= clock.today() and address.status == "MAIN":
         address.status = "PREVIOUS"
-    address.updated_at = datetime.now(UTC)
+    address.updated_at = clock.now()
     await publish.address_changed(session, person, address.id, "updated")
     return address
 
 
 async def delete_address(session: AsyncSession, person: Person, address: Address) -> None:
     address.deleted = True
-    address.updated_at = datetime.now(UTC)
+    address.updated_at = clock.now()
     await publish.address_changed(session, person, address.id, "deleted")
 
 
-def _bad_dates() -> Problem:
-    return Problem(422, "invalid-dates", "The end date is before the start date.", errors=[{"field": "end_date", "message": "must not be before start_date"}])
+def _bad_dates() -> DomainError:
+    return DomainError("invalid-dates", "The end date is before the start date.", [FieldError("end_date", "must not be before start_date")], status=422)
 
 
 async def add_limit(session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None) -> LimitedAccess:
-    row = LimitedAccess(crn=person.crn, kind=kind, staff_code=staff_code, reason=reason, created_at=datetime.now(UTC))
+    row = LimitedAccess(crn=person.crn, kind=kind, staff_code=staff_code, reason=reason, created_at=clock.now())
     session.add(row)
     person.limited_access = True
     await session.flush()

@@ -137,8 +137,7 @@ def settings_env(service: Service) -> list[dict]:
         {"name": f"{p}LOG_LEVEL", "value": "$(PLATFORM_LOG_LEVEL)"},
         env_from_secret("DB_USERNAME", app_secret, "username"),
         env_from_secret("DB_PASSWORD", app_secret, "password"),
-        {"name": f"{p}DATABASE_URL",
-         "value": f"postgresql+asyncpg://$(DB_USERNAME):$(DB_PASSWORD)@{service.db_cluster}-rw:5432/{service.database}"},
+        {"name": f"{p}DATABASE_URL", "value": f"postgresql+asyncpg://$(DB_USERNAME):$(DB_PASSWORD)@{service.db_cluster}-rw:5432/{service.database}"},
         env_from_secret(f"{p}KAFKA_SASL_PASSWORD", service.name, "password"),  # KafkaUser secret (Strimzi)
         env_from_secret(f"{p}SERVICE_TOKEN", f"{service.name}-service-token", "token"),
         # webhooks: the Fernet keys its endpoint secrets are encrypted under (comma-separated, newest first).
@@ -207,19 +206,21 @@ def api_deployment(service: Service) -> dict:
     c = container(service, "api", ["serve", "--host", "0.0.0.0", "--port", str(service.port), "--workers", "none"])
     c["ports"] = [{"name": "http", "containerPort": service.port, "protocol": "TCP"}]
     c["startupProbe"] = {"httpGet": {"path": "/health/liveness", "port": "http"}, "periodSeconds": 2, "failureThreshold": 30}
-    c["livenessProbe"] = {"httpGet": {"path": "/health/liveness", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2,
-                          "failureThreshold": 3}
+    c["livenessProbe"] = {"httpGet": {"path": "/health/liveness", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
     # Readiness checks the database and the broker (503 when either is down): traffic stops, pods live on.
-    c["readinessProbe"] = {"httpGet": {"path": "/health/readiness", "port": "http"}, "periodSeconds": 5, "timeoutSeconds": 4,
-                           "failureThreshold": 3}
+    c["readinessProbe"] = {"httpGet": {"path": "/health/readiness", "port": "http"}, "periodSeconds": 5, "timeoutSeconds": 4, "failureThreshold": 3}
     # Let endpoints drop the pod before uvicorn stops accepting connections.
     c["lifecycle"] = {"preStop": {"sleep": {"seconds": 5}}}
     spec = pod_spec([c])
     spec["terminationGracePeriodSeconds"] = 30
-    spec["topologySpreadConstraints"] = [{
-        "maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
-        "labelSelector": {"matchLabels": selector(service, "api")},
-    }]
+    spec["topologySpreadConstraints"] = [
+        {
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": selector(service, "api")},
+        }
+    ]
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -230,9 +231,10 @@ def api_deployment(service: Service) -> dict:
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             "selector": {"matchLabels": selector(service, "api")},
             "template": {
-                "metadata": {"labels": labels(service, "api"),
-                             "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(service.port),
-                                             "prometheus.io/path": "/metrics"}},
+                "metadata": {
+                    "labels": labels(service, "api"),
+                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(service.port), "prometheus.io/path": "/metrics"},
+                },
                 "spec": spec,
             },
         },
@@ -254,10 +256,13 @@ WORKER_ALIVE = "import sys; sys.exit(open('/proc/1/stat').read().rsplit(')', 1)[
 
 def worker_deployment(service: Service) -> dict:
     c = container(service, "worker", ["worker"])
-    c["livenessProbe"] = {"exec": {"command": ["python", "-c", WORKER_ALIVE]}, "periodSeconds": 30, "timeoutSeconds": 5,
-                          "failureThreshold": 3}
-    c["readinessProbe"] = {"exec": {"command": ["python", "-c", WORKER_READY.format(p=service.prefix)]}, "periodSeconds": 20,
-                           "timeoutSeconds": 5, "failureThreshold": 3}
+    c["livenessProbe"] = {"exec": {"command": ["python", "-c", WORKER_ALIVE]}, "periodSeconds": 30, "timeoutSeconds": 5, "failureThreshold": 3}
+    c["readinessProbe"] = {
+        "exec": {"command": ["python", "-c", WORKER_READY.format(p=service.prefix)]},
+        "periodSeconds": 20,
+        "timeoutSeconds": 5,
+        "failureThreshold": 3,
+    }
     spec = pod_spec([c])
     # The relay and consumers finish their current message and close their clients on SIGTERM.
     spec["terminationGracePeriodSeconds"] = 30
@@ -351,8 +356,7 @@ def db_cluster(service: Service) -> dict:
 
 
 def pods_of(*services: Service) -> dict:
-    return {"podSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In",
-                                                   "values": sorted(s.name for s in services)}]}}
+    return {"podSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": sorted(s.name for s in services)}]}}
 
 
 def namespace(name: str) -> dict:
@@ -376,10 +380,11 @@ def network_policies(service: Service) -> list[dict]:
     to_callees = [{"to": [{"podSelector": {"matchLabels": selector(c, "api")}}], "ports": tcp(c.port)} for c in callees]
     # The JWKS URL (identity provider) and, for webhooks, providers' endpoints are outside the cluster.
     # Narrow `0.0.0.0/0` to their addresses per environment where they are known.
-    to_https = {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}],
-                "ports": tcp(443)}
-    api_ingress = [{"from": [namespace(INGRESS_NAMESPACE)], "ports": tcp(service.port)},
-                   {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(service.port)}]
+    to_https = {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}], "ports": tcp(443)}
+    api_ingress = [
+        {"from": [namespace(INGRESS_NAMESPACE)], "ports": tcp(service.port)},
+        {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(service.port)},
+    ]
     if callers:
         api_ingress.append({"from": [pods_of(*callers)], "ports": tcp(service.port)})
     policies = [
@@ -393,29 +398,32 @@ def network_policies(service: Service) -> list[dict]:
         if rules["ingress"]:
             spec["ingress"] = rules["ingress"]
         spec["egress"] = rules["egress"]
-        out.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-                    "metadata": meta(f"{service.name}-{component}", service, component), "spec": spec})
+        out.append(
+            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(f"{service.name}-{component}", service, component), "spec": spec}
+        )
     # The database pods: this service's pods, the other instances (replication), the operator, monitoring;
     # out to each other and to the Kubernetes API (the instance manager watches its Cluster).
-    out.append({
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": meta(service.db_cluster, service, "database"),
-        "spec": {
-            "podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [
-                {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}}}], "ports": tcp(5432)},
-                {"from": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
-                {"from": [namespace(CNPG_OPERATOR_NAMESPACE)], "ports": tcp(5432, 8000)},
-                {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(9187)},
-            ],
-            "egress": [
-                {"to": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
-                {"ports": tcp(443, 6443)},  # the Kubernetes API server (its address differs per cluster)
-            ],
-        },
-    })
+    out.append(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": meta(service.db_cluster, service, "database"),
+            "spec": {
+                "podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [
+                    {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}}}], "ports": tcp(5432)},
+                    {"from": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
+                    {"from": [namespace(CNPG_OPERATOR_NAMESPACE)], "ports": tcp(5432, 8000)},
+                    {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(9187)},
+                ],
+                "egress": [
+                    {"to": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
+                    {"ports": tcp(443, 6443)},  # the Kubernetes API server (its address differs per cluster)
+                ],
+            },
+        }
+    )
     return out
 
 
@@ -440,14 +448,16 @@ def topic(name: str, partitions: int, retention_days: int, purpose: str) -> dict
     return {
         "apiVersion": "kafka.strimzi.io/v1beta2",
         "kind": "KafkaTopic",
-        "metadata": {"name": name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, "app.kubernetes.io/part-of": PART_OF},
-                     "annotations": {"probation.platform/purpose": purpose}},
+        "metadata": {
+            "name": name,
+            "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, "app.kubernetes.io/part-of": PART_OF},
+            "annotations": {"probation.platform/purpose": purpose},
+        },
         "spec": {
             "topicName": name,
             "partitions": partitions,
             "replicas": 3,
-            "config": {"retention.ms": str(retention_days * 24 * 3600 * 1000), "min.insync.replicas": "2",
-                       "cleanup.policy": "delete"},
+            "config": {"retention.ms": str(retention_days * 24 * 3600 * 1000), "min.insync.replicas": "2", "cleanup.policy": "delete"},
         },
     }
 
@@ -458,8 +468,7 @@ def topic_documents() -> list[dict]:
     docs = [topic(name, 6, 7, "domain events (key = CRN)") for name in topics.ALL]
     for service in SERVICES:
         for subscription in spec_of(service).subscriptions:
-            docs.append(topic(f"dlq.{service.name}.{subscription.name}", 3, 30,
-                              f"dead letters of {service.name} consumer {subscription.name}"))
+            docs.append(topic(f"dlq.{service.name}.{subscription.name}", 3, 30, f"dead letters of {service.name} consumer {subscription.name}"))
     return docs
 
 
@@ -482,13 +491,15 @@ def user_documents() -> list[dict]:
             # Consumer groups `<service>.<consumer>` and `<service>.<consumer>.replay`.
             acls.append(acl("group", f"{service.name}.", ["Read", "Describe"], "prefix"))
         acls.append({"resource": {"type": "cluster"}, "operations": ["IdempotentWrite"]})
-        docs.append({
-            "apiVersion": "kafka.strimzi.io/v1beta2",
-            "kind": "KafkaUser",
-            "metadata": {"name": service.name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, **labels(service, "kafka-user")}},
-            # Strimzi writes the password to the Secret of the same name (key `password`).
-            "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": acls}},
-        })
+        docs.append(
+            {
+                "apiVersion": "kafka.strimzi.io/v1beta2",
+                "kind": "KafkaUser",
+                "metadata": {"name": service.name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, **labels(service, "kafka-user")}},
+                # Strimzi writes the password to the Secret of the same name (key `password`).
+                "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": acls}},
+            }
+        )
     return docs
 
 

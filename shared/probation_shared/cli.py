@@ -74,8 +74,9 @@ def service_main(spec, argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", choices=["inline", "none"], default="inline",
-                       help="inline: relay and consumers run in this process; none: run them with `worker`")
+    serve.add_argument(
+        "--workers", choices=["inline", "none"], default="inline", help="inline: relay and consumers run in this process; none: run them with `worker`"
+    )
     worker = sub.add_parser("worker", help="run the outbox relay and the event consumers only")
     worker.add_argument("--metrics-port", type=int, default=9100, help="Prometheus /metrics of the worker (0: none)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")

@@ -65,8 +65,11 @@ async def run(report) -> None:
         relay_url = f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}"
         await asyncio.to_thread(upgrade, SPEC.migrations_dir, relay_url)
         settings = SPEC.settings(
-            database_url=relay_url, kafka_bootstrap_servers=broker.bootstrap_servers,
-            auth_public_key_file=public_key, log_level="WARNING", run_workers=False,
+            database_url=relay_url,
+            kafka_bootstrap_servers=broker.bootstrap_servers,
+            auth_public_key_file=public_key,
+            log_level="WARNING",
+            run_workers=False,
         )
         await _bench_relay(report, SPEC, settings)
 
@@ -95,8 +98,7 @@ async def _bench_http(report, database_url: str, bootstrap: str, public_key: Pat
                 await pool.request("GET", "/health/liveness", expect=200)
 
             async def create_person() -> None:
-                await pool.request("POST", "/people", body=body, expect=201,
-                                   headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                await pool.request("POST", "/people", body=body, expect=201, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
 
             # Warm both paths (connections, imports, SQLite pages) before measuring.
             await throughput(liveness, seconds=0.5, concurrency=HTTP_CONCURRENCY)
@@ -131,7 +133,10 @@ def _start_server(port: int, env: dict, log_path: Path):
     log = log_path.open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "case_allocation", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "none"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return server, log
 
@@ -209,8 +214,7 @@ async def _bench_relay(report, spec, settings) -> None:
             async with database.unit_of_work() as session:
                 for i in range(start, min(start + INSERT_CHUNK, RELAY_EVENTS)):
                     crn = f"X{i:06d}"
-                    event = new_event("probation-case.engagement.created", crn=crn, description="bench",
-                                      detail_url=f"{settings.public_base_url}/people/{crn}")
+                    event = new_event("probation-case.engagement.created", crn=crn, description="bench", detail_url=f"{settings.public_base_url}/people/{crn}")
                     await add_event(session, outbox, CASE_ALLOCATION, event)
         async with database.sessions() as session:
             c = outbox.c
@@ -238,7 +242,9 @@ async def _bench_relay(report, spec, settings) -> None:
             started = time.perf_counter()
             futures = [
                 await producer.send(
-                    settings.topic(row.topic), value=row.payload.encode(), key=row.message_key.encode(),
+                    settings.topic(row.topic),
+                    value=row.payload.encode(),
+                    key=row.message_key.encode(),
                     headers=[(k, str(v).encode()) for k, v in row.headers.items()],
                 )
                 for row in rows

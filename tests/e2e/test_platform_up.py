@@ -47,7 +47,11 @@ def platform(tmp_path_factory):
     base, broker_port = _free_block(registry.SERVICES[-1].port - registry.SERVICES[0].port + 1), free_port()
     process = subprocess.Popen(
         [sys.executable, "deploy/run.py", "up", "--state-dir", str(state), "--base-port", str(base), "--broker-port", str(broker_port)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     output = []
     deadline = time.monotonic() + 180
@@ -85,7 +89,8 @@ def test_a_person_registered_in_case_allocation_is_visible_on_risk_assessment_wi
     created = httpx.post(
         f"{platform['urls']['case-allocation']}/people",
         json={"first_name": "Mary", "last_name": "Seacole", "date_of_birth": "1980-11-23", "sex": "FEMALE"},
-        headers=headers, timeout=5,
+        headers=headers,
+        timeout=5,
     )
     assert created.status_code == 201, created.text
     crn = created.json()["crn"]

@@ -33,8 +33,7 @@ def assert_problem(response, status: int, code: str) -> dict:
 
 def claims(**overrides) -> dict:
     now = int(time.time())
-    return {"sub": "u", "roles": ["PROBATION_PRACTITIONER"], "aud": "probation-platform", "iss": "probation-platform",
-            "iat": now, "exp": now + 60, **overrides}
+    return {"sub": "u", "roles": ["PROBATION_PRACTITIONER"], "aud": "probation-platform", "iss": "probation-platform", "iat": now, "exp": now + 60, **overrides}
 
 
 async def test_no_token_is_401(probe):
@@ -75,7 +74,7 @@ async def test_domain_problems_keep_their_stable_code(probe, tokens):
         pytest.param(b'{"name": "lamp", "count": "many", "colour": "RED"}', 422, "validation-failed", {"count"}, id="wrong-type"),
         pytest.param(b'{"name": "lamp", "count": 1, "colour": "GREEN"}', 422, "validation-failed", {"colour"}, id="unknown-enum"),
         pytest.param(b'{"count": 1}', 422, "validation-failed", {"name", "colour"}, id="missing-fields"),
-        pytest.param(b'[1, 2]', 422, "validation-failed", None, id="not-an-object"),
+        pytest.param(b"[1, 2]", 422, "validation-failed", None, id="not-an-object"),
         pytest.param(b'{"name": "' + b"x" * 4096 + b'", "count": 1, "colour": "RED"}', 413, "payload-too-large", None, id="oversized"),
     ],
 )

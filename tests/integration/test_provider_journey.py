@@ -37,9 +37,7 @@ def rosh(level: str, reason: str) -> dict:
 async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_victim_details(start_service, tokens):
     cases = await start_service(CASE_ALLOCATION)
     risk = await start_service(RISK_ASSESSMENT)
-    referrals = await start_service(
-        REFER_MONITOR, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url
-    )
+    referrals = await start_service(REFER_MONITOR, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url)
     hooks = await start_service(
         WEBHOOKS, allow_insecure_endpoints=True, endpoint_allowlist=["127.0.0.1/32"], delivery_poll_seconds=0.1, retry_schedule_seconds=[0.2]
     )
@@ -112,7 +110,7 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
                 Webhook(secrets[provider]).verify(body, headers)  # signed with this provider's own secret
                 for secret in VICTIM.values():
                     assert secret.encode() not in body, f"{provider} was sent a victim detail"
-            (_, body), = rosh_notifications(provider)  # exactly one for the rise
+            ((_, body),) = rosh_notifications(provider)  # exactly one for the rise
             assert b"HIGH" in body
         full = (await risk.client.get(f"/people/{crn}/risk-summary", headers=practitioner)).json()
         assert VICTIM["name"] in json.dumps(full)  # probation staff still see the victim record

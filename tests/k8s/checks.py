@@ -144,8 +144,7 @@ def crd_problems(objects: list[dict]) -> list[str]:
     for cluster in of_kind(objects, "Cluster"):
         if cluster.get("apiVersion") != "postgresql.cnpg.io/v1":
             problems.append(f"{describe(cluster)}: apiVersion must be postgresql.cnpg.io/v1")
-        problems += _required(cluster, "spec.instances", "spec.storage.size",
-                              "spec.bootstrap.initdb.database", "spec.bootstrap.initdb.owner")
+        problems += _required(cluster, "spec.instances", "spec.storage.size", "spec.bootstrap.initdb.database", "spec.bootstrap.initdb.owner")
     return problems
 
 
@@ -234,24 +233,32 @@ def service_problems(objects: list[dict]) -> list[str]:
         svc_selector = svc["spec"].get("selector", {}) if svc else {}
         if svc is None or not _selects(svc_selector, api_labels) or _selects(svc_selector, worker_labels):
             problems.append(f"{service}: a Service {service} must select the API pods (and not the workers)")
-        pdb_selected = [p for p in of_kind(objects, "PodDisruptionBudget")
-                        if _selects(p["spec"]["selector"].get("matchLabels", {}), api_labels)]
+        pdb_selected = [p for p in of_kind(objects, "PodDisruptionBudget") if _selects(p["spec"]["selector"].get("matchLabels", {}), api_labels)]
         if not pdb_selected:
             problems.append(f"{service}: no PodDisruptionBudget covers the API pods")
-        hpas = [h for h in of_kind(objects, "HorizontalPodAutoscaler")
-                if h["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{service}-api"}]
+        hpas = [
+            h
+            for h in of_kind(objects, "HorizontalPodAutoscaler")
+            if h["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{service}-api"}
+        ]
         if not hpas:
             problems.append(f"{service}: no HorizontalPodAutoscaler scales {service}-api")
         elif hpas[0]["spec"].get("minReplicas", 1) > hpas[0]["spec"]["maxReplicas"]:
             problems.append(f"{service}: HPA minReplicas > maxReplicas")
         if "replicas" in api["spec"]:
             problems.append(f"{service}: the API Deployment must leave replicas to the HPA")
-        policies = [n for n in of_kind(objects, "NetworkPolicy") if n["spec"]["podSelector"].get("matchLabels")
-                    and _selects(n["spec"]["podSelector"]["matchLabels"], api_labels)]
+        policies = [
+            n
+            for n in of_kind(objects, "NetworkPolicy")
+            if n["spec"]["podSelector"].get("matchLabels") and _selects(n["spec"]["podSelector"]["matchLabels"], api_labels)
+        ]
         if not policies or not any(n["spec"].get("ingress") for n in policies):
             problems.append(f"{service}: no NetworkPolicy allows ingress to the API pods")
-        jobs = [j for j in of_kind(objects, "Job") if (lambda jc: jc.get("command", []) + jc.get("args", []))(
-            j["spec"]["template"]["spec"]["containers"][0]) == ["python", "-m", package, "migrate"]]
+        jobs = [
+            j
+            for j in of_kind(objects, "Job")
+            if (lambda jc: jc.get("command", []) + jc.get("args", []))(j["spec"]["template"]["spec"]["containers"][0]) == ["python", "-m", package, "migrate"]
+        ]
         if not jobs:
             problems.append(f"{service}: no migration Job runs `python -m {package} migrate`")
         if find(objects, "Cluster", f"{service}-db") is None:
@@ -269,9 +276,14 @@ def _selects(selector: dict, labels: dict) -> bool:
 
 def network_problems(objects: list[dict]) -> list[str]:
     problems = []
-    deny = [n for n in of_kind(objects, "NetworkPolicy")
-            if n["spec"].get("podSelector") == {} and set(n["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
-            and not n["spec"].get("ingress") and not n["spec"].get("egress")]
+    deny = [
+        n
+        for n in of_kind(objects, "NetworkPolicy")
+        if n["spec"].get("podSelector") == {}
+        and set(n["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not n["spec"].get("ingress")
+        and not n["spec"].get("egress")
+    ]
     if not deny:
         problems.append("no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)")
     for n in of_kind(objects, "NetworkPolicy"):
@@ -301,6 +313,7 @@ def container_env(objects: list[dict], container: dict) -> tuple[dict[str, str],
         env.update(cm.get("data", {}))
     for item in container.get("env", []):
         if "value" in item:
+
             def expand(match: re.Match, variable: str = item["name"]) -> str:
                 if match.group(1) not in env:
                     problems.append(f"{variable} refers to $({match.group(1)}) which is not defined before it")

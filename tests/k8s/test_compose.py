@@ -19,7 +19,7 @@ def test_each_service_gets_valid_settings_under_its_prefix(service, port):
     settings_class = importlib.import_module(f"{service.replace('-', '_')}.service").SPEC.settings_class
     env = entry["environment"]
     assert all(k.startswith(prefix(service)) for k in env)
-    fields = {k[len(prefix(service)):].lower() for k in env}
+    fields = {k[len(prefix(service)) :].lower() for k in env}
     assert fields <= set(settings_class.model_fields), fields - set(settings_class.model_fields)
     assert env[f"{prefix(service)}KAFKA_IDEMPOTENT_PRODUCER"] == "true"
     assert env[f"{prefix(service)}DATABASE_URL"].startswith("postgresql+asyncpg://")

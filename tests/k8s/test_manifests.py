@@ -75,14 +75,13 @@ def test_the_pods_settings_load_into_the_services_settings_class(overlay, servic
         obj = checks.find(objects, kind, object_name)
         env, problems = checks.container_env(objects, obj["spec"]["template"]["spec"]["containers"][0])
         assert problems == [], f"{object_name}: {problems}"
-        ours = {k[len(prefix):].lower(): v for k, v in env.items() if k.startswith(prefix)}
+        ours = {k[len(prefix) :].lower(): v for k, v in env.items() if k.startswith(prefix)}
         unknown = set(ours) - set(settings_class.model_fields) - PENDING_SETTINGS
         assert not unknown, f"{object_name}: {sorted(unknown)} are not settings of {settings_class.__name__} (typo?)"
         assert ours["kafka_idempotent_producer"] == "true", "real Kafka: the idempotent producer must be on"
         assert ours["run_workers"] == "false"
         assert ours["database_url"] == (
-            f"postgresql+asyncpg://<secret:{service}-db-app/username>:<secret:{service}-db-app/password>"
-            f"@{service}-db-rw:5432/{service.replace('-', '_')}"
+            f"postgresql+asyncpg://<secret:{service}-db-app/username>:<secret:{service}-db-app/password>@{service}-db-rw:5432/{service.replace('-', '_')}"
         )
         assert ours["auth_jwks_url"].startswith("https://")
         for key, value in env.items():
@@ -206,19 +205,23 @@ def test_a_missing_probe_fails(prod):
 def test_root_or_a_writable_root_filesystem_or_no_limits_fails(prod):
     objects = broken(prod, "Deployment", "case-allocation-api", lambda d: checks.api_container(d)["securityContext"].update(runAsUser=0))
     assert checks.workload_problems(objects) == ["Deployment/case-allocation-api container app: must run as a non-root user"]
-    objects = broken(prod, "Job", "refer-monitor-migrate",
-                     lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].pop("readOnlyRootFilesystem"))
+    objects = broken(
+        prod, "Job", "refer-monitor-migrate", lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].pop("readOnlyRootFilesystem")
+    )
     assert checks.workload_problems(objects) == ["Job/refer-monitor-migrate container app: readOnlyRootFilesystem must be true"]
     objects = broken(prod, "Deployment", "case-allocation-worker", lambda d: checks.api_container(d)["resources"].pop("limits"))
     assert checks.workload_problems(objects) == ["Deployment/case-allocation-worker container app: resources.limits needs cpu and memory"]
 
 
-@pytest.mark.parametrize("kind, object_name, expected", [
-    ("PodDisruptionBudget", "risk-assessment-api", "risk-assessment: no PodDisruptionBudget covers the API pods"),
-    ("HorizontalPodAutoscaler", "risk-assessment-api", "risk-assessment: no HorizontalPodAutoscaler scales risk-assessment-api"),
-    ("NetworkPolicy", "risk-assessment-api", "risk-assessment: no NetworkPolicy allows ingress to the API pods"),
-    ("Job", "risk-assessment-migrate", "risk-assessment: no migration Job runs `python -m risk_assessment migrate`"),
-])
+@pytest.mark.parametrize(
+    "kind, object_name, expected",
+    [
+        ("PodDisruptionBudget", "risk-assessment-api", "risk-assessment: no PodDisruptionBudget covers the API pods"),
+        ("HorizontalPodAutoscaler", "risk-assessment-api", "risk-assessment: no HorizontalPodAutoscaler scales risk-assessment-api"),
+        ("NetworkPolicy", "risk-assessment-api", "risk-assessment: no NetworkPolicy allows ingress to the API pods"),
+        ("Job", "risk-assessment-migrate", "risk-assessment: no migration Job runs `python -m risk_assessment migrate`"),
+    ],
+)
 def test_a_service_missing_a_piece_fails(prod, kind, object_name, expected):
     objects = [o for o in prod if not (o["kind"] == kind and checks.name(o) == object_name)]
     assert checks.service_problems(objects) == [expected]
@@ -240,8 +243,10 @@ def test_a_broken_crd_fails(prod):
     objects = broken(prod, "KafkaTopic", "resettlement.events", lambda t: t["spec"].update(replicas=5))
     assert checks.crd_problems(objects) == ["KafkaTopic/resettlement.events: 5 replicas but only 3 brokers"]
     objects = broken(prod, "Cluster", "webhooks-db", lambda c: c["spec"].pop("bootstrap"))
-    assert checks.crd_problems(objects) == ["Cluster/webhooks-db: missing spec.bootstrap.initdb.database",
-                                            "Cluster/webhooks-db: missing spec.bootstrap.initdb.owner"]
+    assert checks.crd_problems(objects) == [
+        "Cluster/webhooks-db: missing spec.bootstrap.initdb.database",
+        "Cluster/webhooks-db: missing spec.bootstrap.initdb.owner",
+    ]
     objects = [o for o in prod if o["kind"] != "KafkaNodePool"]
     assert "Kafka/probation-kafka: its node pools must provide both controller and broker roles, have []" in checks.crd_problems(objects)
 
@@ -249,7 +254,7 @@ def test_a_broken_crd_fails(prod):
 def test_a_setting_typo_fails(prod, monkeypatch):
     objects = broken(prod, "ConfigMap", "webhooks-config", lambda cm: cm["data"].update(WEBHOOKS_KAFKA_BOOTSTRAP_SERVER="x:1"))
     env, _ = checks.container_env(objects, checks.api_container(checks.find(objects, "Deployment", "webhooks-api")))
-    ours = {k[len("WEBHOOKS_"):].lower() for k in env if k.startswith("WEBHOOKS_")}
+    ours = {k[len("WEBHOOKS_") :].lower() for k in env if k.startswith("WEBHOOKS_")}
     assert ours - set(spec_of("webhooks").settings_class.model_fields) - PENDING_SETTINGS == {"kafka_bootstrap_server"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)

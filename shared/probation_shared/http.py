@@ -36,12 +36,8 @@ class ServiceHttp:
         if key_file is None:
             raise RuntimeError("no service token configured (set SERVICE_TOKEN or AUTH_DEV_PRIVATE_KEY_FILE)")
         self._token = mint_token(
-            key_file.read_bytes(),
-            subject=self.settings.service_name,
-            roles=[Role.SERVICE.value],
-            issuer=self.settings.auth_issuer,
-            audience=self.settings.auth_audience,
-            lifetime_seconds=900,
+            key_file.read_bytes(), subject=self.settings.service_name, roles=[Role.SERVICE.value],
+            issuer=self.settings.auth_issuer, audience=self.settings.auth_audience, lifetime_seconds=900,
         )
         self._token_expires = time.time() + 900
         return self._token

@@ -27,33 +27,13 @@ def test_valid_token_gives_roles_and_scope():
         pytest.param(mint_token(PRIVATE, subject="u", roles=["AUDITOR"], issuer="elsewhere"), id="wrong-issuer"),
         pytest.param(mint_token(OTHER_PRIVATE, subject="u", roles=["AUDITOR"]), id="wrong-signature"),
         pytest.param(
-            jwt.encode(
-                {
-                    "sub": "u",
-                    "roles": ["AUDITOR"],
-                    "aud": "probation-platform",
-                    "iss": "probation-platform",
-                    "iat": int(time.time()),
-                    "exp": int(time.time()) + 60,
-                },
-                key=None,
-                algorithm="none",
-            ),
+            jwt.encode({"sub": "u", "roles": ["AUDITOR"], "aud": "probation-platform", "iss": "probation-platform",
+                        "iat": int(time.time()), "exp": int(time.time()) + 60}, key=None, algorithm="none"),
             id="alg-none",
         ),
         pytest.param(
-            jwt.encode(
-                {
-                    "sub": "u",
-                    "roles": ["AUDITOR"],
-                    "aud": "probation-platform",
-                    "iss": "probation-platform",
-                    "iat": int(time.time()),
-                    "exp": int(time.time()) + 60,
-                },
-                key=PUBLIC.decode().replace("\n", "")[:64],
-                algorithm="HS256",
-            ),
+            jwt.encode({"sub": "u", "roles": ["AUDITOR"], "aud": "probation-platform", "iss": "probation-platform",
+                        "iat": int(time.time()), "exp": int(time.time()) + 60}, key=PUBLIC.decode().replace("\n", "")[:64], algorithm="HS256"),
             id="hmac-with-public-key",
         ),
         pytest.param("not.a.token", id="garbage"),

@@ -9,11 +9,8 @@ def test_kafka_connection_carries_sasl_and_tls_only_when_configured(tmp_path):
     plain = PlatformSettings(kafka_bootstrap_servers="k:9092").kafka_connection()
     assert plain == {"bootstrap_servers": "k:9092", "security_protocol": "PLAINTEXT"}
     secured = PlatformSettings(
-        kafka_bootstrap_servers="k:9093",
-        kafka_security_protocol="SASL_SSL",
-        kafka_sasl_mechanism="SCRAM-SHA-512",
-        kafka_sasl_username="svc",
-        kafka_sasl_password="pw",
+        kafka_bootstrap_servers="k:9093", kafka_security_protocol="SASL_SSL", kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="svc", kafka_sasl_password="pw",
     ).kafka_connection()
     assert secured["sasl_mechanism"] == "SCRAM-SHA-512" and secured["sasl_plain_username"] == "svc"
     assert isinstance(secured["ssl_context"], ssl.SSLContext)

@@ -152,7 +152,9 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
             settings = spec.settings(**values)
             app = create_app(spec, settings)
             await stack.enter_async_context(app.router.lifespan_context(app))
-            client = await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_base_url))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_base_url)
+            )
             running.append(RunningService(app=app, client=client, settings=settings))
             route_hosts(running)
             return running[-1]

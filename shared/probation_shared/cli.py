@@ -117,7 +117,7 @@ async def _seed(spec, settings) -> None:
 
 async def _run_workers(spec, settings, metrics_port: int) -> None:
     from .logging import configure_logging
-    from .metrics import ServiceMetrics
+    from .metrics import ServiceMetrics, watch_pool
     from .service import Workers, make_database, worker_app
     from .tracing import configure_tracing
 
@@ -125,6 +125,7 @@ async def _run_workers(spec, settings, metrics_port: int) -> None:
     configure_tracing(settings.service_name)
     database = make_database(settings)
     metrics = ServiceMetrics(settings.service_name)
+    watch_pool(metrics, database.engine)
     workers = Workers(spec, settings, database, metrics)
     server_task = None
     if metrics_port:

@@ -24,7 +24,7 @@ from .health import BrokerProbe, health_router
 from .http import ServiceHttp
 from .jobs import JobFactory
 from .logging import configure_logging, get_logger
-from .metrics import ServiceMetrics
+from .metrics import ServiceMetrics, watch_pool
 from .middleware import PlatformMiddleware
 from .redaction import check_routes
 from .settings import PlatformSettings
@@ -113,6 +113,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     configure_tracing(settings.service_name)
     database = make_database(settings)
     metrics = ServiceMetrics(settings.service_name)
+    watch_pool(metrics, database.engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -417,7 +417,8 @@ def network_policies(service: Service) -> list[dict]:
         api_ingress.append({"from": [pods_of(*callers)], "ports": tcp(service.port)})
     policies = [
         ("api", {"ingress": api_ingress, "egress": [to_db, to_kafka, *to_callees, to_https]}),
-        ("worker", {"ingress": [{"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(WORKER_METRICS_PORT)}], "egress": [to_db, to_kafka, *to_callees, to_https]}),
+        ("worker", {"ingress": [{"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(WORKER_METRICS_PORT)}],
+                    "egress": [to_db, to_kafka, *to_callees, to_https]}),
         ("migrate", {"ingress": [], "egress": [to_db]}),
     ]
     out = []

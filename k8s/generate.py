@@ -20,6 +20,7 @@ differs per environment is in overlays/.
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ KAFKA_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"  # made by Strimzi
 INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
 CNPG_OPERATOR_NAMESPACE = "cnpg-system"
+BACKUP_CREDENTIALS_SECRET = "database-backup-credentials"  # per namespace: ACCESS_KEY_ID, ACCESS_SECRET_KEY
+RUNBOOK = "https://github.com/probation-platform/probation-platform/blob/main/docs/runbook.md"
 IMAGE_REPOSITORY = "probation-platform"
 PART_OF = "probation-platform"
 
@@ -241,28 +244,17 @@ def api_deployment(service: Service) -> dict:
     }
 
 
-# The `worker` command has no HTTP port, so its probes are commands. Readiness: the database and the
-# broker accept TCP connections. Liveness: the main process is not stopped or a zombie. (When the worker
-# serves /health and /metrics these become httpGet probes; see k8s/README.md.)
-WORKER_READY = (
-    "import os, socket, urllib.parse as u\n"
-    "db = u.urlsplit(os.environ['{p}DATABASE_URL'])\n"
-    "socket.create_connection((db.hostname, db.port or 5432), 2).close()\n"
-    "host, port = os.environ['{p}KAFKA_BOOTSTRAP_SERVERS'].split(',')[0].rsplit(':', 1)\n"
-    "socket.create_connection((host, int(port)), 2).close()\n"
-)
-WORKER_ALIVE = "import sys; sys.exit(open('/proc/1/stat').read().rsplit(')', 1)[1].split()[0] in 'TtZX')"
+# The `worker` command serves /health/liveness, /health/readiness (database and broker), /info and
+# /metrics on its metrics port (shared/probation_shared/cli.py), so its probes are httpGet like the API's.
+WORKER_METRICS_PORT = 9100
 
 
 def worker_deployment(service: Service) -> dict:
-    c = container(service, "worker", ["worker"])
-    c["livenessProbe"] = {"exec": {"command": ["python", "-c", WORKER_ALIVE]}, "periodSeconds": 30, "timeoutSeconds": 5, "failureThreshold": 3}
-    c["readinessProbe"] = {
-        "exec": {"command": ["python", "-c", WORKER_READY.format(p=service.prefix)]},
-        "periodSeconds": 20,
-        "timeoutSeconds": 5,
-        "failureThreshold": 3,
-    }
+    c = container(service, "worker", ["worker", "--metrics-port", str(WORKER_METRICS_PORT)])
+    c["ports"] = [{"name": "metrics", "containerPort": WORKER_METRICS_PORT, "protocol": "TCP"}]
+    c["startupProbe"] = {"httpGet": {"path": "/health/liveness", "port": "metrics"}, "periodSeconds": 2, "failureThreshold": 30}
+    c["livenessProbe"] = {"httpGet": {"path": "/health/liveness", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
+    c["readinessProbe"] = {"httpGet": {"path": "/health/readiness", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 4, "failureThreshold": 3}
     spec = pod_spec([c])
     # The relay and consumers finish their current message and close their clients on SIGTERM.
     spec["terminationGracePeriodSeconds"] = 30
@@ -274,7 +266,13 @@ def worker_deployment(service: Service) -> dict:
             "replicas": 2,  # the relay locks rows (SKIP LOCKED) and consumers share partitions: safe to run several
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(service, "worker")},
-            "template": {"metadata": {"labels": labels(service, "worker")}, "spec": spec},
+            "template": {
+                "metadata": {
+                    "labels": labels(service, "worker"),
+                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(WORKER_METRICS_PORT), "prometheus.io/path": "/metrics"},
+                },
+                "spec": spec,
+            },
         },
     }
 
@@ -350,7 +348,38 @@ def db_cluster(service: Service) -> dict:
             "storage": {"size": "5Gi"},
             "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
             "monitoring": {"enablePodMonitor": True},
+            # WAL archiving and base backups to the environment's object store: each overlay sets the bucket
+            # (`destinationPath`; each cluster writes under its own name), endpoint and retention, and
+            # provides the Secret BACKUP_CREDENTIALS_SECRET. Scheduled by the ScheduledBackup below.
+            "backup": {
+                "retentionPolicy": "30d",
+                "barmanObjectStore": {
+                    "destinationPath": "s3://set-per-overlay",
+                    "s3Credentials": {
+                        "accessKeyId": {"name": BACKUP_CREDENTIALS_SECRET, "key": "ACCESS_KEY_ID"},
+                        "secretAccessKey": {"name": BACKUP_CREDENTIALS_SECRET, "key": "ACCESS_SECRET_KEY"},
+                    },
+                    "wal": {"compression": "gzip", "maxParallel": 2},
+                    "data": {"compression": "gzip", "jobs": 2},
+                },
+            },
             "inheritedMetadata": {"labels": {"app.kubernetes.io/name": service.name, "app.kubernetes.io/part-of": PART_OF}},
+        },
+    }
+
+
+def scheduled_backup(service: Service) -> dict:
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "ScheduledBackup",
+        "metadata": meta(f"{service.db_cluster}-daily", service, "database"),
+        "spec": {
+            "schedule": "0 0 2 * * *",  # six fields (seconds first): 02:00 every day
+            "backupOwnerReference": "self",
+            "cluster": {"name": service.db_cluster},
+            "method": "barmanObjectStore",
+            "target": "prefer-standby",
+            "immediate": True,
         },
     }
 
@@ -389,7 +418,10 @@ def network_policies(service: Service) -> list[dict]:
         api_ingress.append({"from": [pods_of(*callers)], "ports": tcp(service.port)})
     policies = [
         ("api", {"ingress": api_ingress, "egress": [to_db, to_kafka, *to_callees, to_https]}),
-        ("worker", {"ingress": [], "egress": [to_db, to_kafka, *to_callees, to_https]}),
+        (
+            "worker",
+            {"ingress": [{"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(WORKER_METRICS_PORT)}], "egress": [to_db, to_kafka, *to_callees, to_https]},
+        ),
         ("migrate", {"ingress": [], "egress": [to_db]}),
     ]
     out = []
@@ -437,8 +469,171 @@ def service_documents(service: Service) -> list[dict]:
         hpa(service),
         migration_job(service),
         db_cluster(service),
+        scheduled_backup(service),
         *network_policies(service),
+        prometheus_rule(service),
+        dashboard(service),
     ]
+
+
+# -- alerts and dashboards -------------------------------------------------------------------------
+
+
+def _alert(name: str, expr: str, for_: str | None, severity: str, summary: str, anchor: str) -> dict:
+    rule = {"alert": name, "expr": expr}
+    if for_:
+        rule["for"] = for_
+    rule["labels"] = {"severity": severity}
+    rule["annotations"] = {"summary": summary, "runbook_url": f"{RUNBOOK}#{anchor}"}
+    return rule
+
+
+def prometheus_rule(service: Service) -> dict:
+    """Alerts per service. Series carry the pod's `app_kubernetes_io_name` label (pod annotations scrape
+    config) so each rule selects its own service; thresholds are argued in docs/runbook.md."""
+    s = f'app_kubernetes_io_name="{service.name}"'
+    rules = [
+        # The relay polls every second and publishes within milliseconds of a commit: five minutes of an
+        # unsent event means it is stuck (broker down, lock held, poison row), whatever the backlog says.
+        _alert(
+            "OutboxStuck",
+            f"max(outbox_oldest_unsent_age_seconds{{{s}}}) > 300",
+            "5m",
+            "page",
+            f"{service.name}: an event has waited over 5 minutes in the outbox",
+            "alert-outboxstuck",
+        ),
+        # A backlog that keeps growing for 15 minutes while events still flow: the relay cannot keep up.
+        _alert(
+            "OutboxBacklogGrowing",
+            f"min(outbox_backlog{{{s}}}) > 1000 and deriv(max(outbox_backlog{{{s}}})[15m:1m]) > 0",
+            "15m",
+            "ticket",
+            f"{service.name}: more than 1,000 unsent outbox events and rising",
+            "alert-outboxbackloggrowing",
+        ),
+        # Lag is normal in bursts (a tier batch is 100,000 events); 10,000 behind for 15 minutes is not.
+        _alert(
+            "ConsumerLagHigh",
+            f"max by (consumer) (consumer_lag{{{s}}}) > 10000",
+            "15m",
+            "ticket",
+            f"{service.name}: a consumer is more than 10,000 messages behind",
+            "alert-consumerlaghigh",
+        ),
+        # A pause is the consumer waiting out a database or broker outage; ten minutes is an outage.
+        _alert(
+            "ConsumerPaused",
+            f"max by (consumer) (consumer_paused{{{s}}}) > 0",
+            "10m",
+            "page",
+            f"{service.name}: a consumer has been paused for 10 minutes",
+            "alert-consumerpaused",
+        ),
+        # Each dead letter is an event a service did not apply: always worth a look, never a page.
+        _alert(
+            "DeadLetters",
+            f"sum by (consumer) (increase(dead_letters_total{{{s}}}[30m])) > 0",
+            None,
+            "ticket",
+            f"{service.name}: events were dead-lettered in the last 30 minutes",
+            "alert-deadletters",
+        ),
+        # Over 5 % of requests failing with 5xx for 10 minutes (and at least some traffic).
+        _alert(
+            "HighErrorRate",
+            f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9) > 0.05'
+            f" and sum(rate(http_requests_total{{{s}}}[5m])) > 0.1",
+            "10m",
+            "page",
+            f"{service.name}: more than 5 % of requests fail with 5xx",
+            "alert-higherrorrate",
+        ),
+        _alert(
+            "SlowRequests",
+            f"histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{{{s}}}[5m]))) > 2.5",
+            "15m",
+            "ticket",
+            f"{service.name}: p99 request latency above 2.5 s",
+            "alert-slowrequests",
+        ),
+        # Readiness failing: the pods are up but their database or broker is not (kube-state-metrics).
+        _alert(
+            "NotReady",
+            f'min(kube_deployment_status_replicas_available{{deployment=~"{service.name}-(api|worker)"}}) < 1',
+            "5m",
+            "page",
+            f"{service.name}: a Deployment has no ready replica",
+            "alert-notready",
+        ),
+        # Nearly every pooled connection in use for 10 minutes: requests queue for a connection.
+        _alert(
+            "DatabasePoolSaturated",
+            f"max(db_pool_connections_in_use{{{s}}} / clamp_min(db_pool_connections_max{{{s}}}, 1)) > 0.9",
+            "10m",
+            "ticket",
+            f"{service.name}: over 90 % of the database pool is in use",
+            "alert-databasepoolsaturated",
+        ),
+    ]
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "PrometheusRule",
+        "metadata": meta(f"{service.name}-alerts", service, "monitoring"),
+        "spec": {"groups": [{"name": f"{service.name}.rules", "rules": rules}]},
+    }
+
+
+def _panel(i: int, title: str, exprs: list[str], unit: str = "short") -> dict:
+    return {
+        "id": i + 1,
+        "type": "timeseries",
+        "title": title,
+        "gridPos": {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 8 * (i // 2)},
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "targets": [{"refId": chr(65 + n), "expr": e, "datasource": {"type": "prometheus", "uid": "${datasource}"}} for n, e in enumerate(exprs)],
+    }
+
+
+def dashboard_json(service: Service) -> dict:
+    s = f'app_kubernetes_io_name="{service.name}"'
+    panels = [
+        ("Requests per second by route", [f"sum by (route) (rate(http_requests_total{{{s}}}[5m]))"], "reqps"),
+        ("5xx share", [f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9)'], "percentunit"),
+        (
+            "p50 / p99 latency by route",
+            [f"histogram_quantile({q}, sum by (le, route) (rate(http_request_duration_seconds_bucket{{{s}}}[5m])))" for q in ("0.5", "0.99")],
+            "s",
+        ),
+        ("Outbox backlog", [f"max(outbox_backlog{{{s}}})"], "short"),
+        ("Oldest unsent outbox event", [f"max(outbox_oldest_unsent_age_seconds{{{s}}})"], "s"),
+        ("Consumer lag", [f"max by (consumer) (consumer_lag{{{s}}})"], "short"),
+        ("Consumers paused", [f"max by (consumer) (consumer_paused{{{s}}})"], "short"),
+        ("Dead letters (30 min)", [f"sum by (consumer) (increase(dead_letters_total{{{s}}}[30m]))"], "short"),
+        ("Database pool in use", [f"max(db_pool_connections_in_use{{{s}}})", f"max(db_pool_connections_max{{{s}}})"], "short"),
+        ("Relay publish errors", [f"sum(rate(outbox_relay_errors_total{{{s}}}[5m]))"], "short"),
+    ]
+    return {
+        "uid": f"probation-{service.name}",
+        "title": f"Probation / {service.name}",
+        "schemaVersion": 39,
+        "tags": ["probation-platform"],
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+        "panels": [_panel(i, t, e, u) for i, (t, e, u) in enumerate(panels)],
+    }
+
+
+def dashboard(service: Service) -> dict:
+    """A ConfigMap the Grafana dashboard sidecar loads (label grafana_dashboard=1)."""
+    doc = meta(f"{service.name}-dashboard", service, "monitoring")
+    doc["labels"]["grafana_dashboard"] = "1"
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": doc,
+        "data": {f"{service.name}.json": json.dumps(dashboard_json(service), indent=2, sort_keys=True)},
+    }
 
 
 # -- Kafka topics and users --------------------------------------------------------------------------

@@ -78,7 +78,7 @@ def service_main(spec, argv: list[str] | None = None) -> int:
         "--workers", choices=["inline", "none"], default="inline", help="inline: relay and consumers run in this process; none: run them with `worker`"
     )
     worker = sub.add_parser("worker", help="run the outbox relay and the event consumers only")
-    worker.add_argument("--metrics-port", type=int, default=9100, help="Prometheus /metrics of the worker (0: none)")
+    worker.add_argument("--metrics-port", type=int, default=9100, help="the worker's HTTP port: /metrics, /health/liveness, /health/readiness, /info (0: none)")
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
     sub.add_parser("seed", help="load reference data")
     args = parser.parse_args(argv)
@@ -117,17 +117,24 @@ async def _seed(spec, settings) -> None:
 
 async def _run_workers(spec, settings, metrics_port: int) -> None:
     from .logging import configure_logging
-    from .metrics import ServiceMetrics
-    from .service import Workers, make_database
+    from .metrics import ServiceMetrics, watch_pool
+    from .service import Workers, make_database, worker_app
+    from .tracing import configure_tracing
 
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name)
     database = make_database(settings)
     metrics = ServiceMetrics(settings.service_name)
-    if metrics_port:
-        from prometheus_client import start_http_server
-
-        start_http_server(metrics_port, registry=metrics.registry)
+    watch_pool(metrics, database.engine)
     workers = Workers(spec, settings, database, metrics)
+    server_task = None
+    if metrics_port:
+        import uvicorn
+
+        config = uvicorn.Config(worker_app(settings, database, metrics, workers), host="0.0.0.0", port=metrics_port, log_level="warning", access_log=False)
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # this loop's handlers below stop the worker
+        server_task = asyncio.create_task(server.serve())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -135,5 +142,9 @@ async def _run_workers(spec, settings, metrics_port: int) -> None:
     workers.start()
     await stop.wait()
     await workers.stop()
+    if server_task is not None:
+        server.should_exit = True
+        await server_task
+        await server.config.app.state.broker_probe.close()
     await database.context["http"].close()
     await database.dispose()

@@ -7,6 +7,8 @@ import sys
 
 import structlog
 
+from .tracing import log_trace_ids
+
 _configured = False
 
 
@@ -20,6 +22,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            log_trace_ids,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,

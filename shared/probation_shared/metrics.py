@@ -5,6 +5,13 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
+def watch_pool(metrics: ServiceMetrics, engine) -> None:
+    """Pool saturation, read at scrape time: in use and the most the pool allows (QueuePool; others read 0)."""
+    pool = engine.sync_engine.pool
+    metrics.db_pool_in_use.set_function(lambda: float(pool.checkedout()) if hasattr(pool, "checkedout") else 0.0)
+    metrics.db_pool_capacity.set_function(lambda: float(pool.size() + max(pool._max_overflow, 0)) if hasattr(pool, "_max_overflow") else 0.0)
+
+
 class ServiceMetrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
@@ -33,5 +40,7 @@ class ServiceMetrics:
         )
         self.consumer_handler_retries = Counter("consumer_handler_retries", "Retries of an event whose handler failed", ["consumer"], registry=self.registry)
         self.dead_letters = Counter("dead_letters", "Events moved to a dead-letter topic", ["consumer"], registry=self.registry)
+        self.db_pool_in_use = Gauge("db_pool_connections_in_use", "Database connections checked out of the pool", registry=self.registry)
+        self.db_pool_capacity = Gauge("db_pool_connections_max", "Connections the pool may hold (size + overflow; 0 when unbounded)", registry=self.registry)
         self.info = Gauge("service_info", "Service identity", ["service"], registry=self.registry)
         self.info.labels(**labels).set(1)

@@ -24,10 +24,11 @@ from .health import BrokerProbe, health_router
 from .http import ServiceHttp
 from .jobs import JobFactory
 from .logging import configure_logging, get_logger
-from .metrics import ServiceMetrics
+from .metrics import ServiceMetrics, watch_pool
 from .middleware import PlatformMiddleware
 from .redaction import check_routes
 from .settings import PlatformSettings
+from .tracing import configure_tracing, instrument_app, instrument_engine
 
 log = get_logger(__name__)
 
@@ -87,16 +88,32 @@ class Workers:
 def make_database(settings: PlatformSettings) -> Database:
     """The service's database, its sessions carrying the public URL and the service HTTP client."""
     database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
+    instrument_engine(database.engine)
     database.context["http"] = ServiceHttp(settings)
     database.context[EVENT_MAX_BYTES] = settings.event_max_bytes
     return database
 
 
+def worker_app(settings: PlatformSettings, database: Database, metrics: ServiceMetrics, workers: Workers) -> FastAPI:
+    """The worker's HTTP server: the same /health/liveness, /health/readiness (database and broker),
+    /info and /metrics as the API, for httpGet probes and Prometheus."""
+    app = FastAPI(title=f"{settings.service_name} worker", version=settings.version, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.metrics = metrics
+    app.state.workers = workers
+    app.state.broker_probe = BrokerProbe(settings)
+    app.include_router(health_router())
+    return app
+
+
 def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> FastAPI:
     settings = settings or spec.settings()
     configure_logging(settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name)
     database = make_database(settings)
     metrics = ServiceMetrics(settings.service_name)
+    watch_pool(metrics, database.engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -131,6 +148,7 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
     for router in spec.routers:
         app.include_router(router)
     check_routes(route for router in spec.routers for route in router.routes)
+    instrument_app(app)
     return app
 
 

@@ -1,13 +1,179 @@
-"""W3C trace context carried across HTTP and Kafka (the `traceparent` header)."""
+"""OpenTelemetry tracing: one trace from the HTTP request through the outbox, Kafka and every consumer.
+
+`configure_tracing` installs the SDK's tracer provider once per process (the API's `create_app` and the
+`worker` command call it) and instruments httpx; `instrument_app` and `instrument_engine` add the
+FastAPI and SQLAlchemy instrumentations. Spans are exported only when the standard OpenTelemetry
+variables ask for it: `OTEL_TRACES_EXPORTER` (`otlp`, `console` or `none`) or, without it, any
+`OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (OTLP over HTTP; the exporter reads
+the rest of the `OTEL_EXPORTER_OTLP_*` variables itself). Locally nothing is exported, but the ids are
+still real, so logs and the `traceparent` headers carry them.
+
+The outbox row's `traceparent` header is the context of the span active when the event was queued (the
+request's, or the consumer's that handled an event); the relay publishes each row in a PRODUCER span
+that is a child of it and sends that span's context in the Kafka headers; the consumer handles the event
+in a CONSUMER span that is a child of the producer span. aiokafka has no instrumentation of its own here,
+so those two are this module's spans (`producer_span`, `consumer_span`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import os
 import re
 import secrets
+from collections.abc import Iterator, Mapping
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+# The trace context of work that runs outside any span (kept for code that reads it directly).
 current_traceparent: contextvars.ContextVar[str | None] = contextvars.ContextVar("traceparent", default=None)
+TRACER_NAME = "probation_shared"
+
+_configured = False
+_httpx_instrumented = False
+
+
+def exporter_from_environment(environ: Mapping[str, str] | None = None):
+    """The span exporter the standard `OTEL_*` variables ask for, or None (the local default)."""
+    env = os.environ if environ is None else environ
+    choice = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
+    if not choice:
+        choice = "otlp" if env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") else "none"
+    if choice == "none":
+        return None
+    if choice == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        return ConsoleSpanExporter()
+    if choice == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return OTLPSpanExporter()
+    raise ValueError(f"OTEL_TRACES_EXPORTER={choice!r} is not supported here (otlp, console or none)")
+
+
+def configure_tracing(service_name: str) -> None:
+    """Install the SDK tracer provider (once per process) and instrument httpx."""
+    global _configured, _httpx_instrumented
+    if not _configured:
+        _configured = True
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+        if not isinstance(trace.get_tracer_provider(), TracerProvider):
+            # OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set, win over the service's own name.
+            resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", service_name)})
+            provider = TracerProvider(resource=resource)
+            exporter = exporter_from_environment()
+            if exporter is not None:
+                provider.add_span_processor(BatchSpanProcessor(exporter))
+            trace.set_tracer_provider(provider)
+    if not _httpx_instrumented:
+        _httpx_instrumented = True
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+        HTTPXClientInstrumentor().instrument()
+
+
+def instrument_app(app) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/liveness,health/readiness,metrics")
+
+
+def instrument_engine(engine) -> None:
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    # The instrumentation declares "sqlalchemy < 2.1"; its engine events work on 2.1, which we pin.
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, enable_commenter=False, skip_dep_check=True)
+
+
+def suppress_instrumentation() -> contextlib.AbstractContextManager:
+    """No instrumentation spans (SQLAlchemy, httpx) inside the block; this module's spans still start."""
+    from opentelemetry.instrumentation.utils import suppress_instrumentation as suppress
+
+    return suppress()
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer(TRACER_NAME)
+
+
+def active_traceparent() -> str | None:
+    """The `traceparent` of the active span, or None when no valid span is active."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def outbox_traceparent() -> str:
+    """The trace context stored with an outbox row: the active span's, else a child of the context var."""
+    return active_traceparent() or new_traceparent(current_traceparent.get())
+
+
+def _context_of(headers: Mapping[str, str]):
+    return propagate.extract({k: v for k, v in headers.items() if k in ("traceparent", "tracestate")})
+
+
+@contextlib.contextmanager
+def producer_span(topic: str, headers: Mapping[str, str], *, key: str | None = None) -> Iterator[dict[str, str]]:
+    """A PRODUCER span, child of the context in `headers`; yields the headers to send (with its context)."""
+    with tracer().start_as_current_span(
+        f"{topic} publish",
+        context=_context_of(headers),
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.operation.type": "publish",
+            "messaging.kafka.message.key": key or "",
+        },
+    ):
+        sent = dict(headers)
+        sent.pop("tracestate", None)
+        propagate.inject(sent)
+        yield sent
+
+
+@contextlib.contextmanager
+def consumer_span(topic: str, headers: Mapping[str, str], *, consumer: str, event_type: str = "", links: list | None = None) -> Iterator[trace.Span]:
+    """A CONSUMER span, child of the producer span whose context the message carries."""
+    with tracer().start_as_current_span(
+        f"{topic} process",
+        context=_context_of(headers),
+        kind=SpanKind.CONSUMER,
+        links=links,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+            "messaging.operation.type": "process",
+            "messaging.consumer.group.name": consumer,
+            "event.type": event_type,
+        },
+    ) as span:
+        token = current_traceparent.set(active_traceparent())
+        try:
+            yield span
+        finally:
+            current_traceparent.reset(token)
+
+
+def link_to(headers: Mapping[str, str]) -> trace.Link | None:
+    span_context = trace.get_current_span(_context_of(headers)).get_span_context()
+    return trace.Link(span_context) if span_context.is_valid else None
+
+
+def log_trace_ids(_logger, _method, event_dict: dict) -> dict:
+    """structlog processor: the active span's trace_id and span_id on every log line."""
+    span_context = trace.get_current_span().get_span_context()
+    if span_context.is_valid:
+        event_dict.setdefault("trace_id", format(span_context.trace_id, "032x"))
+        event_dict.setdefault("span_id", format(span_context.span_id, "016x"))
+    return event_dict
 
 
 def new_traceparent(parent: str | None = None) -> str:

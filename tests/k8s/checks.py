@@ -215,8 +215,14 @@ def service_problems(objects: list[dict]) -> list[str]:
         if c.get("command", []) + c.get("args", []) != serve:
             problems.append(f"{service}: the API must run `python -m {package} serve ... --port {port} --workers none`")
         wc = api_container(worker)
-        if wc.get("command", []) + wc.get("args", []) != ["python", "-m", package, "worker"]:
-            problems.append(f"{service}: the worker must run `python -m {package} worker`")
+        if wc.get("command", []) + wc.get("args", []) != ["python", "-m", package, "worker", "--metrics-port", "9100"]:
+            problems.append(f"{service}: the worker must run `python -m {package} worker --metrics-port 9100`")
+        worker_ports = {p.get("name"): p["containerPort"] for p in wc.get("ports", [])}
+        if worker_ports.get("metrics") != 9100:
+            problems.append(f"{service}: worker container port `metrics` must be 9100")
+        for probe, path in (("livenessProbe", "/health/liveness"), ("readinessProbe", "/health/readiness")):
+            if wc.get(probe, {}).get("httpGet") != {"path": path, "port": "metrics"}:
+                problems.append(f"{service}: the worker's {probe} must be httpGet {path} on port `metrics`")
         ports = {p.get("name"): p["containerPort"] for p in c.get("ports", [])}
         if ports.get("http") != port:
             problems.append(f"{service}: API container port `http` must be {port}")
@@ -325,3 +331,36 @@ def container_env(objects: list[dict], container: dict) -> tuple[dict[str, str],
             ref = item.get("valueFrom", {}).get("secretKeyRef", {})
             env[item["name"]] = f"<secret:{ref.get('name')}/{ref.get('key')}>"
     return env, problems
+
+
+# -- backups ------------------------------------------------------------------------------------
+
+
+def backup_problems(objects: list[dict]) -> list[str]:
+    """Every CloudNativePG Cluster archives WAL and takes base backups to an object store whose credentials
+    come from a Secret, and a ScheduledBackup takes one at least daily."""
+    problems = []
+    scheduled = {b["spec"].get("cluster", {}).get("name"): b for b in of_kind(objects, "ScheduledBackup")}
+    for cluster in of_kind(objects, "Cluster"):
+        store = cluster.get("spec", {}).get("backup", {}).get("barmanObjectStore")
+        if not store:
+            problems.append(f"{describe(cluster)}: no backup.barmanObjectStore")
+            continue
+        path = store.get("destinationPath", "")
+        if not re.fullmatch(r"(s3|gs|https)://[a-z0-9][-a-z0-9.]*[a-z0-9]/?.*", path) or "set-per-overlay" in path:
+            problems.append(f"{describe(cluster)}: destinationPath {path!r} is not an environment's bucket")
+        credentials = store.get("s3Credentials", {})
+        for field in ("accessKeyId", "secretAccessKey"):
+            ref = credentials.get(field, {})
+            if set(ref) != {"name", "key"}:
+                problems.append(f"{describe(cluster)}: s3Credentials.{field} must be a Secret reference (name, key)")
+        if not store.get("wal", {}).get("compression"):
+            problems.append(f"{describe(cluster)}: WAL archiving is not configured (barmanObjectStore.wal)")
+        if not cluster["spec"]["backup"].get("retentionPolicy"):
+            problems.append(f"{describe(cluster)}: no backup.retentionPolicy")
+        backup = scheduled.get(name(cluster))
+        if backup is None:
+            problems.append(f"{describe(cluster)}: no ScheduledBackup")
+        elif backup["spec"].get("method") != "barmanObjectStore" or len(backup["spec"].get("schedule", "").split()) != 6:
+            problems.append(f"{describe(backup)}: method must be barmanObjectStore and schedule six cron fields")
+    return problems

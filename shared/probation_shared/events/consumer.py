@@ -38,7 +38,7 @@ from ..db import STAGED_WRITES, Database
 from ..logging import bind_correlation_id, clear_context, get_logger
 from ..metrics import ServiceMetrics
 from ..settings import PlatformSettings
-from ..tracing import current_traceparent, trace_id_of
+from ..tracing import consumer_span, link_to, trace_id_of
 from .envelope import DomainEvent
 from .failures import describe, error_type, is_transient
 from .kafka import make_consumer, make_producer
@@ -387,11 +387,12 @@ class EventConsumer:
     async def _run_unit(self, session: AsyncSession, run: list[_Item]) -> None:
         batch_handler = self.subscription.batch_handler_for(run[0].event)
         if batch_handler is not None and len(run) > 1:
-            with _event_context(run[0].message, run[0].event):
+            links = [link for item in run[1:] if (link := link_to(_headers(item.message)))]
+            with _event_context(run[0].message, run[0].event, self.consumer_name, links=links):
                 await batch_handler(session, [item.event for item in run])
             return
         for item in run:
-            with _event_context(item.message, item.event):
+            with _event_context(item.message, item.event, self.consumer_name):
                 await item.handler(session, item.event)
 
     async def _seen(self, session: AsyncSession, ids: list[str]) -> list[str]:
@@ -408,7 +409,7 @@ class EventConsumer:
             return
         if item.handler is None:
             return
-        with _event_context(message, item.event):
+        with _event_context(message, item.event, self.consumer_name):
             await self._handle_with_retries(message, item.event, item.handler)
 
     async def _handle_with_retries(self, message: ConsumerRecord, event: DomainEvent, handler: Handler) -> None:
@@ -593,14 +594,18 @@ def _parse(message: ConsumerRecord) -> DomainEvent | str:
         return f"unreadable event: {error_type(exc)}"
 
 
+def _headers(message: ConsumerRecord) -> dict[str, str]:
+    return {k: v.decode(errors="replace") for k, v in (message.headers or ()) if k in ("traceparent", "tracestate")}
+
+
 @contextlib.contextmanager
-def _event_context(message: ConsumerRecord, event: DomainEvent):
-    """Trace context and correlation id of the event, for its handler's logs and published events."""
-    traceparent = next((v.decode(errors="replace") for k, v in (message.headers or ()) if k == "traceparent"), None)
-    token = current_traceparent.set(traceparent)
-    bind_correlation_id(trace_id_of(traceparent) or str(event.eventId))
-    try:
-        yield
-    finally:
-        current_traceparent.reset(token)
-        clear_context()
+def _event_context(message: ConsumerRecord, event: DomainEvent, consumer: str, links: list | None = None):
+    """The event's CONSUMER span (a child of the relay's producer span) and correlation id, for its
+    handler's logs, spans and the events it publishes."""
+    headers = _headers(message)
+    with consumer_span(message.topic, headers, consumer=consumer, event_type=event.eventType, links=links):
+        bind_correlation_id(trace_id_of(headers.get("traceparent")) or str(event.eventId))
+        try:
+            yield
+        finally:
+            clear_context()

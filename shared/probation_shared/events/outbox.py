@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..db import SERIALIZE_ON, stage_write
 from ..errors import Problem
 from ..settings import EVENT_HEADROOM_BYTES
-from ..tracing import current_traceparent, new_traceparent
+from ..tracing import outbox_traceparent
 from .envelope import DomainEvent
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -87,7 +87,7 @@ async def add_event(session: AsyncSession, outbox: Table, topic: str, event: Dom
     it: `Problem(413, "event-too-large")`, and nothing of the unit of work is stored. Left for the
     relay to find, it would block every event queued behind it.
     """
-    traceparent = new_traceparent(current_traceparent.get())
+    traceparent = outbox_traceparent()  # the active span's context: the relay's producer span is its child
     payload = event.model_dump_json()
     message_key = key if key is not None else event.crn
     headers = {"eventType": event.eventType, "traceparent": traceparent}

@@ -29,6 +29,7 @@ from ..db import Database, is_sqlite
 from ..logging import get_logger
 from ..metrics import ServiceMetrics
 from ..settings import PlatformSettings
+from ..tracing import producer_span, suppress_instrumentation
 from .kafka import make_producer
 from .outbox import PlatformTables
 
@@ -65,6 +66,12 @@ class OutboxRelay:
         metrics.outbox_oldest_age.set_function(self.oldest_unsent_age)
 
     async def run(self) -> None:
+        # The relay's own polling queries are not traced (they would make a root trace every cycle);
+        # each row it publishes gets a producer span in the trace of the request that queued it.
+        with suppress_instrumentation():
+            await self._run()
+
+    async def _run(self) -> None:
         backoff = 0.2
         while not self._stopping.is_set():
             try:
@@ -117,15 +124,18 @@ class OutboxRelay:
 
     async def _send(self, rows) -> None:
         producer = await self._ensure_producer()
-        futures = [
-            await producer.send(
-                self.settings.topic(row.topic),
-                value=row.payload.encode(),
-                key=row.message_key.encode() if row.message_key else None,
-                headers=[(k, str(v).encode()) for k, v in (row.headers or {}).items()],
-            )
-            for row in rows
-        ]
+        futures = []
+        for row in rows:
+            topic = self.settings.topic(row.topic)
+            with producer_span(topic, {k: str(v) for k, v in (row.headers or {}).items()}, key=row.message_key) as headers:
+                futures.append(
+                    await producer.send(
+                        topic,
+                        value=row.payload.encode(),
+                        key=row.message_key.encode() if row.message_key else None,
+                        headers=[(k, v.encode()) for k, v in headers.items()],
+                    )
+                )
         await asyncio.gather(*futures)
 
     async def _mark_published(self, session, rows) -> None:

@@ -41,7 +41,7 @@ INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
 CNPG_OPERATOR_NAMESPACE = "cnpg-system"
 BACKUP_CREDENTIALS_SECRET = "database-backup-credentials"  # per namespace: ACCESS_KEY_ID, ACCESS_SECRET_KEY
-RUNBOOK = "https://github.com/probation-platform/probation-platform/blob/main/docs/runbook.md"
+RUNBOOK = "docs/runbook.md"  # in this repository; an overlay may point it at wherever the docs are published
 IMAGE_REPOSITORY = "probation-platform"
 PART_OF = "probation-platform"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -24,6 +25,7 @@ from probation_shared.auth import Role, require_roles
 from probation_shared.db import Session, create_base
 from probation_shared.events import DomainEvent, add_event, new_event, platform_tables
 from probation_shared.events.consumer import Subscription
+from probation_shared.redaction import Classified, DataClass, Outbound, redacted_response
 from probation_shared.service import ServiceSpec
 from probation_shared.settings import PlatformSettings
 
@@ -56,12 +58,16 @@ class Write(BaseModel):
 router = APIRouter()
 
 
-@router.post("/writes", status_code=201)
-async def accept(body: Write, session: Session, principal=require_roles(Role.PRACTITIONER)) -> dict:
+class Accepted(Outbound):
+    n: Annotated[int, Classified(DataClass.REFERENCE)]
+
+
+@router.post("/writes", status_code=201, response_model=Accepted)
+async def accept(body: Write, session: Session, principal=require_roles(Role.PRACTITIONER)):
     await session.execute(WRITES.insert().values(n=body.n))
     crn = f"X{abs(body.n) % 7:06d}"
     await add_event(session, WRITER_TABLES.outbox, TOPIC, new_event("fault.write.accepted", crn=crn, additional_information={"n": body.n}))
-    return {"n": body.n}
+    return redacted_response(Accepted(n=body.n), principal.roles, status_code=201)
 
 
 async def apply(session: AsyncSession, event: DomainEvent) -> None:

@@ -66,7 +66,9 @@ class Load:
         scope = {"staff_code": STAFF, "pdu": PDU, "region": "NE"}
 
         def auth(role: str, **claims) -> dict[str, str]:
-            token = mint_token(private_key, subject=f"load-{role.lower()}", roles=[role], lifetime_seconds=MAX_DURATION + 600, **claims)
+            token = mint_token(
+                private_key, subject=f"load-{role.lower()}", roles=[role], lifetime_seconds=MAX_DURATION + 600, **claims
+            )
             return {"Authorization": f"Bearer {token}", "X-Access-Reason": "load test"}
 
         self.practitioner = auth("PROBATION_PRACTITIONER", **scope)
@@ -74,7 +76,9 @@ class Load:
         self.service = auth("SERVICE")
         self.client = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=100))
 
-    async def call(self, name: str, method: str, service: str, path: str, headers: dict, **kwargs) -> httpx.Response | None:
+    async def call(
+        self, name: str, method: str, service: str, path: str, headers: dict, **kwargs
+    ) -> httpx.Response | None:
         started = time.perf_counter()
         try:
             response = await self.client.request(method, self.urls[service] + path, headers=headers, **kwargs)
@@ -110,7 +114,12 @@ class Load:
     # --- the mix ---------------------------------------------------------------------------------
 
     async def new_person(self) -> None:
-        body = {"first_name": "Load", "last_name": f"Person{random.randint(1, 10**9)}", "date_of_birth": "1987-06-05", "sex": random.choice(["MALE", "FEMALE"])}
+        body = {
+            "first_name": "Load",
+            "last_name": f"Person{random.randint(1, 10**9)}",
+            "date_of_birth": "1987-06-05",
+            "sex": random.choice(["MALE", "FEMALE"]),
+        }
         response = await self.call("POST /people", "POST", "case-allocation", "/people", self.practitioner, json=body)
         if response is not None and response.status_code == 201:
             crn = response.json()["crn"]
@@ -130,7 +139,14 @@ class Load:
             "pdu_code": PDU,
             "requirements": [{"requirement_type": "UPW", "length": 120}],
         }
-        response = await self.call("POST /people/{crn}/sentences", "POST", "case-allocation", f"/people/{crn}/sentences", self.practitioner, json=body)
+        response = await self.call(
+            "POST /people/{crn}/sentences",
+            "POST",
+            "case-allocation",
+            f"/people/{crn}/sentences",
+            self.practitioner,
+            json=body,
+        )
         if response is not None and response.status_code == 201:
             if response.json().get("case_id"):
                 self.cases.append(response.json()["case_id"])
@@ -138,25 +154,44 @@ class Load:
 
     async def read_person(self) -> None:
         if self.people:
-            await self.call("GET /people/{crn}", "GET", "case-allocation", f"/people/{random.choice(self.people)}", self.practitioner)
+            await self.call(
+                "GET /people/{crn}",
+                "GET",
+                "case-allocation",
+                f"/people/{random.choice(self.people)}",
+                self.practitioner,
+            )
 
     async def read_queue(self) -> None:
         await self.call("GET /pdus/{pdu}/queue", "GET", "case-allocation", f"/pdus/{PDU}/queue", self.spo)
 
     async def read_case(self) -> None:
         if self.cases:
-            await self.call("GET /cases/{id}", "GET", "case-allocation", f"/cases/{random.choice(self.cases)}", self.spo)
+            await self.call(
+                "GET /cases/{id}", "GET", "case-allocation", f"/cases/{random.choice(self.cases)}", self.spo
+            )
 
     async def read_tier(self) -> None:
         if self.people:
-            await self.call("GET /people/{crn}/tier", "GET", "risk-assessment", f"/people/{random.choice(self.people)}/tier", self.practitioner)
+            await self.call(
+                "GET /people/{crn}/tier",
+                "GET",
+                "risk-assessment",
+                f"/people/{random.choice(self.people)}/tier",
+                self.practitioner,
+            )
 
     async def browse(self) -> None:
         await self.call("GET /interventions", "GET", "refer-monitor", "/interventions", self.practitioner)
 
     async def draft_referral(self) -> None:
         if self.people:
-            body = {"crn": random.choice(self.people), "intervention_id": INTERVENTION, "desired_outcomes": ["Stable housing"], "needs": ["accommodation"]}
+            body = {
+                "crn": random.choice(self.people),
+                "intervention_id": INTERVENTION,
+                "desired_outcomes": ["Stable housing"],
+                "needs": ["accommodation"],
+            }
             await self.call("POST /referrals", "POST", "refer-monitor", "/referrals", self.practitioner, json=body)
 
     MIX = [
@@ -172,7 +207,9 @@ class Load:
 
 
 async def run(args) -> int:
-    urls = {s.name: f"http://127.0.0.1:{args.base_port + s.port - registry.SERVICES[0].port}" for s in registry.SERVICES}
+    urls = {
+        s.name: f"http://127.0.0.1:{args.base_port + s.port - registry.SERVICES[0].port}" for s in registry.SERVICES
+    }
     urls.update(dict(item.split("=", 1) for item in args.url))
     for url in urls.values():
         if urlparse(url).hostname not in LOOPBACK:
@@ -187,7 +224,9 @@ async def run(args) -> int:
             try:
                 (await load.client.get(urls[name] + "/health/liveness")).raise_for_status()
             except httpx.HTTPError as exc:
-                raise SystemExit(f"{name} at {urls[name]} is not up ({exc!r}): start the platform first (make run)") from exc
+                raise SystemExit(
+                    f"{name} at {urls[name]} is not up ({exc!r}): start the platform first (make run)"
+                ) from exc
         names, weights = zip(*Load.MIX, strict=True)
         rng = random.Random(args.seed)
         in_flight: set[asyncio.Task] = set()
@@ -215,16 +254,22 @@ def report(stats: Stats, elapsed: float) -> None:
     total = sum(len(v) for v in stats.latencies.values())
     errors = sum(stats.errors.values())
     rate = errors / max(total, 1)
-    print(f"\n{total} calls in {elapsed:.0f}s ({total / elapsed:.1f}/s), error rate {rate:.2%} (5xx + transport), {stats.skipped} ticks skipped")
+    print(
+        f"\n{total} calls in {elapsed:.0f}s ({total / elapsed:.1f}/s), error rate {rate:.2%} (5xx + transport), {stats.skipped} ticks skipped"
+    )
     print(f"{'call':34} {'count':>6} {'5xx/err':>8} {'4xx':>5} {'p50 ms':>8} {'p99 ms':>8}")
     for name in sorted(stats.latencies):
         values = stats.latencies[name]
         p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
-        print(f"{name:34} {len(values):>6} {stats.errors[name]:>8} {stats.client_errors[name]:>5} {p50:>8.1f} {p99:>8.1f}")
+        print(
+            f"{name:34} {len(values):>6} {stats.errors[name]:>8} {stats.client_errors[name]:>5} {p50:>8.1f} {p99:>8.1f}"
+        )
     print(f"\n{'downstream effect':34} {'seen':>6} {'missing':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for name in sorted(set(stats.lags) | set(stats.lag_missing)):
         values = stats.lags[name]
-        print(f"{name:34} {len(values):>6} {stats.lag_missing[name]:>8} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}")
+        print(
+            f"{name:34} {len(values):>6} {stats.lag_missing[name]:>8} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,11 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="requests per second (steady), at most 500")
     parser.add_argument("--duration", type=float, default=120.0, help=f"seconds, at most {MAX_DURATION}")
     parser.add_argument("--max-in-flight", type=int, default=50)
-    parser.add_argument("--lag-timeout", type=float, default=30.0, help="give up on a downstream effect after this many seconds")
+    parser.add_argument(
+        "--lag-timeout", type=float, default=30.0, help="give up on a downstream effect after this many seconds"
+    )
     parser.add_argument("--base-port", type=int, default=8001)
     parser.add_argument("--state-dir", type=Path, default=ROOT / ".run")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--url", action="append", default=[], metavar="SERVICE=URL", help="override one service's URL (loopback only)")
+    parser.add_argument(
+        "--url", action="append", default=[], metavar="SERVICE=URL", help="override one service's URL (loopback only)"
+    )
     parser.add_argument("--private-key", type=Path, help="the dev signing key (default: <state-dir>/keys/private.pem)")
     args = parser.parse_args(argv)
     if not 0 < args.rate <= 500 or not 0 < args.duration <= MAX_DURATION or not 0 < args.max_in_flight <= 200:

@@ -56,7 +56,9 @@ def service_env(service: Service, state: Path, broker: str, base_port: int, keys
 
 
 def run_step(service: Service, command: str, env: dict[str, str], log) -> None:
-    result = subprocess.run([sys.executable, "-m", service.package, command], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    result = subprocess.run(
+        [sys.executable, "-m", service.package, command], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
     if result.returncode != 0:
         raise SystemExit(f"{service.name} {command} failed (exit {result.returncode}); see {log.name}")
 
@@ -85,7 +87,9 @@ def up(args) -> int:
         (state / folder).mkdir(parents=True, exist_ok=True)
     pid_file = state / "pids.json"
     if pid_file.exists():
-        print(f"A platform may already be running ({pid_file}); run `python deploy/run.py stop` first.", file=sys.stderr)
+        print(
+            f"A platform may already be running ({pid_file}); run `python deploy/run.py stop` first.", file=sys.stderr
+        )
         return 1
     keys = ensure_dev_keys(state / "keys")
     children: list[subprocess.Popen] = []
@@ -116,7 +120,18 @@ def up(args) -> int:
             run_step(service, "seed", env, log)
             children.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", service.package, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "inline"],
+                    [
+                        sys.executable,
+                        "-m",
+                        service.package,
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        "inline",
+                    ],
                     env=env,
                     cwd=ROOT,
                     stdout=log,
@@ -128,7 +143,12 @@ def up(args) -> int:
         pid_file.write_text(json.dumps({"broker": broker.process.pid, "services": [c.pid for c in children]}))
         ready = asyncio.run(wait_ready(urls, args.ready_timeout))
         if not all(ready.values()):
-            print("Not ready in time: " + ", ".join(n for n, ok in ready.items() if not ok) + f" (logs in {state / 'logs'})", file=sys.stderr)
+            print(
+                "Not ready in time: "
+                + ", ".join(n for n, ok in ready.items() if not ok)
+                + f" (logs in {state / 'logs'})",
+                file=sys.stderr,
+            )
             stop_all()
             return 1
     except BaseException:

@@ -87,7 +87,11 @@ def spec_of(service: Service):
 
 
 def labels(service: Service, component: str) -> dict:
-    return {"app.kubernetes.io/name": service.name, "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": PART_OF}
+    return {
+        "app.kubernetes.io/name": service.name,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": PART_OF,
+    }
 
 
 def selector(service: Service, component: str) -> dict:
@@ -140,11 +144,18 @@ def settings_env(service: Service) -> list[dict]:
         {"name": f"{p}LOG_LEVEL", "value": "$(PLATFORM_LOG_LEVEL)"},
         env_from_secret("DB_USERNAME", app_secret, "username"),
         env_from_secret("DB_PASSWORD", app_secret, "password"),
-        {"name": f"{p}DATABASE_URL", "value": f"postgresql+asyncpg://$(DB_USERNAME):$(DB_PASSWORD)@{service.db_cluster}-rw:5432/{service.database}"},
+        {
+            "name": f"{p}DATABASE_URL",
+            "value": f"postgresql+asyncpg://$(DB_USERNAME):$(DB_PASSWORD)@{service.db_cluster}-rw:5432/{service.database}",
+        },
         env_from_secret(f"{p}KAFKA_SASL_PASSWORD", service.name, "password"),  # KafkaUser secret (Strimzi)
         env_from_secret(f"{p}SERVICE_TOKEN", f"{service.name}-service-token", "token"),
         # webhooks: the Fernet keys its endpoint secrets are encrypted under (comma-separated, newest first).
-        *([env_from_secret(f"{p}SECRET_ENCRYPTION_KEYS", "webhooks-secret-keys", "keys")] if service.name == "webhooks" else []),
+        *(
+            [env_from_secret(f"{p}SECRET_ENCRYPTION_KEYS", "webhooks-secret-keys", "keys")]
+            if service.name == "webhooks"
+            else []
+        ),
     ]
 
 
@@ -155,7 +166,10 @@ def container(service: Service, component: str, args: list[str]) -> dict:
         "imagePullPolicy": "IfNotPresent",
         "command": ["python", "-m", service.package],
         "args": args,
-        "envFrom": [{"configMapRef": {"name": "platform-environment"}}, {"configMapRef": {"name": f"{service.name}-config"}}],
+        "envFrom": [
+            {"configMapRef": {"name": "platform-environment"}},
+            {"configMapRef": {"name": f"{service.name}-config"}},
+        ],
         "env": settings_env(service),
         "resources": RESOURCES[component],
         "securityContext": CONTAINER_SECURITY,
@@ -174,7 +188,10 @@ def pod_spec(containers: list[dict], restart: str | None = None) -> dict:
         "containers": containers,
         "volumes": [
             {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
-            {"name": "kafka-ca", "secret": {"secretName": KAFKA_CA_SECRET, "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+            {
+                "name": "kafka-ca",
+                "secret": {"secretName": KAFKA_CA_SECRET, "items": [{"key": "ca.crt", "path": "ca.crt"}]},
+            },
         ],
     }
     if restart:
@@ -208,10 +225,24 @@ def config_map(service: Service) -> dict:
 def api_deployment(service: Service) -> dict:
     c = container(service, "api", ["serve", "--host", "0.0.0.0", "--port", str(service.port), "--workers", "none"])
     c["ports"] = [{"name": "http", "containerPort": service.port, "protocol": "TCP"}]
-    c["startupProbe"] = {"httpGet": {"path": "/health/liveness", "port": "http"}, "periodSeconds": 2, "failureThreshold": 30}
-    c["livenessProbe"] = {"httpGet": {"path": "/health/liveness", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
+    c["startupProbe"] = {
+        "httpGet": {"path": "/health/liveness", "port": "http"},
+        "periodSeconds": 2,
+        "failureThreshold": 30,
+    }
+    c["livenessProbe"] = {
+        "httpGet": {"path": "/health/liveness", "port": "http"},
+        "periodSeconds": 10,
+        "timeoutSeconds": 2,
+        "failureThreshold": 3,
+    }
     # Readiness checks the database and the broker (503 when either is down): traffic stops, pods live on.
-    c["readinessProbe"] = {"httpGet": {"path": "/health/readiness", "port": "http"}, "periodSeconds": 5, "timeoutSeconds": 4, "failureThreshold": 3}
+    c["readinessProbe"] = {
+        "httpGet": {"path": "/health/readiness", "port": "http"},
+        "periodSeconds": 5,
+        "timeoutSeconds": 4,
+        "failureThreshold": 3,
+    }
     # Let endpoints drop the pod before uvicorn stops accepting connections.
     c["lifecycle"] = {"preStop": {"sleep": {"seconds": 5}}}
     spec = pod_spec([c])
@@ -236,7 +267,11 @@ def api_deployment(service: Service) -> dict:
             "template": {
                 "metadata": {
                     "labels": labels(service, "api"),
-                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(service.port), "prometheus.io/path": "/metrics"},
+                    "annotations": {
+                        "prometheus.io/scrape": "true",
+                        "prometheus.io/port": str(service.port),
+                        "prometheus.io/path": "/metrics",
+                    },
                 },
                 "spec": spec,
             },
@@ -252,9 +287,23 @@ WORKER_METRICS_PORT = 9100
 def worker_deployment(service: Service) -> dict:
     c = container(service, "worker", ["worker", "--metrics-port", str(WORKER_METRICS_PORT)])
     c["ports"] = [{"name": "metrics", "containerPort": WORKER_METRICS_PORT, "protocol": "TCP"}]
-    c["startupProbe"] = {"httpGet": {"path": "/health/liveness", "port": "metrics"}, "periodSeconds": 2, "failureThreshold": 30}
-    c["livenessProbe"] = {"httpGet": {"path": "/health/liveness", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
-    c["readinessProbe"] = {"httpGet": {"path": "/health/readiness", "port": "metrics"}, "periodSeconds": 10, "timeoutSeconds": 4, "failureThreshold": 3}
+    c["startupProbe"] = {
+        "httpGet": {"path": "/health/liveness", "port": "metrics"},
+        "periodSeconds": 2,
+        "failureThreshold": 30,
+    }
+    c["livenessProbe"] = {
+        "httpGet": {"path": "/health/liveness", "port": "metrics"},
+        "periodSeconds": 10,
+        "timeoutSeconds": 2,
+        "failureThreshold": 3,
+    }
+    c["readinessProbe"] = {
+        "httpGet": {"path": "/health/readiness", "port": "metrics"},
+        "periodSeconds": 10,
+        "timeoutSeconds": 4,
+        "failureThreshold": 3,
+    }
     spec = pod_spec([c])
     # The relay and consumers finish their current message and close their clients on SIGTERM.
     spec["terminationGracePeriodSeconds"] = 30
@@ -269,7 +318,11 @@ def worker_deployment(service: Service) -> dict:
             "template": {
                 "metadata": {
                     "labels": labels(service, "worker"),
-                    "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(WORKER_METRICS_PORT), "prometheus.io/path": "/metrics"},
+                    "annotations": {
+                        "prometheus.io/scrape": "true",
+                        "prometheus.io/port": str(WORKER_METRICS_PORT),
+                        "prometheus.io/path": "/metrics",
+                    },
                 },
                 "spec": spec,
             },
@@ -312,7 +365,12 @@ def hpa(service: Service) -> dict:
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"{service.name}-api"},
             "minReplicas": 2,
             "maxReplicas": 6,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+                }
+            ],
             "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
         },
     }
@@ -363,7 +421,9 @@ def db_cluster(service: Service) -> dict:
                     "data": {"compression": "gzip", "jobs": 2},
                 },
             },
-            "inheritedMetadata": {"labels": {"app.kubernetes.io/name": service.name, "app.kubernetes.io/part-of": PART_OF}},
+            "inheritedMetadata": {
+                "labels": {"app.kubernetes.io/name": service.name, "app.kubernetes.io/part-of": PART_OF}
+            },
         },
     }
 
@@ -385,7 +445,13 @@ def scheduled_backup(service: Service) -> dict:
 
 
 def pods_of(*services: Service) -> dict:
-    return {"podSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": sorted(s.name for s in services)}]}}
+    return {
+        "podSelector": {
+            "matchExpressions": [
+                {"key": "app.kubernetes.io/name", "operator": "In", "values": sorted(s.name for s in services)}
+            ]
+        }
+    }
 
 
 def namespace(name: str) -> dict:
@@ -409,7 +475,10 @@ def network_policies(service: Service) -> list[dict]:
     to_callees = [{"to": [{"podSelector": {"matchLabels": selector(c, "api")}}], "ports": tcp(c.port)} for c in callees]
     # The JWKS URL (identity provider) and, for webhooks, providers' endpoints are outside the cluster.
     # Narrow `0.0.0.0/0` to their addresses per environment where they are known.
-    to_https = {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}], "ports": tcp(443)}
+    to_https = {
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]}}],
+        "ports": tcp(443),
+    }
     api_ingress = [
         {"from": [namespace(INGRESS_NAMESPACE)], "ports": tcp(service.port)},
         {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(service.port)},
@@ -420,7 +489,10 @@ def network_policies(service: Service) -> list[dict]:
         ("api", {"ingress": api_ingress, "egress": [to_db, to_kafka, *to_callees, to_https]}),
         (
             "worker",
-            {"ingress": [{"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(WORKER_METRICS_PORT)}], "egress": [to_db, to_kafka, *to_callees, to_https]},
+            {
+                "ingress": [{"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(WORKER_METRICS_PORT)}],
+                "egress": [to_db, to_kafka, *to_callees, to_https],
+            },
         ),
         ("migrate", {"ingress": [], "egress": [to_db]}),
     ]
@@ -431,7 +503,12 @@ def network_policies(service: Service) -> list[dict]:
             spec["ingress"] = rules["ingress"]
         spec["egress"] = rules["egress"]
         out.append(
-            {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(f"{service.name}-{component}", service, component), "spec": spec}
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": meta(f"{service.name}-{component}", service, component),
+                "spec": spec,
+            }
         )
     # The database pods: this service's pods, the other instances (replication), the operator, monitoring;
     # out to each other and to the Kubernetes API (the instance manager watches its Cluster).
@@ -444,13 +521,22 @@ def network_policies(service: Service) -> list[dict]:
                 "podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}},
                 "policyTypes": ["Ingress", "Egress"],
                 "ingress": [
-                    {"from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}}}], "ports": tcp(5432)},
-                    {"from": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
+                    {
+                        "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": service.name}}}],
+                        "ports": tcp(5432),
+                    },
+                    {
+                        "from": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}],
+                        "ports": tcp(5432, 8000),
+                    },
                     {"from": [namespace(CNPG_OPERATOR_NAMESPACE)], "ports": tcp(5432, 8000)},
                     {"from": [namespace(MONITORING_NAMESPACE)], "ports": tcp(9187)},
                 ],
                 "egress": [
-                    {"to": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}], "ports": tcp(5432, 8000)},
+                    {
+                        "to": [{"podSelector": {"matchLabels": {POSTGRES_PODS: service.db_cluster}}}],
+                        "ports": tcp(5432, 8000),
+                    },
                     {"ports": tcp(443, 6443)},  # the Kubernetes API server (its address differs per cluster)
                 ],
             },
@@ -591,7 +677,10 @@ def _panel(i: int, title: str, exprs: list[str], unit: str = "short") -> dict:
         "title": title,
         "gridPos": {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 8 * (i // 2)},
         "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
-        "targets": [{"refId": chr(65 + n), "expr": e, "datasource": {"type": "prometheus", "uid": "${datasource}"}} for n, e in enumerate(exprs)],
+        "targets": [
+            {"refId": chr(65 + n), "expr": e, "datasource": {"type": "prometheus", "uid": "${datasource}"}}
+            for n, e in enumerate(exprs)
+        ],
     }
 
 
@@ -599,10 +688,19 @@ def dashboard_json(service: Service) -> dict:
     s = f'app_kubernetes_io_name="{service.name}"'
     panels = [
         ("Requests per second by route", [f"sum by (route) (rate(http_requests_total{{{s}}}[5m]))"], "reqps"),
-        ("5xx share", [f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9)'], "percentunit"),
+        (
+            "5xx share",
+            [
+                f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9)'
+            ],
+            "percentunit",
+        ),
         (
             "p50 / p99 latency by route",
-            [f"histogram_quantile({q}, sum by (le, route) (rate(http_request_duration_seconds_bucket{{{s}}}[5m])))" for q in ("0.5", "0.99")],
+            [
+                f"histogram_quantile({q}, sum by (le, route) (rate(http_request_duration_seconds_bucket{{{s}}}[5m])))"
+                for q in ("0.5", "0.99")
+            ],
             "s",
         ),
         ("Outbox backlog", [f"max(outbox_backlog{{{s}}})"], "short"),
@@ -610,7 +708,11 @@ def dashboard_json(service: Service) -> dict:
         ("Consumer lag", [f"max by (consumer) (consumer_lag{{{s}}})"], "short"),
         ("Consumers paused", [f"max by (consumer) (consumer_paused{{{s}}})"], "short"),
         ("Dead letters (30 min)", [f"sum by (consumer) (increase(dead_letters_total{{{s}}}[30m]))"], "short"),
-        ("Database pool in use", [f"max(db_pool_connections_in_use{{{s}}})", f"max(db_pool_connections_max{{{s}}})"], "short"),
+        (
+            "Database pool in use",
+            [f"max(db_pool_connections_in_use{{{s}}})", f"max(db_pool_connections_max{{{s}}})"],
+            "short",
+        ),
         ("Relay publish errors", [f"sum(rate(outbox_relay_errors_total{{{s}}}[5m]))"], "short"),
     ]
     return {
@@ -652,7 +754,11 @@ def topic(name: str, partitions: int, retention_days: int, purpose: str) -> dict
             "topicName": name,
             "partitions": partitions,
             "replicas": 3,
-            "config": {"retention.ms": str(retention_days * 24 * 3600 * 1000), "min.insync.replicas": "2", "cleanup.policy": "delete"},
+            "config": {
+                "retention.ms": str(retention_days * 24 * 3600 * 1000),
+                "min.insync.replicas": "2",
+                "cleanup.policy": "delete",
+            },
         },
     }
 
@@ -663,7 +769,14 @@ def topic_documents() -> list[dict]:
     docs = [topic(name, 6, 7, "domain events (key = CRN)") for name in topics.ALL]
     for service in SERVICES:
         for subscription in spec_of(service).subscriptions:
-            docs.append(topic(f"dlq.{service.name}.{subscription.name}", 3, 30, f"dead letters of {service.name} consumer {subscription.name}"))
+            docs.append(
+                topic(
+                    f"dlq.{service.name}.{subscription.name}",
+                    3,
+                    30,
+                    f"dead letters of {service.name} consumer {subscription.name}",
+                )
+            )
     return docs
 
 
@@ -690,9 +803,15 @@ def user_documents() -> list[dict]:
             {
                 "apiVersion": "kafka.strimzi.io/v1beta2",
                 "kind": "KafkaUser",
-                "metadata": {"name": service.name, "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, **labels(service, "kafka-user")}},
+                "metadata": {
+                    "name": service.name,
+                    "labels": {"strimzi.io/cluster": KAFKA_CLUSTER, **labels(service, "kafka-user")},
+                },
                 # Strimzi writes the password to the Secret of the same name (key `password`).
-                "spec": {"authentication": {"type": "scram-sha-512"}, "authorization": {"type": "simple", "acls": acls}},
+                "spec": {
+                    "authentication": {"type": "scram-sha-512"},
+                    "authorization": {"type": "simple", "acls": acls},
+                },
             }
         )
     return docs

@@ -33,11 +33,17 @@ TOLERANCE_SECONDS = 5 * 60
 
 def verify_with_hmac(secret: str, headers: dict[str, str], body: bytes, now: float | None = None) -> dict:
     """The same check as `Webhook(secret).verify`, in plain HMAC-SHA256 (for any language without the library)."""
-    message_id, timestamp, signatures = headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"]
+    message_id, timestamp, signatures = (
+        headers["webhook-id"],
+        headers["webhook-timestamp"],
+        headers["webhook-signature"],
+    )
     if abs((now or time.time()) - int(timestamp)) > TOLERANCE_SECONDS:
         raise ValueError("timestamp outside the five-minute tolerance")
     key = base64.b64decode(secret.removeprefix("whsec_"))
-    expected = base64.b64encode(hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    ).decode()
     # During a secret rotation there are two signatures, space-separated: any one matching is enough.
     for candidate in signatures.split(" "):
         version, _, value = candidate.partition(",")
@@ -138,7 +144,10 @@ def main() -> None:
             time.sleep(1)
             while receiver.accepted:
                 message_id, payload = receiver.accepted.pop(0)
-                print(json.dumps({"webhook-id": message_id, "type": payload.get("type"), "data": payload.get("data")}), flush=True)
+                print(
+                    json.dumps({"webhook-id": message_id, "type": payload.get("type"), "data": payload.get("data")}),
+                    flush=True,
+                )
     except KeyboardInterrupt:
         receiver.close()
 

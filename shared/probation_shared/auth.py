@@ -167,7 +167,15 @@ def mint_token(
 ) -> str:
     """Sign a token with the given roles and scope claims (dev key locally; tests)."""
     now = int(time.time())
-    claims = {"sub": subject, "roles": roles, "iss": issuer, "aud": audience, "iat": now, "exp": now + lifetime_seconds, "jti": str(uuid.uuid4())}
+    claims = {
+        "sub": subject,
+        "roles": roles,
+        "iss": issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime_seconds,
+        "jti": str(uuid.uuid4()),
+    }
     claims.update({k: v for k, v in scope.items() if v is not None})
     headers = {"kid": kid} if kid else None
     return jwt.encode(claims, private_key_pem, algorithm="RS256", headers=headers)

@@ -21,10 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     token = sub.add_parser("token", help="mint a bearer token signed with the local dev key")
-    token.add_argument("--role", action="append", required=True, choices=[r.value for r in Role], help="repeat for several roles")
+    token.add_argument(
+        "--role", action="append", required=True, choices=[r.value for r in Role], help="repeat for several roles"
+    )
     token.add_argument("--sub", default="dev-user")
     token.add_argument("--provider-id")
-    token.add_argument("--contract", action="append", dest="contract_refs", help="contract reference; repeat for several")
+    token.add_argument(
+        "--contract", action="append", dest="contract_refs", help="contract reference; repeat for several"
+    )
     token.add_argument("--region")
     token.add_argument("--pdu")
     token.add_argument("--staff-code")
@@ -44,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     private_path = args.key_dir / PRIVATE_NAME
     if not private_path.exists():
-        print(f"No dev key at {private_path}: start the platform first (make run) or run `platform dev-keys`.", file=sys.stderr)
+        print(
+            f"No dev key at {private_path}: start the platform first (make run) or run `platform dev-keys`.",
+            file=sys.stderr,
+        )
         return 2
     print(
         mint_token(
@@ -75,10 +82,18 @@ def service_main(spec, argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
-        "--workers", choices=["inline", "none"], default="inline", help="inline: relay and consumers run in this process; none: run them with `worker`"
+        "--workers",
+        choices=["inline", "none"],
+        default="inline",
+        help="inline: relay and consumers run in this process; none: run them with `worker`",
     )
     worker = sub.add_parser("worker", help="run the outbox relay and the event consumers only")
-    worker.add_argument("--metrics-port", type=int, default=9100, help="the worker's HTTP port: /metrics, /health/liveness, /health/readiness, /info (0: none)")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=9100,
+        help="the worker's HTTP port: /metrics, /health/liveness, /health/readiness, /info (0: none)",
+    )
     sub.add_parser("migrate", help="upgrade the database to the latest migration")
     sub.add_parser("seed", help="load reference data")
     args = parser.parse_args(argv)
@@ -131,7 +146,13 @@ async def _run_workers(spec, settings, metrics_port: int) -> None:
     if metrics_port:
         import uvicorn
 
-        config = uvicorn.Config(worker_app(settings, database, metrics, workers), host="0.0.0.0", port=metrics_port, log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            worker_app(settings, database, metrics, workers),
+            host="0.0.0.0",
+            port=metrics_port,
+            log_level="warning",
+            access_log=False,
+        )
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # this loop's handlers below stop the worker
         server_task = asyncio.create_task(server.serve())

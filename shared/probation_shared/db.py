@@ -58,7 +58,9 @@ class Database:
         kwargs: dict = {"echo": echo}
         if is_sqlite(url):
             # The unit of work always ends in commit or rollback: no extra reset round trip on check-in.
-            kwargs.update(pool_reset_on_return=None, async_creator=inline_creator(sqlite_path(url), busy_timeout_seconds=10))
+            kwargs.update(
+                pool_reset_on_return=None, async_creator=inline_creator(sqlite_path(url), busy_timeout_seconds=10)
+            )
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)

@@ -25,7 +25,9 @@ class DomainError(Exception):
     """One or more inputs break a rule. `status` is the HTTP status the edge answers with (422 unless the
     rule says otherwise: 404 not found, 409 conflict with the current state, 403 not allowed)."""
 
-    def __init__(self, code: str, detail: str | None = None, errors: list[FieldError] | None = None, *, status: int = 422) -> None:
+    def __init__(
+        self, code: str, detail: str | None = None, errors: list[FieldError] | None = None, *, status: int = 422
+    ) -> None:
         super().__init__(detail or code)
         self.code = code
         self.detail = detail

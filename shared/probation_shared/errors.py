@@ -77,12 +77,25 @@ def problem_response(
 
 def _field_path(loc: tuple) -> str:
     # Drop the location kind ("body", "query", ...) so the field reads as the caller wrote it.
-    parts = [str(p) for p in loc[1:]] if loc and loc[0] in {"body", "query", "path", "header", "cookie"} else [str(p) for p in loc]
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie"}
+        else [str(p) for p in loc]
+    )
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
 async def _on_problem(request: Request, exc: Problem) -> JSONResponse:
-    return problem_response(exc.status, exc.code, exc.title, exc.detail, instance=request.url.path, errors=exc.errors, headers=exc.headers, **exc.extensions)
+    return problem_response(
+        exc.status,
+        exc.code,
+        exc.title,
+        exc.detail,
+        instance=request.url.path,
+        errors=exc.errors,
+        headers=exc.headers,
+        **exc.extensions,
+    )
 
 
 async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -92,24 +105,42 @@ async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
 async def _on_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     raw = exc.errors()
     if any(e.get("type") == "json_invalid" for e in raw):
-        return problem_response(400, "malformed-json", detail="The request body is not valid JSON.", instance=request.url.path)
-    errors = [{"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")} for e in raw]
+        return problem_response(
+            400, "malformed-json", detail="The request body is not valid JSON.", instance=request.url.path
+        )
+    errors = [
+        {"field": _field_path(tuple(e.get("loc", ()))), "message": e.get("msg", ""), "type": e.get("type", "")}
+        for e in raw
+    ]
     fields = ", ".join(sorted({e["field"] for e in errors}))
-    return problem_response(422, "validation-failed", detail=f"Invalid fields: {fields}", instance=request.url.path, errors=errors)
+    return problem_response(
+        422, "validation-failed", detail=f"Invalid fields: {fields}", instance=request.url.path, errors=errors
+    )
 
 
-_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 413: "payload-too-large", 415: "unsupported-media-type"}
+_HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+}
 
 
 async def _on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, f"http-{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase else None
-    return problem_response(exc.status_code, code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+    return problem_response(
+        exc.status_code, code, detail=detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+    )
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled_error", path=request.url.path)
-    return problem_response(500, "internal-error", detail="An unexpected error occurred; it has been logged.", instance=request.url.path)
+    return problem_response(
+        500, "internal-error", detail="An unexpected error occurred; it has been logged.", instance=request.url.path
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -73,7 +73,9 @@ def health_router() -> APIRouter:
         if workers:
             paused = {c.subscription.name: c.paused_reason for c in workers.consumers if c.paused_reason}
             components["consumers"] = {"status": "PAUSED", "detail": paused} if paused else {"status": "UP"}
-        return JSONResponse({"status": "UP" if up else "DOWN", "components": components}, status_code=200 if up else 503)
+        return JSONResponse(
+            {"status": "UP" if up else "DOWN", "components": components}, status_code=200 if up else 503
+        )
 
     @router.get("/info")
     async def info(request: Request) -> dict:

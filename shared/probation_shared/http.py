@@ -49,7 +49,9 @@ class ServiceHttp:
     async def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any | None:
         """GET `url` as this service; None on 404 (gone or never existed), Problem(502) on other failures."""
         try:
-            response = await self._client.get(url, params=params, headers={"Authorization": f"Bearer {self._service_token()}"})
+            response = await self._client.get(
+                url, params=params, headers={"Authorization": f"Bearer {self._service_token()}"}
+            )
         except httpx.HTTPError as exc:
             raise Problem(502, "upstream-unavailable", f"{url} could not be reached: {exc!r}") from exc
         if response.status_code == 404:

@@ -14,7 +14,13 @@ log = get_logger(__name__)
 
 
 class PeriodicJob:
-    def __init__(self, name: str, interval_seconds: float, tick: Callable[[], Awaitable[Any]], on_stop: Callable[[], Awaitable[Any]] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        interval_seconds: float,
+        tick: Callable[[], Awaitable[Any]],
+        on_stop: Callable[[], Awaitable[Any]] | None = None,
+    ) -> None:
         self.name = name
         self.interval_seconds = interval_seconds
         self.tick = tick

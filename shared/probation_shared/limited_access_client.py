@@ -15,7 +15,9 @@ async def enforce_for_staff(session, principal, limits_url: str) -> None:
     found = await service_http(session).get_json(limits_url)
     if found is None:
         return  # the owner has no record of the person, so nothing limits access to them
-    verdict = access_verdict(principal.staff_code, False, [(row["kind"], row["staff_code"]) for row in found.get("limits", [])])
+    verdict = access_verdict(
+        principal.staff_code, False, [(row["kind"], row["staff_code"]) for row in found.get("limits", [])]
+    )
     if verdict == HIDDEN:
         raise not_found("person")
     if verdict == EXCLUDED:

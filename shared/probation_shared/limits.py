@@ -31,7 +31,9 @@ Id = Annotated[int, Field(ge=1, le=INT64_MAX, description="An identifier (1..2^6
 IdPath = Annotated[int, Path(ge=1, le=INT64_MAX, description="An identifier (1..2^63-1)")]
 # Ids that are strings (UUIDs, references): printable, no slash tricks, bounded.
 KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+Key = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+]
 
 
 def Count(maximum: int = INT32_MAX, minimum: int = 0):  # noqa: N802 - a type factory
@@ -53,12 +55,17 @@ _MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 def Line(max_length: int, min_length: int = 1):  # noqa: N802 - a type factory
     """One line of text (a name, a title, a reason): trimmed, no control characters."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_SINGLE_LINE)]
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_SINGLE_LINE),
+    ]
 
 
 def FreeText(max_length: int, min_length: int = 1):  # noqa: N802 - a type factory
     """Free text (notes, narrative): trimmed, tab and line breaks allowed, no other control character."""
-    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_MULTI_LINE)]
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=_MULTI_LINE)
+    ]
 
 
 def Pattern(regex: str, max_length: int):  # noqa: N802 - a type factory
@@ -109,18 +116,30 @@ def _not_future(name: str, earliest: date):
     return AfterValidator(check)
 
 
-DateOfBirth = Annotated[date, _window("date of birth", date(1900, 1, 2), None, past_only=True), Field(description="After 1900-01-01 and in the past")]
+DateOfBirth = Annotated[
+    date,
+    _window("date of birth", date(1900, 1, 2), None, past_only=True),
+    Field(description="After 1900-01-01 and in the past"),
+]
 # Court, conviction, sentence and release dates, registrations, requirement starts: 1970 to a year ahead.
 CourtDate = Annotated[date, _window("date", date(1970, 1, 1), 1), Field(description="1970-01-01 to a year from today")]
 # End dates of orders and licences run further: 1970 to 30 years ahead.
-OrderEndDate = Annotated[date, _window("date", date(1970, 1, 1), 30), Field(description="1970-01-01 to 30 years from today")]
+OrderEndDate = Annotated[
+    date, _window("date", date(1970, 1, 1), 30), Field(description="1970-01-01 to 30 years from today")
+]
 # Something that has happened (a termination, a deregistration, a drug test, a contact already held).
 PastDate = Annotated[date, _not_future("date", date(1970, 1, 1)), Field(description="1970-01-01 to today")]
 # Appointments, contacts and deadlines: 2000 to two years ahead.
-AppointmentDate = Annotated[date, _window("date", date(2000, 1, 1), 2), Field(description="2000-01-01 to two years from today")]
-AppointmentTime = Annotated[datetime, _window("time", date(2000, 1, 1), 2), Field(description="2000-01-01 to two years from today")]
+AppointmentDate = Annotated[
+    date, _window("date", date(2000, 1, 1), 2), Field(description="2000-01-01 to two years from today")
+]
+AppointmentTime = Annotated[
+    datetime, _window("time", date(2000, 1, 1), 2), Field(description="2000-01-01 to two years from today")
+]
 # Contract periods and other planning dates.
-PlanningDate = Annotated[date, _window("date", date(2000, 1, 1), 10), Field(description="2000-01-01 to ten years from today")]
+PlanningDate = Annotated[
+    date, _window("date", date(2000, 1, 1), 10), Field(description="2000-01-01 to ten years from today")
+]
 # A point in time to read history as at (query parameters).
 AsAt = Annotated[datetime, _window("time", date(1970, 1, 1), 1)]
 ReadDate = Annotated[date, _window("date", date(1970, 1, 1), 10)]

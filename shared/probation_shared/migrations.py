@@ -69,7 +69,9 @@ async def schema_drift(database_url: str, metadata: MetaData) -> list:
     engine = create_async_engine(database_url, poolclass=pool.NullPool)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata))
+            return await connection.run_sync(
+                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata)
+            )
     finally:
         await engine.dispose()
 

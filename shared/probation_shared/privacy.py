@@ -102,7 +102,10 @@ POLICY: Mapping[Role, Mapping[DataClass, Visibility]] = {
     # Manages limited-access lists: who the person is and which staff are named, nothing of the case.
     Role.LIMITED_ACCESS_ADMIN: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.STAFF) else R) for dc in DataClass},
     # The person on probation, reading what is about them (their own record only: scope checked by the service).
-    Role.PERSON_ON_PROBATION: {dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.CONTACT_DETAILS, D.SENTENCE, D.STAFF, D.HEALTH) else R) for dc in DataClass},
+    Role.PERSON_ON_PROBATION: {
+        dc: (V if dc in (D.REFERENCE, D.IDENTITY, D.CONTACT_DETAILS, D.SENTENCE, D.STAFF, D.HEALTH) else R)
+        for dc in DataClass
+    },
 }
 
 MASK = "***"

@@ -30,10 +30,17 @@ def check_routes(routes: Iterable[Any]) -> None:
         except UnclassifiedField as exc:
             raise UnclassifiedField(f"{sorted(route.methods)} {route.path}: {exc}") from exc
         if not models:
-            raise UnclassifiedField(f"{sorted(route.methods)} {route.path}: response model {route.response_model!r} is not an outbound model")
+            raise UnclassifiedField(
+                f"{sorted(route.methods)} {route.path}: response model {route.response_model!r} is not an outbound model"
+            )
 
 
-def redacted_response(model: BaseModel | list[BaseModel], roles: Audience | Iterable[Role], status_code: int = 200, headers: dict[str, str] | None = None):
+def redacted_response(
+    model: BaseModel | list[BaseModel],
+    roles: Audience | Iterable[Role],
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+):
     """A JSON response of `model` with the policy applied (bypasses response-model validation,
     which would otherwise reject a body with fields removed)."""
     from fastapi.responses import JSONResponse

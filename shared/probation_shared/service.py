@@ -56,7 +56,9 @@ class ServiceSpec:
 class Workers:
     """The outbox relay and the consumers; the same code in the API process or a worker process."""
 
-    def __init__(self, spec: ServiceSpec, settings: PlatformSettings, database: Database, metrics: ServiceMetrics) -> None:
+    def __init__(
+        self, spec: ServiceSpec, settings: PlatformSettings, database: Database, metrics: ServiceMetrics
+    ) -> None:
         self.relay = OutboxRelay(settings, database, spec.tables, metrics)
         self.consumers = [EventConsumer(settings, database, spec.tables, metrics, s) for s in spec.subscriptions]
         self.jobs = [make_job(settings, database, metrics) for make_job in spec.jobs]
@@ -97,7 +99,13 @@ def make_database(settings: PlatformSettings) -> Database:
 def worker_app(settings: PlatformSettings, database: Database, metrics: ServiceMetrics, workers: Workers) -> FastAPI:
     """The worker's HTTP server: the same /health/liveness, /health/readiness (database and broker),
     /info and /metrics as the API, for httpGet probes and Prometheus."""
-    app = FastAPI(title=f"{settings.service_name} worker", version=settings.version, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title=f"{settings.service_name} worker",
+        version=settings.version,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     app.state.database = database
     app.state.metrics = metrics
@@ -131,7 +139,9 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
             await app.state.http.close()
             await database.dispose()
 
-    app = FastAPI(title=settings.service_name, version=settings.version, description=spec.description, lifespan=lifespan)
+    app = FastAPI(
+        title=settings.service_name, version=settings.version, description=spec.description, lifespan=lifespan
+    )
     app.state.settings = settings
     app.state.database = database
     app.state.metrics = metrics

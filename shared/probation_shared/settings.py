@@ -36,7 +36,10 @@ class PlatformSettings(BaseSettings):
 
     def kafka_connection(self) -> dict:
         """What every aiokafka client of this service needs to reach and authenticate to the brokers."""
-        options: dict = {"bootstrap_servers": self.kafka_bootstrap_servers, "security_protocol": self.kafka_security_protocol}
+        options: dict = {
+            "bootstrap_servers": self.kafka_bootstrap_servers,
+            "security_protocol": self.kafka_security_protocol,
+        }
         if self.kafka_sasl_mechanism:
             options.update(
                 sasl_mechanism=self.kafka_sasl_mechanism,
@@ -46,7 +49,9 @@ class PlatformSettings(BaseSettings):
         if self.kafka_security_protocol.endswith("SSL"):
             from aiokafka.helpers import create_ssl_context
 
-            options["ssl_context"] = create_ssl_context(cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None)
+            options["ssl_context"] = create_ssl_context(
+                cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None
+            )
         return options
 
     auth_issuer: str = "probation-platform"

@@ -126,6 +126,8 @@ def inline_creator(path: str, busy_timeout_seconds: float):
     """An `async_creator` for `create_async_engine("sqlite+aiosqlite://...")`."""
 
     async def connect() -> InlineConnection:
-        return InlineConnection(sqlite3.connect(path, timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None))
+        return InlineConnection(
+            sqlite3.connect(path, timeout=busy_timeout_seconds, check_same_thread=False, isolation_level=None)
+        )
 
     return connect

@@ -41,7 +41,11 @@ def exporter_from_environment(environ: Mapping[str, str] | None = None):
     env = os.environ if environ is None else environ
     choice = env.get("OTEL_TRACES_EXPORTER", "").strip().lower()
     if not choice:
-        choice = "otlp" if env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") else "none"
+        choice = (
+            "otlp"
+            if env.get("OTEL_EXPORTER_OTLP_ENDPOINT") or env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+            else "none"
+        )
     if choice == "none":
         return None
     if choice == "console":
@@ -140,7 +144,9 @@ def producer_span(topic: str, headers: Mapping[str, str], *, key: str | None = N
 
 
 @contextlib.contextmanager
-def consumer_span(topic: str, headers: Mapping[str, str], *, consumer: str, event_type: str = "", links: list | None = None) -> Iterator[trace.Span]:
+def consumer_span(
+    topic: str, headers: Mapping[str, str], *, consumer: str, event_type: str = "", links: list | None = None
+) -> Iterator[trace.Span]:
     """A CONSUMER span, child of the producer span whose context the message carries."""
     with tracer().start_as_current_span(
         f"{topic} process",

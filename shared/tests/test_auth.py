@@ -13,9 +13,16 @@ VERIFIER = TokenVerifier(issuer="probation-platform", audience="probation-platfo
 
 
 def test_valid_token_gives_roles_and_scope():
-    token = mint_token(PRIVATE, subject="u1", roles=["PROVIDER_CASEWORKER"], provider_id="P1", contract_refs=["C1", "C2"])
+    token = mint_token(
+        PRIVATE, subject="u1", roles=["PROVIDER_CASEWORKER"], provider_id="P1", contract_refs=["C1", "C2"]
+    )
     principal = VERIFIER.verify(token)
-    assert principal == Principal(subject="u1", roles=frozenset({Role.PROVIDER_CASEWORKER}), provider_id="P1", contract_refs=frozenset({"C1", "C2"}))
+    assert principal == Principal(
+        subject="u1",
+        roles=frozenset({Role.PROVIDER_CASEWORKER}),
+        provider_id="P1",
+        contract_refs=frozenset({"C1", "C2"}),
+    )
     assert principal.is_provider and not principal.is_probation_staff
 
 
@@ -73,7 +80,13 @@ def test_a_verifier_needs_a_key_source():
 
 def test_a_verified_token_is_remembered_only_until_it_expires():
     clock = [time.time()]
-    strict = TokenVerifier(issuer="probation-platform", audience="probation-platform", public_key_pem=PUBLIC, leeway=0, clock=lambda: clock[0])
+    strict = TokenVerifier(
+        issuer="probation-platform",
+        audience="probation-platform",
+        public_key_pem=PUBLIC,
+        leeway=0,
+        clock=lambda: clock[0],
+    )
     token = mint_token(PRIVATE, subject="u", roles=["AUDITOR"], lifetime_seconds=60)
     first = strict.verify(token)
     assert strict.verify(token) is first  # remembered: no second signature check

@@ -5,10 +5,24 @@ from probation_shared.events import DomainEvent, new_event
 
 
 def test_envelope_round_trips_with_hmpps_field_names():
-    event = new_event("probation-case.engagement.created", crn="X123456", noms="A1234BC", detail_url="http://x/people/X123456")
+    event = new_event(
+        "probation-case.engagement.created", crn="X123456", noms="A1234BC", detail_url="http://x/people/X123456"
+    )
     data = event.model_dump(mode="json")
-    assert set(data) == {"eventId", "eventType", "version", "occurredAt", "description", "detailUrl", "additionalInformation", "personReference"}
-    assert data["personReference"]["identifiers"] == [{"type": "CRN", "value": "X123456"}, {"type": "NOMS", "value": "A1234BC"}]
+    assert set(data) == {
+        "eventId",
+        "eventType",
+        "version",
+        "occurredAt",
+        "description",
+        "detailUrl",
+        "additionalInformation",
+        "personReference",
+    }
+    assert data["personReference"]["identifiers"] == [
+        {"type": "CRN", "value": "X123456"},
+        {"type": "NOMS", "value": "A1234BC"},
+    ]
     assert data["occurredAt"][-6] in "+-" or data["occurredAt"].endswith("Z")  # ISO 8601 with an offset
     again = DomainEvent.model_validate_json(event.model_dump_json())
     assert again == event and again.crn == "X123456" and again.noms == "A1234BC"

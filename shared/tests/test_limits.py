@@ -8,7 +8,17 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from probation_shared import clock
-from probation_shared.limits import INT64_MAX, AppointmentDate, CourtDate, DateOfBirth, FreeText, Id, Line, PastDate, Pence
+from probation_shared.limits import (
+    INT64_MAX,
+    AppointmentDate,
+    CourtDate,
+    DateOfBirth,
+    FreeText,
+    Id,
+    Line,
+    PastDate,
+    Pence,
+)
 
 
 def _refuses(kind, value) -> None:

@@ -51,7 +51,10 @@ class Record(Outbound):
 RECORD = Record(
     crn="X123456",
     name="Sam Smith",
-    addresses=[Address(line1="1 High St", postcode="AB1 2CD", kind="MAIN"), Address(line1="2 Low Rd", postcode="EF3 4GH", kind="PREVIOUS")],
+    addresses=[
+        Address(line1="1 High St", postcode="AB1 2CD", kind="MAIN"),
+        Address(line1="2 Low Rd", postcode="EF3 4GH", kind="PREVIOUS"),
+    ],
     victims=[Victim(name="Jo Bloggs", relationship="ex-partner")],
     risk_narrative="Risk to known adults when drinking",
     health=["depression"],
@@ -64,7 +67,9 @@ def test_every_role_has_a_verdict_for_every_data_class():
 
 
 def test_practitioner_sees_everything():
-    assert render(RECORD, {Role.PRACTITIONER}) == BaseModel.model_dump(RECORD, mode="json", context={"probation_audience": Audience.of({Role.SERVICE})})
+    assert render(RECORD, {Role.PRACTITIONER}) == BaseModel.model_dump(
+        RECORD, mode="json", context={"probation_audience": Audience.of({Role.SERVICE})}
+    )
 
 
 def test_provider_loses_victims_and_health_inside_nested_lists_but_keeps_contact_details():
@@ -135,7 +140,13 @@ def test_an_unclassified_field_is_refused_demonstrated():
 
 def test_plain_data_keeps_only_what_the_spec_names():
     spec = spec_for(Record)
-    payload = {"crn": "X1", "victims": [{"name": "A", "relationship": "B"}], "risk_narrative": "x", "victimName": "Jo", "view": {"healthNotes": "y"}}
+    payload = {
+        "crn": "X1",
+        "victims": [{"name": "A", "relationship": "B"}],
+        "risk_narrative": "x",
+        "victimName": "Jo",
+        "view": {"healthNotes": "y"},
+    }
     assert redact_data(payload, spec, {Role.POLICE_PARTNER}) == {"crn": "X1", "victims": [{}]}
     out = redact_data(payload, spec, {Role.PROVIDER_CASEWORKER})
     assert out["risk_narrative"] == "x"
@@ -192,7 +203,9 @@ def test_adding_a_role_never_narrows_what_is_seen(extra, base, data_class):
     narrative=st.none() | st.text(max_size=30),
 )
 def test_rendering_removes_exactly_the_removed_classes(role, name, postcode, narrative):
-    record = Record(crn="X1", name=name, addresses=[Address(line1="l", postcode=postcode, kind="MAIN")], risk_narrative=narrative)
+    record = Record(
+        crn="X1", name=name, addresses=[Address(line1="l", postcode=postcode, kind="MAIN")], risk_narrative=narrative
+    )
     out = render(record, {role})
     for key, data_class in (("name", DataClass.IDENTITY), ("risk_narrative", DataClass.RISK_NARRATIVE)):
         verdict = visibility({role}, data_class)

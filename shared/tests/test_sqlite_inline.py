@@ -6,7 +6,12 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from probation_shared.db import Database
 
 METADATA = MetaData()
-ITEMS = Table("items", METADATA, Column("id", Integer, primary_key=True, autoincrement=True), Column("name", String(20), unique=True))
+ITEMS = Table(
+    "items",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(20), unique=True),
+)
 
 
 @pytest.fixture

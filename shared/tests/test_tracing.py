@@ -12,10 +12,15 @@ from probation_shared.tracing import exporter_from_environment, log_trace_ids, o
 
 def test_no_exporter_by_default_otlp_when_an_endpoint_is_set():
     assert exporter_from_environment({}) is None
-    assert isinstance(exporter_from_environment({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}), OTLPSpanExporter)
+    assert isinstance(
+        exporter_from_environment({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}), OTLPSpanExporter
+    )
     assert isinstance(exporter_from_environment({"OTEL_TRACES_EXPORTER": "otlp"}), OTLPSpanExporter)
     assert isinstance(exporter_from_environment({"OTEL_TRACES_EXPORTER": "console"}), ConsoleSpanExporter)
-    assert exporter_from_environment({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"}) is None
+    assert (
+        exporter_from_environment({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318"})
+        is None
+    )
     with pytest.raises(ValueError):
         exporter_from_environment({"OTEL_TRACES_EXPORTER": "zipkin"})
 

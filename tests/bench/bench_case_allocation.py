@@ -88,17 +88,32 @@ async def run(report) -> None:
                             for s in range(PRACTITIONERS_PER_TEAM)
                         ],
                     )
-                await add_case_volume(session, pdu_code=PDU, people=CASES, rng=random.Random(3), crn_prefix="B", allocated_share=0.95)
+                await add_case_volume(
+                    session, pdu_code=PDU, people=CASES, rng=random.Random(3), crn_prefix="B", allocated_share=0.95
+                )
             async with database.unit_of_work() as session:
-                case_id = await session.scalar(select(Case.id).where(Case.pdu_code == PDU, Case.status == "UNALLOCATED").limit(1))
+                case_id = await session.scalar(
+                    select(Case.id).where(Case.pdu_code == PDU, Case.status == "UNALLOCATED").limit(1)
+                )
                 crn = await session.scalar(select(Case.crn).where(Case.pdu_code == PDU).limit(1))
-            print(f"   seeded {TEAMS * PRACTITIONERS_PER_TEAM} practitioners and {CASES:,} cases in {time.perf_counter() - started:.1f}s", flush=True)
+            print(
+                f"   seeded {TEAMS * PRACTITIONERS_PER_TEAM} practitioners and {CASES:,} cases in {time.perf_counter() - started:.1f}s",
+                flush=True,
+            )
 
             spo = {
-                "Authorization": "Bearer " + mint_token(private, subject="spo", roles=[Role.SENIOR_PROBATION_OFFICER.value], pdu=PDU, staff_code=f"{PDU}SPO")
+                "Authorization": "Bearer "
+                + mint_token(
+                    private, subject="spo", roles=[Role.SENIOR_PROBATION_OFFICER.value], pdu=PDU, staff_code=f"{PDU}SPO"
+                )
             }
-            practitioner = {"Authorization": "Bearer " + mint_token(private, subject="pp", roles=[Role.PRACTITIONER.value], staff_code=f"{PDU}T00S00")}
-            service = {"Authorization": "Bearer " + mint_token(private, subject="refer-monitor", roles=[Role.SERVICE.value])}
+            practitioner = {
+                "Authorization": "Bearer "
+                + mint_token(private, subject="pp", roles=[Role.PRACTITIONER.value], staff_code=f"{PDU}T00S00")
+            }
+            service = {
+                "Authorization": "Bearer " + mint_token(private, subject="refer-monitor", roles=[Role.SERVICE.value])
+            }
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=settings.public_base_url) as client:
 
@@ -140,6 +155,14 @@ async def run(report) -> None:
                 report("GET /people/{crn} as a practitioner (audit row written)", reads, "req/s")
                 report("GET /people/{crn} with a service token (no audit row)", service_reads, "req/s")
                 ratio = reads / ceiling * 100
-                report("practitioner person read as % of the no-op ceiling", ratio, "%", target=">= 40%", met=ratio >= 40)
+                report(
+                    "practitioner person read as % of the no-op ceiling", ratio, "%", target=">= 40%", met=ratio >= 40
+                )
                 service_ratio = service_reads / ceiling * 100
-                report("service-token person read as % of the no-op ceiling", service_ratio, "%", target=">= 40%", met=service_ratio >= 40)
+                report(
+                    "service-token person read as % of the no-op ceiling",
+                    service_ratio,
+                    "%",
+                    target=">= 40%",
+                    met=service_ratio >= 40,
+                )

@@ -98,7 +98,13 @@ async def _bench_http(report, database_url: str, bootstrap: str, public_key: Pat
                 await pool.request("GET", "/health/liveness", expect=200)
 
             async def create_person() -> None:
-                await pool.request("POST", "/people", body=body, expect=201, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                await pool.request(
+                    "POST",
+                    "/people",
+                    body=body,
+                    expect=201,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                )
 
             # Warm both paths (connections, imports, SQLite pages) before measuring.
             await throughput(liveness, seconds=0.5, concurrency=HTTP_CONCURRENCY)
@@ -132,7 +138,18 @@ async def _bench_http(report, database_url: str, bootstrap: str, public_key: Pat
 def _start_server(port: int, env: dict, log_path: Path):
     log = log_path.open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "case_allocation", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "none"],
+        [
+            sys.executable,
+            "-m",
+            "case_allocation",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "none",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -166,7 +183,9 @@ class KeepAlivePool:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def request(self, method: str, path: str, *, body: bytes = b"", headers: dict | None = None, expect: int) -> bytes:
+    async def request(
+        self, method: str, path: str, *, body: bytes = b"", headers: dict | None = None, expect: int
+    ) -> bytes:
         reader, writer = await self._idle.get()
         try:
             lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
@@ -214,7 +233,12 @@ async def _bench_relay(report, spec, settings) -> None:
             async with database.unit_of_work() as session:
                 for i in range(start, min(start + INSERT_CHUNK, RELAY_EVENTS)):
                     crn = f"X{i:06d}"
-                    event = new_event("probation-case.engagement.created", crn=crn, description="bench", detail_url=f"{settings.public_base_url}/people/{crn}")
+                    event = new_event(
+                        "probation-case.engagement.created",
+                        crn=crn,
+                        description="bench",
+                        detail_url=f"{settings.public_base_url}/people/{crn}",
+                    )
                     await add_event(session, outbox, CASE_ALLOCATION, event)
         async with database.sessions() as session:
             c = outbox.c

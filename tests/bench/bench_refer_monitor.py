@@ -93,7 +93,10 @@ async def populate(database, people: int) -> None:
             )
             session.add(person)
             view = build_view(person)
-            for intervention, contract, status in ((ACC_INTERVENTION, "ACC-NE-001", "SENT"), (ETE_INTERVENTION, "ETE-NE-001", "ASSIGNED")):
+            for intervention, contract, status in (
+                (ACC_INTERVENTION, "ACC-NE-001", "SENT"),
+                (ETE_INTERVENTION, "ETE-NE-001", "ASSIGNED"),
+            ):
                 reference = new_reference()
                 while reference in references:
                     reference = new_reference()
@@ -122,7 +125,16 @@ async def populate(database, people: int) -> None:
                         provider_view_updated_at=now,
                     )
                 )
-                history.append(ProviderViewHistory(referral_id=rid, version=1, reason="intervention.referral.sent", changed=[], view=view, recorded_at=now))
+                history.append(
+                    ProviderViewHistory(
+                        referral_id=rid,
+                        version=1,
+                        reason="intervention.referral.sent",
+                        changed=[],
+                        view=view,
+                        recorded_at=now,
+                    )
+                )
         await session.flush()
         session.add_all(history)
 
@@ -141,7 +153,10 @@ async def run(report) -> None:
         (tmp_path / "public.pem").write_bytes(public)
         (tmp_path / "private.pem").write_bytes(private)
         prefix = f"bench{uuid.uuid4().hex[:8]}."
-        await ensure_topics(broker.bootstrap_servers, [prefix + t for t in (CASE_ALLOCATION, RISK_ASSESSMENT, REFER_MONITOR, PARTNER_NOTIFICATIONS)])
+        await ensure_topics(
+            broker.bootstrap_servers,
+            [prefix + t for t in (CASE_ALLOCATION, RISK_ASSESSMENT, REFER_MONITOR, PARTNER_NOTIFICATIONS)],
+        )
         url = f"sqlite+aiosqlite:///{tmp_path / 'refer-monitor.db'}"
         await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
         settings = SPEC.settings(
@@ -164,13 +179,21 @@ async def run(report) -> None:
             database = app.state.database
             await SPEC.seed(database, settings)
             await populate(database, PEOPLE)
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://refer-monitor.test") as client:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://refer-monitor.test"
+            ) as client:
                 await _bench_list(report, client, private)
             await _bench_live(report, settings, database, addresses)
 
 
 async def _bench_list(report, client: httpx.AsyncClient, private: bytes) -> None:
-    token = mint_token(private, subject="bench-cw", roles=[Role.PROVIDER_CASEWORKER.value], provider_id="harbour-housing", contract_refs=["ACC-NE-001"])
+    token = mint_token(
+        private,
+        subject="bench-cw",
+        roles=[Role.PROVIDER_CASEWORKER.value],
+        provider_id="harbour-housing",
+        contract_refs=["ACC-NE-001"],
+    )
     headers = {"Authorization": f"Bearer {token}"}
 
     async def liveness() -> None:
@@ -224,13 +247,26 @@ async def _bench_live(report, settings, database, addresses) -> None:
 
     async def change(i: int, warmup: bool = False) -> None:
         crn = crn_of(i)
-        addresses[(crn, "1")] = {"id": "1", "status": "MAIN", "line1": f"{i} New Road", "town": "Leeds", "postcode": f"LS{i % 30} 1AA", "warm": warmup}
+        addresses[(crn, "1")] = {
+            "id": "1",
+            "status": "MAIN",
+            "line1": f"{i} New Road",
+            "town": "Leeds",
+            "postcode": f"LS{i % 30} 1AA",
+            "warm": warmup,
+        }
         event = new_event(
-            "probation-case.address.updated", crn=crn, detail_url=f"{CASE_URL}/people/{crn}/addresses/1", additional_information={"addressId": "1"}
+            "probation-case.address.updated",
+            crn=crn,
+            detail_url=f"{CASE_URL}/people/{crn}/addresses/1",
+            additional_information={"addressId": "1"},
         )
         produced_at[crn] = time.perf_counter()
         await producer.send_and_wait(
-            settings.topic(CASE_ALLOCATION), event.model_dump_json().encode(), key=crn.encode(), headers=[("eventType", event.eventType.encode())]
+            settings.topic(CASE_ALLOCATION),
+            event.model_dump_json().encode(),
+            key=crn.encode(),
+            headers=[("eventType", event.eventType.encode())],
         )
 
     try:
@@ -262,8 +298,20 @@ async def _bench_live(report, settings, database, addresses) -> None:
     missing = (PEOPLE - 1) - len(received_at)
     exact = all(n == 1 for n in per_provider.values()) and len(per_provider) == 3 * len(received_at)
     report("address changes offered", offered, "changes/s", target="~200/s", met=offered >= 190)
-    report("people whose both referral views were updated", len(updated_people), "people", target=f"{PEOPLE}", met=len(updated_people) == PEOPLE)
-    report("address change -> notification received, p50", statistics.median(latencies) if latencies else float("nan"), "ms")
+    report(
+        "people whose both referral views were updated",
+        len(updated_people),
+        "people",
+        target=f"{PEOPLE}",
+        met=len(updated_people) == PEOPLE,
+    )
+    report(
+        "address change -> notification received, p50",
+        statistics.median(latencies) if latencies else float("nan"),
+        "ms",
+    )
     p99 = percentile(latencies, 0.99) if latencies else float("inf")
-    report("address change -> notification received, p99", p99, "ms", target="< 1000 ms", met=p99 < 1000 and missing == 0)
+    report(
+        "address change -> notification received, p99", p99, "ms", target="< 1000 ms", met=p99 < 1000 and missing == 0
+    )
     report("notifications per provider per change (exactly one)", 1.0 if exact else 0.0, "ok", target="1", met=exact)

@@ -126,7 +126,9 @@ async def delivered_count(database: Database) -> int:
     from webhooks.db.models import Delivery
 
     async with database.unit_of_work(read_only=True) as session:
-        return (await session.execute(select(func.count()).select_from(Delivery).where(Delivery.status == "DELIVERED"))).scalar_one()
+        return (
+            await session.execute(select(func.count()).select_from(Delivery).where(Delivery.status == "DELIVERED"))
+        ).scalar_one()
 
 
 async def run(report) -> None:
@@ -150,7 +152,11 @@ async def run(report) -> None:
 
             sample = notification("P1", "X000001", 0)
             body = json.dumps(
-                {"type": "intervention.referral.amended", "timestamp": sample.occurredAt.isoformat(), "data": sample.additionalInformation["payload"]},
+                {
+                    "type": "intervention.referral.amended",
+                    "timestamp": sample.occurredAt.isoformat(),
+                    "data": sample.additionalInformation["payload"],
+                },
                 separators=(",", ":"),
             ).encode()
             raw = await baseline(target, body, signed_headers([new_secret()], "msg_baseline", body, datetime.now(UTC)))
@@ -173,7 +179,9 @@ async def run(report) -> None:
             while await delivered_count(database) < QUEUED:  # noqa: ASYNC110 (polling the database)
                 await asyncio.sleep(0.05)
             rate = QUEUED / (time.perf_counter() - started)
-            report(f"sustained deliveries ({QUEUED:,} queued, SQLite, sign + vet + send + record)", rate, "deliveries/s")
+            report(
+                f"sustained deliveries ({QUEUED:,} queued, SQLite, sign + vet + send + record)", rate, "deliveries/s"
+            )
             ratio = rate / raw
             report("deliveries / raw client rate", ratio * 100, "%", target=">= 50%", met=ratio >= 0.5)
             report("sustained deliveries", rate, "deliveries/s", target=">= 1,000/s", met=rate >= 1000)
@@ -198,7 +206,11 @@ async def run(report) -> None:
                         events.append(notification("P1" if k % 2 == 0 else "P2", f"L{k % PEOPLE:06d}", k))
                         await on_partner_notification(session, events[-1])
                         k += 1
-                    ids = (await session.scalars(select(Delivery.id).where(Delivery.source_event_id.in_([str(e.eventId) for e in events])))).all()
+                    ids = (
+                        await session.scalars(
+                            select(Delivery.id).where(Delivery.source_event_id.in_([str(e.eventId) for e in events]))
+                        )
+                    ).all()
                 for message_id in ids:
                     sent_at[message_id] = sent
                 next_tick += interval

@@ -22,7 +22,9 @@ class Figure:
 class Report:
     figures: list[Figure] = field(default_factory=list)
 
-    def __call__(self, label: str, value: float, unit: str, *, target: str | None = None, met: bool | None = None) -> None:
+    def __call__(
+        self, label: str, value: float, unit: str, *, target: str | None = None, met: bool | None = None
+    ) -> None:
         figure = Figure(label, value, unit, target, met)
         self.figures.append(figure)
         verdict = "" if met is None else ("  [target met]" if met else "  [TARGET MISSED]")
@@ -33,7 +35,10 @@ class Report:
         judged = [f for f in self.figures if f.met is not None]
         if judged:
             missed = [f.label for f in judged if not f.met]
-            print(f"\n{len(judged) - len(missed)} of {len(judged)} targets met" + (f"; missed: {', '.join(missed)}" if missed else ""))
+            print(
+                f"\n{len(judged) - len(missed)} of {len(judged)} targets met"
+                + (f"; missed: {', '.join(missed)}" if missed else "")
+            )
 
 
 async def throughput(call: Callable[[], Awaitable[object]], *, seconds: float = 3.0, concurrency: int = 16) -> float:

@@ -46,7 +46,17 @@ def platform(tmp_path_factory):
     state = tmp_path_factory.mktemp("platform")
     base, broker_port = _free_block(registry.SERVICES[-1].port - registry.SERVICES[0].port + 1), free_port()
     process = subprocess.Popen(
-        [sys.executable, "deploy/run.py", "up", "--state-dir", str(state), "--base-port", str(base), "--broker-port", str(broker_port)],
+        [
+            sys.executable,
+            "deploy/run.py",
+            "up",
+            "--state-dir",
+            str(state),
+            "--base-port",
+            str(base),
+            "--broker-port",
+            str(broker_port),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -97,7 +107,10 @@ def test_a_person_registered_in_case_allocation_is_visible_on_risk_assessment_wi
     # The acceptance criterion itself is a time: the consumers have joined (the runner waits for it).
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline:
-        if httpx.get(f"{platform['urls']['risk-assessment']}/people/{crn}", headers=headers, timeout=2).status_code == 200:
+        if (
+            httpx.get(f"{platform['urls']['risk-assessment']}/people/{crn}", headers=headers, timeout=2).status_code
+            == 200
+        ):
             return
         time.sleep(0.05)
     pytest.fail(f"{crn} not visible on risk-assessment within 2 s")

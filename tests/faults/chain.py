@@ -38,7 +38,13 @@ WRITES = Table("writes", WriterBase.metadata, Column("n", Integer, primary_key=T
 ReaderBase = create_base()
 READER_TABLES = platform_tables(ReaderBase.metadata)
 # No unique constraint on purpose: an event applied twice must show as two rows.
-APPLIED = Table("applied", ReaderBase.metadata, Column("id", Integer, primary_key=True), Column("n", Integer), Column("event_id", String(36)))
+APPLIED = Table(
+    "applied",
+    ReaderBase.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("n", Integer),
+    Column("event_id", String(36)),
+)
 
 
 class WriterSettings(PlatformSettings):
@@ -66,7 +72,12 @@ class Accepted(Outbound):
 async def accept(body: Write, session: Session, principal=require_roles(Role.PRACTITIONER)):
     await session.execute(WRITES.insert().values(n=body.n))
     crn = f"X{abs(body.n) % 7:06d}"
-    await add_event(session, WRITER_TABLES.outbox, TOPIC, new_event("fault.write.accepted", crn=crn, additional_information={"n": body.n}))
+    await add_event(
+        session,
+        WRITER_TABLES.outbox,
+        TOPIC,
+        new_event("fault.write.accepted", crn=crn, additional_information={"n": body.n}),
+    )
     return redacted_response(Accepted(n=body.n), principal.roles, status_code=201)
 
 
@@ -81,7 +92,12 @@ async def apply(session: AsyncSession, event: DomainEvent) -> None:
 
 
 WRITER = ServiceSpec(
-    name="faultwriter", settings_class=WriterSettings, metadata=WriterBase.metadata, tables=WRITER_TABLES, migrations_dir=None, routers=[router]
+    name="faultwriter",
+    settings_class=WriterSettings,
+    metadata=WriterBase.metadata,
+    tables=WRITER_TABLES,
+    migrations_dir=None,
+    routers=[router],
 )
 READER = ServiceSpec(
     name="faultreader",

@@ -37,7 +37,9 @@ from . import chain
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.faults
-needs_postgres = pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason="needs PostgreSQL (PLATFORM_TEST_POSTGRES_URL)")
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get(POSTGRES_ENV), reason="needs PostgreSQL (PLATFORM_TEST_POSTGRES_URL)"
+)
 
 
 @dataclass
@@ -145,8 +147,12 @@ class Chain:
         return sum((await self.applied()).values())
 
     async def dead_letters(self) -> list:
-        topic = chain.READER.subscriptions[0].dead_letter_topic(chain.READER.settings(kafka_topic_prefix=self.topic_prefix))
-        reader = AIOKafkaConsumer(bootstrap_servers=self.broker.bootstrap_servers, group_id=None, auto_offset_reset="earliest")
+        topic = chain.READER.subscriptions[0].dead_letter_topic(
+            chain.READER.settings(kafka_topic_prefix=self.topic_prefix)
+        )
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.broker.bootstrap_servers, group_id=None, auto_offset_reset="earliest"
+        )
         await reader.start()
         try:
             if topic not in await reader.topics():
@@ -171,7 +177,9 @@ class Chain:
             return False
         topic = f"{self.topic_prefix}{chain.TOPIC}"
         group = chain.READER.subscriptions[0].group_id(chain.READER.settings(kafka_topic_prefix=self.topic_prefix))
-        reader = AIOKafkaConsumer(bootstrap_servers=self.broker.bootstrap_servers, group_id=group, enable_auto_commit=False)
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.broker.bootstrap_servers, group_id=group, enable_auto_commit=False
+        )
         await reader.start()
         try:
             await reader.topics()
@@ -187,7 +195,9 @@ class Chain:
     async def reconcile(self, timeout: float = 120) -> None:
         await eventually(self.settled, timeout=timeout, interval=0.5)
         applied = await self.applied()
-        assert set(applied) == self.accepted, f"missing: {sorted(self.accepted - set(applied))[:20]} extra: {sorted(set(applied) - self.accepted)[:20]}"
+        assert set(applied) == self.accepted, (
+            f"missing: {sorted(self.accepted - set(applied))[:20]} extra: {sorted(set(applied) - self.accepted)[:20]}"
+        )
         twice = {n: count for n, count in applied.items() if count != 1}
         assert not twice, f"applied more than once: {twice}"
         assert await self.dead_letters() == []
@@ -196,7 +206,10 @@ class Chain:
 @pytest.fixture
 async def fault_chain(dev_keys, tokens, topic_prefix, tmp_path):
     broker = EmbeddedBroker(log_file=tmp_path / "broker.log").start()
-    async with fresh_database_url(tmp_path, "faultwriter") as writer_db, fresh_database_url(tmp_path, "faultreader") as reader_db:
+    async with (
+        fresh_database_url(tmp_path, "faultwriter") as writer_db,
+        fresh_database_url(tmp_path, "faultreader") as reader_db,
+    ):
         await prepare_schema(chain.WRITER, writer_db)
         await prepare_schema(chain.READER, reader_db)
         running = Chain(
@@ -350,7 +363,10 @@ async def _terminate_backends(url: str) -> int:
     """pg_terminate_backend on every connection to the service's database; how many were ended."""
     admin = await asyncpg.connect(_dsn(os.environ[POSTGRES_ENV]))
     try:
-        rows = await admin.fetch("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", _db_name(url))
+        rows = await admin.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            _db_name(url),
+        )
         return sum(1 for r in rows if r[0])
     finally:
         await admin.close()

@@ -70,7 +70,11 @@ class Platform:
                     url = await stack.enter_async_context(fresh_database_url(tmp, service.name))
                     await prepare_schema(spec, url)
                     fields = spec.settings_class.model_fields
-                    others = {f"{s.package}_url": urls[s.name] for s in registry.SERVICES if s != service and f"{s.package}_url" in fields}
+                    others = {
+                        f"{s.package}_url": urls[s.name]
+                        for s in registry.SERVICES
+                        if s != service and f"{s.package}_url" in fields
+                    }
                     settings = spec.settings(
                         database_url=url,
                         kafka_bootstrap_servers=broker,
@@ -93,7 +97,9 @@ class Platform:
                 except Exception as exc:  # noqa: BLE001 - a service that cannot start is reported, not fatal
                     served.error = f"{type(exc).__name__}: {exc}"
                     continue
-                config = uvicorn.Config(app, host="127.0.0.1", port=ports[service.name], log_level="error", access_log=False, lifespan="on")
+                config = uvicorn.Config(
+                    app, host="127.0.0.1", port=ports[service.name], log_level="error", access_log=False, lifespan="on"
+                )
                 self._servers.append(uvicorn.Server(config))
             tasks = [asyncio.create_task(s.serve()) for s in self._servers]
             deadline = time.monotonic() + 45

@@ -65,7 +65,10 @@ def headers(tokens) -> Callable[[Role, dict], dict[str, str]]:
 
     def make(role: Role, scope: dict) -> dict[str, str]:
         if role not in cache:
-            cache[role] = {**tokens.headers(role, subject=f"fuzz-{role.value.lower()}", **scope), "X-Access-Reason": "fuzzing"}
+            cache[role] = {
+                **tokens.headers(role, subject=f"fuzz-{role.value.lower()}", **scope),
+                "X-Access-Reason": "fuzzing",
+            }
         return cache[role]
 
     return make
@@ -80,7 +83,11 @@ def known(platform, headers) -> dict[str, str]:
     service = headers(Role.SERVICE, {})
     if platform.services["case-allocation"].error is None:
         with platform.client("case-allocation") as ca:
-            person = ca.post("/people", json={"first_name": "Fuzz", "last_name": "Target", "date_of_birth": "1988-03-04", "sex": "FEMALE"}, headers=service)
+            person = ca.post(
+                "/people",
+                json={"first_name": "Fuzz", "last_name": "Target", "date_of_birth": "1988-03-04", "sex": "FEMALE"},
+                headers=service,
+            )
             if person.status_code == 201:
                 ids["crn"] = person.json()["crn"]
                 sentence = ca.post(
@@ -92,7 +99,10 @@ def known(platform, headers) -> dict[str, str]:
                         "sentence_date": "2025-11-03",
                         "length": {"value": 12, "unit": "MONTHS"},
                         "pdu_code": "NE01",
-                        "requirements": [{"requirement_type": "UPW", "length": 100}, {"requirement_type": "RAR", "length": 20}],
+                        "requirements": [
+                            {"requirement_type": "UPW", "length": 100},
+                            {"requirement_type": "RAR", "length": 20},
+                        ],
                     },
                     headers=service,
                 )
@@ -110,7 +120,11 @@ def known(platform, headers) -> dict[str, str]:
             while time.monotonic() < deadline:  # refer-monitor checks the person upstream; wait for the events to land
                 draft = rm.post(
                     "/referrals",
-                    json={"crn": ids["crn"], "intervention_id": "7b0c6f0e-0000-4000-8000-000000000001", "desired_outcomes": ["Stable housing"]},
+                    json={
+                        "crn": ids["crn"],
+                        "intervention_id": "7b0c6f0e-0000-4000-8000-000000000001",
+                        "desired_outcomes": ["Stable housing"],
+                    },
                     headers=practitioner,
                 )
                 if draft.status_code == 201:
@@ -194,7 +208,9 @@ def _fuzz(platform: Platform, name: str, headers, known: dict[str, str]) -> tupl
             except Unsatisfiable:  # nothing to make invalid (an operation without inputs, in negative mode)
                 pass
             except Exception as exc:  # noqa: BLE001 - a generation error is a finding too
-                failures.append(f"{operation.method.upper()} {operation.path}: the fuzzer could not run ({type(exc).__name__}: {str(exc)[:200]})")
+                failures.append(
+                    f"{operation.method.upper()} {operation.path}: the fuzzer could not run ({type(exc).__name__}: {str(exc)[:200]})"
+                )
     return sorted(set(failures)), calls
 
 
@@ -203,7 +219,9 @@ def _fuzz(platform: Platform, name: str, headers, known: dict[str, str]) -> tupl
 def test_no_server_error_and_every_4xx_is_a_problem(platform, headers, known, name, request):
     started = time.monotonic()
     failures, calls = _fuzz(platform, name, headers, known)
-    print(f"\nfuzz {name}: {calls} calls in {time.monotonic() - started:.1f}s, {len(failures)} findings; known ids {sorted(known)}")
+    print(
+        f"\nfuzz {name}: {calls} calls in {time.monotonic() - started:.1f}s, {len(failures)} findings; known ids {sorted(known)}"
+    )
     assert not failures, f"{len(failures)} findings on {name}:\n" + "\n".join(failures[:60])
 
 

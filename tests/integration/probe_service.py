@@ -24,7 +24,13 @@ from probation_shared.settings import PlatformSettings
 
 Base = create_base()
 PLATFORM = platform_tables(Base.metadata)
-EFFECTS = Table("effects", Base.metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)), Column("kind", String(50)))
+EFFECTS = Table(
+    "effects",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", String(36)),
+    Column("kind", String(50)),
+)
 TOPIC = "probe.events"
 
 
@@ -52,7 +58,9 @@ async def on_engagement(session: AsyncSession, event: DomainEvent) -> None:
     await session.execute(EFFECTS.insert().values(event_id=str(event.eventId), kind=f"engagement:{event.crn}"))
 
 
-CASE_EVENTS = Subscription(name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement})
+CASE_EVENTS = Subscription(
+    name="case-events", topics=[CASE_ALLOCATION], handlers={"probation-case.engagement.created": on_engagement}
+)
 
 # Effects outside the database (as an HTTP call or a sent e-mail would be): a handler run leaves one
 # entry here, whether or not its transaction commits.
@@ -85,7 +93,9 @@ async def on_versioned_v2(session: AsyncSession, event: DomainEvent) -> None:
 
 
 async def on_many_good(session: AsyncSession, events: list[DomainEvent]) -> None:
-    await session.execute(EFFECTS.insert(), [{"event_id": str(e.eventId), "kind": f"good-in-batch-of-{len(events)}"} for e in events])
+    await session.execute(
+        EFFECTS.insert(), [{"event_id": str(e.eventId), "kind": f"good-in-batch-of-{len(events)}"} for e in events]
+    )
 
 
 SUBSCRIPTION = Subscription(
@@ -137,7 +147,9 @@ class Published(Outbound):
 async def publish_thing(name: str, session: Session, size: int = 10, principal=require_roles(Role.PRACTITIONER)):
     """Store a thing and queue one event about it carrying `size` bytes of padding."""
     await session.execute(EFFECTS.insert().values(event_id="-", kind=f"thing:{name}"))
-    event = new_event("probe.thing.published", crn="X000001", additional_information={"name": name, "padding": "x" * size})
+    event = new_event(
+        "probe.thing.published", crn="X000001", additional_information={"name": name, "padding": "x" * size}
+    )
     await add_event(session, PLATFORM.outbox, TOPIC, event)
     return redacted_response(Published(eventId=str(event.eventId)), principal.roles, status_code=201)
 
@@ -146,7 +158,9 @@ async def publish_thing(name: str, session: Session, size: int = 10, principal=r
 async def read_thing(name: str, session: Session, principal=require_roles(Role.PRACTITIONER, Role.AUDITOR)):
     if name == "missing":
         raise Problem(404, "thing-not-found", "No such thing.")
-    await record_access(session, PLATFORM.audit_log, principal, crn="X000001", action="read", resource=f"/things/{name}")
+    await record_access(
+        session, PLATFORM.audit_log, principal, crn="X000001", action="read", resource=f"/things/{name}"
+    )
     effects = await session.scalar(select(func.count()).select_from(EFFECTS))
     return redacted_response(ThingView(name=name, effects=effects), principal.roles)
 

@@ -33,7 +33,15 @@ def assert_problem(response, status: int, code: str) -> dict:
 
 def claims(**overrides) -> dict:
     now = int(time.time())
-    return {"sub": "u", "roles": ["PROBATION_PRACTITIONER"], "aud": "probation-platform", "iss": "probation-platform", "iat": now, "exp": now + 60, **overrides}
+    return {
+        "sub": "u",
+        "roles": ["PROBATION_PRACTITIONER"],
+        "aud": "probation-platform",
+        "iss": "probation-platform",
+        "iat": now,
+        "exp": now + 60,
+        **overrides,
+    }
 
 
 async def test_no_token_is_401(probe):
@@ -44,9 +52,17 @@ async def test_no_token_is_401(probe):
 @pytest.mark.parametrize(
     "make_token",
     [
-        pytest.param(lambda private: mint_token(private, subject="u", roles=["PROBATION_PRACTITIONER"], lifetime_seconds=-300), id="expired"),
-        pytest.param(lambda private: mint_token(private, subject="u", roles=["PROBATION_PRACTITIONER"], audience="other"), id="wrong-audience"),
-        pytest.param(lambda private: mint_token(OTHER_KEY, subject="u", roles=["PROBATION_PRACTITIONER"]), id="wrong-signature"),
+        pytest.param(
+            lambda private: mint_token(private, subject="u", roles=["PROBATION_PRACTITIONER"], lifetime_seconds=-300),
+            id="expired",
+        ),
+        pytest.param(
+            lambda private: mint_token(private, subject="u", roles=["PROBATION_PRACTITIONER"], audience="other"),
+            id="wrong-audience",
+        ),
+        pytest.param(
+            lambda private: mint_token(OTHER_KEY, subject="u", roles=["PROBATION_PRACTITIONER"]), id="wrong-signature"
+        ),
         pytest.param(lambda private: jwt.encode(claims(), key=None, algorithm="none"), id="alg-none"),
     ],
 )
@@ -58,12 +74,16 @@ async def test_bad_tokens_are_401_problems(probe, dev_keys, make_token):
 
 
 async def test_wrong_role_is_403_and_right_role_passes(probe, tokens):
-    assert_problem(await probe.client.get("/things/x", headers=tokens.headers(Role.PROVIDER_CASEWORKER)), 403, "forbidden")
+    assert_problem(
+        await probe.client.get("/things/x", headers=tokens.headers(Role.PROVIDER_CASEWORKER)), 403, "forbidden"
+    )
     assert (await probe.client.get("/things/x", headers=tokens.headers(Role.AUDITOR))).status_code == 200
 
 
 async def test_domain_problems_keep_their_stable_code(probe, tokens):
-    assert_problem(await probe.client.get("/things/missing", headers=tokens.headers(Role.AUDITOR)), 404, "thing-not-found")
+    assert_problem(
+        await probe.client.get("/things/missing", headers=tokens.headers(Role.AUDITOR)), 404, "thing-not-found"
+    )
     assert_problem(await probe.client.get("/nowhere", headers=tokens.headers(Role.AUDITOR)), 404, "not-found")
 
 
@@ -71,11 +91,21 @@ async def test_domain_problems_keep_their_stable_code(probe, tokens):
     ("content", "status", "code", "fields"),
     [
         pytest.param(b'{"name": "lamp", "count": ', 400, "malformed-json", None, id="malformed-json"),
-        pytest.param(b'{"name": "lamp", "count": "many", "colour": "RED"}', 422, "validation-failed", {"count"}, id="wrong-type"),
-        pytest.param(b'{"name": "lamp", "count": 1, "colour": "GREEN"}', 422, "validation-failed", {"colour"}, id="unknown-enum"),
+        pytest.param(
+            b'{"name": "lamp", "count": "many", "colour": "RED"}', 422, "validation-failed", {"count"}, id="wrong-type"
+        ),
+        pytest.param(
+            b'{"name": "lamp", "count": 1, "colour": "GREEN"}', 422, "validation-failed", {"colour"}, id="unknown-enum"
+        ),
         pytest.param(b'{"count": 1}', 422, "validation-failed", {"name", "colour"}, id="missing-fields"),
         pytest.param(b"[1, 2]", 422, "validation-failed", None, id="not-an-object"),
-        pytest.param(b'{"name": "' + b"x" * 4096 + b'", "count": 1, "colour": "RED"}', 413, "payload-too-large", None, id="oversized"),
+        pytest.param(
+            b'{"name": "' + b"x" * 4096 + b'", "count": 1, "colour": "RED"}',
+            413,
+            "payload-too-large",
+            None,
+            id="oversized",
+        ),
     ],
 )
 async def test_bad_input_is_a_4xx_problem_and_stores_nothing(probe, tokens, content, status, code, fields):
@@ -101,7 +131,11 @@ async def test_responses_carry_a_correlation_id_and_echo_the_callers(probe):
 async def test_health_info_and_metrics(probe):
     assert (await probe.client.get("/health/liveness")).json() == {"status": "UP"}
     ready = await probe.client.get("/health/readiness")
-    assert ready.status_code == 200 and ready.json()["components"] == {"db": {"status": "UP"}, "broker": {"status": "UP"}, "consumers": {"status": "UP"}}
+    assert ready.status_code == 200 and ready.json()["components"] == {
+        "db": {"status": "UP"},
+        "broker": {"status": "UP"},
+        "consumers": {"status": "UP"},
+    }
     assert (await probe.client.get("/info")).json()["service"] == "probe"
     metrics = (await probe.client.get("/metrics")).text
     assert "outbox_backlog" in metrics and "consumer_lag" in metrics and "http_requests_total" in metrics
@@ -110,7 +144,9 @@ async def test_health_info_and_metrics(probe):
 async def test_readiness_is_503_when_the_broker_is_unreachable(start_service):
     from probation_shared.embedded_broker import free_port
 
-    probe = await start_service(probe_service.SPEC, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", run_workers=False)
+    probe = await start_service(
+        probe_service.SPEC, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}", run_workers=False
+    )
     response = await probe.client.get("/health/readiness")
     assert response.status_code == 503
     assert response.json()["components"]["broker"]["status"] == "DOWN"
@@ -125,9 +161,9 @@ async def test_reads_are_audited_with_who_whom_what_and_why(probe, tokens):
     assert (await probe.client.get("/things/lamp", headers=tokens.headers(Role.SERVICE))).status_code == 403
     async with probe.database.sessions() as session:
         rows = (await session.execute(select(probe_service.PLATFORM.audit_log))).mappings().all()
-    assert [(r["actor"], r["actor_roles"], r["subject_crn"], r["action"], r["resource"], r["correlation_id"]) for r in rows] == [
-        ("auditor-7", "AUDITOR", "X000001", "read", "/things/lamp", "corr-1")
-    ]
+    assert [
+        (r["actor"], r["actor_roles"], r["subject_crn"], r["action"], r["resource"], r["correlation_id"]) for r in rows
+    ] == [("auditor-7", "AUDITOR", "X000001", "read", "/things/lamp", "corr-1")]
 
 
 async def test_a_read_only_unit_of_work_is_not_held_up_by_a_writer(probe):

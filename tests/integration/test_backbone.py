@@ -51,7 +51,9 @@ class FakeClock:
 
 
 def make_consumer(service, subscription=probe_service.SUBSCRIPTION, **kwargs) -> EventConsumer:
-    return EventConsumer(service.settings, service.database, PLATFORM, service.app.state.metrics, subscription, **kwargs)
+    return EventConsumer(
+        service.settings, service.database, PLATFORM, service.app.state.metrics, subscription, **kwargs
+    )
 
 
 def dlq_topic(service, subscription=probe_service.SUBSCRIPTION) -> str:
@@ -124,7 +126,9 @@ async def test_dead_letter_headers_name_the_error_type_but_carry_no_input_values
     subscription = Subscription("leaky", ["probe.events"], handlers={"probe.leaky.happened": leaky})
     consumer = make_consumer(probe, subscription)
     event = new_event("probe.leaky.happened", crn="X000001", additional_information={"name": secret})
-    unreadable = json.dumps({"eventId": "not-a-uuid", "eventType": "probe.leaky.happened", "occurredAt": secret}).encode()
+    unreadable = json.dumps(
+        {"eventId": "not-a-uuid", "eventType": "probe.leaky.happened", "occurredAt": secret}
+    ).encode()
 
     await consumer.handle_message(_record(0, event))
     await consumer.handle_message(_record(1, raw=unreadable))
@@ -143,7 +147,9 @@ async def test_dead_letter_headers_name_the_error_type_but_carry_no_input_values
 # -- handler failures: a budget; transient failures: no budget ---------------------------------
 
 
-async def test_a_failing_handler_is_retried_with_growing_jittered_delays_for_the_budget_then_dead_lettered(start_service, broker):
+async def test_a_failing_handler_is_retried_with_growing_jittered_delays_for_the_budget_then_dead_lettered(
+    start_service, broker
+):
     probe_service.PoisonSwitch.failing = True
     probe = await start_service(probe_service.SPEC, run_workers=False, consumer_retry_budget_seconds=60)
     clock = FakeClock()
@@ -219,11 +225,19 @@ async def test_a_transient_failure_longer_than_the_budget_pauses_the_consumer_an
     assert max(clock.sleeps) <= probe.settings.consumer_transient_backoff_max_seconds
 
 
-async def test_readiness_info_and_metrics_report_a_consumer_paused_by_a_transient_failure(start_service, broker, topic_prefix):
+async def test_readiness_info_and_metrics_report_a_consumer_paused_by_a_transient_failure(
+    start_service, broker, topic_prefix
+):
     probe_service.TransientSwitch.failing = True
-    probe = await start_service(probe_service.SPEC, consumer_retry_budget_seconds=0, consumer_transient_backoff_max_seconds=0.5)
+    probe = await start_service(
+        probe_service.SPEC, consumer_retry_budget_seconds=0, consumer_transient_backoff_max_seconds=0.5
+    )
     await eventually(lambda: _async(all(c.state == "assigned" for c in probe.app.state.workers.consumers)), timeout=30)
-    await produce(broker.bootstrap_servers, f"{topic_prefix}{probe_service.TOPIC}", new_event("probe.transient.happened", crn="X000001"))
+    await produce(
+        broker.bootstrap_servers,
+        f"{topic_prefix}{probe_service.TOPIC}",
+        new_event("probe.transient.happened", crn="X000001"),
+    )
 
     async def paused() -> bool:
         ready = (await probe.client.get("/health/readiness")).json()
@@ -240,7 +254,9 @@ async def test_readiness_info_and_metrics_report_a_consumer_paused_by_a_transien
     await eventually(lambda: _is(effects(probe, "after-transient"), 1), timeout=30)
     await eventually(lambda: _async(sample(probe, "consumer_paused", consumer="probe.probe-events") == 0), timeout=10)
     assert (await probe.client.get("/health/readiness")).json()["components"]["consumers"] == {"status": "UP"}
-    assert sample(probe, "dead_letters_total", consumer="probe.probe-events") == 0  # budget 0, yet nothing dead-lettered
+    assert (
+        sample(probe, "dead_letters_total", consumer="probe.probe-events") == 0
+    )  # budget 0, yet nothing dead-lettered
 
 
 def test_failures_are_classified_by_type():
@@ -288,7 +304,9 @@ def test_failures_are_classified_by_type():
 # -- the batch fallback never re-runs committed handlers ----------------------------------
 
 
-async def test_the_batch_fallback_commits_the_events_before_the_failing_one_and_never_runs_their_handlers_again(start_service, broker):
+async def test_the_batch_fallback_commits_the_events_before_the_failing_one_and_never_runs_their_handlers_again(
+    start_service, broker
+):
     probe_service.PoisonSwitch.failing = True
     probe = await start_service(probe_service.SPEC, run_workers=False, consumer_retry_budget_seconds=0)
     consumer = make_consumer(probe)
@@ -298,7 +316,9 @@ async def test_the_batch_fallback_commits_the_events_before_the_failing_one_and_
 
     await consumer.handle_batch([_record(i, e) for i, e in enumerate((c1, c2, poison, c3))])
 
-    assert sorted(probe_service.OUTSIDE_EFFECTS) == sorted(str(e.eventId) for e in (c1, c2, c3))  # each handler ran once
+    assert sorted(probe_service.OUTSIDE_EFFECTS) == sorted(
+        str(e.eventId) for e in (c1, c2, c3)
+    )  # each handler ran once
     assert await effects(probe, "counted") == 3 and await effects(probe, "poison") == 0
     [dead] = await _read_all(broker.bootstrap_servers, dlq_topic(probe), expected=1)
     assert dead.value == poison.model_dump_json().encode()
@@ -315,7 +335,9 @@ async def test_a_failing_unit_of_a_batch_leaves_no_staged_events_behind(start_se
     async def queue(session, event):
         await add_event(session, PLATFORM.outbox, "probe.out", new_event("probe.out.happened", crn="X000001"))
 
-    subscription = Subscription("stage", ["probe.events"], handlers={"probe.queue.happened": queue, "probe.fail.happened": queue_then_fail})
+    subscription = Subscription(
+        "stage", ["probe.events"], handlers={"probe.queue.happened": queue, "probe.fail.happened": queue_then_fail}
+    )
     consumer = make_consumer(probe, subscription)
     kinds = ("probe.queue.happened", "probe.fail.happened", "probe.queue.happened")
     await consumer.handle_batch([_record(i, new_event(k, crn="X000001")) for i, k in enumerate(kinds)])
@@ -327,9 +349,15 @@ async def test_a_failing_unit_of_a_batch_leaves_no_staged_events_behind(start_se
 # -- a slow handler stays in its group ------------------------------------------------------
 
 
-async def test_a_handler_slower_than_max_poll_interval_is_committed_once_without_a_rebalance(start_service, broker, topic_prefix):
+async def test_a_handler_slower_than_max_poll_interval_is_committed_once_without_a_rebalance(
+    start_service, broker, topic_prefix
+):
     probe = await start_service(
-        probe_service.SPEC, run_workers=False, consumer_max_poll_interval_ms=2000, consumer_session_timeout_ms=6000, consumer_heartbeat_interval_ms=500
+        probe_service.SPEC,
+        run_workers=False,
+        consumer_max_poll_interval_ms=2000,
+        consumer_session_timeout_ms=6000,
+        consumer_heartbeat_interval_ms=500,
     )
     release = asyncio.Event()
     started = asyncio.Event()
@@ -344,18 +372,27 @@ async def test_a_handler_slower_than_max_poll_interval_is_committed_once_without
     task = asyncio.create_task(consumer.run())
     try:
         await eventually(lambda: _async(consumer.state == "assigned"), timeout=30)
-        await produce(broker.bootstrap_servers, f"{topic_prefix}{probe_service.TOPIC}", new_event("probe.slow.happened", crn="X000001"))
+        await produce(
+            broker.bootstrap_servers,
+            f"{topic_prefix}{probe_service.TOPIC}",
+            new_event("probe.slow.happened", crn="X000001"),
+        )
         await asyncio.wait_for(started.wait(), 30)
         # The broker's and the client's poll-interval clocks are real: let more than max_poll_interval pass.
         await asyncio.sleep(3.0)
         release.set()
         await eventually(lambda: _is(effects(probe, "slow"), 1), timeout=30)
         group = subscription.group_id(probe.settings)
-        await eventually(lambda: _committed_to_end(broker.bootstrap_servers, group, f"{topic_prefix}{probe_service.TOPIC}"), timeout=30)
+        await eventually(
+            lambda: _committed_to_end(broker.bootstrap_servers, group, f"{topic_prefix}{probe_service.TOPIC}"),
+            timeout=30,
+        )
     finally:
         await consumer.stop()
         await asyncio.wait_for(task, 15)
-    assert sample(probe, "consumer_transient_failures_total", consumer="probe.slow") == 0  # never rebuilt after a CommitFailedError
+    assert (
+        sample(probe, "consumer_transient_failures_total", consumer="probe.slow") == 0
+    )  # never rebuilt after a CommitFailedError
     assert sample(probe, "events_consumed_total", consumer="probe.slow", outcome="duplicate") == 0
     assert await effects(probe, "slow") == 1
 
@@ -372,7 +409,9 @@ async def _committed_to_end(bootstrap: str, group: str, topic: str) -> bool:
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await reader.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in (reader.partitions_for_topic(topic) or await _partitions(reader, topic))]
+        partitions = [
+            TopicPartition(topic, p) for p in (reader.partitions_for_topic(topic) or await _partitions(reader, topic))
+        ]
         ends = await reader.end_offsets(partitions)
         for tp in partitions:
             if ends[tp] and (await reader.committed(tp) or 0) < ends[tp]:
@@ -399,7 +438,11 @@ async def test_an_event_larger_than_the_broker_accepts_is_refused_in_the_request
     assert refused.status_code == 413, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
     body = refused.json()
-    assert body["code"] == "event-too-large" and body["limit_bytes"] == probe.settings.event_max_bytes and body["event_bytes"] > 1_200_000
+    assert (
+        body["code"] == "event-too-large"
+        and body["limit_bytes"] == probe.settings.event_max_bytes
+        and body["event_bytes"] > 1_200_000
+    )
     assert await effects(probe, "thing:big") == 0  # nothing of the request was stored
     async with probe.database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(PLATFORM.outbox)) == 0
@@ -420,7 +463,9 @@ async def test_outbox_backlog_and_oldest_age_are_true_while_the_relay_is_stuck(o
     probe = await start_service(probe_service.SPEC, kafka_bootstrap_servers=own_broker.bootstrap_servers)
     own_broker.stop()
     for name in ("a", "b", "c"):
-        assert (await probe.client.post(f"/things/{name}/events", headers=tokens.headers(Role.PRACTITIONER))).status_code == 201
+        assert (
+            await probe.client.post(f"/things/{name}/events", headers=tokens.headers(Role.PRACTITIONER))
+        ).status_code == 201
 
     await eventually(lambda: _async(sample(probe, "outbox_backlog") == 3), timeout=30)
     assert sample(probe, "outbox_oldest_unsent_age_seconds") > 0
@@ -431,7 +476,9 @@ async def test_outbox_backlog_and_oldest_age_are_true_while_the_relay_is_stuck(o
 
 
 @pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason="needs PostgreSQL (PLATFORM_TEST_POSTGRES_URL)")
-async def test_two_relays_on_postgresql_publish_each_key_in_order_and_one_takes_over_when_the_other_dies(broker, topic_prefix, tmp_path):
+async def test_two_relays_on_postgresql_publish_each_key_in_order_and_one_takes_over_when_the_other_dies(
+    broker, topic_prefix, tmp_path
+):
     async with fresh_database_url(tmp_path, "relays") as url:
         await prepare_schema(probe_service.SPEC, url)
         settings = probe_service.ProbeSettings(
@@ -452,7 +499,12 @@ async def test_two_relays_on_postgresql_publish_each_key_in_order_and_one_takes_
                     event = new_event("probe.ordered.happened", crn=keys[i % 3], additional_information={"seq": i})
                     await add_event(session, PLATFORM.outbox, "probe.ordered", event)
 
-        reader = AIOKafkaConsumer(settings.topic("probe.ordered"), bootstrap_servers=broker.bootstrap_servers, auto_offset_reset="earliest", group_id=None)
+        reader = AIOKafkaConsumer(
+            settings.topic("probe.ordered"),
+            bootstrap_servers=broker.bootstrap_servers,
+            auto_offset_reset="earliest",
+            group_id=None,
+        )
         relays = [OutboxRelay(settings, db, PLATFORM, ServiceMetrics("probe")) for db in replicas]
         tasks: list[asyncio.Task] = []
         try:
@@ -497,12 +549,16 @@ async def test_two_writers_for_one_key_take_outbox_ids_in_commit_order_on_postgr
         database, watcher = Database(url), Database(url)
         try:
             async with database.sessions() as first:
-                await add_event(first, PLATFORM.outbox, "probe.ordered", new_event("probe.first.happened", crn="X000001"))
+                await add_event(
+                    first, PLATFORM.outbox, "probe.ordered", new_event("probe.first.happened", crn="X000001")
+                )
                 await _write_staged(first, first.info.pop(STAGED_WRITES))  # its row written, not committed
 
                 async def second_writer() -> None:
                     async with database.unit_of_work() as second:
-                        await add_event(second, PLATFORM.outbox, "probe.ordered", new_event("probe.second.happened", crn="X000001"))
+                        await add_event(
+                            second, PLATFORM.outbox, "probe.ordered", new_event("probe.second.happened", crn="X000001")
+                        )
 
                 second = asyncio.create_task(second_writer())
 
@@ -516,7 +572,11 @@ async def test_two_writers_for_one_key_take_outbox_ids_in_commit_order_on_postgr
                 await first.commit()
             await asyncio.wait_for(second, 15)
             async with database.sessions() as session:
-                rows = (await session.execute(select(PLATFORM.outbox.c.event_type).order_by(PLATFORM.outbox.c.id))).scalars().all()
+                rows = (
+                    (await session.execute(select(PLATFORM.outbox.c.event_type).order_by(PLATFORM.outbox.c.id)))
+                    .scalars()
+                    .all()
+                )
             assert rows == ["probe.first.happened", "probe.second.happened"]
         finally:
             await database.dispose()

@@ -34,7 +34,12 @@ async def produce(bootstrap: str, topic: str, *events, raw: bytes | None = None)
         if raw is not None:
             await producer.send_and_wait(topic, raw, key=b"X000001")
         for event in events:
-            await producer.send_and_wait(topic, event.model_dump_json().encode(), key=b"X000001", headers=[("eventType", event.eventType.encode())])
+            await producer.send_and_wait(
+                topic,
+                event.model_dump_json().encode(),
+                key=b"X000001",
+                headers=[("eventType", event.eventType.encode())],
+            )
     finally:
         await producer.stop()
 
@@ -59,7 +64,9 @@ async def test_outbox_keeps_events_while_the_broker_is_down_and_delivers_each_on
     crn = created.json()["crn"]
     await asyncio.sleep(1.0)  # the relay tries and fails meanwhile; the row must stay unpublished
     async with cases.database.sessions() as session:
-        pending = await session.scalar(select(func.count()).select_from(CASE_TABLES.outbox).where(CASE_TABLES.outbox.c.published_at.is_(None)))
+        pending = await session.scalar(
+            select(func.count()).select_from(CASE_TABLES.outbox).where(CASE_TABLES.outbox.c.published_at.is_(None))
+        )
     assert pending == 1
 
     own_broker.start()
@@ -84,7 +91,9 @@ async def test_the_same_event_delivered_twice_changes_state_once(start_service, 
     assert await effects(probe) == 2  # the duplicate left no effect; the marker proves it was read
 
 
-async def test_poison_message_goes_to_dead_letters_consumer_carries_on_and_replay_redelivers(start_service, broker, topic_prefix, tokens):
+async def test_poison_message_goes_to_dead_letters_consumer_carries_on_and_replay_redelivers(
+    start_service, broker, topic_prefix, tokens
+):
     probe_service.PoisonSwitch.failing = True
     probe = await start_service(probe_service.SPEC, consumer_max_attempts=3, consumer_retry_budget_seconds=30)
     await eventually(lambda: consumers_assigned(probe), timeout=30)
@@ -100,10 +109,14 @@ async def test_poison_message_goes_to_dead_letters_consumer_carries_on_and_repla
     by_value = {m.value: dict(m.headers) for m in dead}
     assert by_value[poison.model_dump_json().encode()]["x-attempts"] == b"3"
     assert by_value[poison.model_dump_json().encode()]["x-error-type"] == b"RuntimeError"
-    assert b"always fails" not in by_value[poison.model_dump_json().encode()]["x-error"]  # messages may hold input values
+    assert (
+        b"always fails" not in by_value[poison.model_dump_json().encode()]["x-error"]
+    )  # messages may hold input values
     assert by_value[b"{not json"]["x-attempts"] == b"0"
 
-    denied = await probe.client.post("/admin/dead-letters/probe-events/replay", headers=tokens.headers(Role.PRACTITIONER))
+    denied = await probe.client.post(
+        "/admin/dead-letters/probe-events/replay", headers=tokens.headers(Role.PRACTITIONER)
+    )
     assert denied.status_code == 403
     probe_service.PoisonSwitch.failing = False
     replayed = await probe.client.post("/admin/dead-letters/probe-events/replay", headers=tokens.headers(Role.OPERATOR))
@@ -139,19 +152,36 @@ async def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 
 
 def _record(offset: int, event) -> ConsumerRecord:
     value = event.model_dump_json().encode()
-    return ConsumerRecord("probe.events", 0, offset, 0, 0, b"X000001", value, None, 7, len(value), [("eventType", event.eventType.encode())])
+    return ConsumerRecord(
+        "probe.events",
+        0,
+        offset,
+        0,
+        0,
+        b"X000001",
+        value,
+        None,
+        7,
+        len(value),
+        [("eventType", event.eventType.encode())],
+    )
 
 
 async def test_a_batch_is_one_transaction_with_runs_for_batch_handlers_and_falls_back_one_by_one(start_service):
     probe = await start_service(probe_service.SPEC, run_workers=False)
     from probation_shared.events.consumer import EventConsumer
 
-    consumer = EventConsumer(probe.settings, probe.database, probe_service.PLATFORM, probe.app.state.metrics, probe_service.SUBSCRIPTION)
+    consumer = EventConsumer(
+        probe.settings, probe.database, probe_service.PLATFORM, probe.app.state.metrics, probe_service.SUBSCRIPTION
+    )
     goods = [new_event("probe.good.happened", crn="X000001") for _ in range(3)]
     await consumer.handle_batch([_record(i, e) for i, e in enumerate([*goods, goods[0]])])
     assert await effects(probe, "good-in-batch-of-3") == 3  # one call for the run; the repeat was a duplicate
 
     probe_service.PoisonSwitch.failing = False
-    mixed = [new_event(kind, crn="X000001") for kind in ("probe.good.happened", "probe.poison.happened", "probe.good.happened")]
+    mixed = [
+        new_event(kind, crn="X000001")
+        for kind in ("probe.good.happened", "probe.poison.happened", "probe.good.happened")
+    ]
     await consumer.handle_batch([_record(10 + i, e) for i, e in enumerate(mixed)])
     assert await effects(probe, "good") == 2 and await effects(probe, "poison") == 1  # runs of one: per-event handlers

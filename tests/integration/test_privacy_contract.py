@@ -79,5 +79,9 @@ def test_every_event_contract_is_classified_and_documented():
     for (event_type, version), contract in CONTRACTS.items():
         classes_of(contract.model)
         assert event_type in documented, f"{event_type} v{version} is not in docs/events.md"
-        missing = [field.alias or name for name, field in contract.model.model_fields.items() if (field.alias or name) not in names]
+        missing = [
+            field.alias or name
+            for name, field in contract.model.model_fields.items()
+            if (field.alias or name) not in names
+        ]
         assert not missing, f"{event_type}: fields {missing} are not in docs/events.md"

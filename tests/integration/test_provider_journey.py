@@ -37,9 +37,17 @@ def rosh(level: str, reason: str) -> dict:
 async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_victim_details(start_service, tokens):
     cases = await start_service(CASE_ALLOCATION)
     risk = await start_service(RISK_ASSESSMENT)
-    referrals = await start_service(REFER_MONITOR, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url)
+    referrals = await start_service(
+        REFER_MONITOR,
+        case_allocation_url=cases.settings.public_base_url,
+        risk_assessment_url=risk.settings.public_base_url,
+    )
     hooks = await start_service(
-        WEBHOOKS, allow_insecure_endpoints=True, endpoint_allowlist=["127.0.0.1/32"], delivery_poll_seconds=0.1, retry_schedule_seconds=[0.2]
+        WEBHOOKS,
+        allow_insecure_endpoints=True,
+        endpoint_allowlist=["127.0.0.1/32"],
+        delivery_poll_seconds=0.1,
+        retry_schedule_seconds=[0.2],
     )
     await REFER_MONITOR.seed(referrals.database, referrals.settings)
     practitioner = tokens.headers(Role.PRACTITIONER, staff_code="N07A001")
@@ -48,21 +56,35 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
         secrets = {}
         for provider, receiver in receivers.items():
             created = await hooks.client.post(
-                f"/providers/{provider}/endpoints", json={"url": receiver.url}, headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider)
+                f"/providers/{provider}/endpoints",
+                json={"url": receiver.url},
+                headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider),
             )
             assert created.status_code == 201, created.text
             secrets[provider] = created.json()["secret"]
 
         person = await cases.client.post(
-            "/people", json={"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE"}, headers=practitioner
+            "/people",
+            json={"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE"},
+            headers=practitioner,
         )
         assert person.status_code == 201, person.text
         crn = person.json()["crn"]
-        address = {"status": "MAIN", "line1": "12 High Street", "town": "Durham", "postcode": "DH1 1AA", "start_date": "2024-01-01"}
-        assert (await cases.client.post(f"/people/{crn}/addresses", json=address, headers=practitioner)).status_code == 201
+        address = {
+            "status": "MAIN",
+            "line1": "12 High Street",
+            "town": "Durham",
+            "postcode": "DH1 1AA",
+            "start_date": "2024-01-01",
+        }
+        assert (
+            await cases.client.post(f"/people/{crn}/addresses", json=address, headers=practitioner)
+        ).status_code == 201
 
         async def risk_knows_person() -> bool:
-            return (await risk.client.post(f"/people/{crn}/rosh", json=rosh("MEDIUM", "initial"), headers=practitioner)).status_code == 201
+            return (
+                await risk.client.post(f"/people/{crn}/rosh", json=rosh("MEDIUM", "initial"), headers=practitioner)
+            ).status_code == 201
 
         await eventually(risk_knows_person, timeout=30)
 
@@ -73,25 +95,36 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
 
         await eventually(referrals_know_address, timeout=30)
         async with referrals.database.unit_of_work() as session:  # allocation is case-allocation's own journey
-            (await referral_queries.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
+            (await referral_queries.person_for_update(session, crn)).practitioner = {
+                "staff_code": "N07A001",
+                "name": "Pat Jones",
+            }
 
         sent = {}
         for provider, (_, intervention) in PROVIDERS.items():
             draft = await referrals.client.post(
-                "/referrals", json={"crn": crn, "intervention_id": intervention, "desired_outcomes": ["Settled"]}, headers=practitioner
+                "/referrals",
+                json={"crn": crn, "intervention_id": intervention, "desired_outcomes": ["Settled"]},
+                headers=practitioner,
             )
             assert draft.status_code == 201, draft.text
             response = await referrals.client.post(f"/referrals/{draft.json()['id']}/send", headers=practitioner)
             assert response.status_code == 200, response.text
             sent[provider] = response.json()["id"]
 
-        raised = await risk.client.post(f"/people/{crn}/rosh", json=rosh("HIGH", "new intelligence from police"), headers=practitioner)
+        raised = await risk.client.post(
+            f"/people/{crn}/rosh", json=rosh("HIGH", "new intelligence from police"), headers=practitioner
+        )
         assert raised.status_code == 201, raised.text
 
         async def both_views_high() -> bool:
             for provider, referral_id in sent.items():
-                headers = tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider, contract_refs=[PROVIDERS[provider][0]])
-                view = (await referrals.client.get(f"/referrals/{referral_id}", headers=headers)).json()["provider_view"]
+                headers = tokens.headers(
+                    Role.PROVIDER_CASEWORKER, provider_id=provider, contract_refs=[PROVIDERS[provider][0]]
+                )
+                view = (await referrals.client.get(f"/referrals/{referral_id}", headers=headers)).json()[
+                    "provider_view"
+                ]
                 if "HIGH" not in json.dumps(view.get("risk")):
                     return False
             return True

@@ -91,13 +91,20 @@ def crd_problems(objects: list[dict]) -> list[str]:
             cluster = obj.get("metadata", {}).get("labels", {}).get("strimzi.io/cluster")
             if cluster not in kafkas:
                 problems.append(f"{describe(obj)}: label strimzi.io/cluster={cluster!r} names no Kafka")
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", obj.get("metadata", {}).get("name", "")) and g not in BUILTIN_GROUPS:
+        if (
+            not re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", obj.get("metadata", {}).get("name", ""))
+            and g not in BUILTIN_GROUPS
+        ):
             problems.append(f"{describe(obj)}: invalid metadata.name")
     for kafka in kafkas.values():
-        problems += _required(kafka, "spec.kafka.version", "spec.kafka.metadataVersion", "spec.kafka.listeners", "spec.entityOperator")
+        problems += _required(
+            kafka, "spec.kafka.version", "spec.kafka.metadataVersion", "spec.kafka.listeners", "spec.entityOperator"
+        )
         annotations = kafka["metadata"].get("annotations", {})
         if annotations.get("strimzi.io/kraft") != "enabled" or annotations.get("strimzi.io/node-pools") != "enabled":
-            problems.append(f"{describe(kafka)}: KRaft needs annotations strimzi.io/kraft and strimzi.io/node-pools = enabled")
+            problems.append(
+                f"{describe(kafka)}: KRaft needs annotations strimzi.io/kraft and strimzi.io/node-pools = enabled"
+            )
         if "zookeeper" in kafka.get("spec", {}):
             problems.append(f"{describe(kafka)}: KRaft mode has no zookeeper section")
         for listener in kafka.get("spec", {}).get("kafka", {}).get("listeners", []):
@@ -107,10 +114,16 @@ def crd_problems(objects: list[dict]) -> list[str]:
         mine = [p for p in pools if p["metadata"].get("labels", {}).get("strimzi.io/cluster") == name(kafka)]
         roles = {r for p in mine for r in p.get("spec", {}).get("roles", [])}
         if not {"controller", "broker"} <= roles:
-            problems.append(f"{describe(kafka)}: its node pools must provide both controller and broker roles, have {sorted(roles)}")
+            problems.append(
+                f"{describe(kafka)}: its node pools must provide both controller and broker roles, have {sorted(roles)}"
+            )
         brokers = sum(p["spec"].get("replicas", 0) for p in mine if "broker" in p["spec"].get("roles", []))
         config = kafka["spec"]["kafka"].get("config", {})
-        for key in ("default.replication.factor", "offsets.topic.replication.factor", "transaction.state.log.replication.factor"):
+        for key in (
+            "default.replication.factor",
+            "offsets.topic.replication.factor",
+            "transaction.state.log.replication.factor",
+        ):
             if int(config.get(key, 1)) > brokers:
                 problems.append(f"{describe(kafka)}: {key}={config.get(key)} exceeds {brokers} brokers")
         if int(config.get("min.insync.replicas", 1)) > int(config.get("default.replication.factor", 1)):
@@ -144,7 +157,13 @@ def crd_problems(objects: list[dict]) -> list[str]:
     for cluster in of_kind(objects, "Cluster"):
         if cluster.get("apiVersion") != "postgresql.cnpg.io/v1":
             problems.append(f"{describe(cluster)}: apiVersion must be postgresql.cnpg.io/v1")
-        problems += _required(cluster, "spec.instances", "spec.storage.size", "spec.bootstrap.initdb.database", "spec.bootstrap.initdb.owner")
+        problems += _required(
+            cluster,
+            "spec.instances",
+            "spec.storage.size",
+            "spec.bootstrap.initdb.database",
+            "spec.bootstrap.initdb.owner",
+        )
     return problems
 
 
@@ -239,7 +258,11 @@ def service_problems(objects: list[dict]) -> list[str]:
         svc_selector = svc["spec"].get("selector", {}) if svc else {}
         if svc is None or not _selects(svc_selector, api_labels) or _selects(svc_selector, worker_labels):
             problems.append(f"{service}: a Service {service} must select the API pods (and not the workers)")
-        pdb_selected = [p for p in of_kind(objects, "PodDisruptionBudget") if _selects(p["spec"]["selector"].get("matchLabels", {}), api_labels)]
+        pdb_selected = [
+            p
+            for p in of_kind(objects, "PodDisruptionBudget")
+            if _selects(p["spec"]["selector"].get("matchLabels", {}), api_labels)
+        ]
         if not pdb_selected:
             problems.append(f"{service}: no PodDisruptionBudget covers the API pods")
         hpas = [
@@ -256,14 +279,16 @@ def service_problems(objects: list[dict]) -> list[str]:
         policies = [
             n
             for n in of_kind(objects, "NetworkPolicy")
-            if n["spec"]["podSelector"].get("matchLabels") and _selects(n["spec"]["podSelector"]["matchLabels"], api_labels)
+            if n["spec"]["podSelector"].get("matchLabels")
+            and _selects(n["spec"]["podSelector"]["matchLabels"], api_labels)
         ]
         if not policies or not any(n["spec"].get("ingress") for n in policies):
             problems.append(f"{service}: no NetworkPolicy allows ingress to the API pods")
         jobs = [
             j
             for j in of_kind(objects, "Job")
-            if (lambda jc: jc.get("command", []) + jc.get("args", []))(j["spec"]["template"]["spec"]["containers"][0]) == ["python", "-m", package, "migrate"]
+            if (lambda jc: jc.get("command", []) + jc.get("args", []))(j["spec"]["template"]["spec"]["containers"][0])
+            == ["python", "-m", package, "migrate"]
         ]
         if not jobs:
             problems.append(f"{service}: no migration Job runs `python -m {package} migrate`")
@@ -361,6 +386,8 @@ def backup_problems(objects: list[dict]) -> list[str]:
         backup = scheduled.get(name(cluster))
         if backup is None:
             problems.append(f"{describe(cluster)}: no ScheduledBackup")
-        elif backup["spec"].get("method") != "barmanObjectStore" or len(backup["spec"].get("schedule", "").split()) != 6:
+        elif (
+            backup["spec"].get("method") != "barmanObjectStore" or len(backup["spec"].get("schedule", "").split()) != 6
+        ):
             problems.append(f"{describe(backup)}: method must be barmanObjectStore and schedule six cron fields")
     return problems

@@ -37,7 +37,9 @@ def unknown_metrics(rules: list[dict], exported: set[str]) -> list[str]:
             for rule in group["rules"]:
                 expr = re.sub(r'"[^"]*"', '""', rule["expr"])  # label values are not metric names
                 expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", "", expr)
-                expr = re.sub(r"\b(by|without|on|ignoring)\s*\([^)]*\)", "", expr)  # grouping labels are not metric names
+                expr = re.sub(
+                    r"\b(by|without|on|ignoring)\s*\([^)]*\)", "", expr
+                )  # grouping labels are not metric names
                 for name in re.findall(r"(?<![\w.])[a-z_][a-z0-9_]*", expr):
                     if name not in PROMQL_WORDS and name not in exported and name not in EXTERNAL_METRICS:
                         problems.append(f"{rule['alert']}: {name}")
@@ -69,7 +71,9 @@ def test_every_service_has_its_generated_alerts():
 def test_a_typo_in_a_generated_rule_is_caught():
     rules = _rules()
     rule_object = next(o for o in rules if o["metadata"]["name"] == "case-allocation-alerts")
-    planted = next(r for r in rule_object["spec"]["groups"][0]["rules"] if "outbox_oldest_unsent_age_seconds" in r["expr"])
+    planted = next(
+        r for r in rule_object["spec"]["groups"][0]["rules"] if "outbox_oldest_unsent_age_seconds" in r["expr"]
+    )
     planted["expr"] = planted["expr"].replace("outbox_oldest_unsent_age_seconds", "outbox_oldest_unsent_age_secs")
     assert unknown_metrics(rules, exported_metric_names()) == [f"{planted['alert']}: outbox_oldest_unsent_age_secs"]
 

@@ -23,7 +23,10 @@ def test_each_service_gets_valid_settings_under_its_prefix(service, port):
     assert fields <= set(settings_class.model_fields), fields - set(settings_class.model_fields)
     assert env[f"{prefix(service)}KAFKA_IDEMPOTENT_PRODUCER"] == "true"
     assert env[f"{prefix(service)}DATABASE_URL"].startswith("postgresql+asyncpg://")
-    assert entry["build"]["dockerfile"] == "Dockerfile" and entry["build"]["args"] == {"SERVICE": service, "PORT": str(port)}
+    assert entry["build"]["dockerfile"] == "Dockerfile" and entry["build"]["args"] == {
+        "SERVICE": service,
+        "PORT": str(port),
+    }
     assert entry["ports"] == [f"127.0.0.1:{port}:{port}"]
     assert f"--port {port}" in entry["command"][-1]
     assert {"broker", "postgres"} <= set(entry["depends_on"])

@@ -26,7 +26,9 @@ def instructions(text: str) -> list[tuple[str, str]]:
 
 def test_one_dockerfile_for_every_service():
     assert DOCKERFILE.exists()
-    assert not list((ROOT / "services").glob("*/Dockerfile")), "services build from the root Dockerfile with --build-arg SERVICE"
+    assert not list((ROOT / "services").glob("*/Dockerfile")), (
+        "services build from the root Dockerfile with --build-arg SERVICE"
+    )
 
 
 def test_dockerfile_builds_from_constraints_runs_as_non_root_from_site_packages_and_serves_without_workers():
@@ -41,7 +43,10 @@ def test_dockerfile_builds_from_constraints_runs_as_non_root_from_site_packages_
     assert len(installs) == 1
     assert "-c /tmp/constraints.txt /wheels/*.whl" in runtime[installs[0]][1]
     # The runtime stage keeps no source: only wheels built in the first stage are copied in.
-    assert [args for k, args in runtime if k == "COPY"] == ["constraints.txt /tmp/constraints.txt", "--from=build /wheels /wheels"]
+    assert [args for k, args in runtime if k == "COPY"] == [
+        "constraints.txt /tmp/constraints.txt",
+        "--from=build /wheels /wheels",
+    ]
     workdirs = [args for k, args in runtime if k == "WORKDIR"]
     assert workdirs and not any(w.startswith(("/app", "/src")) or "services" in w for w in workdirs)
 
@@ -65,7 +70,11 @@ def test_each_service_ships_its_migrations_and_data_in_its_package(tmp_path):
     for service in SERVICES:
         package = service.replace("-", "_")
         # Built from a copy, so setuptools' build folder lands outside the source tree.
-        source = shutil.copytree(ROOT / "services" / service, tmp_path / "src" / service, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+        source = shutil.copytree(
+            ROOT / "services" / service,
+            tmp_path / "src" / service,
+            ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+        )
         built = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / service), str(source)],
             capture_output=True,
@@ -97,6 +106,10 @@ def test_dockerfile_and_manifests_fetch_nothing_by_url_and_name_no_machine_paths
 
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context():
-    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert {"**/.venv", "**/.run", ".git", "**/__pycache__"} <= ignored
     assert "constraints.txt" not in ignored and "shared" not in ignored and "services" not in ignored

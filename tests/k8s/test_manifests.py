@@ -71,7 +71,11 @@ def test_the_pods_settings_load_into_the_services_settings_class(overlay, servic
     _, objects = overlay
     prefix = checks.prefix(service)
     settings_class = spec_of(service).settings_class
-    for kind, object_name in (("Deployment", f"{service}-api"), ("Deployment", f"{service}-worker"), ("Job", f"{service}-migrate")):
+    for kind, object_name in (
+        ("Deployment", f"{service}-api"),
+        ("Deployment", f"{service}-worker"),
+        ("Job", f"{service}-migrate"),
+    ):
         obj = checks.find(objects, kind, object_name)
         env, problems = checks.container_env(objects, obj["spec"]["template"]["spec"]["containers"][0])
         assert problems == [], f"{object_name}: {problems}"
@@ -123,7 +127,14 @@ def test_overlays_size_each_environment(overlay):
         "staging": (2, 4, 2, 3, 2, "probation-platform/case-allocation:0.1.0"),
         "prod": (3, 12, 3, 3, 3, "probation-platform/case-allocation:0.1.0"),
     }[name]
-    assert (hpa["minReplicas"], hpa["maxReplicas"], worker["replicas"], pool["replicas"], db["instances"], image) == expected
+    assert (
+        hpa["minReplicas"],
+        hpa["maxReplicas"],
+        worker["replicas"],
+        pool["replicas"],
+        db["instances"],
+        image,
+    ) == expected
     for job in checks.of_kind(objects, "Job"):
         assert job["spec"]["template"]["spec"]["containers"][0]["image"].endswith(image.rsplit(":", 1)[1])
 
@@ -163,12 +174,16 @@ def test_topics_users_and_acls_follow_the_services_code(overlay):
             assert allowed("group", f"{service}.{subscription.name}", "Read")
             assert allowed("group", f"{service}.{subscription.name}.replay", "Read")
             for topic in subscription.topics:
-                assert allowed("topic", topic, "Read"), f"{service}.{subscription.name} reads {topic} without a Read ACL"
+                assert allowed("topic", topic, "Read"), (
+                    f"{service}.{subscription.name} reads {topic} without a Read ACL"
+                )
         # And nothing more: a service may not read what it does not consume, nor write others' topics.
         consumed = {t for s in spec.subscriptions for t in s.topics}
         for other in declared - set(spec.topics) - consumed:
             if not other.startswith(f"dlq.{service}."):
-                assert not allowed("topic", other, "Read") and not allowed("topic", other, "Write"), f"{service} may touch {other}"
+                assert not allowed("topic", other, "Read") and not allowed("topic", other, "Write"), (
+                    f"{service} may touch {other}"
+                )
         assert not allowed("group", "someone-else.consumer", "Read")
 
 
@@ -198,28 +213,59 @@ def broken(objects, kind, object_name, change) -> list[dict]:
 def test_a_missing_probe_fails(prod):
     objects = broken(prod, "Deployment", "webhooks-worker", lambda d: checks.api_container(d).pop("readinessProbe"))
     assert checks.workload_problems(objects) == ["Deployment/webhooks-worker container app: no readinessProbe"]
-    objects = broken(prod, "Deployment", "resettlement-api", lambda d: checks.api_container(d)["livenessProbe"]["httpGet"].update(path="/"))
-    assert checks.service_problems(objects) == ["resettlement: API livenessProbe must GET /health/liveness on the http port"]
+    objects = broken(
+        prod,
+        "Deployment",
+        "resettlement-api",
+        lambda d: checks.api_container(d)["livenessProbe"]["httpGet"].update(path="/"),
+    )
+    assert checks.service_problems(objects) == [
+        "resettlement: API livenessProbe must GET /health/liveness on the http port"
+    ]
 
 
 def test_root_or_a_writable_root_filesystem_or_no_limits_fails(prod):
-    objects = broken(prod, "Deployment", "case-allocation-api", lambda d: checks.api_container(d)["securityContext"].update(runAsUser=0))
-    assert checks.workload_problems(objects) == ["Deployment/case-allocation-api container app: must run as a non-root user"]
     objects = broken(
-        prod, "Job", "refer-monitor-migrate", lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].pop("readOnlyRootFilesystem")
+        prod,
+        "Deployment",
+        "case-allocation-api",
+        lambda d: checks.api_container(d)["securityContext"].update(runAsUser=0),
     )
-    assert checks.workload_problems(objects) == ["Job/refer-monitor-migrate container app: readOnlyRootFilesystem must be true"]
-    objects = broken(prod, "Deployment", "case-allocation-worker", lambda d: checks.api_container(d)["resources"].pop("limits"))
-    assert checks.workload_problems(objects) == ["Deployment/case-allocation-worker container app: resources.limits needs cpu and memory"]
+    assert checks.workload_problems(objects) == [
+        "Deployment/case-allocation-api container app: must run as a non-root user"
+    ]
+    objects = broken(
+        prod,
+        "Job",
+        "refer-monitor-migrate",
+        lambda d: d["spec"]["template"]["spec"]["containers"][0]["securityContext"].pop("readOnlyRootFilesystem"),
+    )
+    assert checks.workload_problems(objects) == [
+        "Job/refer-monitor-migrate container app: readOnlyRootFilesystem must be true"
+    ]
+    objects = broken(
+        prod, "Deployment", "case-allocation-worker", lambda d: checks.api_container(d)["resources"].pop("limits")
+    )
+    assert checks.workload_problems(objects) == [
+        "Deployment/case-allocation-worker container app: resources.limits needs cpu and memory"
+    ]
 
 
 @pytest.mark.parametrize(
     "kind, object_name, expected",
     [
         ("PodDisruptionBudget", "risk-assessment-api", "risk-assessment: no PodDisruptionBudget covers the API pods"),
-        ("HorizontalPodAutoscaler", "risk-assessment-api", "risk-assessment: no HorizontalPodAutoscaler scales risk-assessment-api"),
+        (
+            "HorizontalPodAutoscaler",
+            "risk-assessment-api",
+            "risk-assessment: no HorizontalPodAutoscaler scales risk-assessment-api",
+        ),
         ("NetworkPolicy", "risk-assessment-api", "risk-assessment: no NetworkPolicy allows ingress to the API pods"),
-        ("Job", "risk-assessment-migrate", "risk-assessment: no migration Job runs `python -m risk_assessment migrate`"),
+        (
+            "Job",
+            "risk-assessment-migrate",
+            "risk-assessment: no migration Job runs `python -m risk_assessment migrate`",
+        ),
     ],
 )
 def test_a_service_missing_a_piece_fails(prod, kind, object_name, expected):
@@ -229,7 +275,9 @@ def test_a_service_missing_a_piece_fails(prod, kind, object_name, expected):
 
 def test_no_default_deny_fails(prod):
     objects = [o for o in prod if checks.name(o) != "default-deny-all"]
-    assert checks.network_problems(objects) == ["no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)"]
+    assert checks.network_problems(objects) == [
+        "no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)"
+    ]
 
 
 def test_a_schema_error_fails(prod):
@@ -248,11 +296,16 @@ def test_a_broken_crd_fails(prod):
         "Cluster/webhooks-db: missing spec.bootstrap.initdb.owner",
     ]
     objects = [o for o in prod if o["kind"] != "KafkaNodePool"]
-    assert "Kafka/probation-kafka: its node pools must provide both controller and broker roles, have []" in checks.crd_problems(objects)
+    assert (
+        "Kafka/probation-kafka: its node pools must provide both controller and broker roles, have []"
+        in checks.crd_problems(objects)
+    )
 
 
 def test_a_setting_typo_fails(prod, monkeypatch):
-    objects = broken(prod, "ConfigMap", "webhooks-config", lambda cm: cm["data"].update(WEBHOOKS_KAFKA_BOOTSTRAP_SERVER="x:1"))
+    objects = broken(
+        prod, "ConfigMap", "webhooks-config", lambda cm: cm["data"].update(WEBHOOKS_KAFKA_BOOTSTRAP_SERVER="x:1")
+    )
     env, _ = checks.container_env(objects, checks.api_container(checks.find(objects, "Deployment", "webhooks-api")))
     ours = {k[len("WEBHOOKS_") :].lower() for k in env if k.startswith("WEBHOOKS_")}
     assert ours - set(spec_of("webhooks").settings_class.model_fields) - PENDING_SETTINGS == {"kafka_bootstrap_server"}

@@ -62,7 +62,9 @@ def problems(text: str, objects: list[dict]) -> list[str]:
 
 
 def anchors(text: str) -> set[str]:
-    return {re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    return {
+        re.sub(r"[^a-z0-9 -]", "", h.strip().lower()).replace(" ", "-") for h in re.findall(r"^#+ (.+)$", text, re.M)
+    }
 
 
 def test_runbook_commands_name_objects_that_exist(prod):
@@ -74,7 +76,10 @@ def test_runbook_commands_name_objects_that_exist(prod):
 
 def test_a_wrong_name_in_the_runbook_fails(prod):
     text = "```sh\nkubectl scale deployment/case-allocaton-worker --replicas=0\nkubectl get pods -l app.kubernetes.io/name=nobody\n```\n"
-    assert problems(text, prod) == ["deployment/case-allocaton-worker: not in the rendered manifests", "-l app.kubernetes.io/name=nobody: selects nothing"]
+    assert problems(text, prod) == [
+        "deployment/case-allocaton-worker: not in the rendered manifests",
+        "-l app.kubernetes.io/name=nobody: selects nothing",
+    ]
 
 
 def test_every_alert_links_to_a_runbook_section(prod):

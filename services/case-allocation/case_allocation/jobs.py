@@ -19,4 +19,6 @@ async def handover_once(database: Database, on: date) -> list[str]:
 
 def handover_job(settings, database: Database, metrics) -> PeriodicJob:
     """Runs for today at every interval; idempotent, so repeated runs in a day move nothing new."""
-    return PeriodicJob("omic-handover", settings.handover_job_interval_seconds, lambda: handover_once(database, clock.today()))
+    return PeriodicJob(
+        "omic-handover", settings.handover_job_interval_seconds, lambda: handover_once(database, clock.today())
+    )

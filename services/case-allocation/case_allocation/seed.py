@@ -17,7 +17,20 @@ from probation_shared import clock
 from probation_shared.db import Database
 from probation_shared.logging import get_logger
 
-from .db.models import Address, Allocation, Case, Conviction, Offence, Pdu, Person, Region, Requirement, Sentence, Staff, Team
+from .db.models import (
+    Address,
+    Allocation,
+    Case,
+    Conviction,
+    Offence,
+    Pdu,
+    Person,
+    Region,
+    Requirement,
+    Sentence,
+    Staff,
+    Team,
+)
 from .domain.calendar import allocation_due_date
 from .domain.workload import case_points
 
@@ -105,7 +118,9 @@ async def seed(database: Database, settings) -> None:
     log.info("seeded_reference_data", **added)
     if getattr(settings, "seed_demo_volume", False):
         async with database.unit_of_work() as session:
-            count = await seed_demo(session, staff_per_team=settings.seed_demo_staff_per_team, people=settings.seed_demo_people)
+            count = await seed_demo(
+                session, staff_per_team=settings.seed_demo_staff_per_team, people=settings.seed_demo_people
+            )
         log.info("seeded_demo_volume", people=count)
 
 
@@ -166,7 +181,14 @@ async def seed_demo(session: AsyncSession, *, staff_per_team: int, people: int) 
     new_staff = []
     for team in teams:
         extra = max(staff_per_team - len(TEAM_SHAPE), 0)
-        new_staff.extend(_staff_rows(team.code, [extra_grades[i % 3] for i in range(extra)], random.Random(team.code + "demo"), len(TEAM_SHAPE)))
+        new_staff.extend(
+            _staff_rows(
+                team.code,
+                [extra_grades[i % 3] for i in range(extra)],
+                random.Random(team.code + "demo"),
+                len(TEAM_SHAPE),
+            )
+        )
     new_staff = await _missing(session, Staff.code, new_staff, "code")
     if new_staff:
         await session.execute(insert(Staff), new_staff)
@@ -246,7 +268,9 @@ async def add_case_volume(
                 "tier": tier,
                 "sentence_date": today - timedelta(days=rng.randint(0, 700)),
                 "custodial": custodial,
-                "sentence_type": "CUSTODY" if custodial else rng.choice(["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER"]),
+                "sentence_type": "CUSTODY"
+                if custodial
+                else rng.choice(["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER"]),
                 "requirement": requirement,
                 "length": rng.choice([12, 18, 24, 36]),
                 "offence": rng.choice(["02801", "10400", "05600", "19100"]),
@@ -258,10 +282,19 @@ async def add_case_volume(
     await session.execute(insert(Person), persons)
     await session.execute(insert(Address), addresses)
     conviction_ids = await _insert_ids(
-        session, Conviction, [{"crn": p["crn"], "conviction_date": p["sentence_date"], "court": "Exampleton Magistrates' Court"} for p in plans]
+        session,
+        Conviction,
+        [
+            {"crn": p["crn"], "conviction_date": p["sentence_date"], "court": "Exampleton Magistrates' Court"}
+            for p in plans
+        ],
     )
     await session.execute(
-        insert(Offence), [{"conviction_id": cid, "code": p["offence"], "description": None, "main": True} for p, cid in zip(plans, conviction_ids, strict=True)]
+        insert(Offence),
+        [
+            {"conviction_id": cid, "code": p["offence"], "description": None, "main": True}
+            for p, cid in zip(plans, conviction_ids, strict=True)
+        ],
     )
     sentence_ids = await _insert_ids(
         session,

@@ -48,13 +48,21 @@ class Api:
         return self.tokens.headers(Role.LIMITED_ACCESS_ADMIN, subject="la-admin", staff_code=staff_code)
 
     async def limit(self, crn: str, kind: str, staff_code: str, *, expect: int = 201) -> dict:
-        response = await self.client.post(f"/people/{crn}/limited-access", json={"kind": kind, "staff_code": staff_code}, headers=self.admin())
+        response = await self.client.post(
+            f"/people/{crn}/limited-access", json={"kind": kind, "staff_code": staff_code}, headers=self.admin()
+        )
         assert response.status_code == expect, response.text
         return response.json()
 
     async def person(self, **overrides) -> dict:
         self._people += 1
-        body = {"first_name": "Sam", "last_name": f"Example{self._people}", "date_of_birth": "1990-05-17", "sex": "MALE", **overrides}
+        body = {
+            "first_name": "Sam",
+            "last_name": f"Example{self._people}",
+            "date_of_birth": "1990-05-17",
+            "sex": "MALE",
+            **overrides,
+        }
         response = await self.client.post("/people", json=body, headers=self.h())
         assert response.status_code == 201, response.text
         return response.json()
@@ -103,14 +111,20 @@ class Api:
         return response.json()
 
     async def allocate(self, case_id: int, staff_code: str, *, headers=None, **extra):
-        return await self.client.post(f"/cases/{case_id}/allocation", json={"staff_code": staff_code, **extra}, headers=headers or self.spo())
+        return await self.client.post(
+            f"/cases/{case_id}/allocation", json={"staff_code": staff_code, **extra}, headers=headers or self.spo()
+        )
 
     async def set_tier(self, crn: str, tier: str) -> None:
         """Run the real tier.calculation.changed handler in its own unit of work (no broker round trip)."""
         from case_allocation.events.consume import on_tier_changed
         from probation_shared.events import new_event
 
-        event = new_event("tier.calculation.changed", crn=crn, additional_information={"calculationId": "c1", "tier": tier, "previousTier": None})
+        event = new_event(
+            "tier.calculation.changed",
+            crn=crn,
+            additional_information={"calculationId": "c1", "tier": tier, "previousTier": None},
+        )
         async with self.service.database.unit_of_work() as session:
             await on_tier_changed(session, event)
 

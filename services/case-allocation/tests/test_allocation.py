@@ -22,7 +22,11 @@ async def test_capacity_of_a_po_with_ten_b1_cases_and_the_projection_of_a_c2(api
     await api.staff("LON01T1P99", grade="PO", hours=37)
     await _cases_for(api, "LON01T1P99", 10, "B1")
     workload = (await api.client.get("/staff/LON01T1P99/workload", headers=api.spo())).json()
-    assert workload["total_points"] == 1020 and workload["capacity_percent"] == 46.9 and workload["available_points"] == 2176
+    assert (
+        workload["total_points"] == 1020
+        and workload["capacity_percent"] == 46.9
+        and workload["available_points"] == 2176
+    )
 
     crn = (await api.person())["crn"]
     await api.set_tier(crn, "C2")
@@ -42,14 +46,26 @@ async def test_a_reduction_in_force_lowers_available_points(api):
     await api.staff("LON01T1P98", grade="PO", hours=37)
     await _cases_for(api, "LON01T1P98", 2, "B1")
     url = "/staff/LON01T1P98/reductions"
-    added = await api.client.post(url, json={"hours": 7.4, "reason": "Union duties", "start_date": "2026-01-01", "end_date": "2026-06-30"}, headers=api.spo())
+    added = await api.client.post(
+        url,
+        json={"hours": 7.4, "reason": "Union duties", "start_date": "2026-01-01", "end_date": "2026-06-30"},
+        headers=api.spo(),
+    )
     assert added.status_code == 201, added.text
     during = (await api.client.get("/staff/LON01T1P98/workload?on=2026-03-01", headers=api.spo())).json()
     after = (await api.client.get("/staff/LON01T1P98/workload?on=2026-07-01", headers=api.spo())).json()
-    assert during["reduction_hours"] == 7.4 and during["available_points"] == 1740.8 and during["capacity_percent"] == 11.7
+    assert (
+        during["reduction_hours"] == 7.4 and during["available_points"] == 1740.8 and during["capacity_percent"] == 11.7
+    )
     assert after["reduction_hours"] == 0 and after["capacity_percent"] == 9.4
-    assert (await api.client.post(url, json={"hours": 40, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo())).status_code == 422
-    assert (await api.client.post(url, json={"hours": 1, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo(pdu=OTHER_PDU))).status_code == 403
+    assert (
+        await api.client.post(url, json={"hours": 40, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo())
+    ).status_code == 422
+    assert (
+        await api.client.post(
+            url, json={"hours": 1, "reason": "x", "start_date": "2026-01-01"}, headers=api.spo(pdu=OTHER_PDU)
+        )
+    ).status_code == 403
     reduction_id = added.json()["id"]
     assert (await api.client.delete(f"{url}/{reduction_id}", headers=api.h())).status_code == 403
     assert (await api.client.delete(f"{url}/{reduction_id}", headers=api.spo())).status_code == 204
@@ -64,7 +80,9 @@ async def test_allocation_is_for_an_spo_of_the_pdu_only(api):
     assert (await api.allocate(case_id, "LON01T1S02", headers=api.h(Role.SERVICE))).status_code == 403
     other_spo = await api.allocate(case_id, "LON01T1S02", headers=api.spo(pdu=OTHER_PDU, staff_code="LON02T1S01"))
     assert other_spo.status_code == 403 and other_spo.json()["code"] == "other-pdu"
-    assert (await api.client.get(f"/cases/{case_id}/recommendations", headers=api.spo(pdu=OTHER_PDU))).status_code == 403
+    assert (
+        await api.client.get(f"/cases/{case_id}/recommendations", headers=api.spo(pdu=OTHER_PDU))
+    ).status_code == 403
     assert (await api.client.get("/pdus/LON01/queue", headers=api.spo(pdu=OTHER_PDU))).status_code == 403
     assert (await api.client.get("/pdus/LON01/queue", headers=api.h())).status_code == 403
     assert (await api.client.get(f"/cases/{case_id}/recommendations", headers=api.h())).status_code == 403
@@ -85,13 +103,17 @@ async def test_allocation_refuses_other_pdu_inactive_and_unsuitable_practitioner
     assert inactive.status_code == 409 and inactive.json()["code"] == "practitioner-inactive"
 
     # High RoSH: PO only, both in recommendations and in allocation.
-    await api.client.post(f"/people/{crn}/registrations", json={"type_code": "RHRH", "registered_on": "2026-01-01"}, headers=api.h())
+    await api.client.post(
+        f"/people/{crn}/registrations", json={"type_code": "RHRH", "registered_on": "2026-01-01"}, headers=api.h()
+    )
     recs = (await api.client.get(f"/cases/{case_id}/recommendations", headers=api.spo())).json()
     assert recs["suitable_grades"] == ["PO"] and {p["grade"] for p in recs["practitioners"]} == {"PO"}
     pso = await api.allocate(case_id, "LON01T1S04")  # seeded PSO
     assert pso.status_code == 409 and pso.json()["code"] == "grade-unsuitable"
     assert (await api.allocate(case_id, "LON01T1S02")).status_code == 200  # seeded PO
-    assert (await api.client.post(f"/cases/{case_id}/allocation", json={"staff_code": ""}, headers=api.spo())).status_code == 422
+    assert (
+        await api.client.post(f"/cases/{case_id}/allocation", json={"staff_code": ""}, headers=api.spo())
+    ).status_code == 422
 
 
 async def test_over_fifty_active_risk_cases_needs_an_override_which_is_recorded(api):
@@ -103,12 +125,20 @@ async def test_over_fifty_active_risk_cases_needs_an_override_which_is_recorded(
         case_id = (await api.sentence(other))["case_id"]
         assert (await api.allocate(case_id, "LON01T1P96")).status_code == 200
     refused = await api.allocate(sentence["case_id"], "LON01T1P96")
-    assert refused.status_code == 409 and refused.json()["code"] == "over-case-limit" and refused.json()["activeRiskCases"] == 50
-    overridden = await api.allocate(sentence["case_id"], "LON01T1P96", override_reason="Continuity with the family's previous officer")
+    assert (
+        refused.status_code == 409
+        and refused.json()["code"] == "over-case-limit"
+        and refused.json()["activeRiskCases"] == 50
+    )
+    overridden = await api.allocate(
+        sentence["case_id"], "LON01T1P96", override_reason="Continuity with the family's previous officer"
+    )
     assert overridden.status_code == 200, overridden.text
     assert overridden.json()["override_reason"] == "Continuity with the family's previous officer"
     async with api.service.database.unit_of_work() as session:
-        stored = await session.scalar(select(Allocation.override_reason).where(Allocation.case_id == sentence["case_id"]))
+        stored = await session.scalar(
+            select(Allocation.override_reason).where(Allocation.case_id == sentence["case_id"])
+        )
     assert stored == "Continuity with the family's previous officer"
 
 
@@ -131,7 +161,12 @@ async def test_allocation_then_transfer_publishes_and_the_manager_detail_follows
     (allocated,) = await api.events("person.community.manager.allocated", crn)
     assert allocated["additionalInformation"] == {"staffCode": "LON01T1S02", "teamCode": "LON01T1", "pduCode": "LON01"}
     manager = (await api.follow(allocated, api.service_token())).json()
-    assert manager["staff_code"] == "LON01T1S02" and manager["team_code"] == "LON01T1" and manager["email"] and manager["phone"]
+    assert (
+        manager["staff_code"] == "LON01T1S02"
+        and manager["team_code"] == "LON01T1"
+        and manager["email"]
+        and manager["phone"]
+    )
     assert manager["first_name"] and manager["last_name"]
 
     no_reason = await api.allocate(case_id, "LON01T2S02")
@@ -139,9 +174,16 @@ async def test_allocation_then_transfer_publishes_and_the_manager_detail_follows
     same = await api.allocate(case_id, "LON01T1S02", reason="x")
     assert same.status_code == 409
     moved = await api.allocate(case_id, "LON01T2S02", reason="Moved to the north of the borough")
-    assert moved.status_code == 200 and moved.json()["kind"] == "TRANSFERRED" and moved.json()["previous_staff_code"] == "LON01T1S02"
+    assert (
+        moved.status_code == 200
+        and moved.json()["kind"] == "TRANSFERRED"
+        and moved.json()["previous_staff_code"] == "LON01T1S02"
+    )
     (transferred,) = await api.events("person.community.manager.transferred", crn)
-    assert transferred["additionalInformation"]["staffCode"] == "LON01T2S02" and transferred["additionalInformation"]["teamCode"] == "LON01T2"
+    assert (
+        transferred["additionalInformation"]["staffCode"] == "LON01T2S02"
+        and transferred["additionalInformation"]["teamCode"] == "LON01T2"
+    )
     assert (await api.follow(transferred, api.service_token())).json()["staff_code"] == "LON01T2S02"
     history = (await api.client.get(f"/cases/{case_id}/allocations", headers=api.spo())).json()
     assert [h["kind"] for h in history] == ["ALLOCATED", "TRANSFERRED"]
@@ -200,7 +242,11 @@ async def test_a_restricted_case_is_queued_only_for_spos_named_on_it_and_others_
     named_spo = api.spo(staff_code="LON01T2S01")
     queue = (await api.client.get("/pdus/LON01/queue", headers=named_spo)).json()
     shown = {c["crn"]: c for c in queue["content"]}
-    assert shown[crn]["restricted"] is True and shown[crn]["name"] == "Secret Example1" and shown[open_crn]["restricted"] is False
+    assert (
+        shown[crn]["restricted"] is True
+        and shown[crn]["name"] == "Secret Example1"
+        and shown[open_crn]["restricted"] is False
+    )
     assert queue["hidden_cases"] == 0
     advice = (await api.client.get(f"/cases/{case_id}/recommendations", headers=named_spo)).json()
     assert [p["staff_code"] for p in advice["practitioners"]] == ["LON01T1S03"]
@@ -228,7 +274,14 @@ async def test_an_excluded_practitioner_is_neither_recommended_nor_given_the_cas
 
 
 async def test_staff_crud_is_for_spos_of_the_pdu_and_operators(api):
-    body = {"code": "LON01T1N01", "first_name": "New", "last_name": "Starter", "grade": "PQiP", "team_code": "LON01T1", "contracted_hours": 37}
+    body = {
+        "code": "LON01T1N01",
+        "first_name": "New",
+        "last_name": "Starter",
+        "grade": "PQiP",
+        "team_code": "LON01T1",
+        "contracted_hours": 37,
+    }
     assert (await api.client.post("/staff", json=body)).status_code == 401
     assert (await api.client.post("/staff", json=body, headers=api.h())).status_code == 403
     assert (await api.client.post("/staff", json=body, headers=api.spo(pdu=OTHER_PDU))).status_code == 403
@@ -239,8 +292,12 @@ async def test_staff_crud_is_for_spos_of_the_pdu_and_operators(api):
     assert (await api.client.post("/staff", json=body, headers=api.spo())).status_code == 409
     moved = await api.client.patch("/staff/LON01T1N01", json={"team_code": OTHER_TEAM}, headers=api.spo())
     assert moved.status_code == 403  # the other PDU's team is not this SPO's to fill
-    promoted = await api.client.patch("/staff/LON01T1N01", json={"grade": "PO", "contracted_hours": 30}, headers=api.spo())
-    assert promoted.status_code == 200 and promoted.json()["grade"] == "PO" and promoted.json()["contracted_hours"] == 30
+    promoted = await api.client.patch(
+        "/staff/LON01T1N01", json={"grade": "PO", "contracted_hours": 30}, headers=api.spo()
+    )
+    assert (
+        promoted.status_code == 200 and promoted.json()["grade"] == "PO" and promoted.json()["contracted_hours"] == 30
+    )
     assert (await api.client.get("/staff/LON01T1N01", headers=api.h())).json()["grade"] == "PO"
     assert (await api.client.get("/staff/NOPE", headers=api.h())).status_code == 404
     team = (await api.client.get("/teams/LON01T1/staff", headers=api.h())).json()["staff"]
@@ -267,5 +324,9 @@ async def test_a_tier_change_reweighs_open_cases(api):
     await api.set_tier(crn, "D0")
     assert (await api.client.get("/staff/LON01T1P94/workload", headers=api.spo())).json()["total_points"] == 29
     sentence_id = (await api.client.get(f"/cases/{case_id}", headers=api.spo())).json()["sentence_id"]
-    await api.client.post(f"/people/{crn}/sentences/{sentence_id}/termination", json={"date": "2026-02-01", "reason": "Ended"}, headers=api.h())
+    await api.client.post(
+        f"/people/{crn}/sentences/{sentence_id}/termination",
+        json={"date": "2026-02-01", "reason": "Ended"},
+        headers=api.h(),
+    )
     assert (await api.client.get("/staff/LON01T1P94/workload", headers=api.spo())).json()["total_points"] == 0

@@ -30,7 +30,9 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
     await api.allocate(case_id, "LON01T1S02")
 
     # Published by the relay onto the real topic.
-    consumer = make_consumer(service.settings, f"{service.settings.kafka_topic_prefix}probe", service.settings.topic(CASE_ALLOCATION))
+    consumer = make_consumer(
+        service.settings, f"{service.settings.kafka_topic_prefix}probe", service.settings.topic(CASE_ALLOCATION)
+    )
     await consumer.start()
     seen: list[str] = []
     try:
@@ -39,14 +41,22 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
             batches = await consumer.getmany(timeout_ms=200)
             for records in batches.values():
                 seen.extend(json.loads(r.value)["eventType"] for r in records if r.key == crn.encode())
-            return {"probation-case.engagement.created", "probation-case.sentence.created", "person.community.manager.allocated"} <= set(seen)
+            return {
+                "probation-case.engagement.created",
+                "probation-case.sentence.created",
+                "person.community.manager.allocated",
+            } <= set(seen)
 
         await eventually(all_published, timeout=30)
     finally:
         await consumer.stop()
 
     # Consumed from risk-assessment: a redelivered event is handled once.
-    event = new_event("tier.calculation.changed", crn=crn, additional_information={"calculationId": "k1", "tier": "B1", "previousTier": None})
+    event = new_event(
+        "tier.calculation.changed",
+        crn=crn,
+        additional_information={"calculationId": "k1", "tier": "B1", "previousTier": None},
+    )
     producer = make_producer(service.settings)
     await producer.start()
     try:
@@ -66,7 +76,9 @@ async def test_tier_changes_are_consumed_and_our_events_reach_the_bus(start_serv
 
     await eventually(reweighed, timeout=30)
     async with service.database.unit_of_work() as session:
-        handled = await session.scalar(select(func.count()).select_from(PLATFORM.inbox).where(PLATFORM.inbox.c.event_id == str(event.eventId)))
+        handled = await session.scalar(
+            select(func.count()).select_from(PLATFORM.inbox).where(PLATFORM.inbox.c.event_id == str(event.eventId))
+        )
     assert handled == 1
     workload = (await service.client.get("/staff/LON01T1S02/workload", headers=api.spo())).json()
     assert workload["total_points"] == 102
@@ -92,7 +104,9 @@ async def test_seed_is_idempotent_and_demo_volume_is_opt_in(start_service):
     assert await counts() == first
     assert first[0] == 12 and first[1] >= 300 and first[2] == 0
 
-    demo = settings.model_copy(update={"seed_demo_volume": True, "seed_demo_people": 300, "seed_demo_staff_per_team": 8})
+    demo = settings.model_copy(
+        update={"seed_demo_volume": True, "seed_demo_people": 300, "seed_demo_staff_per_team": 8}
+    )
     await seed(service.database, demo)
     await seed(service.database, demo)
     regions, staff, people = await counts()
@@ -104,5 +118,10 @@ async def test_seed_is_idempotent_and_demo_volume_is_opt_in(start_service):
 def _spo(service) -> str:
     from probation_shared.auth import mint_token
 
-    token = mint_token(service.settings.auth_dev_private_key_file.read_bytes(), subject="spo", roles=[Role.SENIOR_PROBATION_OFFICER.value], pdu="LON01")
+    token = mint_token(
+        service.settings.auth_dev_private_key_file.read_bytes(),
+        subject="spo",
+        roles=[Role.SENIOR_PROBATION_OFFICER.value],
+        pdu="LON01",
+    )
     return f"Bearer {token}"

@@ -18,7 +18,14 @@ def _refused(response, status: int = 422) -> dict:
 
 
 @pytest.mark.parametrize(
-    "path", ["/cases/{n}", "/cases/{n}/allocations", "/cases/{n}/recommendations", "/people/X123456/sentences/{n}", "/people/X123456/addresses/{n}"]
+    "path",
+    [
+        "/cases/{n}",
+        "/cases/{n}/allocations",
+        "/cases/{n}/recommendations",
+        "/people/X123456/sentences/{n}",
+        "/people/X123456/addresses/{n}",
+    ],
 )
 async def test_ids_beyond_64_bits_are_422_not_500(api, path):
     for n in (HUGE, 2**63, -1, 0):
@@ -42,17 +49,31 @@ async def test_unpaid_work_is_forty_to_three_hundred_hours(api):
 
 async def test_names_and_dates_of_birth_are_sane(api):
     base = {"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE"}
-    for bad in ({"date_of_birth": "0001-01-01"}, {"date_of_birth": "1899-12-31"}, {"first_name": "A\x00da"}, {"last_name": "   "}, {"first_name": "x" * 101}):
+    for bad in (
+        {"date_of_birth": "0001-01-01"},
+        {"date_of_birth": "1899-12-31"},
+        {"first_name": "A\x00da"},
+        {"last_name": "   "},
+        {"first_name": "x" * 101},
+    ):
         _refused(await api.client.post("/people", json=base | bad, headers=api.h()))
     created = await api.client.post("/people", json=base | {"first_name": "  Ada  "}, headers=api.h())
     assert created.status_code == 201 and created.json()["first_name"] == "Ada"  # trimmed
-    _refused(await api.client.patch(f"/people/{created.json()['crn']}", json={"last_name": "Love\x00lace"}, headers=api.h()))
+    _refused(
+        await api.client.patch(f"/people/{created.json()['crn']}", json={"last_name": "Love\x00lace"}, headers=api.h())
+    )
 
 
 async def test_termination_in_the_future_and_appointments_in_year_one_are_refused(api):
     crn = (await api.person())["crn"]
     sentence = await api.sentence(crn)
-    _refused(await api.client.post(f"/people/{crn}/sentences/{sentence['id']}/termination", json={"date": "2099-01-01", "reason": "x"}, headers=api.h()))
+    _refused(
+        await api.client.post(
+            f"/people/{crn}/sentences/{sentence['id']}/termination",
+            json={"date": "2099-01-01", "reason": "x"},
+            headers=api.h(),
+        )
+    )
     contact = {"contact_type": "OFFICE_APPOINTMENT", "contact_date": "0001-01-01"}
     _refused(await api.client.post(f"/people/{crn}/contacts", json=contact, headers=api.h()))
 
@@ -62,18 +83,25 @@ async def test_requirement_progress_never_goes_backwards(api):
     sentence = await api.sentence(crn, requirements=[{"requirement_type": "UPW", "length": 100}])
     url = f"/people/{crn}/sentences/{sentence['id']}/requirements/{sentence['requirements'][0]['id']}"
     assert (await api.client.patch(url, json={"completed": 40}, headers=api.h())).status_code == 200
-    assert _refused(await api.client.patch(url, json={"completed": 39}, headers=api.h()))["code"] == "progress-backwards"
+    assert (
+        _refused(await api.client.patch(url, json={"completed": 39}, headers=api.h()))["code"] == "progress-backwards"
+    )
     assert (await api.client.patch(url, json={"completed": 40}, headers=api.h())).status_code == 200
 
 
-@pytest.mark.parametrize("roles", ["PROBATION_PRACTITIONER", None, 7, [1], ["NOT_A_ROLE"], {"a": 1}, [["PROBATION_PRACTITIONER"]]])
+@pytest.mark.parametrize(
+    "roles", ["PROBATION_PRACTITIONER", None, 7, [1], ["NOT_A_ROLE"], {"a": 1}, [["PROBATION_PRACTITIONER"]]]
+)
 async def test_a_malformed_roles_claim_is_401(api, roles):
     token = mint_token(api.tokens.private_key, subject="x", roles=["SERVICE"])
     import jwt
 
     claims = jwt.decode(token, options={"verify_signature": False}) | {"roles": roles}
     bad = jwt.encode(claims, api.tokens.private_key, algorithm="RS256")
-    assert _refused(await api.client.get("/regions", headers={"Authorization": f"Bearer {bad}"}), 401)["code"] == "unauthenticated"
+    assert (
+        _refused(await api.client.get("/regions", headers={"Authorization": f"Bearer {bad}"}), 401)["code"]
+        == "unauthenticated"
+    )
 
 
 async def test_an_oversized_authorization_header_is_431_problem_json(api):

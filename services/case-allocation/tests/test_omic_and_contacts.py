@@ -8,7 +8,13 @@ from probation_shared.auth import Role
 
 async def test_an_eight_month_custodial_sentence_is_com_from_the_start(api):
     crn = (await api.person())["crn"]
-    await api.sentence(crn, sentence_type="CUSTODY", sentence_date="2026-06-01", length=(8, "MONTHS"), custody={"conditional_release_date": "2026-10-01"})
+    await api.sentence(
+        crn,
+        sentence_type="CUSTODY",
+        sentence_date="2026-06-01",
+        length=(8, "MONTHS"),
+        custody={"conditional_release_date": "2026-10-01"},
+    )
     handover = (await api.client.get(f"/people/{crn}/handover", headers=api.h(Role.PRISON_OFFENDER_MANAGER))).json()
     assert handover["responsible"] == "COM" and handover["handover_date"] == "2026-06-01"
     (event,) = await api.events("offender-management.handover.changed", crn)
@@ -26,7 +32,11 @@ async def test_a_three_year_sentence_is_pom_until_handover_and_the_daily_job_fli
     )
     assert sentence["custody"]["release_date"] == "2027-10-31"
     handover = (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()
-    assert (handover["responsible"], handover["handover_date"], handover["release_date"]) == ("POM", "2027-03-16", "2027-10-31")
+    assert (handover["responsible"], handover["handover_date"], handover["release_date"]) == (
+        "POM",
+        "2027-03-16",
+        "2027-10-31",
+    )
     (first,) = await api.events("offender-management.handover.changed", crn)
     assert first["additionalInformation"] == {"responsible": "POM", "handoverDate": "2027-03-16"}
 
@@ -49,26 +59,41 @@ async def test_amending_release_dates_moves_the_handover_and_release_makes_it_a_
     crn = (await api.person())["crn"]
     await api.set_tier(crn, "B2")
     sentence = await api.sentence(
-        crn, sentence_type="CUSTODY", sentence_date="2026-04-30", length=(4, "YEARS"), custody={"conditional_release_date": "2028-04-29"}
+        crn,
+        sentence_type="CUSTODY",
+        sentence_date="2026-04-30",
+        length=(4, "YEARS"),
+        custody={"conditional_release_date": "2028-04-29"},
     )
     case_id = sentence["case_id"]
     assert (await api.client.get(f"/cases/{case_id}", headers=api.spo())).json()["points"] == 48  # custody B2
-    amended = await api.client.patch(f"/people/{crn}/sentences/{sentence['id']}", json={"confirmed_release_date": "2027-10-31"}, headers=api.h())
+    amended = await api.client.patch(
+        f"/people/{crn}/sentences/{sentence['id']}", json={"confirmed_release_date": "2027-10-31"}, headers=api.h()
+    )
     assert amended.status_code == 200
     assert (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()["handover_date"] == "2027-03-16"
     (amend_event,) = await api.events("probation-case.sentence.amended", crn)
-    assert amend_event["additionalInformation"]["custodial"] is True and amend_event["additionalInformation"]["mandateForChange"] is True
-    released = await api.client.patch(f"/people/{crn}/sentences/{sentence['id']}", json={"released_on": "2026-06-01"}, headers=api.h())
+    assert (
+        amend_event["additionalInformation"]["custodial"] is True
+        and amend_event["additionalInformation"]["mandateForChange"] is True
+    )
+    released = await api.client.patch(
+        f"/people/{crn}/sentences/{sentence['id']}", json={"released_on": "2026-06-01"}, headers=api.h()
+    )
     assert released.status_code == 200
     case = (await api.client.get(f"/cases/{case_id}", headers=api.spo())).json()
     assert case["case_type"] == "LICENCE" and case["points"] == 132
     community = await api.sentence(crn)
-    wrong = await api.client.patch(f"/people/{crn}/sentences/{community['id']}", json={"released_on": "2026-06-01"}, headers=api.h())
+    wrong = await api.client.patch(
+        f"/people/{crn}/sentences/{community['id']}", json={"released_on": "2026-06-01"}, headers=api.h()
+    )
     assert wrong.status_code == 422
 
 
 async def _contact(api, crn, day, outcome, kind="OFFICE_APPOINTMENT"):
-    response = await api.client.post(f"/people/{crn}/contacts", json={"contact_type": kind, "contact_date": day, "outcome": outcome}, headers=api.h())
+    response = await api.client.post(
+        f"/people/{crn}/contacts", json={"contact_type": kind, "contact_date": day, "outcome": outcome}, headers=api.h()
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -80,7 +105,9 @@ async def test_two_unacceptable_absences_in_twelve_months_raise_a_breach(api):
     assert first["breach_id"] is None
     await _contact(api, crn, "2026-02-10", "FTA_ACCEPTABLE")
     pending = await _contact(api, crn, "2026-03-10", None)
-    recorded = await api.client.patch(f"/people/{crn}/contacts/{pending['id']}", json={"outcome": "FTA_UNACCEPTABLE"}, headers=api.h())
+    recorded = await api.client.patch(
+        f"/people/{crn}/contacts/{pending['id']}", json={"outcome": "FTA_UNACCEPTABLE"}, headers=api.h()
+    )
     assert recorded.status_code == 200 and recorded.json()["breach_id"]
     (raised,) = await api.events("enforcement.breach.raised", crn)
     assert raised["additionalInformation"] == {"breachId": recorded.json()["breach_id"]}
@@ -89,14 +116,22 @@ async def test_two_unacceptable_absences_in_twelve_months_raise_a_breach(api):
     # A third absence does not raise another breach on its own.
     await _contact(api, crn, "2026-04-10", "FTA_UNACCEPTABLE")
     assert len(await api.events("enforcement.breach.raised", crn)) == 1
-    again = await api.client.patch(f"/people/{crn}/contacts/{pending['id']}", json={"outcome": "ATTENDED"}, headers=api.h())
+    again = await api.client.patch(
+        f"/people/{crn}/contacts/{pending['id']}", json={"outcome": "ATTENDED"}, headers=api.h()
+    )
     assert again.status_code == 409
     future = await api.client.post(
-        f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2999-01-01", "outcome": "ATTENDED"}, headers=api.h()
+        f"/people/{crn}/contacts",
+        json={"contact_type": "PHONE", "contact_date": "2999-01-01", "outcome": "ATTENDED"},
+        headers=api.h(),
     )
     assert future.status_code == 422
     assert (
-        await api.client.post(f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2026-01-01"}, headers=api.h(Role.AUDITOR))
+        await api.client.post(
+            f"/people/{crn}/contacts",
+            json={"contact_type": "PHONE", "contact_date": "2026-01-01"},
+            headers=api.h(Role.AUDITOR),
+        )
     ).status_code == 403
 
 
@@ -120,20 +155,32 @@ async def test_monthly_face_to_face_compliance_per_case(api):
 
 async def test_drug_test_results_are_notified_with_the_police_flag_for_iom_cases(api):
     crn = (await api.person())["crn"]
-    sentence = await api.sentence(crn, requirements=[{"requirement_type": "DRR", "length": 6}, {"requirement_type": "RAR", "length": 10}])
+    sentence = await api.sentence(
+        crn, requirements=[{"requirement_type": "DRR", "length": 6}, {"requirement_type": "RAR", "length": 10}]
+    )
     drr, rar = sentence["requirements"]
     first = await api.client.post(
-        f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": "2026-01-10", "result": "NEGATIVE"}, headers=api.h()
+        f"/people/{crn}/drug-tests",
+        json={"requirement_id": drr["id"], "test_date": "2026-01-10", "result": "NEGATIVE"},
+        headers=api.h(),
     )
     assert first.status_code == 201, first.text
     (plain,) = await api.events("probation-case.drug-test.recorded", crn)
-    assert plain["additionalInformation"] == {"testId": first.json()["id"], "result": "NEGATIVE", "policePartnerNotifiable": False}
+    assert plain["additionalInformation"] == {
+        "testId": first.json()["id"],
+        "result": "NEGATIVE",
+        "policePartnerNotifiable": False,
+    }
     assert (await api.follow(plain, api.h(Role.POLICE_PARTNER))).status_code == 404
 
-    await api.client.post(f"/people/{crn}/registrations", json={"type_code": "IIOM", "registered_on": "2026-01-01"}, headers=api.h())
+    await api.client.post(
+        f"/people/{crn}/registrations", json={"type_code": "IIOM", "registered_on": "2026-01-01"}, headers=api.h()
+    )
     for day in ("2026-01-17", "2026-01-24"):
         response = await api.client.post(
-            f"/people/{crn}/drug-tests", json={"requirement_id": drr["id"], "test_date": day, "result": "POSITIVE", "substances": ["cocaine"]}, headers=api.h()
+            f"/people/{crn}/drug-tests",
+            json={"requirement_id": drr["id"], "test_date": day, "result": "POSITIVE", "substances": ["cocaine"]},
+            headers=api.h(),
         )
         assert response.status_code == 201
     events = await api.events("probation-case.drug-test.recorded", crn)
@@ -146,6 +193,8 @@ async def test_drug_test_results_are_notified_with_the_police_flag_for_iom_cases
     assert (await api.follow(events[1], api.h())).json()["flagged_for_enforcement"] is False
 
     not_drr = await api.client.post(
-        f"/people/{crn}/drug-tests", json={"requirement_id": rar["id"], "test_date": "2026-01-10", "result": "NEGATIVE"}, headers=api.h()
+        f"/people/{crn}/drug-tests",
+        json={"requirement_id": rar["id"], "test_date": "2026-01-10", "result": "NEGATIVE"},
+        headers=api.h(),
     )
     assert not_drr.status_code == 422 and not_drr.json()["code"] == "not-a-drr"

@@ -14,7 +14,14 @@ NEW = {
     "phone": "07700 900123",
     "email": "ada@example.com",
 }
-ADDRESS = {"status": "MAIN", "address_type": "HOME", "line1": "1 Station Road", "town": "Islington", "postcode": "N1 9GU", "start_date": "2025-01-01"}
+ADDRESS = {
+    "status": "MAIN",
+    "address_type": "HOME",
+    "line1": "1 Station Road",
+    "town": "Islington",
+    "postcode": "N1 9GU",
+    "start_date": "2025-01-01",
+}
 
 
 async def test_register_person_publishes_engagement_created(api):
@@ -53,7 +60,9 @@ async def test_bad_input_is_a_problem_not_a_500(api):
         response = await api.client.post("/people", json=body, headers=api.h())
         assert response.status_code == 422, (body, response.text)
         assert response.json()["code"] == "validation-failed"
-    malformed = await api.client.post("/people", content=b"{not json", headers={**api.h(), "content-type": "application/json"})
+    malformed = await api.client.post(
+        "/people", content=b"{not json", headers={**api.h(), "content-type": "application/json"}
+    )
     assert malformed.status_code == 400
     assert (await api.client.get("/people/not-a-crn", headers=api.h())).status_code == 422
     assert (await api.client.get("/people/X000000", headers=api.h())).status_code == 404
@@ -66,7 +75,9 @@ async def test_bad_input_is_a_problem_not_a_500(api):
 async def test_updating_personal_details_publishes_once_per_real_change(api):
     person = await api.person()
     crn = person["crn"]
-    response = await api.client.patch(f"/people/{crn}", json={"last_name": "Renamed", "phone": "0161 496 0000"}, headers=api.h())
+    response = await api.client.patch(
+        f"/people/{crn}", json={"last_name": "Renamed", "phone": "0161 496 0000"}, headers=api.h()
+    )
     assert response.status_code == 200 and response.json()["last_name"] == "Renamed"
     unchanged = await api.client.patch(f"/people/{crn}", json={"last_name": "Renamed"}, headers=api.h())
     assert unchanged.status_code == 200
@@ -75,7 +86,9 @@ async def test_updating_personal_details_publishes_once_per_real_change(api):
     assert cleared.status_code == 422
     unborn = await api.client.patch(f"/people/{crn}", json={"date_of_birth": "2030-01-01"}, headers=api.h())
     assert unborn.status_code == 422 and "date_of_birth" in unborn.text
-    assert (await api.client.patch(f"/people/{crn}", json={"last_name": "X"}, headers=api.h(Role.POLICE_PARTNER))).status_code == 403
+    assert (
+        await api.client.patch(f"/people/{crn}", json={"last_name": "X"}, headers=api.h(Role.POLICE_PARTNER))
+    ).status_code == 403
 
 
 async def test_address_update_event_detail_shows_address_to_practitioner_not_provider(api):
@@ -83,7 +96,11 @@ async def test_address_update_event_detail_shows_address_to_practitioner_not_pro
     created = await api.client.post(f"/people/{crn}/addresses", json=ADDRESS, headers=api.h())
     assert created.status_code == 201, created.text
     address_id = created.json()["id"]
-    changed = await api.client.patch(f"/people/{crn}/addresses/{address_id}", json={"line1": "22 Acacia Avenue", "postcode": "N7 8AB"}, headers=api.h())
+    changed = await api.client.patch(
+        f"/people/{crn}/addresses/{address_id}",
+        json={"line1": "22 Acacia Avenue", "postcode": "N7 8AB"},
+        headers=api.h(),
+    )
     assert changed.status_code == 200, changed.text
 
     (event,) = await api.events("probation-case.address.updated", crn)
@@ -105,7 +122,11 @@ async def test_address_update_event_detail_shows_address_to_practitioner_not_pro
 async def test_a_new_main_address_ends_the_previous_one_and_the_person_shows_it(api):
     crn = (await api.person())["crn"]
     first = (await api.client.post(f"/people/{crn}/addresses", json=ADDRESS, headers=api.h())).json()
-    second = await api.client.post(f"/people/{crn}/addresses", json={**ADDRESS, "line1": "9 New Street", "start_date": "2025-06-01"}, headers=api.h())
+    second = await api.client.post(
+        f"/people/{crn}/addresses",
+        json={**ADDRESS, "line1": "9 New Street", "start_date": "2025-06-01"},
+        headers=api.h(),
+    )
     assert second.status_code == 201
     history = (await api.client.get(f"/people/{crn}/addresses", headers=api.h())).json()["addresses"]
     old = next(a for a in history if a["id"] == first["id"])
@@ -155,7 +176,9 @@ async def test_restricted_person_is_invisible_to_staff_not_named_and_excluded_st
     stranger = api.h(staff_code="LON01T1S03")
     excluded = api.h(staff_code="LON01T1S04")
     assert (
-        await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON01T1S02"}, headers=api.h())
+        await api.client.post(
+            f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON01T1S02"}, headers=api.h()
+        )
     ).status_code == 403  # only a limited-access administrator manages limited access
     for kind, code in (("RESTRICTION", "LON01T1S02"), ("RESTRICTION", "LON01T1S04"), ("EXCLUSION", "LON01T1S04")):
         await api.limit(crn, kind, code)
@@ -175,7 +198,9 @@ async def test_restricted_person_is_invisible_to_staff_not_named_and_excluded_st
     limits = (await api.client.get(f"/people/{crn}/limited-access", headers=api.admin())).json()["limits"]
     for limit in limits:
         if limit["kind"] == "RESTRICTION":
-            assert (await api.client.delete(f"/people/{crn}/limited-access/{limit['id']}", headers=api.admin())).status_code == 204
+            assert (
+                await api.client.delete(f"/people/{crn}/limited-access/{limit['id']}", headers=api.admin())
+            ).status_code == 204
     assert (await api.client.get(f"/people/{crn}", headers=stranger)).status_code == 200
     assert (await api.client.get(f"/people/{crn}", headers=excluded)).status_code == 403
 
@@ -186,6 +211,11 @@ async def test_reads_by_people_are_audited_service_reads_are_not(api):
     await api.client.get(f"/people/{crn}", headers=api.service_token())
     async with api.service.database.unit_of_work() as session:
         rows = (await session.execute(select(PLATFORM.audit_log).where(PLATFORM.audit_log.c.subject_crn == crn))).all()
-        total = await session.scalar(select(func.count()).select_from(PLATFORM.audit_log).where(PLATFORM.audit_log.c.action == "read"))
-    assert [(r.actor, r.action, r.reason) for r in rows] == [("test-user", "write", None), ("alice", "read", "supervision")]
+        total = await session.scalar(
+            select(func.count()).select_from(PLATFORM.audit_log).where(PLATFORM.audit_log.c.action == "read")
+        )
+    assert [(r.actor, r.action, r.reason) for r in rows] == [
+        ("test-user", "write", None),
+        ("alice", "read", "supervision"),
+    ]
     assert total == 1

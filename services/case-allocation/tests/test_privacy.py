@@ -67,7 +67,14 @@ async def test_an_event_without_its_registered_contract_is_refused(api):
 
         person = await people_db.get(session, crn)
         with pytest.raises(publish.UnregisteredEvent):
-            await publish._publish(session, "probation-case.sentence.created", person, f"/people/{crn}", "wrong", AddressChanged(addressId=1))
+            await publish._publish(
+                session,
+                "probation-case.sentence.created",
+                person,
+                f"/people/{crn}",
+                "wrong",
+                AddressChanged(addressId=1),
+            )
 
 
 async def test_every_published_event_carries_exactly_its_contract(api):
@@ -75,7 +82,9 @@ async def test_every_published_event_carries_exactly_its_contract(api):
     crn = (await api.person(noms_number="A7777AA"))["crn"]
     address = (
         await api.client.post(
-            f"/people/{crn}/addresses", json={"status": "MAIN", "line1": "1 High St", "postcode": "N1 1AA", "start_date": "2025-01-01"}, headers=api.h()
+            f"/people/{crn}/addresses",
+            json={"status": "MAIN", "line1": "1 High St", "postcode": "N1 1AA", "start_date": "2025-01-01"},
+            headers=api.h(),
         )
     ).json()
     await api.client.patch(f"/people/{crn}", json={"last_name": "Changed"}, headers=api.h())
@@ -83,20 +92,32 @@ async def test_every_published_event_carries_exactly_its_contract(api):
     sentence = await api.sentence(crn, requirements=({"requirement_type": "DRR", "length": 6},))
     requirement_id = sentence["requirements"][0]["id"]
     await api.allocate(sentence["case_id"], "LON01T1P71")
-    await api.client.post(f"/people/{crn}/registrations", json={"type_code": "IIOM", "registered_on": "2026-01-01"}, headers=api.h())
     await api.client.post(
-        f"/people/{crn}/drug-tests", json={"requirement_id": requirement_id, "test_date": "2026-01-02", "result": "NEGATIVE"}, headers=api.h()
+        f"/people/{crn}/registrations", json={"type_code": "IIOM", "registered_on": "2026-01-01"}, headers=api.h()
+    )
+    await api.client.post(
+        f"/people/{crn}/drug-tests",
+        json={"requirement_id": requirement_id, "test_date": "2026-01-02", "result": "NEGATIVE"},
+        headers=api.h(),
     )
     limit = await api.limit(crn, "EXCLUSION", "LON01T1S05")
     await api.client.delete(f"/people/{crn}/limited-access/{limit['id']}", headers=api.admin())
     custody = (await api.person())["crn"]
-    await api.sentence(custody, sentence_type="CUSTODY", sentence_date="2026-06-01", length=(8, "MONTHS"), custody={"conditional_release_date": "2026-10-01"})
+    await api.sentence(
+        custody,
+        sentence_type="CUSTODY",
+        sentence_date="2026-06-01",
+        length=(8, "MONTHS"),
+        custody={"conditional_release_date": "2026-10-01"},
+    )
 
     events = await api.events()
     assert len({e["eventType"] for e in events}) >= 11
     for event in events:
         registered = CONTRACTS[(event["eventType"], event["version"])]
-        assert set(event["additionalInformation"]) == {f.alias or n for n, f in registered.model.model_fields.items()}, event["eventType"]
+        assert set(event["additionalInformation"]) == {
+            f.alias or n for n, f in registered.model.model_fields.items()
+        }, event["eventType"]
 
 
 async def test_handover_release_date_is_sentence_data_masked_for_an_auditor(api):
@@ -110,7 +131,11 @@ async def test_handover_release_date_is_sentence_data_masked_for_an_auditor(api)
     )
     (event,) = await api.events("offender-management.handover.changed", crn)
     as_auditor = (await api.follow(event, api.h(Role.AUDITOR))).json()
-    assert as_auditor["release_date"] == MASK and as_auditor["handover_date"] == MASK and as_auditor["responsible"] == "POM"
+    assert (
+        as_auditor["release_date"] == MASK
+        and as_auditor["handover_date"] == MASK
+        and as_auditor["responsible"] == "POM"
+    )
     as_pom = (await api.follow(event, api.h(Role.PRISON_OFFENDER_MANAGER))).json()
     assert as_pom["release_date"] == "2027-10-31"
 
@@ -118,7 +143,13 @@ async def test_handover_release_date_is_sentence_data_masked_for_an_auditor(api)
 async def test_registration_history_levels_and_categories_are_masked_for_an_auditor(api):
     crn = (await api.person())["crn"]
     url = f"/people/{crn}/registrations"
-    created = (await api.client.post(url, json={"type_code": "MAPP", "level": "M2", "category": "M1", "registered_on": "2026-01-05"}, headers=api.h())).json()
+    created = (
+        await api.client.post(
+            url,
+            json={"type_code": "MAPP", "level": "M2", "category": "M1", "registered_on": "2026-01-05"},
+            headers=api.h(),
+        )
+    ).json()
     await api.client.patch(f"{url}/{created['id']}", json={"level": "M3"}, headers=api.h())
     (event,) = await api.events("probation-case.registration.updated", crn)
     seen = (await api.follow(event, api.h(Role.AUDITOR))).json()
@@ -155,7 +186,9 @@ async def test_staff_details_are_staff_data_not_shown_to_commissioners_or_operat
 async def test_allocation_reasons_are_case_notes_masked_for_an_auditor_reading_contacts(api):
     crn = (await api.person())["crn"]
     await api.client.post(
-        f"/people/{crn}/contacts", json={"contact_type": "PHONE", "contact_date": "2026-01-01", "notes": "Spoke about his ex, Jo"}, headers=api.h()
+        f"/people/{crn}/contacts",
+        json={"contact_type": "PHONE", "contact_date": "2026-01-01", "notes": "Spoke about his ex, Jo"},
+        headers=api.h(),
     )
     contacts = (await api.client.get(f"/people/{crn}/contacts", headers=api.h(Role.AUDITOR))).json()["contacts"]
     assert contacts[0]["notes"] == MASK and "Jo" not in str(contacts)
@@ -168,16 +201,24 @@ async def test_an_spo_of_any_pdu_cannot_name_themselves_onto_a_restriction(api):
     crn = (await api.person())["crn"]
     await api.limit(crn, "RESTRICTION", "LON01T1S02")
     intruder = api.spo(pdu="LON02", staff_code="LON02T1S01")
-    added = await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON02T1S01"}, headers=intruder)
+    added = await api.client.post(
+        f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON02T1S01"}, headers=intruder
+    )
     assert added.status_code == 403 and added.headers["content-type"].startswith("application/problem+json")
     assert (await api.client.get(f"/people/{crn}", headers=intruder)).status_code == 404
     listing = await api.client.get(f"/people/{crn}/limited-access", headers=intruder)
     assert listing.status_code == 404  # the list of a person hidden from them is hidden too
     limit_id = (await api.client.get(f"/people/{crn}/limited-access", headers=api.admin())).json()["limits"][0]["id"]
-    assert (await api.client.delete(f"/people/{crn}/limited-access/{limit_id}", headers=api.spo(staff_code="LON01T1S02"))).status_code == 403
+    assert (
+        await api.client.delete(f"/people/{crn}/limited-access/{limit_id}", headers=api.spo(staff_code="LON01T1S02"))
+    ).status_code == 403
     # Not even an administrator who is also staff may name themselves.
-    both = api.tokens.headers(Role.LIMITED_ACCESS_ADMIN, Role.SENIOR_PROBATION_OFFICER, staff_code="LON02T1S01", pdu="LON02")
-    self_grant = await api.client.post(f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON02T1S01"}, headers=both)
+    both = api.tokens.headers(
+        Role.LIMITED_ACCESS_ADMIN, Role.SENIOR_PROBATION_OFFICER, staff_code="LON02T1S01", pdu="LON02"
+    )
+    self_grant = await api.client.post(
+        f"/people/{crn}/limited-access", json={"kind": "RESTRICTION", "staff_code": "LON02T1S01"}, headers=both
+    )
     assert self_grant.status_code == 403 and self_grant.json()["code"] == "self-grant"
     assert (await api.client.get(f"/people/{crn}", headers=both)).status_code == 404
 
@@ -186,11 +227,21 @@ async def test_limit_changes_are_audited_and_published(api):
     crn = (await api.person())["crn"]
     added = await api.limit(crn, "RESTRICTION", "LON01T1S02")
     (event,) = await api.events("probation-case.limited-access.changed", crn)
-    assert event["additionalInformation"] == {"limitId": added["id"], "kind": "RESTRICTION", "change": "added", "staffCode": "LON01T1S02"}
+    assert event["additionalInformation"] == {
+        "limitId": added["id"],
+        "kind": "RESTRICTION",
+        "change": "added",
+        "staffCode": "LON01T1S02",
+    }
     assert event["detailUrl"].endswith(f"/people/{crn}/limited-access")
-    assert (await api.client.delete(f"/people/{crn}/limited-access/{added['id']}", headers=api.admin())).status_code == 204
+    assert (
+        await api.client.delete(f"/people/{crn}/limited-access/{added['id']}", headers=api.admin())
+    ).status_code == 204
     removed = (await api.events("probation-case.limited-access.changed", crn))[-1]
-    assert removed["additionalInformation"]["change"] == "removed" and removed["additionalInformation"]["limitId"] == added["id"]
+    assert (
+        removed["additionalInformation"]["change"] == "removed"
+        and removed["additionalInformation"]["limitId"] == added["id"]
+    )
     assert [(r["actor"], r["action"]) for r in await audit_rows(api, subject_crn=crn)] == [
         ("test-user", "write"),  # the person's registration
         ("la-admin", "limited-access-added"),
@@ -205,12 +256,19 @@ async def test_reading_the_limited_access_list_is_audited_and_the_service_token_
     crn = (await api.person())["crn"]
     await api.limit(crn, "RESTRICTION", "LON01T1S01")
     await api.limit(crn, "EXCLUSION", "LON01T1S04")
-    named_spo = await api.client.get(f"/people/{crn}/limited-access", headers={**api.spo(), "x-access-reason": "allocation"})
+    named_spo = await api.client.get(
+        f"/people/{crn}/limited-access", headers={**api.spo(), "x-access-reason": "allocation"}
+    )
     assert named_spo.status_code == 200 and len(named_spo.json()["limits"]) == 2
     service = (await api.client.get(f"/people/{crn}/limited-access", headers=api.service_token())).json()
-    assert {(row["kind"], row["staff_code"]) for row in service["limits"]} == {("RESTRICTION", "LON01T1S01"), ("EXCLUSION", "LON01T1S04")}
+    assert {(row["kind"], row["staff_code"]) for row in service["limits"]} == {
+        ("RESTRICTION", "LON01T1S01"),
+        ("EXCLUSION", "LON01T1S04"),
+    }
     reads = [r for r in await audit_rows(api, subject_crn=crn) if r["action"] == "limited-access-read"]
-    assert [(r["actor_roles"], r["reason"]) for r in reads] == [("SENIOR_PROBATION_OFFICER", "allocation")]  # the service read is not a person's
+    assert [(r["actor_roles"], r["reason"]) for r in reads] == [
+        ("SENIOR_PROBATION_OFFICER", "allocation")
+    ]  # the service read is not a person's
 
     # Other services' check (probation_shared.limited_access_client.enforce_for_staff) reads the list this way.
     from probation_shared.limited_access import EXCLUDED, HIDDEN, access_verdict
@@ -240,9 +298,15 @@ async def test_allocation_history_recommendations_search_and_queue_write_a_row_p
         ("queue", crns[1]),
     }
     writes = [r["resource"] for r in rows if r["action"] == "write" and r["subject_crn"] == crns[0]]
-    assert writes == ["/people", f"/people/{crns[0]}/sentences", f"/cases/{case_ids[0]}/allocation"]  # a change answers with the record
+    assert writes == [
+        "/people",
+        f"/people/{crns[0]}/sentences",
+        f"/cases/{case_ids[0]}/allocation",
+    ]  # a change answers with the record
     assert not [r for r in rows if r["subject_crn"] is None]  # every row names whom
-    assert ("queue", crns[0]) not in {(r["action"], r["subject_crn"]) for r in rows}  # allocated: no longer in the queue
+    assert ("queue", crns[0]) not in {
+        (r["action"], r["subject_crn"]) for r in rows
+    }  # allocated: no longer in the queue
 
 
 async def test_an_oversized_or_unprintable_access_reason_is_refused_not_stored(api):
@@ -250,14 +314,21 @@ async def test_an_oversized_or_unprintable_access_reason_is_refused_not_stored(a
     for bad in ("x" * 100_000, "why\x07"):
         response = await api.client.get(f"/people/{crn}", headers={**api.h(), "x-access-reason": bad})
         assert response.status_code == 400 and response.json()["code"] == "invalid-access-reason"
-        assert response.headers["content-type"].startswith("application/problem+json") and "first_name" not in response.text
+        assert (
+            response.headers["content-type"].startswith("application/problem+json")
+            and "first_name" not in response.text
+        )
     assert await audit_rows(api, action="read") == []
     ok = await api.client.get(f"/people/{crn}", headers={**api.h(), "x-access-reason": "  home visit  "})
     assert ok.status_code == 200
     assert [r["reason"] for r in await audit_rows(api, action="read")] == ["home visit"]
-    long_write = await api.client.patch(f"/people/{crn}", json={"last_name": "Changed"}, headers={**api.h(), "x-access-reason": "y" * 201})
+    long_write = await api.client.patch(
+        f"/people/{crn}", json={"last_name": "Changed"}, headers={**api.h(), "x-access-reason": "y" * 201}
+    )
     assert long_write.status_code == 400
-    assert (await api.client.get(f"/people/{crn}", headers=api.h())).json()["last_name"] != "Changed"  # refused whole, not stored
+    assert (await api.client.get(f"/people/{crn}", headers=api.h())).json()[
+        "last_name"
+    ] != "Changed"  # refused whole, not stored
 
 
 async def test_an_auditor_reads_audit_rows_and_no_route_changes_them(api):
@@ -265,7 +336,9 @@ async def test_an_auditor_reads_audit_rows_and_no_route_changes_them(api):
     await api.client.get(f"/people/{crn}", headers={**api.h(subject="alice"), "x-access-reason": "supervision"})
     seen = await api.client.get(f"/audit?crn={crn}&actor=alice", headers=api.h(Role.AUDITOR))
     assert seen.status_code == 200
-    assert [(e["actor"], e["crn"], e["action"], e["reason"]) for e in seen.json()] == [("alice", crn, "read", "supervision")]
+    assert [(e["actor"], e["crn"], e["action"], e["reason"]) for e in seen.json()] == [
+        ("alice", crn, "read", "supervision")
+    ]
     for role in (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.OPERATOR, Role.LIMITED_ACCESS_ADMIN):
         assert (await api.client.get("/audit", headers=api.h(role))).status_code == 403
     everything = (await api.client.get(f"/audit?crn={crn}", headers=api.h(Role.AUDITOR))).json()
@@ -278,7 +351,9 @@ async def test_an_auditor_reads_audit_rows_and_no_route_changes_them(api):
         response = await api.client.request(method, "/audit", headers=api.h(Role.AUDITOR))
         assert response.status_code == 405, method
     async with api.service.database.unit_of_work() as session:
-        assert await session.scalar(select(func.count()).select_from(PLATFORM.audit_log)) == 2  # the registration and alice's read
+        assert (
+            await session.scalar(select(func.count()).select_from(PLATFORM.audit_log)) == 2
+        )  # the registration and alice's read
 
 
 # --- 4. search escapes wildcards ------------------------------------------------------------------
@@ -290,9 +365,18 @@ async def test_search_treats_like_wildcards_as_letters(api):
     for pattern in ("%%", "__", "%_", "\\%", "_%"):
         found = (await api.client.get("/people", params={"name": pattern}, headers=api.h())).json()
         assert found["total_elements"] == 0, pattern
-    assert [p["last_name"] for p in (await api.client.get("/people", params={"name": "o_"}, headers=api.h())).json()["content"]] == ["O_Neil"]
-    assert [p["last_name"] for p in (await api.client.get("/people", params={"name": "per%"}, headers=api.h())).json()["content"]] == ["Per%cent"]
-    assert [p["last_name"] for p in (await api.client.get("/people", params={"name": "back\\"}, headers=api.h())).json()["content"]] == ["Back\\slash"]
+    assert [
+        p["last_name"]
+        for p in (await api.client.get("/people", params={"name": "o_"}, headers=api.h())).json()["content"]
+    ] == ["O_Neil"]
+    assert [
+        p["last_name"]
+        for p in (await api.client.get("/people", params={"name": "per%"}, headers=api.h())).json()["content"]
+    ] == ["Per%cent"]
+    assert [
+        p["last_name"]
+        for p in (await api.client.get("/people", params={"name": "back\\"}, headers=api.h())).json()["content"]
+    ] == ["Back\\slash"]
 
 
 # --- 5. strict token claims -----------------------------------------------------------------------
@@ -300,7 +384,15 @@ async def test_search_treats_like_wildcards_as_letters(api):
 
 def _token(api: Api, **claims) -> dict[str, str]:
     now = int(time.time())
-    body = {"sub": "odd", "iss": "probation-platform", "aud": "probation-platform", "iat": now, "exp": now + 600, "jti": str(uuid.uuid4()), **claims}
+    body = {
+        "sub": "odd",
+        "iss": "probation-platform",
+        "aud": "probation-platform",
+        "iat": now,
+        "exp": now + 600,
+        "jti": str(uuid.uuid4()),
+        **claims,
+    }
     return {"Authorization": f"Bearer {jwt.encode(body, api.tokens.private_key, algorithm='RS256')}"}
 
 

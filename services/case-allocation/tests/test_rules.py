@@ -5,7 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from case_allocation.domain.calendar import add_months, add_working_days, allocation_due_date, due_status, is_working_day
+from case_allocation.domain.calendar import (
+    add_months,
+    add_working_days,
+    allocation_due_date,
+    due_status,
+    is_working_day,
+)
 from case_allocation.domain.compliance import breach_due, compliance_periods, repeated_positive
 from case_allocation.domain.identifiers import is_crn, random_crn
 from case_allocation.domain.omic import handover_date, is_short_sentence, release_date, responsibility, sentence_end
@@ -31,7 +37,10 @@ D = date.fromisoformat
     [
         ("2025-12-18", "2025-12-29"),  # the example: Thursday, over Christmas and Boxing Day
         ("2025-12-22", "2025-12-31"),  # Monday before Christmas: 23, 24, then 29, 30, 31 Dec
-        ("2026-04-01", "2026-04-10"),  # Easter 2026: 2 Apr, then Good Friday 3 and Easter Monday 6 Apr skipped, 7-10 Apr
+        (
+            "2026-04-01",
+            "2026-04-10",
+        ),  # Easter 2026: 2 Apr, then Good Friday 3 and Easter Monday 6 Apr skipped, 7-10 Apr
         ("2025-12-30", "2026-01-07"),  # over New Year's Day
         ("2025-04-16", "2025-04-25"),  # Easter 2025: Good Friday 18 Apr, Easter Monday 21 Apr
         ("2025-05-01", "2025-05-09"),  # Early May bank holiday, Monday 5 May 2025
@@ -138,7 +147,9 @@ def test_mandate_for_change():
     assert not mandate_for_change([SentenceFacts("COMMUNITY_ORDER", True, ("UPW",))])
     assert mandate_for_change([SentenceFacts("COMMUNITY_ORDER", True, ("UPW", "RAR"))])
     assert mandate_for_change([SentenceFacts("CUSTODY", True)])
-    assert not mandate_for_change([SentenceFacts("CUSTODY", False), SentenceFacts("SUSPENDED_SENTENCE_ORDER", True, ())])
+    assert not mandate_for_change(
+        [SentenceFacts("CUSTODY", False), SentenceFacts("SUSPENDED_SENTENCE_ORDER", True, ())]
+    )
     assert not mandate_for_change([SentenceFacts("COMMUNITY_ORDER", False, ("RAR",))])
 
 
@@ -157,8 +168,12 @@ def test_case_types_and_upw_only():
 
 def test_handover_for_a_three_year_sentence_releasing_2027_10_31():
     assert handover_date(D("2027-10-31"), D("2026-05-01")) == D("2027-03-16")
-    before = responsibility(start=D("2026-05-01"), length_value=3, length_unit="YEARS", release=D("2027-10-31"), on=D("2027-03-15"))
-    on_the_day = responsibility(start=D("2026-05-01"), length_value=3, length_unit="YEARS", release=D("2027-10-31"), on=D("2027-03-16"))
+    before = responsibility(
+        start=D("2026-05-01"), length_value=3, length_unit="YEARS", release=D("2027-10-31"), on=D("2027-03-15")
+    )
+    on_the_day = responsibility(
+        start=D("2026-05-01"), length_value=3, length_unit="YEARS", release=D("2027-10-31"), on=D("2027-03-16")
+    )
     assert (before.responsible, before.handover_date) == ("POM", D("2027-03-16"))
     assert on_the_day.responsible == "COM"
 
@@ -166,11 +181,15 @@ def test_handover_for_a_three_year_sentence_releasing_2027_10_31():
 def test_handover_clamps_the_month_end_and_never_precedes_the_sentence():
     assert handover_date(D("2027-09-30"), D("2025-01-01")) == D("2027-02-13")  # 30 Sep → 28 Feb → 13 Feb
     assert handover_date(D("2028-09-30"), D("2025-01-01")) == D("2028-02-14")  # leap year: 29 Feb − 15
-    assert handover_date(D("2026-08-31"), D("2026-03-01")) == D("2026-03-01")  # would be 16 Jan: clamped to sentence start
+    assert handover_date(D("2026-08-31"), D("2026-03-01")) == D(
+        "2026-03-01"
+    )  # would be 16 Jan: clamped to sentence start
 
 
 def test_short_sentences_are_com_from_the_start():
-    eight_months = responsibility(start=D("2026-01-10"), length_value=8, length_unit="MONTHS", release=D("2026-05-10"), on=D("2026-01-10"))
+    eight_months = responsibility(
+        start=D("2026-01-10"), length_value=8, length_unit="MONTHS", release=D("2026-05-10"), on=D("2026-01-10")
+    )
     assert eight_months.responsible == "COM"
     assert is_short_sentence(D("2026-01-10"), 10, "MONTHS")
     assert not is_short_sentence(D("2026-01-10"), 11, "MONTHS")
@@ -181,7 +200,9 @@ def test_short_sentences_are_com_from_the_start():
 
 
 def test_long_sentence_without_a_release_date_stays_with_the_pom():
-    verdict = responsibility(start=D("2026-01-10"), length_value=5, length_unit="YEARS", release=None, on=D("2030-01-01"))
+    verdict = responsibility(
+        start=D("2026-01-10"), length_value=5, length_unit="YEARS", release=None, on=D("2030-01-01")
+    )
     assert (verdict.responsible, verdict.handover_date) == ("POM", None)
 
 
@@ -189,8 +210,12 @@ def test_release_date_precedence():
     dates = {"conditional_release_date": D("2027-10-31"), "automatic_release_date": D("2028-01-01")}
     assert release_date(dates) == D("2027-10-31")
     assert release_date({**dates, "hdc_actual_date": D("2027-08-01")}) == D("2027-08-01")
-    assert release_date({**dates, "actual_parole_date": D("2027-06-01"), "hdc_actual_date": D("2027-08-01")}) == D("2027-06-01")
-    assert release_date({**dates, "confirmed_release_date": D("2027-11-02"), "actual_parole_date": D("2027-06-01")}) == D("2027-11-02")
+    assert release_date({**dates, "actual_parole_date": D("2027-06-01"), "hdc_actual_date": D("2027-08-01")}) == D(
+        "2027-06-01"
+    )
+    assert release_date(
+        {**dates, "confirmed_release_date": D("2027-11-02"), "actual_parole_date": D("2027-06-01")}
+    ) == D("2027-11-02")
     assert release_date({"automatic_release_date": D("2028-01-01")}) == D("2028-01-01")
     assert release_date({}) is None
 
@@ -206,24 +231,41 @@ def test_two_unacceptable_absences_within_twelve_months_breach():
 
 
 def test_monthly_face_to_face_periods():
-    periods = compliance_periods(case_start=D("2026-01-15"), released_on=None, attended_face_to_face=[D("2026-01-20"), D("2026-03-01")], on=D("2026-03-20"))
+    periods = compliance_periods(
+        case_start=D("2026-01-15"),
+        released_on=None,
+        attended_face_to_face=[D("2026-01-20"), D("2026-03-01")],
+        on=D("2026-03-20"),
+    )
     assert [(p.start, p.end, p.status) for p in periods] == [
         (D("2026-01-15"), D("2026-02-14"), "MET"),
         (D("2026-02-15"), D("2026-03-14"), "MET"),
         (D("2026-03-15"), D("2026-04-14"), "IN_PROGRESS"),
     ]
-    missed = compliance_periods(case_start=D("2026-01-15"), released_on=None, attended_face_to_face=[D("2026-01-20")], on=D("2026-03-20"))
+    missed = compliance_periods(
+        case_start=D("2026-01-15"), released_on=None, attended_face_to_face=[D("2026-01-20")], on=D("2026-03-20")
+    )
     assert [p.status for p in missed] == ["MET", "NOT_MET", "IN_PROGRESS"]
 
 
 def test_weekly_contact_for_two_weeks_after_release():
-    periods = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")], on=D("2026-02-12"))
+    periods = compliance_periods(
+        case_start=D("2025-01-01"),
+        released_on=D("2026-02-02"),
+        attended_face_to_face=[D("2026-02-03")],
+        on=D("2026-02-12"),
+    )
     weekly = [p for p in periods if p.kind == "WEEKLY_AFTER_RELEASE"]
     assert [(p.start, p.end, p.status) for p in weekly] == [
         (D("2026-02-02"), D("2026-02-08"), "MET"),
         (D("2026-02-09"), D("2026-02-15"), "IN_PROGRESS"),
     ]
-    later = compliance_periods(case_start=D("2025-01-01"), released_on=D("2026-02-02"), attended_face_to_face=[D("2026-02-03")], on=D("2026-02-20"))
+    later = compliance_periods(
+        case_start=D("2025-01-01"),
+        released_on=D("2026-02-02"),
+        attended_face_to_face=[D("2026-02-03")],
+        on=D("2026-02-20"),
+    )
     assert [p.status for p in later if p.kind == "WEEKLY_AFTER_RELEASE"] == ["MET", "NOT_MET"]
 
 

@@ -179,7 +179,12 @@ class Api:
         return self.tokens.headers(Role.PRACTITIONER, subject="pp-1", **scope)
 
     def provider(self, provider_id: str, *contracts: str, subject: str | None = None) -> dict:
-        return self.tokens.headers(Role.PROVIDER_CASEWORKER, subject=subject or f"cw@{provider_id}", provider_id=provider_id, contract_refs=list(contracts))
+        return self.tokens.headers(
+            Role.PROVIDER_CASEWORKER,
+            subject=subject or f"cw@{provider_id}",
+            provider_id=provider_id,
+            contract_refs=list(contracts),
+        )
 
     async def draft(self, crn: str, intervention: str = ACC_INTERVENTION, **body) -> dict:
         payload = {
@@ -204,7 +209,9 @@ class Api:
     async def outbox(self, topic: str | None = None, event_type: str | None = None) -> list[dict]:
         outbox = PLATFORM.outbox
         async with self.service.database.unit_of_work() as session:
-            query = select(outbox.c.topic, outbox.c.event_type, outbox.c.message_key, outbox.c.payload).order_by(outbox.c.id)
+            query = select(outbox.c.topic, outbox.c.event_type, outbox.c.message_key, outbox.c.payload).order_by(
+                outbox.c.id
+            )
             rows = (await session.execute(query)).all()
         found = []
         for topic_, _type, key, payload in rows:

@@ -22,7 +22,11 @@ async def test_subcontractor_with_the_contract_can_read_and_assign_without_it_40
         ("GET", f"/referrals/{rid}/amendments", None),
         ("GET", f"/referrals/{rid}/provider-view-history", None),
         ("POST", f"/referrals/{rid}/updates", {"category": "GENERAL", "text": "hello"}),
-        ("POST", f"/referrals/{rid}/appointments", {"kind": "INITIAL_ASSESSMENT", "scheduled_at": datetime.now(UTC).isoformat()}),
+        (
+            "POST",
+            f"/referrals/{rid}/appointments",
+            {"kind": "INITIAL_ASSESSMENT", "scheduled_at": datetime.now(UTC).isoformat()},
+        ),
     ]:
         response = await api.client.request(method, path, json=body, headers=without)
         assert response.status_code == 404, (path, response.text)
@@ -69,10 +73,18 @@ async def test_role_boundaries(api, h):
         assert response.status_code == 403, path
     # Providers cannot do probation's actions, probation cannot do the provider's.
     assert (await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "MOV"}, headers=prime)).status_code == 403
-    assert (await api.client.patch(f"/referrals/{rid}", json={"needs": [], "reason": "x"}, headers=prime)).status_code == 403
-    assert (await api.client.post("/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION}, headers=prime)).status_code == 403
+    assert (
+        await api.client.patch(f"/referrals/{rid}", json={"needs": [], "reason": "x"}, headers=prime)
+    ).status_code == 403
+    assert (
+        await api.client.post(
+            "/referrals", json={"crn": "X200005", "intervention_id": h.ACC_INTERVENTION}, headers=prime
+        )
+    ).status_code == 403
     assert (await api.client.post(f"/referrals/{rid}/assign", headers=api.practitioner())).status_code == 403
-    assert (await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True}, headers=prime)).status_code == 403
+    assert (
+        await api.client.put("/people/X200005/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True}, headers=prime)
+    ).status_code == 403
     assert (await api.client.get(f"/referrals/{rid}")).status_code == 401
     assert (await api.client.post("/contracts", json={}, headers=api.practitioner())).status_code == 403
 
@@ -81,13 +93,19 @@ async def test_commissioning_view_is_counts_only_and_commissioner_only(api, h):
     await api.sent("X200006")
     await api.sent("X200007")
     await api.sent("X200008", h.ETE_INTERVENTION)
-    for headers in (api.practitioner(), api.provider("harbour-housing", h.ACC), api.tokens.headers(Role.SENIOR_PROBATION_OFFICER)):
+    for headers in (
+        api.practitioner(),
+        api.provider("harbour-housing", h.ACC),
+        api.tokens.headers(Role.SENIOR_PROBATION_OFFICER),
+    ):
         assert (await api.client.get("/commissioning/demand", headers=headers)).status_code == 403
     response = await api.client.get("/commissioning/demand", headers=api.tokens.headers(Role.COMMISSIONER))
     assert response.status_code == 200
     body = response.json()
     month = datetime.now(UTC).strftime("%Y-%m")
-    assert {"region": "North East", "contract_type": "ACCOMMODATION", "month": month, "referrals": 2} in body["by_month"]
+    assert {"region": "North East", "contract_type": "ACCOMMODATION", "month": month, "referrals": 2} in body[
+        "by_month"
+    ]
     assert {"region": "North East", "contract_type": "ETE", "month": month, "referrals": 1} in body["by_month"]
     acc = next(r for r in body["against_cap"] if r["region"] == "North East" and r["contract_type"] == "ACCOMMODATION")
     assert (acc["volume_cap"], acc["referrals"]) == (400, 2)
@@ -97,7 +115,9 @@ async def test_commissioning_view_is_counts_only_and_commissioner_only(api, h):
 
 async def test_reads_of_personal_data_are_audited(api, h):
     referral = await api.sent("X200009")
-    await api.client.get(f"/referrals/{referral['id']}", headers=api.provider("harbour-housing", h.ACC, subject="auditee"))
+    await api.client.get(
+        f"/referrals/{referral['id']}", headers=api.provider("harbour-housing", h.ACC, subject="auditee")
+    )
     from sqlalchemy import select
 
     from refer_monitor.db.models import PLATFORM
@@ -111,13 +131,25 @@ async def test_catalogue_search_and_expiry(api, h):
     p = api.practitioner()
     commissioner = api.tokens.headers(Role.COMMISSIONER)
     # A PCC-area search finds the area's own contracts and its region's.
-    durham = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"pcc_area": "Durham"}, headers=p)).json()}
+    durham = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"pcc_area": "Durham"}, headers=p)).json()
+    }
     assert durham == {"ACC-NE-001", "ETE-NE-001", "PWB-DUR-001"}
-    region = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()}
+    region = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()
+    }
     assert region == {"ACC-NE-001", "ETE-NE-001"}
-    london_men = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()}
+    london_men = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()
+    }
     assert london_men == {"FBD-LDN-001"}
-    old = {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()}
+    old = {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()
+    }
     assert old == {"ACC-NE-001"}  # ETE is 18-65
     # An expired contract is gone from search and 410 on direct read.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
@@ -137,10 +169,15 @@ async def test_catalogue_search_and_expiry(api, h):
         },
     )
     assert created.status_code == 201, created.text
-    intervention = await api.client.post("/interventions", headers=commissioner, json={"contract_reference": "ACC-OLD-1", "title": "Old"})
+    intervention = await api.client.post(
+        "/interventions", headers=commissioner, json={"contract_reference": "ACC-OLD-1", "title": "Old"}
+    )
     assert intervention.status_code == 410
     assert (await api.client.get("/contracts/ACC-OLD-1", headers=p)).status_code == 410
-    assert "ACC-OLD-1" not in {i["contract_reference"] for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()}
+    assert "ACC-OLD-1" not in {
+        i["contract_reference"]
+        for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()
+    }
     bad = await api.client.post(
         "/contracts",
         headers=commissioner,
@@ -156,13 +193,21 @@ async def test_catalogue_search_and_expiry(api, h):
         },
     )
     assert bad.status_code == 422
-    assert {e["field"] for e in bad.json()["errors"]} == {"contract_type", "region", "referral_end_date", "prime_provider_id"}
+    assert {e["field"] for e in bad.json()["errors"]} == {
+        "contract_type",
+        "region",
+        "referral_end_date",
+        "prime_provider_id",
+    }
 
 
 async def test_probation_staff_are_held_to_case_allocations_limited_access_rules(api, upstream):
     referral = await api.sent("X200009")
     rid = referral["id"]
-    upstream.limits["X200009"] = [{"kind": "RESTRICTION", "staff_code": "N07A001"}, {"kind": "EXCLUSION", "staff_code": "N07X999"}]
+    upstream.limits["X200009"] = [
+        {"kind": "RESTRICTION", "staff_code": "N07A001"},
+        {"kind": "EXCLUSION", "staff_code": "N07X999"},
+    ]
     named, other, excluded = (api.practitioner(staff_code=code) for code in ("N07A001", "N07B002", "N07X999"))
     assert (await api.client.get(f"/referrals/{rid}", headers=named)).status_code == 200
     for path in (f"/referrals/{rid}", "/people/X200009/timeline", "/referrals?crn=X200009"):

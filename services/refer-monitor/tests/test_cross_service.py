@@ -28,14 +28,22 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
     staff = tokens.headers(Role.PRACTITIONER)
 
     person = await cases.client.post(
-        "/people", json={"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE"}, headers=staff
+        "/people",
+        json={"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE"},
+        headers=staff,
     )
     assert person.status_code == 201, person.text
     crn = person.json()["crn"]
     address = await cases.client.post(
         f"/people/{crn}/addresses",
         headers=staff,
-        json={"status": "MAIN", "line1": "12 High Street", "town": "Durham", "postcode": "DH1 1AA", "start_date": "2024-01-01"},
+        json={
+            "status": "MAIN",
+            "line1": "12 High Street",
+            "town": "Durham",
+            "postcode": "DH1 1AA",
+            "start_date": "2024-01-01",
+        },
     )
     assert address.status_code == 201, address.text
 
@@ -50,11 +58,17 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
         (await q.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
     acc = (
         await api.client.post(
-            "/referrals", json={"crn": crn, "intervention_id": h.ACC_INTERVENTION, "desired_outcomes": ["Housing"]}, headers=api.practitioner()
+            "/referrals",
+            json={"crn": crn, "intervention_id": h.ACC_INTERVENTION, "desired_outcomes": ["Housing"]},
+            headers=api.practitioner(),
         )
     ).json()
     ete = (
-        await api.client.post("/referrals", json={"crn": crn, "intervention_id": h.ETE_INTERVENTION, "desired_outcomes": ["Work"]}, headers=api.practitioner())
+        await api.client.post(
+            "/referrals",
+            json={"crn": crn, "intervention_id": h.ETE_INTERVENTION, "desired_outcomes": ["Work"]},
+            headers=api.practitioner(),
+        )
     ).json()
     for referral in (acc, ete):
         sent = await api.client.post(f"/referrals/{referral['id']}/send", headers=api.practitioner())
@@ -62,7 +76,9 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
         assert sent.json()["provider_view"]["person"]["first_name"] == "Ada"
 
     moved = await cases.client.patch(
-        f"/people/{crn}/addresses/{address.json()['id']}", json={"line1": "3 New Road", "town": "Leeds", "postcode": "LS1 4AP"}, headers=staff
+        f"/people/{crn}/addresses/{address.json()['id']}",
+        json={"line1": "3 New Road", "town": "Leeds", "postcode": "LS1 4AP"},
+        headers=staff,
     )
     assert moved.status_code == 200, moved.text
     readers = {acc["id"]: api.provider("harbour-housing", h.ACC), ete["id"]: api.provider("northern-works", h.ETE)}
@@ -76,7 +92,9 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
 
     await eventually(both_views_moved, timeout=30)
     notes = [
-        n["key"] for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "probation-case.address.updated"
+        n["key"]
+        for n in await api.outbox("partner-notifications")
+        if n["event"].additionalInformation["notificationType"] == "probation-case.address.updated"
     ]
     assert sorted(notes) == ["bridge-wellbeing", "harbour-housing", "northern-works"]
 
@@ -94,16 +112,24 @@ async def test_provider_text_naming_a_victim_recorded_in_risk_assessment_is_refu
         pytest.skip("risk-assessment does not serve POST /people/{crn}/provider-text-check yet")
     cases = await start_service(case_allocation.SPEC)
     risk = await start_service(risk_assessment.SPEC)
-    rm = await start_service(SPEC, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url)
+    rm = await start_service(
+        SPEC, case_allocation_url=cases.settings.public_base_url, risk_assessment_url=risk.settings.public_base_url
+    )
     await SPEC.seed(rm.database, rm.settings)
     staff = tokens.headers(Role.PRACTITIONER, staff_code="N07A001")
-    person = await cases.client.post("/people", json={"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE"}, headers=staff)
+    person = await cases.client.post(
+        "/people",
+        json={"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE"},
+        headers=staff,
+    )
     assert person.status_code == 201, person.text
     crn = person.json()["crn"]
     rosh = {
         "community": {"public": "MEDIUM", "knownAdult": "HIGH", "children": "LOW", "staff": "LOW"},
         "narrative": {"natureOfRisk": "Violence towards a former partner", "whoIsAtRisk": "Known adults"},
-        "victims": [{"name": "Jordan Victimson", "address": "9 Hidden Close, Durham DH9 9ZZ", "relationship": "former partner"}],
+        "victims": [
+            {"name": "Jordan Victimson", "address": "9 Hidden Close, Durham DH9 9ZZ", "relationship": "former partner"}
+        ],
         "reason": "initial",
     }
 

@@ -44,13 +44,21 @@ async def test_one_trace_from_address_change_to_referral_update(start_service, u
     api = h.Api(rm, tokens, upstream)
     staff = tokens.headers(Role.PRACTITIONER)
     person = await cases.client.post(
-        "/people", json={"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE"}, headers=staff
+        "/people",
+        json={"first_name": "Ada", "last_name": "Lovelace", "date_of_birth": "1985-12-10", "sex": "FEMALE"},
+        headers=staff,
     )
     crn = person.json()["crn"]
     address = await cases.client.post(
         f"/people/{crn}/addresses",
         headers=staff,
-        json={"status": "MAIN", "line1": "12 High Street", "town": "Durham", "postcode": "DH1 1AA", "start_date": "2024-01-01"},
+        json={
+            "status": "MAIN",
+            "line1": "12 High Street",
+            "town": "Durham",
+            "postcode": "DH1 1AA",
+            "start_date": "2024-01-01",
+        },
     )
     assert address.status_code == 201, address.text
 
@@ -65,7 +73,9 @@ async def test_one_trace_from_address_change_to_referral_update(start_service, u
         (await q.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
     referral = (
         await api.client.post(
-            "/referrals", json={"crn": crn, "intervention_id": h.ACC_INTERVENTION, "desired_outcomes": ["Housing"]}, headers=api.practitioner()
+            "/referrals",
+            json={"crn": crn, "intervention_id": h.ACC_INTERVENTION, "desired_outcomes": ["Housing"]},
+            headers=api.practitioner(),
         )
     ).json()
     assert (await api.client.post(f"/referrals/{referral['id']}/send", headers=api.practitioner())).status_code == 200
@@ -73,11 +83,15 @@ async def test_one_trace_from_address_change_to_referral_update(start_service, u
 
     spans.clear()
     moved = await cases.client.patch(
-        f"/people/{crn}/addresses/{address.json()['id']}", json={"line1": "3 New Road", "town": "Leeds", "postcode": "LS1 4AP"}, headers=staff
+        f"/people/{crn}/addresses/{address.json()['id']}",
+        json={"line1": "3 New Road", "town": "Leeds", "postcode": "LS1 4AP"},
+        headers=staff,
     )
     assert moved.status_code == 200, moved.text
     request_span = next(
-        s for s in spans.get_finished_spans() if s.kind == SpanKind.SERVER and s.attributes.get("http.route", "").startswith("/people/{crn}/addresses")
+        s
+        for s in spans.get_finished_spans()
+        if s.kind == SpanKind.SERVER and s.attributes.get("http.route", "").startswith("/people/{crn}/addresses")
     )
     trace_id = request_span.context.trace_id
 
@@ -97,10 +111,19 @@ async def test_one_trace_from_address_change_to_referral_update(start_service, u
     by_id = {s.context.span_id: s for s in spans.get_finished_spans()}
     publishes = in_trace(SpanKind.PRODUCER)
     assert publishes, "the relay's publish is in the request's trace"
-    assert any(by_id.get(p.parent.span_id) is not None and by_id[p.parent.span_id].context.trace_id == trace_id for p in publishes)
+    assert any(
+        by_id.get(p.parent.span_id) is not None and by_id[p.parent.span_id].context.trace_id == trace_id
+        for p in publishes
+    )
     consumed = [s for s in in_trace(SpanKind.CONSUMER) if "address" in str(s.attributes.get("event.type", ""))]
     # refer-monitor's consumer span is the child of the relay's producer span
     assert any(c.parent is not None and c.parent.span_id in {p.context.span_id for p in publishes} for c in consumed)
-    assert any(c.attributes.get("messaging.consumer.group.name", "").startswith("refer") or "refer" in str(c.attributes) for c in consumed)
+    assert any(
+        c.attributes.get("messaging.consumer.group.name", "").startswith("refer") or "refer" in str(c.attributes)
+        for c in consumed
+    )
     # the referral update's SQL ran inside the consumer's span, so in the same trace
-    assert any(s.kind == SpanKind.CLIENT and s.context.trace_id == trace_id and s.attributes.get("db.system") for s in spans.get_finished_spans())
+    assert any(
+        s.kind == SpanKind.CLIENT and s.context.trace_id == trace_id and s.attributes.get("db.system")
+        for s in spans.get_finished_spans()
+    )

@@ -24,9 +24,15 @@ async def test_patch_with_null_lists_is_422_not_500(api):
 
 async def test_a_sent_referral_keeps_a_desired_outcome(api):
     sent = await api.sent("X200002")
-    emptied = await api.client.patch(f"/referrals/{sent['id']}", json={"desired_outcomes": [], "reason": "tidy"}, headers=api.practitioner())
+    emptied = await api.client.patch(
+        f"/referrals/{sent['id']}", json={"desired_outcomes": [], "reason": "tidy"}, headers=api.practitioner()
+    )
     assert _refused(emptied)["code"] == "desired-outcomes-required"
-    kept = await api.client.patch(f"/referrals/{sent['id']}", json={"desired_outcomes": ["Stable housing"], "reason": "focus"}, headers=api.practitioner())
+    kept = await api.client.patch(
+        f"/referrals/{sent['id']}",
+        json={"desired_outcomes": ["Stable housing"], "reason": "focus"},
+        headers=api.practitioner(),
+    )
     assert kept.status_code == 200
 
 
@@ -58,7 +64,15 @@ async def test_appointments_in_year_one_and_nul_text_are_refused(api):
     hdr = api.provider("harbour-housing", "ACC-NE-001")
     assert (await api.client.post(f"/referrals/{sent['id']}/assign", headers=hdr)).status_code == 200
     _refused(
-        await api.client.post(f"/referrals/{sent['id']}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": "0001-01-01T10:00:00Z"}, headers=hdr)
+        await api.client.post(
+            f"/referrals/{sent['id']}/appointments",
+            json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": "0001-01-01T10:00:00Z"},
+            headers=hdr,
+        )
     )
-    _refused(await api.client.post(f"/referrals/{sent['id']}/updates", json={"category": "PROGRESS", "text": "fine\x00"}, headers=hdr))
+    _refused(
+        await api.client.post(
+            f"/referrals/{sent['id']}/updates", json={"category": "PROGRESS", "text": "fine\x00"}, headers=hdr
+        )
+    )
     _refused(await api.client.get("/referrals/a%00b", headers=api.practitioner()))

@@ -16,16 +16,34 @@ async def _assigned(api, h, crn="X100001"):
 
 
 async def _attended_assessment(api, rid, hdr):
-    ia = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr)).json()
-    assert (await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/attendance", json={"attendance": "YES"}, headers=hdr)).status_code == 200
-    assert (await api.client.post(f"/referrals/{rid}/appointments/{ia['id']}/feedback", json={"summary": "Engaged"}, headers=hdr)).status_code == 200
+    ia = (
+        await api.client.post(
+            f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr
+        )
+    ).json()
+    assert (
+        await api.client.post(
+            f"/referrals/{rid}/appointments/{ia['id']}/attendance", json={"attendance": "YES"}, headers=hdr
+        )
+    ).status_code == 200
+    assert (
+        await api.client.post(
+            f"/referrals/{rid}/appointments/{ia['id']}/feedback", json={"summary": "Engaged"}, headers=hdr
+        )
+    ).status_code == 200
     return ia
 
 
 async def _approved_plan(api, rid, hdr, sessions=3):
-    plan = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": sessions, "activities": ["Find housing"]}, headers=hdr)
+    plan = await api.client.post(
+        f"/referrals/{rid}/action-plans",
+        json={"number_of_sessions": sessions, "activities": ["Find housing"]},
+        headers=hdr,
+    )
     assert plan.status_code == 201, plan.text
-    approved = await api.client.post(f"/referrals/{rid}/action-plans/{plan.json()['id']}/approve", headers=api.practitioner())
+    approved = await api.client.post(
+        f"/referrals/{rid}/action-plans/{plan.json()['id']}/approve", headers=api.practitioner()
+    )
     assert approved.status_code == 200, approved.text
     return plan.json()
 
@@ -61,7 +79,11 @@ async def test_custody_referral_without_release_date_or_reason_is_refused_naming
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in response.json()["errors"]] == ["expected_release_date"]
-    fixed = await api.client.patch(f"/referrals/{draft['id']}", json={"expected_release_missing_reason": "Awaiting parole board"}, headers=api.practitioner())
+    fixed = await api.client.patch(
+        f"/referrals/{draft['id']}",
+        json={"expected_release_missing_reason": "Awaiting parole board"},
+        headers=api.practitioner(),
+    )
     assert fixed.status_code == 200, fixed.text
     assert (await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())).status_code == 200
 
@@ -93,14 +115,22 @@ async def test_volume_cap_needs_an_override_reason(api, h):
     )
     assert created.status_code == 201, created.text
     intervention = (
-        await api.client.post("/interventions", headers=api.tokens.headers("COMMISSIONER"), json={"contract_reference": "ACC-TINY-1", "title": "Tiny"})
+        await api.client.post(
+            "/interventions",
+            headers=api.tokens.headers("COMMISSIONER"),
+            json={"contract_reference": "ACC-TINY-1", "title": "Tiny"},
+        )
     ).json()
     await api.sent("X100005", intervention["id"])
     api.upstream.add_person("X100006")
     draft = await api.draft("X100006", intervention["id"])
     refused = await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())
     assert refused.status_code == 409 and refused.json()["code"] == "volume-cap-reached"
-    sent = await api.client.post(f"/referrals/{draft['id']}/send", json={"over_cap_reason": "Urgent: street homeless"}, headers=api.practitioner())
+    sent = await api.client.post(
+        f"/referrals/{draft['id']}/send",
+        json={"over_cap_reason": "Urgent: street homeless"},
+        headers=api.practitioner(),
+    )
     assert sent.status_code == 200 and sent.json()["over_cap_reason"] == "Urgent: street homeless"
 
 
@@ -108,39 +138,85 @@ async def test_delivery_anchor_rules_and_premature_end_on_mov(api, h):
     referral, hdr = await _assigned(api, h)
     rid = referral["id"]
     # An action plan needs an attended initial assessment with feedback.
-    early = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": 3, "activities": ["x"]}, headers=hdr)
+    early = await api.client.post(
+        f"/referrals/{rid}/action-plans", json={"number_of_sessions": 3, "activities": ["x"]}, headers=hdr
+    )
     assert early.status_code == 409 and early.json()["code"] == "initial-assessment-incomplete"
-    future = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": FUTURE}, headers=hdr)).json()
+    future = (
+        await api.client.post(
+            f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": FUTURE}, headers=hdr
+        )
+    ).json()
     # No attendance for a future appointment; feedback needs attendance.
-    r = await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "YES"}, headers=hdr)
+    r = await api.client.post(
+        f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "YES"}, headers=hdr
+    )
     assert r.status_code == 400 and r.json()["code"] == "appointment-in-future"
-    r = await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "x"}, headers=hdr)
+    r = await api.client.post(
+        f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "x"}, headers=hdr
+    )
     assert r.status_code == 422 and r.json()["code"] == "attendance-required"
     # Rescheduling into the past, then attendance and feedback once.
-    moved = await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr)
+    moved = await api.client.post(
+        f"/referrals/{rid}/appointments", json={"kind": "INITIAL_ASSESSMENT", "scheduled_at": PAST}, headers=hdr
+    )
     assert moved.json()["id"] == future["id"]
-    assert (await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "LATE"}, headers=hdr)).status_code == 200
-    assert (await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "ok"}, headers=hdr)).status_code == 200
-    again = await api.client.post(f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "again"}, headers=hdr)
+    assert (
+        await api.client.post(
+            f"/referrals/{rid}/appointments/{future['id']}/attendance", json={"attendance": "LATE"}, headers=hdr
+        )
+    ).status_code == 200
+    assert (
+        await api.client.post(
+            f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "ok"}, headers=hdr
+        )
+    ).status_code == 200
+    again = await api.client.post(
+        f"/referrals/{rid}/appointments/{future['id']}/feedback", json={"summary": "again"}, headers=hdr
+    )
     assert again.status_code == 409 and again.json()["code"] == "feedback-already-submitted"
     await _approved_plan(api, rid, hdr, sessions=3)
     # Complexity level and desired outcomes are locked once a plan is approved; other fields still amend.
-    locked = await api.client.patch(f"/referrals/{rid}", json={"complexity_level": "HIGH", "reason": "worse"}, headers=api.practitioner())
+    locked = await api.client.patch(
+        f"/referrals/{rid}", json={"complexity_level": "HIGH", "reason": "worse"}, headers=api.practitioner()
+    )
     assert locked.status_code == 409 and locked.json()["code"] == "locked-after-action-plan-approval"
     # A new plan cannot reduce the sessions.
-    fewer = await api.client.post(f"/referrals/{rid}/action-plans", json={"number_of_sessions": 2, "activities": ["x"]}, headers=hdr)
+    fewer = await api.client.post(
+        f"/referrals/{rid}/action-plans", json={"number_of_sessions": 2, "activities": ["x"]}, headers=hdr
+    )
     assert fewer.status_code == 422 and fewer.json()["errors"][0]["field"] == "number_of_sessions"
     # One attended session of three.
-    s1 = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr)).json()
-    assert (await api.client.post(f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr)).status_code == 200
-    out_of_plan = await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 4, "scheduled_at": PAST}, headers=hdr)
+    s1 = (
+        await api.client.post(
+            f"/referrals/{rid}/appointments",
+            json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST},
+            headers=hdr,
+        )
+    ).json()
+    assert (
+        await api.client.post(
+            f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr
+        )
+    ).status_code == 200
+    out_of_plan = await api.client.post(
+        f"/referrals/{rid}/appointments",
+        json={"kind": "SESSION", "session_number": 4, "scheduled_at": PAST},
+        headers=hdr,
+    )
     assert out_of_plan.status_code == 422
     unknown = await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "XYZ"}, headers=api.practitioner())
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown-withdrawal-code"
-    ended = await api.client.post(f"/referrals/{rid}/withdraw", json={"code": "MOV", "comments": "Moved to Leeds"}, headers=api.practitioner())
+    ended = await api.client.post(
+        f"/referrals/{rid}/withdraw", json={"code": "MOV", "comments": "Moved to Leeds"}, headers=api.practitioner()
+    )
     assert ended.status_code == 200, ended.text
     body = ended.json()
-    assert (body["status"], body["outcome"], body["awaiting_end_of_service_report"]) == ("ENDED", "PREMATURELY_ENDED", True)
+    assert (body["status"], body["outcome"], body["awaiting_end_of_service_report"]) == (
+        "ENDED",
+        "PREMATURELY_ENDED",
+        True,
+    )
     types = [e["event"].eventType for e in await api.outbox("refer-monitor.events")]
     assert "intervention.referral.withdrawn" in types and "intervention.referral.ended" in types
     assert "intervention.referral.concluded" not in types
@@ -167,14 +243,22 @@ async def test_full_delivery_concludes_completed(api, h):
     rid = referral["id"]
     await _attended_assessment(api, rid, hdr)
     await _approved_plan(api, rid, hdr, sessions=1)
-    s1 = (await api.client.post(f"/referrals/{rid}/appointments", json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST}, headers=hdr)).json()
+    s1 = (
+        await api.client.post(
+            f"/referrals/{rid}/appointments",
+            json={"kind": "SESSION", "session_number": 1, "scheduled_at": PAST},
+            headers=hdr,
+        )
+    ).json()
     premature = await api.client.post(
         f"/referrals/{rid}/end-of-service-report",
         headers=hdr,
         json={"outcomes": [{"desired_outcome": "Stable housing", "achievement": "ACHIEVED"}]},
     )
     assert premature.status_code == 409
-    await api.client.post(f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr)
+    await api.client.post(
+        f"/referrals/{rid}/appointments/{s1['id']}/attendance", json={"attendance": "YES"}, headers=hdr
+    )
     await api.client.post(f"/referrals/{rid}/appointments/{s1['id']}/feedback", json={"summary": "done"}, headers=hdr)
     incomplete = await api.client.post(
         f"/referrals/{rid}/end-of-service-report",
@@ -198,17 +282,27 @@ async def test_full_delivery_concludes_completed(api, h):
 async def test_withdrawal_before_delivery_cancels(api, h):
     referral = await api.sent("X100008")
     r = await api.client.post(f"/referrals/{referral['id']}/withdraw", json={"code": "MIS"}, headers=api.practitioner())
-    assert (r.json()["status"], r.json()["outcome"], r.json()["awaiting_end_of_service_report"]) == ("CONCLUDED", "CANCELLED", False)
+    assert (r.json()["status"], r.json()["outcome"], r.json()["awaiting_end_of_service_report"]) == (
+        "CONCLUDED",
+        "CANCELLED",
+        False,
+    )
 
 
 async def test_amendments_keep_a_changelog_and_notify_the_assigned_caseworker(api, h):
     referral, hdr = await _assigned(api, h, "X100009")
     rid = referral["id"]
-    no_reason = await api.client.patch(f"/referrals/{rid}", json={"complexity_level": "HIGH"}, headers=api.practitioner())
+    no_reason = await api.client.patch(
+        f"/referrals/{rid}", json={"complexity_level": "HIGH"}, headers=api.practitioner()
+    )
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
     r = await api.client.patch(
         f"/referrals/{rid}",
-        json={"complexity_level": "HIGH", "needs": ["accommodation", "debt"], "reason": "New information from the court"},
+        json={
+            "complexity_level": "HIGH",
+            "needs": ["accommodation", "debt"],
+            "reason": "New information from the court",
+        },
         headers=api.practitioner(),
     )
     assert r.status_code == 200, r.text
@@ -218,7 +312,11 @@ async def test_amendments_keep_a_changelog_and_notify_the_assigned_caseworker(ap
         ("needs", "['accommodation']", "['accommodation', 'debt']"),
     }
     assert {a["reason"] for a in log} == {"New information from the court"} and {a["author"] for a in log} == {"pp-1"}
-    notes = [n for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "intervention.referral.amended"]
+    notes = [
+        n
+        for n in await api.outbox("partner-notifications")
+        if n["event"].additionalInformation["notificationType"] == "intervention.referral.amended"
+    ]
     assert {n["key"] for n in notes} == {"harbour-housing", "bridge-wellbeing"}
     assert all(n["event"].additionalInformation["payload"]["assignedTo"] == "cw@harbour-housing" for n in notes)
 

@@ -75,7 +75,14 @@ async def test_address_and_rosh_changes_reach_both_providers_over_the_broker(sta
         await _produce(
             service.settings,
             RISK_ASSESSMENT,
-            h.risk_event("risk-assessment.rosh.changed", crn, f"/people/{crn}/risk-summary", overallLevel="HIGH", previousLevel="MEDIUM", version=2),
+            h.risk_event(
+                "risk-assessment.rosh.changed",
+                crn,
+                f"/people/{crn}/risk-summary",
+                overallLevel="HIGH",
+                previousLevel="MEDIUM",
+                version=2,
+            ),
         )
         await eventually(lambda: both_views_show(("risk", "overall_level"), "HIGH"), timeout=30)
 
@@ -101,7 +108,11 @@ async def test_address_and_rosh_changes_reach_both_providers_over_the_broker(sta
         await eventually(all_published, timeout=30)
         live = [(k, t) for k, t, _ in received if t in {t for _, t in wanted}]
         assert sorted(live) == sorted(wanted)
-        assert all("Jo Bloggs" not in body and "victim" not in body.lower() for _, t, body in received if t == "risk-assessment.rosh.changed")
+        assert all(
+            "Jo Bloggs" not in body and "victim" not in body.lower()
+            for _, t, body in received
+            if t == "risk-assessment.rosh.changed"
+        )
         rows = await api.outbox("partner-notifications")
         assert sorted(
             (r["key"], r["event"].additionalInformation["notificationType"])
@@ -128,7 +139,11 @@ async def _postcode_is(api, readers, postcode):
 
 
 async def _notified(api, reason):
-    return sorted(r["key"] for r in await api.outbox("partner-notifications") if r["event"].additionalInformation["notificationType"] == reason)
+    return sorted(
+        r["key"]
+        for r in await api.outbox("partner-notifications")
+        if r["event"].additionalInformation["notificationType"] == reason
+    )
 
 
 async def test_other_live_events_update_the_view_and_notify(api, h):
@@ -141,12 +156,21 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
     await h.handle(
         api.service,
         CASE_EVENTS,
-        h.case_event("person.community.manager.transferred", crn, f"/people/{crn}/manager", staffCode="N07B002", teamCode="T1", pduCode="P1"),
+        h.case_event(
+            "person.community.manager.transferred",
+            crn,
+            f"/people/{crn}/manager",
+            staffCode="N07B002",
+            teamCode="T1",
+            pduCode="P1",
+        ),
     )
     await h.handle(
         api.service,
         RISK_EVENTS,
-        h.risk_event("tier.calculation.changed", crn, f"/people/{crn}/tier", calculationId="c1", tier="B2", previousTier="C2"),
+        h.risk_event(
+            "tier.calculation.changed", crn, f"/people/{crn}/tier", calculationId="c1", tier="B2", previousTier="C2"
+        ),
     )
     await h.handle(
         api.service,
@@ -161,9 +185,15 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
             registerCategory="M1",
         ),
     )
-    await h.handle(api.service, CASE_EVENTS, h.case_event("enforcement.breach.raised", crn, f"/people/{crn}/breaches/5", breachId="5"))
+    await h.handle(
+        api.service,
+        CASE_EVENTS,
+        h.case_event("enforcement.breach.raised", crn, f"/people/{crn}/breaches/5", breachId="5"),
+    )
     api.upstream.people[crn]["last_name"] = "Taylor-Brown"
-    await h.handle(api.service, CASE_EVENTS, h.case_event("probation-case.personal-details.updated", crn, f"/people/{crn}"))
+    await h.handle(
+        api.service, CASE_EVENTS, h.case_event("probation-case.personal-details.updated", crn, f"/people/{crn}")
+    )
     view = (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]
     assert view["practitioner"]["name"] == "Alex Smith"
     assert view["risk"]["tier"] == "B2"
@@ -182,29 +212,53 @@ async def test_other_live_events_update_the_view_and_notify(api, h):
     await h.handle(
         api.service,
         CASE_EVENTS,
-        h.case_event("probation-case.registration.deregistered", crn, f"/people/{crn}/registrations/9", registrationId="9", registerTypeCode="MAPP"),
+        h.case_event(
+            "probation-case.registration.deregistered",
+            crn,
+            f"/people/{crn}/registrations/9",
+            registrationId="9",
+            registerTypeCode="MAPP",
+        ),
     )
-    assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["risk"]["registrations"] == []
+    assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["risk"][
+        "registrations"
+    ] == []
     # The same detail again changes nothing: no history entry, no notification.
     before = len((await api.client.get(f"/referrals/{rid}/provider-view-history", headers=hdr)).json())
-    await h.handle(api.service, CASE_EVENTS, h.case_event("probation-case.personal-details.updated", crn, f"/people/{crn}"))
+    await h.handle(
+        api.service, CASE_EVENTS, h.case_event("probation-case.personal-details.updated", crn, f"/people/{crn}")
+    )
     assert len((await api.client.get(f"/referrals/{rid}/provider-view-history", headers=hdr)).json()) == before
     assert await _notified(api, "probation-case.personal-details.updated") == ["bridge-wellbeing", "harbour-housing"]
     # The current address deleted: the view shows no address.
-    await h.handle(api.service, CASE_EVENTS, h.case_event("probation-case.address.deleted", crn, f"/people/{crn}/addresses/1", addressId="1"))
-    assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["contact"]["address"] is None
+    await h.handle(
+        api.service,
+        CASE_EVENTS,
+        h.case_event("probation-case.address.deleted", crn, f"/people/{crn}/addresses/1", addressId="1"),
+    )
+    assert (await api.client.get(f"/referrals/{rid}", headers=hdr)).json()["provider_view"]["contact"][
+        "address"
+    ] is None
 
 
 async def test_concluded_referrals_and_unknown_people_are_not_notified(api, h):
     crn = "X400003"
     referral = await api.sent(crn)
     await api.client.post(f"/referrals/{referral['id']}/withdraw", json={"code": "INE"}, headers=api.practitioner())
-    await h.handle(api.service, RISK_EVENTS, h.risk_event("tier.calculation.changed", crn, f"/people/{crn}/tier", tier="A1"))
+    await h.handle(
+        api.service, RISK_EVENTS, h.risk_event("tier.calculation.changed", crn, f"/people/{crn}/tier", tier="A1")
+    )
     assert await _notified(api, "tier.calculation.changed") == []
     # Someone with no referral yet: the projection is kept so a later referral is complete without calling out.
     api.upstream.add_person("X400004")
-    await h.handle(api.service, CASE_EVENTS, h.case_event("probation-case.engagement.created", "X400004", "/people/X400004"))
-    await h.handle(api.service, CASE_EVENTS, h.case_event("person.community.manager.allocated", "X400004", "/people/X400004/manager"))
+    await h.handle(
+        api.service, CASE_EVENTS, h.case_event("probation-case.engagement.created", "X400004", "/people/X400004")
+    )
+    await h.handle(
+        api.service,
+        CASE_EVENTS,
+        h.case_event("person.community.manager.allocated", "X400004", "/people/X400004/manager"),
+    )
     await h.handle(
         api.service,
         CASE_EVENTS,
@@ -223,11 +277,19 @@ async def test_concluded_referrals_and_unknown_people_are_not_notified(api, h):
         RISK_EVENTS,
         h.risk_event("risk-assessment.rosh.changed", "X400004", "/people/X400004/risk-summary", overallLevel="MEDIUM"),
     )
-    del api.upstream.people["X400004"], api.upstream.managers["X400004"], api.upstream.risk["X400004"]  # owners now unreachable
+    del (
+        api.upstream.people["X400004"],
+        api.upstream.managers["X400004"],
+        api.upstream.risk["X400004"],
+    )  # owners now unreachable
     draft = await api.draft("X400004")
     refused = await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())
-    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["expected_release_date"]  # custody learned
-    await api.client.patch(f"/referrals/{draft['id']}", json={"expected_release_date": "2027-01-01"}, headers=api.practitioner())
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == [
+        "expected_release_date"
+    ]  # custody learned
+    await api.client.patch(
+        f"/referrals/{draft['id']}", json={"expected_release_date": "2027-01-01"}, headers=api.practitioner()
+    )
     sent = await api.client.post(f"/referrals/{draft['id']}/send", headers=api.practitioner())
     assert sent.status_code == 200, sent.text
     assert sent.json()["provider_view"]["practitioner"]["name"] == "Pat Jones"

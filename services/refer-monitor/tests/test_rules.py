@@ -79,7 +79,9 @@ def test_action_plan_rules():
 def test_amendment_rules():
     with pytest.raises(DomainError) as locked:
         rules.check_amendment("ASSIGNED", ["desired_outcomes", "needs"], True, "why")
-    assert locked.value.status == 409 and locked.value.errors == [{"field": "desired_outcomes", "message": "locked after action plan approval"}]
+    assert locked.value.status == 409 and locked.value.errors == [
+        {"field": "desired_outcomes", "message": "locked after action plan approval"}
+    ]
     rules.check_amendment("ASSIGNED", ["needs"], True, "why")
     rules.check_amendment("DRAFT", ["complexity_level"], False, None)
     with pytest.raises(DomainError):
@@ -130,7 +132,9 @@ def test_risk_summary_is_read_by_allow_list_so_a_known_adult_entry_never_reaches
         "overall": "HIGH",
         "summary": "Violence when drinking",
         "groupsAtRisk": ["knownAdult", "public"],
-        "riskToSelf": [{"kind": "selfHarm", "current": True, "previous": False, "details": "overdose on prescribed medication"}],
+        "riskToSelf": [
+            {"kind": "selfHarm", "current": True, "previous": False, "details": "overdose on prescribed medication"}
+        ],
         "updatedAt": "2026-11-20T10:00:00+00:00",
         "version": 3,
         "victims": [{"name": "V"}],

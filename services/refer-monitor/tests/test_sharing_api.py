@@ -16,9 +16,17 @@ def _updates(timeline):
 async def test_cross_provider_sharing_acceptance(api, h):
     crn = "X300001"
     acc, ete, acc_hdr, ete_hdr = await _two_providers(api, h, crn)
-    employment = await api.client.post(f"/referrals/{ete['id']}/updates", json={"category": "EMPLOYMENT_STATUS", "text": "Started a job"}, headers=ete_hdr)
+    employment = await api.client.post(
+        f"/referrals/{ete['id']}/updates",
+        json={"category": "EMPLOYMENT_STATUS", "text": "Started a job"},
+        headers=ete_hdr,
+    )
     assert employment.status_code == 201, employment.text
-    health = await api.client.post(f"/referrals/{ete['id']}/updates", json={"category": "HEALTH_DEPENDENCY", "text": "Relapse reported"}, headers=ete_hdr)
+    health = await api.client.post(
+        f"/referrals/{ete['id']}/updates",
+        json={"category": "HEALTH_DEPENDENCY", "text": "Relapse reported"},
+        headers=ete_hdr,
+    )
     assert health.status_code == 201
     seen = (await api.client.get(f"/people/{crn}/timeline", headers=acc_hdr)).json()
     assert _updates(seen) == {("EMPLOYMENT_STATUS", "Started a job")}
@@ -26,7 +34,9 @@ async def test_cross_provider_sharing_acceptance(api, h):
     assert {e["referral_id"] for e in seen["entries"] if e["kind"].startswith("referral.")} == {acc["id"]}
     # The notification about the employment update went to the accommodation provider; the health one did not.
     created = [
-        n for n in await api.outbox("partner-notifications") if n["event"].additionalInformation["notificationType"] == "intervention.provider-update.created"
+        n
+        for n in await api.outbox("partner-notifications")
+        if n["event"].additionalInformation["notificationType"] == "intervention.provider-update.created"
     ]
     assert [(n["key"], n["event"].additionalInformation["payload"]["update"]["category"]) for n in created] == [
         ("bridge-wellbeing", "EMPLOYMENT_STATUS"),
@@ -34,7 +44,9 @@ async def test_cross_provider_sharing_acceptance(api, h):
     ]
     # Consent recorded → the health update becomes visible to the other provider.
     consent = await api.client.put(
-        f"/people/{crn}/sharing-consent/HEALTH_DEPENDENCY", json={"granted": True, "note": "signed form"}, headers=api.practitioner()
+        f"/people/{crn}/sharing-consent/HEALTH_DEPENDENCY",
+        json={"granted": True, "note": "signed form"},
+        headers=api.practitioner(),
     )
     assert consent.status_code == 200
     assert _updates((await api.client.get(f"/people/{crn}/timeline", headers=acc_hdr)).json()) == {
@@ -47,21 +59,35 @@ async def test_cross_provider_sharing_acceptance(api, h):
     # The author sees its own; the practitioner sees everything.
     assert len(_updates((await api.client.get(f"/people/{crn}/timeline", headers=ete_hdr)).json())) == 2
     assert len(_updates((await api.client.get(f"/people/{crn}/timeline", headers=api.practitioner())).json())) == 2
-    assert (await api.client.get(f"/people/{crn}/timeline", headers=api.tokens.headers(Role.COMMISSIONER))).status_code == 403
+    assert (
+        await api.client.get(f"/people/{crn}/timeline", headers=api.tokens.headers(Role.COMMISSIONER))
+    ).status_code == 403
 
 
 async def test_safeguarding_goes_to_the_practitioner_and_another_provider_only_when_released(api, h):
     crn = "X300002"
     acc, ete, acc_hdr, ete_hdr = await _two_providers(api, h, crn)
     posted = (
-        await api.client.post(f"/referrals/{ete['id']}/updates", json={"category": "SAFEGUARDING_CONCERN", "text": "Child at risk"}, headers=ete_hdr)
+        await api.client.post(
+            f"/referrals/{ete['id']}/updates",
+            json={"category": "SAFEGUARDING_CONCERN", "text": "Child at risk"},
+            headers=ete_hdr,
+        )
     ).json()
     assert _updates((await api.client.get(f"/people/{crn}/timeline", headers=acc_hdr)).json()) == set()
-    assert ("SAFEGUARDING_CONCERN", "Child at risk") in _updates((await api.client.get(f"/people/{crn}/timeline", headers=api.practitioner())).json())
+    assert ("SAFEGUARDING_CONCERN", "Child at risk") in _updates(
+        (await api.client.get(f"/people/{crn}/timeline", headers=api.practitioner())).json()
+    )
     # Consent cannot open safeguarding; only a practitioner's release, with a reason, does.
-    assert (await api.client.put(f"/people/{crn}/sharing-consent/SAFEGUARDING_CONCERN", json={"granted": True}, headers=api.practitioner())).status_code == 422
+    assert (
+        await api.client.put(
+            f"/people/{crn}/sharing-consent/SAFEGUARDING_CONCERN", json={"granted": True}, headers=api.practitioner()
+        )
+    ).status_code == 422
     no_reason = await api.client.put(
-        f"/provider-updates/{posted['id']}/sharing-override", json={"decision": "RELEASE", "reason": ""}, headers=api.practitioner()
+        f"/provider-updates/{posted['id']}/sharing-override",
+        json={"decision": "RELEASE", "reason": ""},
+        headers=api.practitioner(),
     )
     assert no_reason.status_code == 422
     released = await api.client.put(
@@ -79,7 +105,11 @@ async def test_withheld_update_and_ended_referral_stop_sharing(api, h):
     crn = "X300003"
     acc, ete, acc_hdr, ete_hdr = await _two_providers(api, h, crn)
     posted = (
-        await api.client.post(f"/referrals/{ete['id']}/updates", json={"category": "ACCOMMODATION_STATUS", "text": "Sofa surfing"}, headers=ete_hdr)
+        await api.client.post(
+            f"/referrals/{ete['id']}/updates",
+            json={"category": "ACCOMMODATION_STATUS", "text": "Sofa surfing"},
+            headers=ete_hdr,
+        )
     ).json()
     assert len(_updates((await api.client.get(f"/people/{crn}/timeline", headers=acc_hdr)).json())) == 1
     await api.client.put(

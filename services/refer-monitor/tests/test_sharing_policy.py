@@ -19,8 +19,18 @@ from refer_monitor.domain.sharing import (
 )
 
 ALL_CASES = [
-    SharingCase(viewer=v, category=c, viewer_is_author=own, viewer_has_active_referral=va, source_referral_active=sa, consent=con, override=ov)
-    for v, c, own, va, sa, con, ov in itertools.product(ViewerKind, Category, (False, True), (False, True), (False, True), Consent, Override)
+    SharingCase(
+        viewer=v,
+        category=c,
+        viewer_is_author=own,
+        viewer_has_active_referral=va,
+        source_referral_active=sa,
+        consent=con,
+        override=ov,
+    )
+    for v, c, own, va, sa, con, ov in itertools.product(
+        ViewerKind, Category, (False, True), (False, True), (False, True), Consent, Override
+    )
 ]
 
 
@@ -51,13 +61,23 @@ def test_every_combination_matches_the_policy():
 
 
 def test_health_needs_explicit_consent():
-    base = SharingCase(viewer=ViewerKind.PROVIDER, category=Category.HEALTH_DEPENDENCY, viewer_has_active_referral=True, source_referral_active=True)
+    base = SharingCase(
+        viewer=ViewerKind.PROVIDER,
+        category=Category.HEALTH_DEPENDENCY,
+        viewer_has_active_referral=True,
+        source_referral_active=True,
+    )
     assert may_see_update(base).reason == "explicit-consent-required"
     assert may_see_update(SharingCase(**{**base.__dict__, "consent": Consent.GRANTED})).reason == "explicit-consent"
 
 
 def test_shareable_category_is_shared_without_consent_unless_refused():
-    base = SharingCase(viewer=ViewerKind.PROVIDER, category=Category.EMPLOYMENT_STATUS, viewer_has_active_referral=True, source_referral_active=True)
+    base = SharingCase(
+        viewer=ViewerKind.PROVIDER,
+        category=Category.EMPLOYMENT_STATUS,
+        viewer_has_active_referral=True,
+        source_referral_active=True,
+    )
     assert may_see_update(base).visible
     assert not may_see_update(SharingCase(**{**base.__dict__, "consent": Consent.REFUSED})).visible
 
@@ -89,7 +109,10 @@ def worlds(draw):
         prime = draw(st.sampled_from(ORGS))
         subs = draw(st.lists(st.sampled_from([o for o in ORGS if o != prime]), max_size=3, unique=True))
         contracts[f"C{i}"] = [prime, *subs]
-    referrals = [ReferralFacts(f"R{i}", draw(st.sampled_from(sorted(contracts))), draw(st.booleans())) for i in range(draw(st.integers(1, 4)))]
+    referrals = [
+        ReferralFacts(f"R{i}", draw(st.sampled_from(sorted(contracts))), draw(st.booleans()))
+        for i in range(draw(st.integers(1, 4)))
+    ]
     source = draw(st.sampled_from(referrals))
     author = draw(st.sampled_from(contracts[source.contract_reference]))
     return dict(

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from probation_shared.redaction import render
 from refer_monitor.domain import upstream
-from refer_monitor.domain.views import NOTIFICATION_AUDIENCE, PROVIDER_WITH_CONSENT, build_model, build_view, changed_fields, only_paths
+from refer_monitor.domain.views import (
+    NOTIFICATION_AUDIENCE,
+    PROVIDER_WITH_CONSENT,
+    build_model,
+    build_view,
+    changed_fields,
+    only_paths,
+)
 from refer_monitor.events.contracts import NotificationPayload, ViewChange
 from refer_monitor.events.publish import notification_data
 
@@ -35,10 +42,38 @@ SAFE_RISK = {
     "riskToSelf": [{"kind": "selfHarm", "current": True, "previous": False}],
     "updatedAt": "2026-11-20T10:00:00+00:00",
 }
-SAFE_PERSON = {"first_name": "Sam", "last_name": "Taylor", "date_of_birth": "1990-04-01", "sex": "MALE", "phone_number": "07700 900123"}
-SAFE_ADDRESS = {"id": "1", "status": "MAIN", "address_number": "12", "street_name": "High Street", "town": "Durham", "postcode": "DH1 1AA"}
-SAFE_MANAGER = {"staff_code": "N07A001", "name": "Pat Jones", "email": "pat.jones@probation.example", "team_code": "N07T01"}
-RISK_PLACES = ["victims", "knownAdult", "risk_to", "natureOfRisk", "whoIsAtRisk", "riskToSelfConcerns", "narrative", "notes", "history"]
+SAFE_PERSON = {
+    "first_name": "Sam",
+    "last_name": "Taylor",
+    "date_of_birth": "1990-04-01",
+    "sex": "MALE",
+    "phone_number": "07700 900123",
+}
+SAFE_ADDRESS = {
+    "id": "1",
+    "status": "MAIN",
+    "address_number": "12",
+    "street_name": "High Street",
+    "town": "Durham",
+    "postcode": "DH1 1AA",
+}
+SAFE_MANAGER = {
+    "staff_code": "N07A001",
+    "name": "Pat Jones",
+    "email": "pat.jones@probation.example",
+    "team_code": "N07T01",
+}
+RISK_PLACES = [
+    "victims",
+    "knownAdult",
+    "risk_to",
+    "natureOfRisk",
+    "whoIsAtRisk",
+    "riskToSelfConcerns",
+    "narrative",
+    "notes",
+    "history",
+]
 
 
 def _nest(value, depth):
@@ -96,12 +131,18 @@ def test_no_victim_identifier_from_upstream_reaches_a_provider_view_or_notificat
     secrets, risk, person, address, manager = case
     person_doc = _projection(risk, person, address, manager)
     stored = build_view(person_doc)
-    before = build_view(_projection(dict(SAFE_RISK, overall="LOW"), SAFE_PERSON, dict(SAFE_ADDRESS, postcode="DH2 2BB"), SAFE_MANAGER))
+    before = build_view(
+        _projection(dict(SAFE_RISK, overall="LOW"), SAFE_PERSON, dict(SAFE_ADDRESS, postcode="DH2 2BB"), SAFE_MANAGER)
+    )
     fields = changed_fields(before, stored)
     sent = notification_data("p", "intervention.referral.sent", "r", NotificationPayload(view=build_model(person_doc)))
-    changed = notification_data("p", "x", "r", NotificationPayload(change=ViewChange(reason="x", fields=fields, values=build_model(person_doc))))
+    changed = notification_data(
+        "p", "x", "r", NotificationPayload(change=ViewChange(reason="x", fields=fields, values=build_model(person_doc)))
+    )
     outputs = [stored, only_paths(stored, fields), sent, changed]
-    outputs += [render(build_model(person_doc), audience) for audience in (PROVIDER_WITH_CONSENT, NOTIFICATION_AUDIENCE)]
+    outputs += [
+        render(build_model(person_doc), audience) for audience in (PROVIDER_WITH_CONSENT, NOTIFICATION_AUDIENCE)
+    ]
     text = json.dumps(outputs, default=str)
     for secret in secrets:
         assert secret not in text

@@ -26,7 +26,11 @@ def answers_at(level: str = "NONE", **overrides: dict[str, str]) -> dict:
         chosen = {}
         for q in section.questions:
             options = list(needs.ANSWER_SCORES[q.scale])  # ordered by score
-            chosen[q.id] = options[min(index, len(options) - 1)] if q.scale is not needs.AnswerScale.YES_NO else ("YES" if index == 2 else "NO")
+            chosen[q.id] = (
+                options[min(index, len(options) - 1)]
+                if q.scale is not needs.AnswerScale.YES_NO
+                else ("YES" if index == 2 else "NO")
+            )
         chosen.update(overrides.get(section.code, {}))
         sections[section.code] = {"answers": chosen}
     return sections

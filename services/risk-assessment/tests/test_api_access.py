@@ -48,7 +48,9 @@ async def test_every_endpoint_refuses_no_token_and_the_wrong_role(api):
     for method, path, body in ENDPOINTS:
         if path.endswith("/risk-summary"):
             continue
-        provider = await api.client.request(method, path, json=body, headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1"))
+        provider = await api.client.request(
+            method, path, json=body, headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
+        )
         assert provider.status_code == 403, (method, path)
     # Writes are for probation staff only: a service token or a police partner may not re-rate RoSH.
     for role in (Role.SERVICE, Role.POLICE_PARTNER, Role.AUDITOR):
@@ -57,7 +59,10 @@ async def test_every_endpoint_refuses_no_token_and_the_wrong_role(api):
 
 
 async def referral(api, event_type: str, crn: str, provider: str, referral_id: str) -> None:
-    await api.handle(handlers.on_referral, api.event(event_type, crn, referralId=referral_id, providerId=provider, referralReference="AB1234AC"))
+    await api.handle(
+        handlers.on_referral,
+        api.event(event_type, crn, referralId=referral_id, providerId=provider, referralReference="AB1234AC"),
+    )
 
 
 async def test_audiences_see_what_they_may(api):
@@ -73,14 +78,20 @@ async def test_audiences_see_what_they_may(api):
             "mitigatingFactors": "Employment",
             "providerSummary": "Violence when drinking; keep sessions in daytime",
         },
-        "riskToSelf": {"selfHarm": {"current": False, "previous": True, "details": "Cut himself in 2019 after Jane Roe left"}},
+        "riskToSelf": {
+            "selfHarm": {"current": False, "previous": True, "details": "Cut himself in 2019 after Jane Roe left"}
+        },
         "victims": [{"name": "Jane Roe", "address": "1 Mill Lane, Oxbridge", "relationship": "former partner"}],
         "reason": "new",
     }
     assert (await api.client.post(f"/people/{CRN}/rosh", json=rosh, headers=staff)).status_code == 201
 
     full = (await api.client.get(f"/people/{CRN}/risk-summary", headers=staff)).json()
-    assert full["view"] == "full" and full["rosh"]["victims"][0]["name"] == "Jane Roe" and full["rosh"]["overall"] == "HIGH"
+    assert (
+        full["view"] == "full"
+        and full["rosh"]["victims"][0]["name"] == "Jane Roe"
+        and full["rosh"]["overall"] == "HIGH"
+    )
 
     provider = api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 404
@@ -88,31 +99,56 @@ async def test_audiences_see_what_they_may(api):
     seen = await api.client.get(f"/people/{CRN}/risk-summary", headers=provider)
     assert seen.status_code == 200
     body = seen.json()
-    assert body["view"] == "provider" and body["overall"] == "HIGH" and body["groupsAtRisk"] == ["public", "knownAdult", "prisoners"]
+    assert (
+        body["view"] == "provider"
+        and body["overall"] == "HIGH"
+        and body["groupsAtRisk"] == ["public", "knownAdult", "prisoners"]
+    )
     assert body["summary"] == "Violence when drinking; keep sessions in daytime"
-    assert "riskToSelf" not in body  # HEALTH: a provider sees it only with the person's consent, which refer-monitor holds
+    assert (
+        "riskToSelf" not in body
+    )  # HEALTH: a provider sees it only with the person's consent, which refer-monitor holds
     text = json.dumps(body).lower()
     for secret in ("jane", "roe", "mill lane", "oxbridge", "former partner", "employment", "imminent", "cut himself"):
         assert secret not in text, secret
     # Another provider, and the same provider once the referral has ended, cannot tell the person exists.
-    assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P2"))).status_code == 404
+    assert (
+        await api.client.get(
+            f"/people/{CRN}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P2")
+        )
+    ).status_code == 404
     assert (await api.client.get("/people/X999999/risk-summary", headers=provider)).status_code == 404
-    assert (await api.client.get(f"/people/{CRN}/risk-summary", params={"view": "full"}, headers=provider)).status_code == 403
+    assert (
+        await api.client.get(f"/people/{CRN}/risk-summary", params={"view": "full"}, headers=provider)
+    ).status_code == 403
     await referral(api, "intervention.referral.assigned", CRN, "P1", "REF1")
     await referral(api, "intervention.referral.withdrawn", CRN, "P1", "REF1")
     await referral(api, "intervention.referral.amended", CRN, "P1", "REF1")  # late: does not reopen
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 404
 
     # A service token may ask for exactly what a provider sees.
-    as_provider = (await api.client.get(f"/people/{CRN}/risk-summary", params={"view": "provider"}, headers=api.headers(Role.SERVICE))).json()
-    assert as_provider.pop("riskToSelf") == [{"kind": "selfHarm", "current": False, "previous": True}]  # flags, never the details text
+    as_provider = (
+        await api.client.get(
+            f"/people/{CRN}/risk-summary", params={"view": "provider"}, headers=api.headers(Role.SERVICE)
+        )
+    ).json()
+    assert as_provider.pop("riskToSelf") == [
+        {"kind": "selfHarm", "current": False, "previous": True}
+    ]  # flags, never the details text
     assert as_provider == body
 
     police = api.headers(Role.POLICE_PARTNER)
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=police)).status_code == 404
     await api.handle(
         handlers.on_registration,
-        api.event("probation-case.registration.added", CRN, registrationId="M1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+        api.event(
+            "probation-case.registration.added",
+            CRN,
+            registrationId="M1",
+            registerTypeCode="MAPP",
+            registerLevel="M2",
+            registerCategory="M1",
+        ),
     )
     police_view = (await api.client.get(f"/people/{CRN}/risk-summary", headers=police)).json()
     assert set(police_view) == {"crn", "view", "version", "overall", "community", "custody", "mappa"}
@@ -160,7 +196,9 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
                     "natureOfRisk": f"Threats to {named['name'].split()[0]} by phone",
                     "increasingFactors": named["address"],
                 },
-                "riskToSelf": {"vulnerability": {"current": True, "details": f"since {named['name'].split()[1].upper()} moved"}},
+                "riskToSelf": {
+                    "vulnerability": {"current": True, "details": f"since {named['name'].split()[1].upper()} moved"}
+                },
                 "victims": victims,
                 "reason": f"round {round_}",
             }
@@ -170,7 +208,9 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
             overall[crn] = created.json()["overall"]
             for victim in victims:
                 secrets.extend([victim["name"], *victim["name"].split(), victim["address"], victim["relationship"]])
-            response = await api.client.get(f"/people/{crn}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="PROV"))
+            response = await api.client.get(
+                f"/people/{crn}/risk-summary", headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="PROV")
+            )
             assert response.status_code == 200 and response.json()["version"] == round_ + 1
             provider_payloads.append(response.text)
     events = await api.outbox()
@@ -190,8 +230,14 @@ async def test_no_victim_detail_reaches_any_provider_visible_payload_across_many
     "body, field",
     [
         ({"community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}}, "reason"),
-        ({"community": {"children": "LOW", "public": "EXTREME", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.public"),
-        ({"community": {"children": "LOW", "pets": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"}, "community.pets"),
+        (
+            {"community": {"children": "LOW", "public": "EXTREME", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"},
+            "community.public",
+        ),
+        (
+            {"community": {"children": "LOW", "pets": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "x"},
+            "community.pets",
+        ),
         ({"community": {"children": "LOW"}, "reason": "first version needs every group"}, "community.public"),
         ({"community": {}, "riskToSelf": {"boredom": {"current": True}}, "reason": "x"}, "riskToSelf.boredom"),
         ({"community": {}, "victims": [{"address": "1 Road"}], "reason": "x"}, "victims.0.name"),
@@ -225,7 +271,9 @@ async def test_rerating_keeps_history_and_carries_over(api):
         (2, "HIGH", "spo-2", "new threats reported"),
     ]
     assert history[1]["narrative"]["natureOfRisk"] == "Threats"
-    assert history[1]["victims"] == [{"name": "Ann Smith", "address": None, "relationship": None, "phone": None, "email": None}]
+    assert history[1]["victims"] == [
+        {"name": "Ann Smith", "address": None, "relationship": None, "phone": None, "email": None}
+    ]
     changed = await api.outbox("risk-assessment.rosh.changed")
     assert [e["additionalInformation"] for e in changed] == [
         {"overallLevel": "MEDIUM", "previousLevel": None, "version": 1},
@@ -238,24 +286,38 @@ async def test_psr_proposals_and_override(api):
     staff = api.staff()
     assessment = (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
     sections = api.answers_at(
-        "NONE", ACCOMMODATION={"3.3": "YES", "3.4": "SOME"}, EDUCATION_TRAINING_EMPLOYMENT={"4.2": "YES", "4.3": "SOME"}, DRUG_MISUSE={"8.1": "CURRENTLY"}
+        "NONE",
+        ACCOMMODATION={"3.3": "YES", "3.4": "SOME"},
+        EDUCATION_TRAINING_EMPLOYMENT={"4.2": "YES", "4.3": "SOME"},
+        DRUG_MISUSE={"8.1": "CURRENTLY"},
     )
     await api.client.patch(f"/assessments/{assessment['id']}", json={"sections": sections}, headers=staff)
     await api.client.post(f"/assessments/{assessment['id']}/complete", headers=staff)
 
-    refused = await api.client.post(f"/people/{CRN}/psr-proposals", json={"offenceCode": "nope", "offenceDescription": "x"}, headers=staff)
+    refused = await api.client.post(
+        f"/people/{CRN}/psr-proposals", json={"offenceCode": "nope", "offenceDescription": "x"}, headers=staff
+    )
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "offenceCode"
-    made = await api.client.post(f"/people/{CRN}/psr-proposals", json={"offenceCode": "038/00", "offenceDescription": "Theft from a shop"}, headers=staff)
+    made = await api.client.post(
+        f"/people/{CRN}/psr-proposals",
+        json={"offenceCode": "038/00", "offenceDescription": "Theft from a shop"},
+        headers=staff,
+    )
     assert made.status_code == 201, made.text
     recommended = made.json()["recommended"]
     assert recommended["sentenceType"] == "COMMUNITY_ORDER"
     by_type = {r["type"]: r for r in recommended["requirements"]}
-    assert by_type["RAR"]["activities"] == ["accommodation", "education, training and employment"] and by_type["RAR"]["days"] == 20
+    assert (
+        by_type["RAR"]["activities"] == ["accommodation", "education, training and employment"]
+        and by_type["RAR"]["days"] == 20
+    )
     assert "DRR" in by_type and "ATR" not in by_type
     assert "reason" in by_type["DRR"]
 
     proposal_id = made.json()["id"]
-    assert (await api.client.post(f"/psr-proposals/{proposal_id}/override", json={"sentenceType": "FINE"}, headers=staff)).status_code == 422
+    assert (
+        await api.client.post(f"/psr-proposals/{proposal_id}/override", json={"sentenceType": "FINE"}, headers=staff)
+    ).status_code == 422
     overridden = await api.client.post(
         f"/psr-proposals/{proposal_id}/override",
         json={"sentenceType": "SUSPENDED_SENTENCE_ORDER", "requirements": ["RAR", "DRR"], "reason": "Breach history"},
@@ -263,5 +325,13 @@ async def test_psr_proposals_and_override(api):
     )
     assert overridden.status_code == 200
     stored = (await api.client.get(f"/psr-proposals/{proposal_id}", headers=staff)).json()["override"]
-    assert (stored["sentenceType"], stored["reason"], stored["by"]) == ("SUSPENDED_SENTENCE_ORDER", "Breach history", "practitioner-1")
-    assert (await api.client.post(f"/psr-proposals/{proposal_id}/override", json={"sentenceType": "FINE", "reason": "x"}, headers=staff)).status_code == 409
+    assert (stored["sentenceType"], stored["reason"], stored["by"]) == (
+        "SUSPENDED_SENTENCE_ORDER",
+        "Breach history",
+        "practitioner-1",
+    )
+    assert (
+        await api.client.post(
+            f"/psr-proposals/{proposal_id}/override", json={"sentenceType": "FINE", "reason": "x"}, headers=staff
+        )
+    ).status_code == 409

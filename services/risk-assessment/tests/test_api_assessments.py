@@ -22,7 +22,9 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
     bad = await api.client.patch(
         f"/assessments/{first['id']}",
         headers=staff,
-        json={"sections": {"ACCOMMODATION": {"answers": {"3.3": "SOME", "3.99": "NONE"}}, "GARDENING": {"answers": {}}}},
+        json={
+            "sections": {"ACCOMMODATION": {"answers": {"3.3": "SOME", "3.99": "NONE"}}, "GARDENING": {"answers": {}}}
+        },
     )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
@@ -33,7 +35,9 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
     assert not_answered.status_code == 422
     assert "sections.ATTITUDES.answers.12.1" in {e["field"] for e in not_answered.json()["errors"]}
 
-    sections = api.answers_at("NONE", ACCOMMODATION={"3.3": "YES", "3.4": "SIGNIFICANT", "3.5": "SIGNIFICANT", "3.6": "SOME"})
+    sections = api.answers_at(
+        "NONE", ACCOMMODATION={"3.3": "YES", "3.4": "SIGNIFICANT", "3.5": "SIGNIFICANT", "3.6": "SOME"}
+    )
     sections["ACCOMMODATION"]["linkedToHarm"] = True
     saved = await api.client.patch(f"/assessments/{first['id']}", headers=staff, json={"sections": sections})
     assert saved.status_code == 200, saved.text
@@ -43,10 +47,17 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
     assert done.status_code == 200, done.text
     body = done.json()
     accommodation = next(s for s in body["sections"] if s["code"] == "ACCOMMODATION")
-    assert (accommodation["score"], accommodation["severity"], accommodation["identifiedNeed"], accommodation["linkedToHarm"]) == (7, "SEVERE", True, True)
+    assert (
+        accommodation["score"],
+        accommodation["severity"],
+        accommodation["identifiedNeed"],
+        accommodation["linkedToHarm"],
+    ) == (7, "SEVERE", True, True)
     assert body["status"] == "COMPLETE" and body["completedBy"] == "practitioner-1"
 
-    locked = await api.client.patch(f"/assessments/{first['id']}", headers=staff, json={"sections": {"ATTITUDES": {"answers": {"12.1": "SOME"}}}})
+    locked = await api.client.patch(
+        f"/assessments/{first['id']}", headers=staff, json={"sections": {"ATTITUDES": {"answers": {"12.1": "SOME"}}}}
+    )
     assert locked.status_code == 409
 
     summary = await api.outbox("assessment.summary.produced")
@@ -57,16 +68,22 @@ async def test_assessment_lifecycle_versions_and_as_it_stood(api):
     # A later change is a new version, starting from the completed answers.
     second = (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
     assert second["version"] == 2 and next(s for s in second["sections"] if s["code"] == "ACCOMMODATION")["score"] == 7
-    await api.client.patch(f"/assessments/{second['id']}", headers=staff, json={"sections": {"ACCOMMODATION": {"answers": {"3.3": "NO"}}}})
+    await api.client.patch(
+        f"/assessments/{second['id']}", headers=staff, json={"sections": {"ACCOMMODATION": {"answers": {"3.3": "NO"}}}}
+    )
 
     as_it_stood = await api.client.get(f"/assessments/{first['id']}", params={"at": between.isoformat()}, headers=staff)
     assert as_it_stood.json()["status"] == "DRAFT"
-    current = await api.client.get(f"/people/{CRN}/assessments", params={"at": datetime.now(UTC).isoformat()}, headers=staff)
+    current = await api.client.get(
+        f"/people/{CRN}/assessments", params={"at": datetime.now(UTC).isoformat()}, headers=staff
+    )
     assert current.json()["version"] == 2
     assert next(s for s in current.json()["sections"] if s["code"] == "ACCOMMODATION")["score"] == 5
     listed = (await api.client.get(f"/people/{CRN}/assessments", headers=staff)).json()
     assert [(a["version"], a["status"]) for a in listed] == [(1, "COMPLETE"), (2, "DRAFT")]
-    before_anything = await api.client.get(f"/people/{CRN}/assessments", params={"at": "2000-01-01T00:00:00Z"}, headers=staff)
+    before_anything = await api.client.get(
+        f"/people/{CRN}/assessments", params={"at": "2000-01-01T00:00:00Z"}, headers=staff
+    )
     assert before_anything.status_code == 404
 
 
@@ -101,10 +118,21 @@ async def test_ogrs3_and_recorded_scores(api):
 
     recorded = await api.client.post(f"/people/{CRN}/scores/ogrs3", json=acceptance, headers=staff)
     assert recorded.status_code == 201
-    for bad, field in [({"rsr": 100}, "rsr"), ({"rsr": -1}, "rsr"), ({"rsr": "1.234"}, "rsr"), ({"ospC": 5}, "ospCBand"), ({}, "rsr")]:
+    for bad, field in [
+        ({"rsr": 100}, "rsr"),
+        ({"rsr": -1}, "rsr"),
+        ({"rsr": "1.234"}, "rsr"),
+        ({"ospC": 5}, "ospCBand"),
+        ({}, "rsr"),
+    ]:
         refused = await api.client.post(f"/people/{CRN}/scores", json=bad, headers=staff)
-        assert refused.status_code == 422 and field in {e["field"] for e in refused.json()["errors"]}, (bad, refused.text)
-    rsr = await api.client.post(f"/people/{CRN}/scores", json={"rsr": "6.9", "ospC": "1.5", "ospCBand": "LOW"}, headers=staff)
+        assert refused.status_code == 422 and field in {e["field"] for e in refused.json()["errors"]}, (
+            bad,
+            refused.text,
+        )
+    rsr = await api.client.post(
+        f"/people/{CRN}/scores", json={"rsr": "6.9", "ospC": "1.5", "ospCBand": "LOW"}, headers=staff
+    )
     assert rsr.status_code == 201, rsr.text
     assert (rsr.json()["rsr"]["value"], rsr.json()["rsr"]["band"]) == (6.9, "HIGH")
     assert rsr.json()["ogrs3"]["value"] == 13 and rsr.json()["ogrs3"]["oneYear"] == 7
@@ -126,11 +154,25 @@ async def test_tier_acceptance_from_events_and_assessment(api):
     staff = api.staff()
     await api.handle(
         handlers.on_sentence_or_requirement,
-        api.event("probation-case.sentence.created", CRN, sentenceId="S1", sentenceType="CUSTODY", custodial=True, mandateForChange=True),
+        api.event(
+            "probation-case.sentence.created",
+            CRN,
+            sentenceId="S1",
+            sentenceType="CUSTODY",
+            custodial=True,
+            mandateForChange=True,
+        ),
     )
     await api.handle(
         handlers.on_registration,
-        api.event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+        api.event(
+            "probation-case.registration.added",
+            CRN,
+            registrationId="R1",
+            registerTypeCode="MAPP",
+            registerLevel="M2",
+            registerCategory="M1",
+        ),
     )
     assert (await api.client.post(f"/people/{CRN}/scores", json={"rsr": 23}, headers=staff)).status_code == 201
     tier = (await api.client.get(f"/people/{CRN}/tier", headers=staff)).json()
@@ -139,13 +181,18 @@ async def test_tier_acceptance_from_events_and_assessment(api):
     assert tier["inputs"]["mappaLevel"] == "M2" and tier["inputs"]["needs"] is None
 
     assessment = (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
-    await api.client.patch(f"/assessments/{assessment['id']}", json={"sections": api.answers_at("SIGNIFICANT")}, headers=staff)
+    await api.client.patch(
+        f"/assessments/{assessment['id']}", json={"sections": api.answers_at("SIGNIFICANT")}, headers=staff
+    )
     assert (await api.client.post(f"/assessments/{assessment['id']}/complete", headers=staff)).status_code == 200
     tier = (await api.client.get(f"/people/{CRN}/tier", headers=staff)).json()
     assert tier["tier"] == "A3" and tier["changePoints"] == 20 and tier["trigger"] == "assessment.completed"
 
     # Deregistering MAPPA drops protect to B (RSR 20 points only).
-    await api.handle(handlers.on_registration, api.event("probation-case.registration.deregistered", CRN, registrationId="R1", registerTypeCode="MAPP"))
+    await api.handle(
+        handlers.on_registration,
+        api.event("probation-case.registration.deregistered", CRN, registrationId="R1", registerTypeCode="MAPP"),
+    )
     history = (await api.client.get(f"/people/{CRN}/tier/history", headers=staff)).json()["calculations"]
     assert [c["tier"] for c in history][:2] == ["B3", "A3"]
     assert history[0]["previousTier"] == "A3" and history[0]["changed"] is True
@@ -173,10 +220,20 @@ async def test_registration_rules_of_tier_inputs(api):
         person = await queries.ensure_person(session, crn, datetime.now(UTC))
         person.sex = "FEMALE"
     for rid, code in [("C1", "RVLN"), ("C2", "RVLN"), ("C3", "STRG"), ("P1", "PRC"), ("I1", "IIOM"), ("H1", "RMRH")]:
-        await api.handle(handlers.on_registration, api.event("probation-case.registration.added", crn, registrationId=rid, registerTypeCode=code))
+        await api.handle(
+            handlers.on_registration,
+            api.event("probation-case.registration.added", crn, registrationId=rid, registerTypeCode=code),
+        )
     await api.handle(
         handlers.on_sentence_or_requirement,
-        api.event("probation-case.requirement.created", crn, sentenceId="S1", requirementId="Q1", requirementType="RAR", mandateForChange=True),
+        api.event(
+            "probation-case.requirement.created",
+            crn,
+            sentenceId="S1",
+            requirementId="Q1",
+            requirementType="RAR",
+            mandateForChange=True,
+        ),
     )
     await api.handle(handlers.on_breach, api.event("enforcement.breach.raised", crn, breachId="B1"))
     tier = (await api.client.get(f"/people/{crn}/tier", headers=staff)).json()
@@ -196,7 +253,10 @@ async def test_registration_rules_of_tier_inputs(api):
     rated = await api.client.post(
         f"/people/{crn}/rosh",
         headers=staff,
-        json={"community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"}, "reason": "reviewed"},
+        json={
+            "community": {"children": "LOW", "public": "LOW", "knownAdult": "LOW", "staff": "LOW"},
+            "reason": "reviewed",
+        },
     )
     assert rated.status_code == 201
     tier = (await api.client.get(f"/people/{crn}/tier", headers=staff)).json()
@@ -215,7 +275,10 @@ async def test_reads_are_audited(api):
     await api.client.post(
         f"/people/{CRN}/rosh",
         headers=staff,
-        json={"community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"},
+        json={
+            "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"},
+            "reason": "initial",
+        },
     )
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=staff)).status_code == 200
     assert (await api.client.get(f"/people/{CRN}/risk-summary", headers=api.headers(Role.SERVICE))).status_code == 200

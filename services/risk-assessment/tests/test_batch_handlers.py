@@ -34,13 +34,29 @@ def _events(prefix: str) -> list[DomainEvent]:
         e("sentence.created", "2", mandateForChange=True),
         e("sentence.created", "3", mandateForChange=False),
         e("sentence.created", "1"),  # the same person twice in one run
-        e("registration.added", "1", registrationId="R1", registerTypeCode="RMRH", registerLevel=None, registerCategory=None),
-        e("registration.added", "2", registrationId="R2", registerTypeCode="MAPP", registerLevel="M2", registerCategory="X1"),
+        e(
+            "registration.added",
+            "1",
+            registrationId="R1",
+            registerTypeCode="RMRH",
+            registerLevel=None,
+            registerCategory=None,
+        ),
+        e(
+            "registration.added",
+            "2",
+            registrationId="R2",
+            registerTypeCode="MAPP",
+            registerLevel="M2",
+            registerCategory="X1",
+        ),
         e("registration.added", "1", registrationId="R3", registerTypeCode="IIOM"),
         e("registration.added", "3", registrationId="R4", registerTypeCode="PRC"),
         e("registration.added", "5", registrationId="R8", registerTypeCode="RVLN"),  # someone new
         e("registration.added", "4", registrationId="R9", registerTypeCode="STRG"),
-        e("registration.added", "5", registrationId="R8", registerTypeCode="RMRH", registerLevel="L2"),  # created earlier in this run
+        e(
+            "registration.added", "5", registrationId="R8", registerTypeCode="RMRH", registerLevel="L2"
+        ),  # created earlier in this run
         e("registration.updated", "2", registrationId="R2", registerLevel="M3"),
         e("registration.updated", "1", registrationId="R1", registerTypeCode="RHRH"),
         e("registration.deregistered", "1", registrationId="R3"),
@@ -64,7 +80,14 @@ async def _seed(api, prefix: str) -> None:
     async with api.service.database.unit_of_work() as session:
         for n in ("1", "2", "4"):
             crn = _crn(prefix, n)
-            session.add(PersonRecord(crn=crn, registered_at=now - timedelta(days=30), sex="FEMALE" if n == "4" else "MALE", previous_enforcement=n == "4"))
+            session.add(
+                PersonRecord(
+                    crn=crn,
+                    registered_at=now - timedelta(days=30),
+                    sex="FEMALE" if n == "4" else "MALE",
+                    previous_enforcement=n == "4",
+                )
+            )
             for version, overall in ((1, "LOW"), (2, "HIGH" if n == "1" else "MEDIUM")):
                 session.add(
                     RoshVersion(
@@ -131,10 +154,27 @@ async def _outcome(api, prefix: str) -> dict:
         return None if value is None else value.replace(prefix, "?")
 
     async with api.service.database.sessions() as session:
-        people = (await session.scalars(select(PersonRecord).where(PersonRecord.crn.like(f"{prefix}%")).order_by(PersonRecord.crn))).all()
-        registrations = (await session.scalars(select(Registration).where(Registration.crn.like(f"{prefix}%")).order_by(Registration.registration_id))).all()
-        calculations = {c.id: c for c in (await session.scalars(select(TierCalculation).where(TierCalculation.crn.like(f"{prefix}%")))).all()}
-    published = [e for e in await api.outbox(version=None) if (e.get("personReference") or {}).get("identifiers", [{}])[0].get("value", "").startswith(prefix)]
+        people = (
+            await session.scalars(
+                select(PersonRecord).where(PersonRecord.crn.like(f"{prefix}%")).order_by(PersonRecord.crn)
+            )
+        ).all()
+        registrations = (
+            await session.scalars(
+                select(Registration).where(Registration.crn.like(f"{prefix}%")).order_by(Registration.registration_id)
+            )
+        ).all()
+        calculations = {
+            c.id: c
+            for c in (
+                await session.scalars(select(TierCalculation).where(TierCalculation.crn.like(f"{prefix}%")))
+            ).all()
+        }
+    published = [
+        e
+        for e in await api.outbox(version=None)
+        if (e.get("personReference") or {}).get("identifiers", [{}])[0].get("value", "").startswith(prefix)
+    ]
     ids = {}
     for event in published:  # calculations in the order their events were queued
         ids.setdefault(event["additionalInformation"]["calculationId"], len(ids))
@@ -149,12 +189,29 @@ async def _outcome(api, prefix: str) -> dict:
         registrations = [(plain(r["id"]), r["type"], r["level"], r["category"]) for r in records["registrations"]]
         rosh = None if records["roshVersion"] is None else records["roshVersion"]["version"]
         assessment = None if records["assessment"] is None else records["assessment"]["version"]
-        return {**values, "records": {"scores": scores, "registrations": registrations, "roshVersion": rosh, "assessment": assessment}}
+        return {
+            **values,
+            "records": {
+                "scores": scores,
+                "registrations": registrations,
+                "roshVersion": rosh,
+                "assessment": assessment,
+            },
+        }
 
     return {
         "people": [(plain(p.crn), p.current_tier, p.current_tier_ag, p.mandate_for_change) for p in people],
         "registrations": [
-            (plain(r.registration_id), plain(r.crn), r.type_code, r.level, r.category, r.active, r.deregistered_at is None) for r in registrations
+            (
+                plain(r.registration_id),
+                plain(r.crn),
+                r.type_code,
+                r.level,
+                r.category,
+                r.active,
+                r.deregistered_at is None,
+            )
+            for r in registrations
         ],
         "calculations": [
             (
@@ -203,7 +260,9 @@ async def test_batch_handlers_match_the_per_event_handlers(api):
 
     runs = _runs(_events("B"))
     assert any(len(run) > 1 for run in runs)
-    async with api.service.database.unit_of_work() as session:  # all together, as the consumer does with a fetched batch
+    async with (
+        api.service.database.unit_of_work() as session
+    ):  # all together, as the consumer does with a fetched batch
         for run in runs:
             batch_handler = CASE_EVENTS.batch_handlers.get(run[0].eventType)
             assert batch_handler is not None, run[0].eventType

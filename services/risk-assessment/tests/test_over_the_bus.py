@@ -18,7 +18,14 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
     staff = live.staff()
     await live.produce(
         CASE_ALLOCATION,
-        live.event("probation-case.sentence.created", CRN, sentenceId="S1", sentenceType="COMMUNITY_ORDER", custodial=False, mandateForChange=True),
+        live.event(
+            "probation-case.sentence.created",
+            CRN,
+            sentenceId="S1",
+            sentenceType="COMMUNITY_ORDER",
+            custodial=False,
+            mandateForChange=True,
+        ),
     )
 
     async def tiered() -> bool:
@@ -28,7 +35,10 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
     rated = await live.client.post(
         f"/people/{CRN}/rosh",
         headers=staff,
-        json={"community": {"children": "LOW", "public": "HIGH", "knownAdult": "LOW", "staff": "LOW"}, "reason": "initial"},
+        json={
+            "community": {"children": "LOW", "public": "HIGH", "knownAdult": "LOW", "staff": "LOW"},
+            "reason": "initial",
+        },
     )
     assert rated.status_code == 201
     v1 = (await live.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
@@ -54,7 +64,11 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
 
     async def published_all() -> bool:
         events = await live.published(timeout_ms=300)
-        return any(e["eventType"] == "tier.calculation.complete" and e["additionalInformation"]["calculationId"] == again["calculationId"] for e in events)
+        return any(
+            e["eventType"] == "tier.calculation.complete"
+            and e["additionalInformation"]["calculationId"] == again["calculationId"]
+            for e in events
+        )
 
     await eventually(published_all, timeout=30)
     events = await live.published(timeout_ms=300)
@@ -66,13 +80,27 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
         ("tier.calculation.complete", 2),
     ]
     ag = next(e for e in for_move if e["version"] == 2)
-    assert set(ag["additionalInformation"]) == {"calculationId", "tierScore", "provisional", "changed", "previousTierScore", "tier"}
+    assert set(ag["additionalInformation"]) == {
+        "calculationId",
+        "tierScore",
+        "provisional",
+        "changed",
+        "previousTierScore",
+        "tier",
+    }
     assert ag["additionalInformation"]["tierScore"] == moved["tierAG"] and ag["additionalInformation"]["tier"] == "B2"
     changed = next(e for e in for_move if e["eventType"] == "tier.calculation.changed")
-    assert changed["additionalInformation"] == {"calculationId": moved["calculationId"], "tier": "B2", "previousTier": "B1"}
+    assert changed["additionalInformation"] == {
+        "calculationId": moved["calculationId"],
+        "tier": "B2",
+        "previousTier": "B1",
+    }
     assert changed["personReference"]["identifiers"] == [{"type": "CRN", "value": CRN}]
     for_recalculation = [e for e in events if e["additionalInformation"].get("calculationId") == again["calculationId"]]
-    assert [(e["eventType"], e["version"]) for e in for_recalculation] == [("tier.calculation.complete", 1), ("tier.calculation.complete", 2)]
+    assert [(e["eventType"], e["version"]) for e in for_recalculation] == [
+        ("tier.calculation.complete", 1),
+        ("tier.calculation.complete", 2),
+    ]
     assert for_recalculation[0]["additionalInformation"]["changed"] is False
     assert "assessment.summary.produced" in {e["eventType"] for e in events}
 
@@ -86,7 +114,10 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
         headers=staff,
         json={
             "community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "MEDIUM", "staff": "LOW"},
-            "narrative": {"natureOfRisk": "Threats of violence to Quentin Blorp", "providerSummary": "Threats of violence to a known adult"},
+            "narrative": {
+                "natureOfRisk": "Threats of violence to Quentin Blorp",
+                "providerSummary": "Threats of violence to a known adult",
+            },
             "victims": [victim],
             "reason": "initial",
         },
@@ -96,31 +127,53 @@ async def test_referral_projection_and_rosh_rerating_over_the_bus(live):
 
     await live.produce(
         REFER_MONITOR,
-        live.event("intervention.referral.sent", CRN, referralId="RF-1", providerId="PRV-1", referralReference="AB1234AC", contractReference="C-1"),
+        live.event(
+            "intervention.referral.sent",
+            CRN,
+            referralId="RF-1",
+            providerId="PRV-1",
+            referralReference="AB1234AC",
+            contractReference="C-1",
+        ),
     )
 
     async def provider_sees() -> bool:
         return (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 200
 
     await eventually(provider_sees, timeout=30)
-    rerated = await live.client.post(f"/people/{CRN}/rosh", headers=staff, json={"community": {"knownAdult": "HIGH"}, "reason": "threats escalated"})
+    rerated = await live.client.post(
+        f"/people/{CRN}/rosh", headers=staff, json={"community": {"knownAdult": "HIGH"}, "reason": "threats escalated"}
+    )
     assert rerated.status_code == 201
     view = (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).json()
-    assert view["overall"] == "HIGH" and view["summary"] == "Threats of violence to a known adult" and "Quentin" not in str(view)
+    assert (
+        view["overall"] == "HIGH"
+        and view["summary"] == "Threats of violence to a known adult"
+        and "Quentin" not in str(view)
+    )
 
     async def rosh_changed_published() -> bool:
         return any(
-            e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2 for e in await live.published(timeout_ms=300)
+            e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2
+            for e in await live.published(timeout_ms=300)
         )
 
     await eventually(rosh_changed_published, timeout=30)
     events = await live.published(timeout_ms=300)
-    change = next(e for e in events if e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2)
+    change = next(
+        e
+        for e in events
+        if e["eventType"] == "risk-assessment.rosh.changed" and e["additionalInformation"]["version"] == 2
+    )
     assert change["additionalInformation"] == {"overallLevel": "HIGH", "previousLevel": "MEDIUM", "version": 2}
     everything = str(events).lower()
-    assert not any(s.lower() in everything for s in (victim["name"], "quentin", "blorp", "zed street", "farfield", "neighbour-xq"))
+    assert not any(
+        s.lower() in everything for s in (victim["name"], "quentin", "blorp", "zed street", "farfield", "neighbour-xq")
+    )
 
-    await live.produce(REFER_MONITOR, live.event("intervention.referral.withdrawn", CRN, referralId="RF-1", providerId="PRV-1"))
+    await live.produce(
+        REFER_MONITOR, live.event("intervention.referral.withdrawn", CRN, referralId="RF-1", providerId="PRV-1")
+    )
 
     async def provider_loses_sight() -> bool:
         return (await live.client.get(f"/people/{CRN}/risk-summary", headers=provider)).status_code == 404

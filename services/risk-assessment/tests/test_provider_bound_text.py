@@ -15,7 +15,9 @@ LEVELS = {"children": "LOW", "public": "HIGH", "knownAdult": "MEDIUM", "staff": 
 
 
 async def rate(api, **body):
-    return await api.client.post(f"/people/{CRN}/rosh", json={"community": LEVELS, "reason": "review", **body}, headers=api.staff())
+    return await api.client.post(
+        f"/people/{CRN}/rosh", json={"community": LEVELS, "reason": "review", **body}, headers=api.staff()
+    )
 
 
 async def test_provider_summary_naming_a_victim_is_refused_naming_the_match(api):
@@ -37,7 +39,9 @@ async def test_provider_summary_naming_a_victim_is_refused_naming_the_match(api)
 async def test_a_rerating_that_replaces_the_victims_is_checked_against_the_old_ones_too(api):
     """Found: a re-rating replacing the victim list kept the narrative, and the old victim's name reached
     the provider, because the scrub list came from the current version only."""
-    assert (await rate(api, narrative={"providerSummary": "Risk to a former partner"}, victims=[{"name": "Priya Shah"}])).status_code == 201
+    assert (
+        await rate(api, narrative={"providerSummary": "Risk to a former partner"}, victims=[{"name": "Priya Shah"}])
+    ).status_code == 201
     assert (await rate(api, victims=[{"name": "Tom Reed"}])).status_code == 201
     refused = await rate(api, narrative={"providerSummary": "Risk to Priya when drinking"})
     assert refused.status_code == 422 and "'priya'" in refused.json()["errors"][0]["message"]
@@ -53,8 +57,15 @@ async def test_the_text_check_endpoint_serves_other_services_and_refuses_provide
         headers=api.headers(Role.SERVICE),
     )
     assert check.status_code == 200
-    assert {(m["field"], m["kind"]) for m in check.json()["matches"]} == {("additionalRiskInformation", "name"), ("additionalRiskInformation", "phone")}
-    denied = await api.client.post(f"/people/{CRN}/provider-text-check", json={"texts": {}}, headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1"))
+    assert {(m["field"], m["kind"]) for m in check.json()["matches"]} == {
+        ("additionalRiskInformation", "name"),
+        ("additionalRiskInformation", "phone"),
+    }
+    denied = await api.client.post(
+        f"/people/{CRN}/provider-text-check",
+        json={"texts": {}},
+        headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1"),
+    )
     assert denied.status_code == 403
 
 
@@ -65,17 +76,31 @@ async def test_preview_says_what_each_audience_would_see_and_why(api):
         riskToSelf={"selfHarm": {"current": True, "details": "medication review"}},
         victims=[{"name": "Ann Smith"}],
     )
-    provider = (await api.client.get(f"/people/{CRN}/risk-summary/preview", params={"audience": "provider"}, headers=api.staff())).json()
+    provider = (
+        await api.client.get(
+            f"/people/{CRN}/risk-summary/preview", params={"audience": "provider"}, headers=api.staff()
+        )
+    ).json()
     assert provider["shown"]["summary"] == "Daytime sessions only" and "riskToSelf" not in provider["shown"]
     assert {"field": "riskToSelf", "dataClass": "health", "reason": "consent-missing"} in provider["withheld"]
-    consented = (await api.client.get(f"/people/{CRN}/risk-summary/preview", params={"audience": "provider-with-health-consent"}, headers=api.staff())).json()
+    consented = (
+        await api.client.get(
+            f"/people/{CRN}/risk-summary/preview",
+            params={"audience": "provider-with-health-consent"},
+            headers=api.staff(),
+        )
+    ).json()
     assert consented["shown"]["riskToSelf"] == [{"kind": "selfHarm", "current": True, "previous": False}]
-    auditor = (await api.client.get(f"/people/{CRN}/risk-summary/preview", params={"audience": "auditor"}, headers=api.staff())).json()
+    auditor = (
+        await api.client.get(f"/people/{CRN}/risk-summary/preview", params={"audience": "auditor"}, headers=api.staff())
+    ).json()
     assert {"field": "rosh.victims", "dataClass": "victim_details", "reason": "masked"} in auditor["withheld"]
     assert "Ann Smith" not in json.dumps(provider) + json.dumps(auditor)
     # Only probation staff may ask.
     refused = await api.client.get(
-        f"/people/{CRN}/risk-summary/preview", params={"audience": "provider"}, headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
+        f"/people/{CRN}/risk-summary/preview",
+        params={"audience": "provider"},
+        headers=api.headers(Role.PROVIDER_CASEWORKER, provider_id="P1"),
     )
     assert refused.status_code == 403
 
@@ -101,12 +126,20 @@ async def test_no_victim_ever_recorded_reaches_the_provider_view(api, first, las
     staff = api.staff()
     base = {"community": LEVELS, "reason": "review"}
     await api.client.post(f"/people/{crn}/rosh", json={**base, "victims": [{"name": f"{first} {last}"}]}, headers=staff)
-    await api.client.post(f"/people/{crn}/rosh", json={**base, "victims": [{"name": f"{replacement} Q"}]}, headers=staff)
+    await api.client.post(
+        f"/people/{crn}/rosh", json={**base, "victims": [{"name": f"{replacement} Q"}]}, headers=staff
+    )
     named = first if use_old else replacement
-    refused = await api.client.post(f"/people/{crn}/rosh", json={**base, "narrative": {"providerSummary": f"Avoid {named} at all times"}}, headers=staff)
+    refused = await api.client.post(
+        f"/people/{crn}/rosh",
+        json={**base, "narrative": {"providerSummary": f"Avoid {named} at all times"}},
+        headers=staff,
+    )
     assert refused.status_code == 422, refused.text
     assert named.lower() in refused.text.lower()
-    view = await api.client.get(f"/people/{crn}/risk-summary", params={"view": "provider"}, headers=api.headers(Role.SERVICE))
+    view = await api.client.get(
+        f"/people/{crn}/risk-summary", params={"view": "provider"}, headers=api.headers(Role.SERVICE)
+    )
     assert not [v for v in _strings(view.json()) if first.lower() in v.lower() or replacement.lower() in v.lower()]
 
 

@@ -39,7 +39,14 @@ async def _score(api, crn: str, kind: str, value: int, band: str = "LOW", inputs
 async def _sentenced(api, crn: str = CRN, sentence_id: str = "S1") -> None:
     await api.handle(
         handlers.on_sentence_or_requirement,
-        case_event("probation-case.sentence.created", crn, sentenceId=sentence_id, sentenceType="COMMUNITY_ORDER", custodial=False, mandateForChange=True),
+        case_event(
+            "probation-case.sentence.created",
+            crn,
+            sentenceId=sentence_id,
+            sentenceType="COMMUNITY_ORDER",
+            custodial=False,
+            mandateForChange=True,
+        ),
     )
 
 
@@ -87,7 +94,14 @@ async def test_mappa_m2_with_very_high_rosh_is_a_from_the_batch_registration_han
         await handlers.on_registrations(
             session,
             [
-                case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M2"),
+                case_event(
+                    "probation-case.registration.added",
+                    CRN,
+                    registrationId="R1",
+                    registerTypeCode="MAPP",
+                    registerLevel="M2",
+                    registerCategory="M2",
+                ),
                 case_event("probation-case.registration.added", CRN, registrationId="R2", registerTypeCode="RVHR"),
             ],
         )
@@ -103,12 +117,21 @@ async def test_registration_flags_and_sexual_offence_history(api):
     await _sentenced(api)
     await _score(api, CRN, "OGRS3", 0)
     await _score(api, CRN, "RSR", 0)
-    await api.handle(handlers.on_registration, case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="RCPR"))
+    await api.handle(
+        handlers.on_registration,
+        case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="RCPR"),
+    )
     assert (await _tier(api))["tierAG"] == "F"
-    await api.handle(handlers.on_registration, case_event("probation-case.registration.added", CRN, registrationId="R2", registerTypeCode="ADVP"))
+    await api.handle(
+        handlers.on_registration,
+        case_event("probation-case.registration.added", CRN, registrationId="R2", registerTypeCode="ADVP"),
+    )
     tier = await _tier(api)
     assert tier["tierAG"] == "E" and tier["tierAGInputs"]["domesticAbuse"] and tier["tierAGInputs"]["childProtection"]
-    await api.handle(handlers.on_registration, case_event("probation-case.registration.deregistered", CRN, registrationId="R2", registerTypeCode="ADVP"))
+    await api.handle(
+        handlers.on_registration,
+        case_event("probation-case.registration.deregistered", CRN, registrationId="R2", registerTypeCode="ADVP"),
+    )
     assert (await _tier(api))["tierAG"] == "F"
     await _score(api, CRN, "OGRS3", 0, inputs={"offenceCode": "016/00"})
     await api.client.post(f"/people/{CRN}/tier/recalculate", headers=api.staff())
@@ -127,7 +150,10 @@ async def test_dc_srp_from_osp_c_and_an_unplaceable_score_is_left_out_not_failed
     tier = await _tier(api)
     assert tier["tierAG"] == "B" and tier["tierAGInputs"]["dcSrp"] == {"score": "2.11", "band": "HIGH"}
     await _score(api, CRN, "OSP_C", 30, "MEDIUM")
-    await api.handle(handlers.on_registration, case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="RCPR"))
+    await api.handle(
+        handlers.on_registration,
+        case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="RCPR"),
+    )
     tier = await _tier(api)
     assert tier["tierAG"] == "E"  # sexual offence history (an OSP/C score above 0) still counts
     assert tier["tierAGInputs"]["dcSrp"] is None and "left out" in tier["tierAGInputs"]["sources"]["dcSrp"]
@@ -159,7 +185,9 @@ async def test_csrp_is_dynamic_with_a_complete_assessment(api):
     await _score(api, CRN, "OGRS3", 0)
     await _score(api, CRN, "RSR", 50)
     rated = await api.client.post(
-        f"/people/{CRN}/rosh", headers=staff, json={"community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"}, "reason": "r"}
+        f"/people/{CRN}/rosh",
+        headers=staff,
+        json={"community": {"children": "LOW", "public": "MEDIUM", "knownAdult": "LOW", "staff": "LOW"}, "reason": "r"},
     )
     assert rated.status_code == 201
     assessment = (await api.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
@@ -186,12 +214,21 @@ async def test_tier_inputs_name_the_records_they_were_computed_from(api):
     await _score(api, CRN, "RSR", 2300)
     await api.handle(
         handlers.on_registration,
-        case_event("probation-case.registration.added", CRN, registrationId="R1", registerTypeCode="MAPP", registerLevel="M2", registerCategory="M1"),
+        case_event(
+            "probation-case.registration.added",
+            CRN,
+            registrationId="R1",
+            registerTypeCode="MAPP",
+            registerLevel="M2",
+            registerCategory="M1",
+        ),
     )
     tier = await _tier(api)
     records = tier["inputs"]["records"]
     assert records["scores"]["RSR"]["value"] == 2300 and records["scores"]["OGRS3"] is None
-    assert [(r["id"], r["type"], r["level"], r["category"]) for r in records["registrations"]] == [("R1", "MAPP", "M2", "M1")]
+    assert [(r["id"], r["type"], r["level"], r["category"]) for r in records["registrations"]] == [
+        ("R1", "MAPP", "M2", "M1")
+    ]
     assert records["assessment"] is None and records["roshVersion"] is None
     assert tier["inputs"]["rsr"] == "23" and tier["inputs"]["mappaLevel"] == "M2"
 

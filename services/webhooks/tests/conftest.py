@@ -18,7 +18,9 @@ from webhooks.service import SPEC
 from webhooks.workflows.messages import on_partner_notification
 
 ROOT = Path(__file__).resolve().parents[3]
-_spec = importlib.util.spec_from_file_location("example_webhook_receiver", ROOT / "examples" / "webhook-receiver" / "receiver.py")
+_spec = importlib.util.spec_from_file_location(
+    "example_webhook_receiver", ROOT / "examples" / "webhook-receiver" / "receiver.py"
+)
 example = importlib.util.module_from_spec(_spec)
 sys.modules["example_webhook_receiver"] = example
 _spec.loader.exec_module(example)
@@ -104,24 +106,38 @@ class Hooks:
 
     async def register(self, tokens, provider_id: str, url: str, **more) -> dict:
         response = await self.client.post(
-            f"/providers/{provider_id}/endpoints", json={"url": url, **more}, headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider_id)
+            f"/providers/{provider_id}/endpoints",
+            json={"url": url, **more},
+            headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider_id),
         )
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def notify(self, provider_id: str, crn: str = "X123456", payload: dict | None = None, notification_type: str = "intervention.referral.assigned"):
+    async def notify(
+        self,
+        provider_id: str,
+        crn: str = "X123456",
+        payload: dict | None = None,
+        notification_type: str = "intervention.referral.assigned",
+    ):
         """A partner notification as the consumer hands it over (the Kafka path is tested separately)."""
         event = new_event(
             "intervention.partner-notification.created",
             crn=crn,
-            additional_information={"providerId": provider_id, "notificationType": notification_type, "payload": payload or {}},
+            additional_information={
+                "providerId": provider_id,
+                "notificationType": notification_type,
+                "payload": payload or {},
+            },
         )
         async with self.service.database.unit_of_work() as session:
             await on_partner_notification(session, event)
         return event
 
     async def messages(self, tokens, provider_id: str, **params) -> list[dict]:
-        response = await self.client.get(f"/providers/{provider_id}/messages", params=params, headers=tokens.headers(Role.OPERATOR))
+        response = await self.client.get(
+            f"/providers/{provider_id}/messages", params=params, headers=tokens.headers(Role.OPERATOR)
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

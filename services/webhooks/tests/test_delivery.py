@@ -34,12 +34,17 @@ async def settled(h, tokens, provider_id: str, expected: list[str]) -> None:
 
 
 async def detail(h, tokens, provider_id: str, message_id: str) -> dict:
-    response = await h.client.get(f"/providers/{provider_id}/messages/{message_id}", headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider_id))
+    response = await h.client.get(
+        f"/providers/{provider_id}/messages/{message_id}",
+        headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id=provider_id),
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def test_a_partner_notification_from_the_broker_reaches_only_that_providers_endpoints_that_want_it(hooks, tokens, broker, topic_prefix, receivers):
+async def test_a_partner_notification_from_the_broker_reaches_only_that_providers_endpoints_that_want_it(
+    hooks, tokens, broker, topic_prefix, receivers
+):
     h = await hooks()
     mine, filtered, other = receivers(), receivers(), receivers()
     mine.secrets.append((await h.register(tokens, "P1", mine.url))["secret"])
@@ -49,18 +54,28 @@ async def test_a_partner_notification_from_the_broker_reaches_only_that_provider
     event = new_event(
         "intervention.partner-notification.created",
         crn="X123456",
-        additional_information={"providerId": "P1", "notificationType": "intervention.referral.assigned", "payload": {"referralReference": "AB1234AC"}},
+        additional_information={
+            "providerId": "P1",
+            "notificationType": "intervention.referral.assigned",
+            "payload": {"referralReference": "AB1234AC"},
+        },
     )
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers)
     await producer.start()
     try:
-        await producer.send_and_wait(f"{topic_prefix}{PARTNER_NOTIFICATIONS}", event.model_dump_json().encode(), key=b"P1")
+        await producer.send_and_wait(
+            f"{topic_prefix}{PARTNER_NOTIFICATIONS}", event.model_dump_json().encode(), key=b"P1"
+        )
     finally:
         await producer.stop()
 
     await accepted(mine, 1)
     [(message_id, payload)] = mine.accepted
-    assert payload == {"type": "intervention.referral.assigned", "timestamp": payload["timestamp"], "data": {"referralReference": "AB1234AC"}}
+    assert payload == {
+        "type": "intervention.referral.assigned",
+        "timestamp": payload["timestamp"],
+        "data": {"referralReference": "AB1234AC"},
+    }
     assert message_id.startswith("msg_")
     assert filtered.requests == [] and other.requests == []
 
@@ -161,7 +176,9 @@ async def test_retry_after_on_429_pushes_the_next_attempt_back(hooks, tokens, re
     assert datetime.fromisoformat(message["next_attempt_at"]).replace(tzinfo=UTC) == sent_at + timedelta(seconds=3600)
 
 
-async def test_spent_retries_become_a_dead_letter_that_provider_and_operator_see_and_can_replay(hooks, tokens, receivers):
+async def test_spent_retries_become_a_dead_letter_that_provider_and_operator_see_and_can_replay(
+    hooks, tokens, receivers
+):
     h = await hooks(retry_schedule_seconds=[5])
     failing = True
     receiver = receivers(answer=lambda headers, body: 503 if failing else None)
@@ -191,7 +208,9 @@ async def test_spent_retries_become_a_dead_letter_that_provider_and_operator_see
     assert (await h.client.get("/admin/webhooks/dead-letters", headers=tokens.headers(Role.OPERATOR))).json() == []
 
 
-async def test_an_endpoint_failing_for_24_hours_is_disabled_its_owner_told_and_later_messages_kept_for_enable(hooks, tokens, receivers):
+async def test_an_endpoint_failing_for_24_hours_is_disabled_its_owner_told_and_later_messages_kept_for_enable(
+    hooks, tokens, receivers
+):
     h = await hooks(retry_schedule_seconds=[3600] * 30)
     h.clock.advance(hours=-24, seconds=-30)  # so that, 24 hours on, deliveries carry a timestamp of about now
     failing = True
@@ -216,7 +235,9 @@ async def test_an_endpoint_failing_for_24_hours_is_disabled_its_owner_told_and_l
     provider = tokens.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
 
     async def disabled() -> bool:
-        return (await h.client.get(f"/providers/P1/endpoints/{endpoint['id']}", headers=provider)).json()["enabled"] is False
+        return (await h.client.get(f"/providers/P1/endpoints/{endpoint['id']}", headers=provider)).json()[
+            "enabled"
+        ] is False
 
     await eventually(disabled, timeout=30)
     shown = (await h.client.get(f"/providers/P1/endpoints/{endpoint['id']}", headers=provider)).json()
@@ -436,7 +457,9 @@ async def test_a_test_event_and_replay_since_a_time(hooks, tokens, receivers):
     await h.notify("P1", payload={"n": 1})
     await h.notify("P1", payload={"n": 2})
     await accepted(receiver, 3)
-    replay = await h.client.post(f"/providers/P1/endpoints/{endpoint['id']}/replay", json={"since": since.isoformat()}, headers=provider)
+    replay = await h.client.post(
+        f"/providers/P1/endpoints/{endpoint['id']}/replay", json={"since": since.isoformat()}, headers=provider
+    )
     assert replay.status_code == 200 and replay.json() == {"replayed": 2}
 
     async def duplicates() -> bool:

@@ -70,15 +70,25 @@ async def test_urls_inside_a_network_are_refused_with_422_naming_the_reason(prod
         assert response.status_code == 422, (url, response.text)
         problem = response.json()
         assert response.headers["content-type"].startswith("application/problem+json")
-        assert (problem["code"], problem["reason"], problem["errors"][0]["field"]) == ("endpoint-url-refused", reason, "url"), url
+        assert (problem["code"], problem["reason"], problem["errors"][0]["field"]) == (
+            "endpoint-url-refused",
+            reason,
+            "url",
+        ), url
     assert (await production_like.client.get("/providers/P1/endpoints", headers=headers)).json() == []
-    ok = await production_like.client.post("/providers/P1/endpoints", json={"url": "https://v6.charity.example/in"}, headers=headers)
+    ok = await production_like.client.post(
+        "/providers/P1/endpoints", json={"url": "https://v6.charity.example/in"}, headers=headers
+    )
     assert ok.status_code == 201, ok.text
 
 
 async def test_the_secret_is_shown_once_and_stored_only_encrypted(production_like, tokens):
     headers = tokens.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
-    body = {"url": "https://hooks.charity.example/in", "description": "case system", "event_types": ["intervention.referral.*"]}
+    body = {
+        "url": "https://hooks.charity.example/in",
+        "description": "case system",
+        "event_types": ["intervention.referral.*"],
+    }
     created = await production_like.client.post("/providers/P1/endpoints", json=body, headers=headers)
     assert created.status_code == 201, created.text
     secret = created.json()["secret"]
@@ -102,7 +112,9 @@ def test_the_encryption_key_rotates_old_tokens_still_open_and_re_encryption_move
 
 def test_outside_local_development_the_allowlist_is_refused_and_a_key_is_required():
     with pytest.raises(ValueError, match="local development"):
-        WebhooksSettings(environment="prod", endpoint_allowlist=["127.0.0.1/32"], secret_encryption_keys=DEV_ENCRYPTION_KEY)
+        WebhooksSettings(
+            environment="prod", endpoint_allowlist=["127.0.0.1/32"], secret_encryption_keys=DEV_ENCRYPTION_KEY
+        )
     with pytest.raises(ValueError, match="SECRET_ENCRYPTION_KEYS"):
         WebhooksSettings(environment="prod")
     with pytest.raises(ValueError, match="lease"):
@@ -152,10 +164,18 @@ async def test_patch_disable_enable_and_delete(hooks, tokens, receivers):
     base = f"/providers/P1/endpoints/{endpoint['id']}"
 
     patched = await h.client.patch(
-        base, json={"description": "new", "event_types": ["intervention.referral.withdrawn"], "contact_email": "a@b.example"}, headers=headers
+        base,
+        json={"description": "new", "event_types": ["intervention.referral.withdrawn"], "contact_email": "a@b.example"},
+        headers=headers,
     )
-    assert patched.status_code == 200 and patched.json()["description"] == "new" and patched.json()["contact_email"] == "a@b.example"
-    assert (await h.client.patch(base, json={"url": "https://10.1.1.1/"}, headers=headers)).json()["reason"] == "private"
+    assert (
+        patched.status_code == 200
+        and patched.json()["description"] == "new"
+        and patched.json()["contact_email"] == "a@b.example"
+    )
+    assert (await h.client.patch(base, json={"url": "https://10.1.1.1/"}, headers=headers)).json()[
+        "reason"
+    ] == "private"
     assert (await h.client.patch(base, json={"nope": 1}, headers=headers)).status_code == 422
     await h.notify("P1", notification_type="intervention.referral.assigned")  # filtered out
     assert await h.messages(tokens, "P1") == []
@@ -232,6 +252,10 @@ async def test_callers_need_a_token_and_a_provider_role(start_service, tokens):
     service = await start_service(SPEC)
     body = {"url": "https://hooks.charity.example/in"}
     assert (await service.client.post("/providers/P1/endpoints", json=body)).status_code == 401
-    assert (await service.client.post("/providers/P1/endpoints", json=body, headers=tokens.headers(Role.PRACTITIONER))).status_code == 403
-    bad = await service.client.get("/providers/P1/messages?status=NOPE", headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id="P1"))
+    assert (
+        await service.client.post("/providers/P1/endpoints", json=body, headers=tokens.headers(Role.PRACTITIONER))
+    ).status_code == 403
+    bad = await service.client.get(
+        "/providers/P1/messages?status=NOPE", headers=tokens.headers(Role.PROVIDER_CASEWORKER, provider_id="P1")
+    )
     assert bad.status_code == 422

@@ -20,7 +20,9 @@ async def test_existing_endpoints_and_deliveries_survive_the_upgrade_and_the_dow
     url = f"sqlite+aiosqlite:///{path}"
     await asyncio.to_thread(upgrade, SPEC.migrations_dir, url, "0002")
     with sqlite3.connect(path) as c:
-        c.execute("insert into endpoint values ('ep1','P1','https://x.example/h','whsec_AAAA','d',1,null,'2026-01-01 00:00:00')")
+        c.execute(
+            "insert into endpoint values ('ep1','P1','https://x.example/h','whsec_AAAA','d',1,null,'2026-01-01 00:00:00')"
+        )
         for i, status in enumerate(["DELIVERED", "FAILED", "ENDPOINT_DISABLED", "PENDING"]):
             c.execute(
                 "insert into delivery (id,endpoint_id,provider_id,event_type,source_event_id,payload,status,attempts,created_at) values (?,?,?,?,?,?,?,?,?)",
@@ -32,9 +34,19 @@ async def test_existing_endpoints_and_deliveries_survive_the_upgrade_and_the_dow
         rows = c.execute("select id, seq, status, person_key, dead_at is not null from delivery order by id").fetchall()
     assert "whsec_AAAA" not in token and SecretVault([DEV_ENCRYPTION_KEY]).decrypt(token) == "whsec_AAAA"
     assert next_seq == 4
-    assert rows == [("m0", 0, "DELIVERED", "", 0), ("m1", 1, "DEAD", "", 1), ("m2", 2, "CANCELLED", "", 0), ("m3", 3, "PENDING", "", 0)]
+    assert rows == [
+        ("m0", 0, "DELIVERED", "", 0),
+        ("m1", 1, "DEAD", "", 1),
+        ("m2", 2, "CANCELLED", "", 0),
+        ("m3", 3, "PENDING", "", 0),
+    ]
 
     await asyncio.to_thread(downgrade, SPEC.migrations_dir, url, "0002")
     with sqlite3.connect(path) as c:
         assert c.execute("select secret from endpoint").fetchall() == [("whsec_AAAA",)]
-        assert [s for (s,) in c.execute("select status from delivery order by id")] == ["DELIVERED", "FAILED", "ENDPOINT_DISABLED", "PENDING"]
+        assert [s for (s,) in c.execute("select status from delivery order by id")] == [
+            "DELIVERED",
+            "FAILED",
+            "ENDPOINT_DISABLED",
+            "PENDING",
+        ]

@@ -16,13 +16,17 @@ from probation_shared.testing.plugin import POSTGRES_ENV, eventually
 from webhooks.delivery_worker import DeliveryWorker
 from webhooks.workflows.messages import on_partner_notification
 
-pytestmark = pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason="claims with FOR UPDATE SKIP LOCKED need PostgreSQL")
+pytestmark = pytest.mark.skipif(
+    not os.environ.get(POSTGRES_ENV), reason="claims with FOR UPDATE SKIP LOCKED need PostgreSQL"
+)
 
 PEOPLE = 40
 PER_PROVIDER = 500
 
 
-async def test_two_workers_deliver_1000_notifications_exactly_once_in_order_and_fairly(hooks, tokens, receivers, raw_servers):
+async def test_two_workers_deliver_1000_notifications_exactly_once_in_order_and_fairly(
+    hooks, tokens, receivers, raw_servers
+):
     h = await hooks(delivery_concurrency=16, per_endpoint_concurrency=4, delivery_batch_size=50)
     release = threading.Event()
 
@@ -79,5 +83,9 @@ def _event(provider: str, crn: str, n: int):
     return new_event(
         "intervention.partner-notification.created",
         crn=crn,
-        additional_information={"providerId": provider, "notificationType": "intervention.referral.amended", "payload": {"crn": crn, "n": n}},
+        additional_information={
+            "providerId": provider,
+            "notificationType": "intervention.referral.amended",
+            "payload": {"crn": crn, "n": n},
+        },
     )

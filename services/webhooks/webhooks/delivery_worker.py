@@ -61,7 +61,9 @@ class DeliveryWorker:
     def _claim_room(self, endpoint_id: str) -> int:
         """How many more of this endpoint's messages to claim: a few rounds of its concurrency, queued
         here, no more than can be sent before their leases end."""
-        held = sum(1 for e in self._in_flight.values() if e == endpoint_id) + sum(1 for c in self._queue if c.endpoint.id == endpoint_id)
+        held = sum(1 for e in self._in_flight.values() if e == endpoint_id) + sum(
+            1 for c in self._queue if c.endpoint.id == endpoint_id
+        )
         return self.settings.per_endpoint_concurrency * self._rounds - held
 
     async def step(self) -> int:
@@ -70,7 +72,9 @@ class DeliveryWorker:
         batch_size, concurrency = self.settings.delivery_batch_size, self.settings.delivery_concurrency
         room = batch_size + concurrency - len(self._queue) - len(self._in_flight)
         want_claim = len(self._queue) < concurrency and room > 0
-        want_flush = bool(self._finished) and (want_claim or len(self._finished) >= batch_size // 2 or time.monotonic() - self._last_flush > FLUSH_SECONDS)
+        want_flush = bool(self._finished) and (
+            want_claim or len(self._finished) >= batch_size // 2 or time.monotonic() - self._last_flush > FLUSH_SECONDS
+        )
         claims: list[workflow.Claim] = []
         flushed = 0
         if want_claim or want_flush:
@@ -168,7 +172,11 @@ class DeliveryWorker:
                     log.exception("webhook_worker_step_failed", error=repr(exc))
                     started = 0
                 if started == 0 or len(self._in_flight) >= self.settings.delivery_concurrency:
-                    wait = min(self.settings.delivery_poll_seconds, FLUSH_SECONDS) if self._finished else self.settings.delivery_poll_seconds
+                    wait = (
+                        min(self.settings.delivery_poll_seconds, FLUSH_SECONDS)
+                        if self._finished
+                        else self.settings.delivery_poll_seconds
+                    )
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.wake.wait(), wait)
         finally:
@@ -184,7 +192,9 @@ class DeliveryWorker:
             with contextlib.suppress(Exception):
                 async with self.database.unit_of_work() as session:
                     for token in {c.token for c in self._queue}:
-                        await queries.release(session, [c.message.id for c in self._queue if c.token == token], token, self.now())
+                        await queries.release(
+                            session, [c.message.id for c in self._queue if c.token == token], token, self.now()
+                        )
             self._queue.clear()
         await self.sender.close()
 

@@ -12,7 +12,10 @@ class WebhookMetrics:
         registry = service_metrics.registry
         self.attempts = Counter("webhook_attempts", "Delivery attempts, by outcome", ["outcome"], registry=registry)
         self.deliveries = Counter(
-            "webhook_deliveries", "Attempts' consequences: DELIVERED, PENDING (retry scheduled), DEAD, CANCELLED", ["result"], registry=registry
+            "webhook_deliveries",
+            "Attempts' consequences: DELIVERED, PENDING (retry scheduled), DEAD, CANCELLED",
+            ["result"],
+            registry=registry,
         )
         self.latency = Histogram(
             "webhook_attempt_duration_seconds",
@@ -20,10 +23,14 @@ class WebhookMetrics:
             registry=registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
         )
-        self.retry_queue = Gauge("webhook_retry_queue_depth", "Pending messages that have failed at least once", registry=registry)
+        self.retry_queue = Gauge(
+            "webhook_retry_queue_depth", "Pending messages that have failed at least once", registry=registry
+        )
         self.pending = Gauge("webhook_pending_messages", "Messages waiting for delivery", registry=registry)
         self.dead = Gauge("webhook_dead_letters", "Messages whose retries are spent", registry=registry)
-        self.oldest = Gauge("webhook_oldest_pending_age_seconds", "Age of the oldest pending message", registry=registry)
+        self.oldest = Gauge(
+            "webhook_oldest_pending_age_seconds", "Age of the oldest pending message", registry=registry
+        )
 
     @classmethod
     def on(cls, service_metrics: ServiceMetrics | None) -> WebhookMetrics | None:

@@ -54,20 +54,31 @@ class AttemptResult:
 
 
 class Sender:
-    def __init__(self, settings: WebhooksSettings, resolver: Callable[[], Resolver], transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        settings: WebhooksSettings,
+        resolver: Callable[[], Resolver],
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.settings = settings
         self.allowlist = parse_allowlist(settings.endpoint_allowlist)
         self.deadline = settings.delivery_timeout_seconds
         self._resolver = resolver
         self._transport = transport
-        limits = httpx.Limits(max_connections=settings.delivery_concurrency, max_keepalive_connections=settings.delivery_concurrency)
+        limits = httpx.Limits(
+            max_connections=settings.delivery_concurrency, max_keepalive_connections=settings.delivery_concurrency
+        )
         self._options = dict(timeout=self.deadline, follow_redirects=False, trust_env=False, limits=limits)
         self._plain = self._client()
         # TLS connections are pooled per hostname: one made with SNI a.example is never reused for b.example.
         self._tls: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
 
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=self._transport, **self._options) if self._transport else httpx.AsyncClient(**self._options)
+        return (
+            httpx.AsyncClient(transport=self._transport, **self._options)
+            if self._transport
+            else httpx.AsyncClient(**self._options)
+        )
 
     async def _client_for(self, target: Target) -> httpx.AsyncClient:
         if target.scheme != "https":
@@ -118,7 +129,11 @@ class Sender:
         except RefusedUrl as exc:
             return done(Outcome.REFUSED_ADDRESS, error=f"refused ({exc.reason.value}): {exc}"[:1000])
         except (TimeoutError, httpx.TimeoutException):
-            return done(Outcome.TIMEOUT, error=f"no complete answer within {self.deadline:g}s", address=str(address) if address else None)
+            return done(
+                Outcome.TIMEOUT,
+                error=f"no complete answer within {self.deadline:g}s",
+                address=str(address) if address else None,
+            )
         except (httpx.HTTPError, OSError) as exc:
             return done(Outcome.NETWORK_ERROR, error=repr(exc)[:1000], address=str(address) if address else None)
         text = bytes(kept[: self.settings.stored_response_body_bytes]).decode("utf-8", errors="replace")

@@ -12,7 +12,9 @@ from .domain.backoff import DEFAULT_JITTER, DEFAULT_SCHEDULE
 DEFAULT_RETRY_SCHEDULE = list(DEFAULT_SCHEDULE)
 # Local and test runs only: a fixed key so a developer's database survives restarts. Any other
 # environment must set WEBHOOKS_SECRET_ENCRYPTION_KEYS (see docs/webhooks.md).
-DEV_ENCRYPTION_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"probation-platform local webhooks key").digest()).decode()
+DEV_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"probation-platform local webhooks key").digest()
+).decode()
 DEV_ENVIRONMENTS = {"local", "test", "dev", "development", "compose", "ci"}
 
 
@@ -57,7 +59,9 @@ class WebhooksSettings(PlatformSettings):
             raise ValueError("claim_lease_seconds must be longer than delivery_timeout_seconds")
         if self.environment not in DEV_ENVIRONMENTS:
             if self.endpoint_allowlist or self.allow_insecure_endpoints:
-                raise ValueError("endpoint_allowlist and allow_insecure_endpoints are for local development and tests only")
+                raise ValueError(
+                    "endpoint_allowlist and allow_insecure_endpoints are for local development and tests only"
+                )
             if not self.secret_encryption_keys:
                 raise ValueError("set WEBHOOKS_SECRET_ENCRYPTION_KEYS: endpoint secrets are encrypted at rest")
         return self

@@ -3,4 +3,12 @@
 from .envelope import DomainEvent, PersonIdentifier, PersonReference, new_event
 from .outbox import add_event, detail_url, platform_tables
 
-__all__ = ["DomainEvent", "PersonReference", "PersonIdentifier", "new_event", "add_event", "detail_url", "platform_tables"]
+__all__ = [
+    "DomainEvent",
+    "PersonReference",
+    "PersonIdentifier",
+    "new_event",
+    "add_event",
+    "detail_url",
+    "platform_tables",
+]

@@ -111,7 +111,9 @@ class Subscription:
         """Why this consumer cannot take an event of a type it handles, or None."""
         versions = self._versions.get(event.eventType)
         if versions and event.version not in versions:
-            return f"unsupported version {event.version} of {event.eventType} (handled: {', '.join(map(str, versions))})"
+            return (
+                f"unsupported version {event.version} of {event.eventType} (handled: {', '.join(map(str, versions))})"
+            )
         return None
 
     def group_id(self, settings: PlatformSettings) -> str:
@@ -189,7 +191,9 @@ class EventConsumer:
                     delay = self._transient_delay(self._broker_failures)
                     self._pause(f"consumer failed: {describe(exc)}")
                     self.metrics.consumer_transient_failures.labels(consumer=self.consumer_name).inc()
-                    log.warning("consumer_failed", consumer=self.consumer_name, error=describe(exc), retry_in=round(delay, 2))
+                    log.warning(
+                        "consumer_failed", consumer=self.consumer_name, error=describe(exc), retry_in=round(delay, 2)
+                    )
                     await self._close()
                     with contextlib.suppress(ConsumerStopping):
                         await self._wait(delay)
@@ -215,7 +219,9 @@ class EventConsumer:
         await consumer.start()
         log.info("consumer_started", consumer=self.consumer_name, topics=topics)
         while not self._stopping.is_set():
-            batches = await consumer.getmany(timeout_ms=self.settings.consumer_poll_timeout_ms, max_records=self.settings.consumer_batch_size)
+            batches = await consumer.getmany(
+                timeout_ms=self.settings.consumer_poll_timeout_ms, max_records=self.settings.consumer_batch_size
+            )
             self._broker_failures = 0
             if self.paused_reason and self.paused_reason.startswith("consumer failed"):
                 self._resume()  # the broker answers again
@@ -333,7 +339,15 @@ class EventConsumer:
                 now = datetime.now(UTC)
                 await self._insert_inbox(
                     session,
-                    [{"consumer": self.consumer_name, "event_id": str(i.event.eventId), "event_type": i.event.eventType, "processed_at": now} for i in fresh],
+                    [
+                        {
+                            "consumer": self.consumer_name,
+                            "event_id": str(i.event.eventId),
+                            "event_type": i.event.eventType,
+                            "processed_at": now,
+                        }
+                        for i in fresh
+                    ],
                 )
             handled = 0
             for run in self._units(fresh):
@@ -347,9 +361,19 @@ class EventConsumer:
                     # Keep what is before it; forget this unit's staged rows and the inbox rows from here on.
                     del session.info.setdefault(STAGED_WRITES, [])[staged:]
                     not_done = [str(i.event.eventId) for i in fresh[handled:]]
-                    await session.execute(delete(self.inbox).where(self.inbox.c.consumer == self.consumer_name, self.inbox.c.event_id.in_(not_done)))
+                    await session.execute(
+                        delete(self.inbox).where(
+                            self.inbox.c.consumer == self.consumer_name, self.inbox.c.event_id.in_(not_done)
+                        )
+                    )
                     failed_at, failed_end = position[id(run[0])], position[id(run[-1])] + 1
-                    log.info("batch_unit_failed_handling_it_alone", consumer=self.consumer_name, size=len(messages), at=failed_at, error=describe(exc))
+                    log.info(
+                        "batch_unit_failed_handling_it_alone",
+                        consumer=self.consumer_name,
+                        size=len(messages),
+                        at=failed_at,
+                        error=describe(exc),
+                    )
                     break
                 handled += len(run)
         committed = len(items) if failed_at is None else failed_at
@@ -378,7 +402,11 @@ class EventConsumer:
         for item in fresh:
             key = (item.event.eventType, item.event.version)
             previous = units[-1] if units else None
-            if previous and self.subscription.batch_handler_for(item.event) and (previous[0].event.eventType, previous[0].event.version) == key:
+            if (
+                previous
+                and self.subscription.batch_handler_for(item.event)
+                and (previous[0].event.eventType, previous[0].event.version) == key
+            ):
                 previous.append(item)
             else:
                 units.append([item])
@@ -397,7 +425,11 @@ class EventConsumer:
 
     async def _seen(self, session: AsyncSession, ids: list[str]) -> list[str]:
         c = self.inbox.c
-        return list((await session.scalars(select(c.event_id).where(c.consumer == self.consumer_name, c.event_id.in_(ids)))).all())
+        return list(
+            (
+                await session.scalars(select(c.event_id).where(c.consumer == self.consumer_name, c.event_id.in_(ids)))
+            ).all()
+        )
 
     # -- one message ------------------------------------------------------------------------
 
@@ -443,7 +475,9 @@ class EventConsumer:
                     await self._dead_letter(message, describe(exc), attempts=attempts, kind=error_type(exc))
                     return
                 self.metrics.consumer_handler_retries.labels(consumer=self.consumer_name).inc()
-                await self._wait(min(self._backoff(attempts, self.settings.consumer_retry_backoff_max_seconds), budget - spent))
+                await self._wait(
+                    min(self._backoff(attempts, self.settings.consumer_retry_backoff_max_seconds), budget - spent)
+                )
                 continue
             if transient:
                 self._resume()
@@ -457,7 +491,10 @@ class EventConsumer:
                     return "duplicate"
                 await session.execute(
                     self.inbox.insert().values(
-                        consumer=self.consumer_name, event_id=str(event.eventId), event_type=event.eventType, processed_at=datetime.now(UTC)
+                        consumer=self.consumer_name,
+                        event_id=str(event.eventId),
+                        event_type=event.eventType,
+                        processed_at=datetime.now(UTC),
                     )
                 )
                 await handler(session, event)
@@ -494,7 +531,14 @@ class EventConsumer:
         delay = self._transient_delay(failures)
         self._pause(describe(exc))
         self.metrics.consumer_transient_failures.labels(consumer=self.consumer_name).inc()
-        log.warning("consumer_transient_failure", consumer=self.consumer_name, error=describe(exc), attempt=failures, retry_in=round(delay, 3), **context)
+        log.warning(
+            "consumer_transient_failure",
+            consumer=self.consumer_name,
+            error=describe(exc),
+            attempt=failures,
+            retry_in=round(delay, 3),
+            **context,
+        )
         await self._wait(delay)
 
     def _pause(self, reason: str) -> None:
@@ -546,7 +590,9 @@ class EventConsumer:
                     producer = make_producer(self.settings)
                     await producer.start()
                     self._producer = producer
-                await self._producer.send_and_wait(self.subscription.dead_letter_topic(self.settings), message.value, key=message.key, headers=headers)
+                await self._producer.send_and_wait(
+                    self.subscription.dead_letter_topic(self.settings), message.value, key=message.key, headers=headers
+                )
                 break
             except (KafkaError, OSError) as exc:
                 producer, self._producer = self._producer, None
@@ -558,7 +604,9 @@ class EventConsumer:
         if failures:
             self._resume()
         self.metrics.dead_letters.labels(consumer=self.consumer_name).inc()
-        log.error("event_dead_lettered", consumer=self.consumer_name, topic=message.topic, offset=message.offset, error=error)
+        log.error(
+            "event_dead_lettered", consumer=self.consumer_name, topic=message.topic, offset=message.offset, error=error
+        )
 
     async def _close(self) -> None:
         for client in (self._consumer, self._producer):

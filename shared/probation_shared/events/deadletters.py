@@ -16,7 +16,9 @@ from .consumer import DLQ_HEADERS, Subscription
 from .kafka import make_consumer, make_producer
 
 
-async def replay_dead_letters(settings: PlatformSettings, subscription: Subscription, timeout_seconds: float = 10.0) -> int:
+async def replay_dead_letters(
+    settings: PlatformSettings, subscription: Subscription, timeout_seconds: float = 10.0
+) -> int:
     """Re-publish every dead letter not replayed before; returns how many were replayed."""
     dlq = subscription.dead_letter_topic(settings)
     consumer = make_consumer(settings, f"{subscription.group_id(settings)}.replay")

@@ -32,7 +32,13 @@ class TransientFailure(Exception):
 _TRANSIENT_SQLSTATE_PREFIXES = ("08", "53", "57P")
 _TRANSIENT_SQLSTATES = {"40001", "40P01", "55P03", "57014", "55000"}
 # SQLite messages that mean "busy or unavailable", not "your SQL is wrong".
-_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "disk i/o error", "unable to open database", "database is busy")
+_SQLITE_TRANSIENT = (
+    "database is locked",
+    "database table is locked",
+    "disk i/o error",
+    "unable to open database",
+    "database is busy",
+)
 # Upstream HTTP calls from a handler (see `http.ServiceHttp.get_json`).
 _TRANSIENT_PROBLEM_CODES = {"upstream-unavailable"}
 
@@ -66,15 +72,21 @@ def _is_transient_one(exc: BaseException) -> bool:
         return True
     if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return True
-    if isinstance(exc, sa_exc.InterfaceError) and not isinstance(exc.orig, sqlite3.Error):  # SQLite's: a binding mistake
+    if isinstance(exc, sa_exc.InterfaceError) and not isinstance(
+        exc.orig, sqlite3.Error
+    ):  # SQLite's: a binding mistake
         return True
-    if isinstance(exc, sqlite3.OperationalError) or (isinstance(exc, sa_exc.OperationalError) and isinstance(exc.orig, sqlite3.Error)):
+    if isinstance(exc, sqlite3.OperationalError) or (
+        isinstance(exc, sa_exc.OperationalError) and isinstance(exc.orig, sqlite3.Error)
+    ):
         text = str(exc.orig if isinstance(exc, sa_exc.OperationalError) else exc).lower()
         return any(marker in text for marker in _SQLITE_TRANSIENT)
     if isinstance(exc, OSError):  # ConnectionError, TimeoutError (= asyncio.TimeoutError), refused, reset
         return True
     sqlstate = getattr(exc, "sqlstate", None)
-    if isinstance(sqlstate, str) and (sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)):
+    if isinstance(sqlstate, str) and (
+        sqlstate in _TRANSIENT_SQLSTATES or sqlstate.startswith(_TRANSIENT_SQLSTATE_PREFIXES)
+    ):
         return True
     if _is_asyncpg_connection_error(exc) or _is_kafka_retriable(exc) or _is_httpx_transport(exc):
         return True
@@ -92,7 +104,9 @@ def _is_asyncpg_connection_error(exc: BaseException) -> bool:
 def _is_kafka_retriable(exc: BaseException) -> bool:
     from aiokafka import errors as kafka_errors
 
-    if isinstance(exc, kafka_errors.KafkaConnectionError | kafka_errors.KafkaTimeoutError | kafka_errors.NoBrokersAvailable):
+    if isinstance(
+        exc, kafka_errors.KafkaConnectionError | kafka_errors.KafkaTimeoutError | kafka_errors.NoBrokersAvailable
+    ):
         return True
     return isinstance(exc, kafka_errors.KafkaError) and bool(getattr(exc, "retriable", False))
 
@@ -120,7 +134,9 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, Problem):
         parts.append(f"code={exc.code} status={exc.status}")
     elif isinstance(exc, ValidationError):
-        fields = ", ".join(f"{'.'.join(str(p) for p in e.get('loc', ())) or '-'} ({e.get('type', '')})" for e in exc.errors()[:10])
+        fields = ", ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())) or '-'} ({e.get('type', '')})" for e in exc.errors()[:10]
+        )
         parts.append(f"{exc.error_count()} validation error(s): {fields}")
     elif isinstance(exc, sa_exc.DBAPIError):
         orig = exc.orig

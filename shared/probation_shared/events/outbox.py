@@ -77,10 +77,16 @@ EVENT_MAX_BYTES = "event_max_bytes"  # session.info key, set from the service's 
 
 def event_size(payload: str, key: str | None, headers: dict) -> int:
     """Bytes the broker will count for the record: value, key and headers."""
-    return len(payload.encode()) + len((key or "").encode()) + sum(len(k.encode()) + len(str(v).encode()) for k, v in headers.items())
+    return (
+        len(payload.encode())
+        + len((key or "").encode())
+        + sum(len(k.encode()) + len(str(v).encode()) for k, v in headers.items())
+    )
 
 
-async def add_event(session: AsyncSession, outbox: Table, topic: str, event: DomainEvent, key: str | None = None) -> None:
+async def add_event(
+    session: AsyncSession, outbox: Table, topic: str, event: DomainEvent, key: str | None = None
+) -> None:
     """Queue `event` on `topic` inside the caller's transaction. The Kafka key defaults to the CRN.
 
     An event larger than the broker accepts is refused here, in the request (or handler) that made

@@ -109,7 +109,9 @@ class OutboxRelay:
         else:
             # One replica at a time, for the whole batch: read, send, mark sent, commit.
             async with self.database.unit_of_work() as session:
-                self.active = bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self.lock_key}))
+                self.active = bool(
+                    await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": self.lock_key})
+                )
                 if not self.active:
                     return 0
                 rows = (await session.execute(self._unsent())).all()
@@ -120,14 +122,21 @@ class OutboxRelay:
 
     def _unsent(self):
         c = self.outbox.c
-        return select(c.id, c.topic, c.message_key, c.payload, c.headers).where(c.published_at.is_(None)).order_by(c.id).limit(self.settings.relay_batch_size)
+        return (
+            select(c.id, c.topic, c.message_key, c.payload, c.headers)
+            .where(c.published_at.is_(None))
+            .order_by(c.id)
+            .limit(self.settings.relay_batch_size)
+        )
 
     async def _send(self, rows) -> None:
         producer = await self._ensure_producer()
         futures = []
         for row in rows:
             topic = self.settings.topic(row.topic)
-            with producer_span(topic, {k: str(v) for k, v in (row.headers or {}).items()}, key=row.message_key) as headers:
+            with producer_span(
+                topic, {k: str(v) for k, v in (row.headers or {}).items()}, key=row.message_key
+            ) as headers:
                 futures.append(
                     await producer.send(
                         topic,
@@ -139,14 +148,18 @@ class OutboxRelay:
         await asyncio.gather(*futures)
 
     async def _mark_published(self, session, rows) -> None:
-        await session.execute(update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC)))
+        await session.execute(
+            update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
+        )
         self.metrics.outbox_published.inc(len(rows))
 
     async def record_backlog(self) -> int:
         """Refresh `outbox_backlog` and the oldest unsent row's time; returns the backlog."""
         c = self.outbox.c
         async with self.database.sessions() as session:
-            backlog, oldest = (await session.execute(select(func.count(), func.min(c.created_at)).where(c.published_at.is_(None)))).one()
+            backlog, oldest = (
+                await session.execute(select(func.count(), func.min(c.created_at)).where(c.published_at.is_(None)))
+            ).one()
         self.metrics.outbox_backlog.set(backlog or 0)
         if isinstance(oldest, str):  # SQLite may answer an aggregate of datetimes as text
             oldest = datetime.fromisoformat(oldest)

@@ -136,7 +136,9 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
     async with AsyncExitStack() as stack:
 
         async def start(spec: ServiceSpec, **overrides) -> RunningService:
-            url = overrides.pop("database_url", None) or await stack.enter_async_context(fresh_database_url(tmp_path, spec.name))
+            url = overrides.pop("database_url", None) or await stack.enter_async_context(
+                fresh_database_url(tmp_path, spec.name)
+            )
             await prepare_schema(spec, url)
             values = dict(
                 database_url=url,
@@ -152,7 +154,9 @@ async def start_service(broker, dev_keys, topic_prefix, tmp_path) -> AsyncIterat
             settings = spec.settings(**values)
             app = create_app(spec, settings)
             await stack.enter_async_context(app.router.lifespan_context(app))
-            client = await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_base_url))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=settings.public_base_url)
+            )
             running.append(RunningService(app=app, client=client, settings=settings))
             route_hosts(running)
             return running[-1]

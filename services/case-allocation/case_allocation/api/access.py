@@ -26,7 +26,9 @@ POLICE_SCOPE = frozenset({"IIOM", "MAPP"})
 
 
 def police_only(principal: Principal) -> bool:
-    return Role.POLICE_PARTNER in principal.roles and not (principal.roles & (PROBATION_STAFF | {Role.SERVICE, Role.AUDITOR}))
+    return Role.POLICE_PARTNER in principal.roles and not (
+        principal.roles & (PROBATION_STAFF | {Role.SERVICE, Role.AUDITOR})
+    )
 
 
 async def person_for(session: AsyncSession, principal: Principal, crn: str) -> Person:
@@ -41,7 +43,9 @@ async def person_for(session: AsyncSession, principal: Principal, crn: str) -> P
 async def check_access(session: AsyncSession, principal: Principal, person: Person) -> None:
     crn = person.crn
     if person.limited_access:
-        verdict = access_verdict(principal.staff_code, Role.SERVICE in principal.roles, await people_db.limits(session, crn))
+        verdict = access_verdict(
+            principal.staff_code, Role.SERVICE in principal.roles, await people_db.limits(session, crn)
+        )
         if verdict == HIDDEN:
             raise not_found("person")
         if verdict == EXCLUDED:
@@ -51,11 +55,26 @@ async def check_access(session: AsyncSession, principal: Principal, person: Pers
 
 
 async def audit_read(
-    session: AsyncSession, request: Request, principal: Principal, crn: str | None, action: str = "read", *, crns: Iterable[str] | None = None
+    session: AsyncSession,
+    request: Request,
+    principal: Principal,
+    crn: str | None,
+    action: str = "read",
+    *,
+    crns: Iterable[str] | None = None,
 ) -> None:
     """One audit row for `crn`, or one per person in `crns` (a list shown); the reason is the bounded
     `X-Access-Reason` header (400 when it is too long or not printable)."""
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, crns=crns, action=action, resource=request.url.path, reason=access_reason(request))
+    await record_access(
+        session,
+        PLATFORM.audit_log,
+        principal,
+        crn=crn,
+        crns=crns,
+        action=action,
+        resource=request.url.path,
+        reason=access_reason(request),
+    )
 
 
 async def _audit_change(request: Request, session: Session, principal: CurrentPrincipal) -> None:

@@ -80,7 +80,15 @@ async def pdu_queue(
     restricted = await people_db.restricted_among(session, [p.crn for _, p in rows if p.limited_access])
     content = [_case_view(case, person, on, person.crn in restricted) for case, person in rows]
     await audit_read(session, request, principal, None, action="queue", crns=[c.crn for c in content])
-    result = QueuePage(pdu_code=pdu_code, on=on, content=content, page=page, size=size, total_elements=total, hidden_cases=everything - total)
+    result = QueuePage(
+        pdu_code=pdu_code,
+        on=on,
+        content=content,
+        page=page,
+        size=size,
+        total_elements=total,
+        hidden_cases=everything - total,
+    )
     return redacted_response(result, principal.roles)
 
 
@@ -94,7 +102,11 @@ async def _case(session, principal: Principal, case_id: IdPath):
 
 @router.get("/cases/{case_id}", response_model=CaseView)
 async def get_case(
-    request: Request, session: Session, case_id: IdPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(*CAN_SEE_CASES)
+    request: Request,
+    session: Session,
+    case_id: IdPath,
+    on: ReadDate | None = Query(None),
+    principal: Principal = require_roles(*CAN_SEE_CASES),
 ):
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
@@ -103,7 +115,13 @@ async def get_case(
 
 
 @router.get("/cases/{case_id}/recommendations", response_model=Recommendations)
-async def recommendations(request: Request, session: Session, case_id: IdPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(SPO)):
+async def recommendations(
+    request: Request,
+    session: Session,
+    case_id: IdPath,
+    on: ReadDate | None = Query(None),
+    principal: Principal = require_roles(SPO),
+):
     """Practitioners of the PDU who could take the case, best first (for a limited-access person, only
     those permitted to hold it)."""
     case, person = await _case(session, principal, case_id)
@@ -136,7 +154,13 @@ async def recommendations(request: Request, session: Session, case_id: IdPath, o
 
 
 @router.post("/cases/{case_id}/allocation", response_model=AllocationView)
-async def allocate(request: Request, body: AllocationRequest, session: Session, case_id: IdPath, principal: Principal = require_roles(SPO)):
+async def allocate(
+    request: Request,
+    body: AllocationRequest,
+    session: Session,
+    case_id: IdPath,
+    principal: Principal = require_roles(SPO),
+):
     """Allocate an unallocated case, or transfer an allocated one (a reason is then required)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
@@ -152,13 +176,19 @@ async def allocate(request: Request, body: AllocationRequest, session: Session, 
             on=clock.today(),
         )
     except allocation_workflow.OverCaseLimit as refused:
-        raise Problem(refused.status, refused.code, refused.detail, activeRiskCases=refused.active_risk_cases) from refused
+        raise Problem(
+            refused.status, refused.code, refused.detail, activeRiskCases=refused.active_risk_cases
+        ) from refused
     await audit_read(session, request, principal, case.crn, action="write")
     return redacted_response(AllocationView.model_validate(allocation), principal.roles)
 
 
 @router.get("/cases/{case_id}/allocations", response_model=list[AllocationView])
-async def allocation_history(request: Request, session: Session, case_id: IdPath, principal: Principal = require_roles(*CAN_SEE_CASES)):
+async def allocation_history(
+    request: Request, session: Session, case_id: IdPath, principal: Principal = require_roles(*CAN_SEE_CASES)
+):
     case, _ = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn, action="allocation-history")
-    return redacted_response([AllocationView.model_validate(a) for a in await cases_db.allocations_of(session, case.id)], principal.roles)
+    return redacted_response(
+        [AllocationView.model_validate(a) for a in await cases_db.allocations_of(session, case.id)], principal.roles
+    )

@@ -42,7 +42,9 @@ def _contact_view(contact, breach=None) -> ContactView:
 
 
 @router.get("/contacts", response_model=ContactList)
-async def list_contacts(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CASE_READERS)):
+async def list_contacts(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CASE_READERS)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     rows = await contacts_db.of_person(session, crn)
@@ -50,24 +52,42 @@ async def list_contacts(request: Request, session: Session, crn: str = CrnPath, 
 
 
 @router.post("/contacts", status_code=201, response_model=ContactView)
-async def add_contact(body: NewContact, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
+async def add_contact(
+    body: NewContact, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)
+):
     person = await person_for(session, principal, crn)
-    contact, breach = await contacts_workflow.add_contact(session, person, body.model_dump(), principal.subject, clock.today())
+    contact, breach = await contacts_workflow.add_contact(
+        session, person, body.model_dump(), principal.subject, clock.today()
+    )
     return redacted_response(_contact_view(contact, breach), principal.roles, 201)
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactView)
-async def record_outcome(body: OutcomeRequest, session: Session, contact_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE)):
+async def record_outcome(
+    body: OutcomeRequest,
+    session: Session,
+    contact_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*PRACTICE),
+):
     person = await person_for(session, principal, crn)
     contact = await contacts_db.get(session, crn, contact_id)
     if contact is None:
         raise not_found("contact")
-    contact, breach = await contacts_workflow.record_outcome(session, person, contact, body.outcome, body.notes, clock.today())
+    contact, breach = await contacts_workflow.record_outcome(
+        session, person, contact, body.outcome, body.notes, clock.today()
+    )
     return redacted_response(_contact_view(contact, breach), principal.roles)
 
 
 @router.get("/breaches/{breach_id}", response_model=BreachView)
-async def get_breach(request: Request, session: Session, breach_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CASE_READERS)):
+async def get_breach(
+    request: Request,
+    session: Session,
+    breach_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CASE_READERS),
+):
     await person_for(session, principal, crn)
     breach = await contacts_db.get_breach(session, crn, breach_id)
     if breach is None:
@@ -78,20 +98,29 @@ async def get_breach(request: Request, session: Session, breach_id: IdPath, crn:
 
 @router.get("/compliance", response_model=ComplianceView)
 async def compliance(
-    request: Request, session: Session, crn: str = CrnPath, on: ReadDate | None = Query(None), principal: Principal = require_roles(*CASE_READERS)
+    request: Request,
+    session: Session,
+    crn: str = CrnPath,
+    on: ReadDate | None = Query(None),
+    principal: Principal = require_roles(*CASE_READERS),
 ):
     """Minimum contact per open community or licence case: monthly face to face, weekly for two weeks after release."""
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     on = on or clock.today()
-    attended = [c.contact_date for c in await contacts_db.of_person(session, crn) if c.face_to_face and c.outcome == "ATTENDED"]
+    attended = [
+        c.contact_date for c in await contacts_db.of_person(session, crn) if c.face_to_face and c.outcome == "ATTENDED"
+    ]
     result = []
     for case in await cases_db.open_cases_of(session, crn):
         if case.case_type == "CUSTODY":
             continue  # in prison: the community minimum does not apply
         sentence = await sentences_db.get(session, crn, case.sentence_id)
         periods = compliance_periods(
-            case_start=case.sentence_date, released_on=sentence.released_on if sentence else None, attended_face_to_face=attended, on=on
+            case_start=case.sentence_date,
+            released_on=sentence.released_on if sentence else None,
+            attended_face_to_face=attended,
+            on=on,
         )
         result.append(
             CaseCompliance(
@@ -99,21 +128,35 @@ async def compliance(
                 sentence_id=case.sentence_id,
                 case_type=case.case_type,
                 compliant=all(p.status != "NOT_MET" for p in periods),
-                periods=[PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status) for p in periods],
+                periods=[
+                    PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status)
+                    for p in periods
+                ],
             )
         )
     return redacted_response(ComplianceView(crn=crn, on=on, cases=result), principal.roles)
 
 
 @router.post("/drug-tests", status_code=201, response_model=DrugTestView)
-async def record_drug_test(body: NewDrugTest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PRACTICE, Role.SERVICE)):
+async def record_drug_test(
+    body: NewDrugTest,
+    session: Session,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*PRACTICE, Role.SERVICE),
+):
     person = await person_for(session, principal, crn)
     test = await contacts_workflow.record_drug_test(session, person, body.model_dump(), principal.subject)
     return redacted_response(DrugTestView.model_validate(test), principal.roles, 201)
 
 
 @router.get("/drug-tests/{test_id}", response_model=DrugTestView)
-async def get_drug_test(request: Request, session: Session, test_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_drug_test(
+    request: Request,
+    session: Session,
+    test_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_READ),
+):
     await person_for(session, principal, crn)
     test = await contacts_db.get_drug_test(session, crn, test_id)
     if test is None or (police_only(principal) and not test.police_partner_notifiable):

@@ -50,7 +50,9 @@ async def list_regions(session: Session, principal: Principal = require_roles(*C
     pdus = await org_db.pdus(session)
     result = RegionList(
         regions=[
-            RegionView(code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code])
+            RegionView(
+                code=r.code, name=r.name, pdus=[PduView.model_validate(p) for p in pdus if p.region_code == r.code]
+            )
             for r in await org_db.regions(session)
         ]
     )
@@ -63,7 +65,10 @@ async def get_pdu(session: Session, pdu_code: KeyPath, principal: Principal = re
     if pdu is None:
         raise not_found("PDU")
     result = PduDetail(
-        code=pdu.code, name=pdu.name, region_code=pdu.region_code, teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)]
+        code=pdu.code,
+        name=pdu.name,
+        region_code=pdu.region_code,
+        teams=[TeamView.model_validate(t) for t in await org_db.teams(session, pdu_code)],
     )
     return redacted_response(result, principal.roles)
 
@@ -72,21 +77,31 @@ async def get_pdu(session: Session, pdu_code: KeyPath, principal: Principal = re
 async def team_staff(session: Session, team_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     if await org_db.get_team(session, team_code) is None:
         raise not_found("team")
-    return redacted_response(StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)]), principal.roles)
+    return redacted_response(
+        StaffList(staff=[StaffView.model_validate(s) for s in await org_db.staff_in_team(session, team_code)]),
+        principal.roles,
+    )
 
 
 @router.post("/staff", status_code=201, response_model=StaffView)
 async def create_staff(body: NewStaff, session: Session, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
     team = await org_db.get_team(session, body.team_code)
     if team is None:
-        raise Problem(422, "unknown-team", f"There is no team {body.team_code}.", errors=[{"field": "team_code", "message": "unknown team"}])
+        raise Problem(
+            422,
+            "unknown-team",
+            f"There is no team {body.team_code}.",
+            errors=[{"field": "team_code", "message": "unknown team"}],
+        )
     _may_manage(principal, team.pdu_code)
     if await org_db.get_staff(session, body.code) is not None:
         raise Problem(409, "staff-code-in-use", f"Staff code {body.code} is already in use.")
     staff = Staff(active=True, **body.model_dump())
     session.add(staff)
     await session.flush()
-    return redacted_response(StaffView.model_validate(staff), principal.roles, 201, {"Location": f"/staff/{staff.code}"})
+    return redacted_response(
+        StaffView.model_validate(staff), principal.roles, 201, {"Location": f"/staff/{staff.code}"}
+    )
 
 
 async def _staff(session, code: str) -> tuple:
@@ -103,7 +118,9 @@ async def get_staff(session: Session, staff_code: KeyPath, principal: Principal 
 
 
 @router.patch("/staff/{staff_code}", response_model=StaffView)
-async def update_staff(body: StaffChanges, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def update_staff(
+    body: StaffChanges, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)
+):
     staff, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     changes = body.model_dump(exclude_unset=True)
@@ -112,12 +129,18 @@ async def update_staff(body: StaffChanges, session: Session, staff_code: KeyPath
             422,
             "validation-failed",
             "Only email and phone may be removed.",
-            errors=[{"field": k, "message": "cannot be null"} for k, v in changes.items() if v is None and k not in ("email", "phone")],
+            errors=[
+                {"field": k, "message": "cannot be null"}
+                for k, v in changes.items()
+                if v is None and k not in ("email", "phone")
+            ],
         )
     if "team_code" in changes:
         new_team = await org_db.get_team(session, changes["team_code"])
         if new_team is None:
-            raise Problem(422, "unknown-team", "No such team.", errors=[{"field": "team_code", "message": "unknown team"}])
+            raise Problem(
+                422, "unknown-team", "No such team.", errors=[{"field": "team_code", "message": "unknown team"}]
+            )
         _may_manage(principal, new_team.pdu_code)
     for field, value in changes.items():
         setattr(staff, field, value)
@@ -128,11 +151,18 @@ async def update_staff(body: StaffChanges, session: Session, staff_code: KeyPath
 @router.get("/staff/{staff_code}/reductions", response_model=ReductionList)
 async def list_reductions(session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)):
     await _staff(session, staff_code)
-    return redacted_response(ReductionList(reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)]), principal.roles)
+    return redacted_response(
+        ReductionList(
+            reductions=[ReductionView.model_validate(r) for r in await org_db.reductions(session, staff_code)]
+        ),
+        principal.roles,
+    )
 
 
 @router.post("/staff/{staff_code}/reductions", status_code=201, response_model=ReductionView)
-async def add_reduction(body: NewReduction, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def add_reduction(
+    body: NewReduction, session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)
+):
     staff, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     if body.hours > staff.contracted_hours:
@@ -149,7 +179,9 @@ async def add_reduction(body: NewReduction, session: Session, staff_code: KeyPat
 
 
 @router.delete("/staff/{staff_code}/reductions/{reduction_id}", status_code=204)
-async def delete_reduction(session: Session, staff_code: KeyPath, reduction_id: IdPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)):
+async def delete_reduction(
+    session: Session, staff_code: KeyPath, reduction_id: IdPath, principal: Principal = require_roles(*CAN_MANAGE_STAFF)
+):
     _, team = await _staff(session, staff_code)
     _may_manage(principal, team.pdu_code)
     reduction = await org_db.get_reduction(session, staff_code, reduction_id)

@@ -49,10 +49,14 @@ async def _person_view(session, person) -> PersonView:
 
 
 @router.post("", status_code=201, response_model=PersonView)
-async def create_person(request: Request, body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)):
+async def create_person(
+    request: Request, body: NewPerson, session: Session, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await people_workflow.register_person(session, **body.model_dump())
     await audit_read(session, request, principal, person.crn, action="write")
-    return redacted_response(PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"})
+    return redacted_response(
+        PersonView.model_validate(person), principal.roles, 201, {"Location": f"/people/{person.crn}"}
+    )
 
 
 @router.get("", response_model=PersonPage)
@@ -68,7 +72,10 @@ async def search_people(
 ):
     if not (name or crn or date_of_birth):
         raise Problem(
-            422, "search-criteria-required", "Search by name, CRN or date of birth.", errors=[{"field": "name", "message": "give name, crn or date_of_birth"}]
+            422,
+            "search-criteria-required",
+            "Search by name, CRN or date of birth.",
+            errors=[{"field": "name", "message": "give name, crn or date_of_birth"}],
         )
     found, total = await people_db.search(
         session,
@@ -82,13 +89,19 @@ async def search_people(
     )
     await audit_read(session, request, principal, None, action="search", crns=[p.crn for p in found])
     result = PersonPage(
-        content=[PersonSummary.model_validate(p) for p in found], page=page, size=size, total_elements=total, total_pages=(total + size - 1) // size
+        content=[PersonSummary.model_validate(p) for p in found],
+        page=page,
+        size=size,
+        total_elements=total,
+        total_pages=(total + size - 1) // size,
     )
     return redacted_response(result, principal.roles)
 
 
 @router.get("/{crn}", response_model=PersonView)
-async def get_person(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_person(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     found = await people_db.with_main_address(session, crn)
     if found is None:
         raise not_found("person")
@@ -101,12 +114,23 @@ async def get_person(request: Request, session: Session, crn: str = CrnPath, pri
 
 
 @router.patch("/{crn}", response_model=PersonView)
-async def update_person(request: Request, body: PersonChanges, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def update_person(
+    request: Request,
+    body: PersonChanges,
+    session: Session,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     changes = body.model_dump(exclude_unset=True)
     for required in ("first_name", "last_name", "date_of_birth", "sex"):
         if required in changes and changes[required] is None:
-            raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
+            raise Problem(
+                422,
+                "validation-failed",
+                f"{required} cannot be removed.",
+                errors=[{"field": required, "message": "cannot be null"}],
+            )
     await people_workflow.update_personal_details(session, person, changes)
     await audit_read(session, request, principal, crn, action="write")
     return redacted_response(await _person_view(session, person), principal.roles)
@@ -116,7 +140,9 @@ async def update_person(request: Request, body: PersonChanges, session: Session,
 
 
 @router.get("/{crn}/addresses", response_model=AddressList)
-async def list_addresses(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def list_addresses(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     rows = await people_db.addresses(session, crn)
@@ -124,11 +150,19 @@ async def list_addresses(request: Request, session: Session, crn: str = CrnPath,
 
 
 @router.post("/{crn}/addresses", status_code=201, response_model=AddressView)
-async def add_address(request: Request, body: NewAddress, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_address(
+    request: Request,
+    body: NewAddress,
+    session: Session,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     address = await people_workflow.add_address(session, person, body.model_dump())
     await audit_read(session, request, principal, crn, action="write")
-    return redacted_response(AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"})
+    return redacted_response(
+        AddressView.model_validate(address), principal.roles, 201, {"Location": f"/people/{crn}/addresses/{address.id}"}
+    )
 
 
 async def _address(session, crn: str, address_id: IdPath):
@@ -139,7 +173,13 @@ async def _address(session, crn: str, address_id: IdPath):
 
 
 @router.get("/{crn}/addresses/{address_id}", response_model=AddressView)
-async def get_address(request: Request, session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_address(
+    request: Request,
+    session: Session,
+    address_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_READ),
+):
     await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     await audit_read(session, request, principal, crn)
@@ -148,7 +188,12 @@ async def get_address(request: Request, session: Session, address_id: IdPath, cr
 
 @router.patch("/{crn}/addresses/{address_id}", response_model=AddressView)
 async def update_address(
-    request: Request, body: AddressChanges, session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    request: Request,
+    body: AddressChanges,
+    session: Session,
+    address_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
 ):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
@@ -157,14 +202,21 @@ async def update_address(
     changes = body.model_dump(exclude_unset=True)
     for required in ("status", "address_type", "start_date"):
         if required in changes and changes[required] is None:
-            raise Problem(422, "validation-failed", f"{required} cannot be removed.", errors=[{"field": required, "message": "cannot be null"}])
+            raise Problem(
+                422,
+                "validation-failed",
+                f"{required} cannot be removed.",
+                errors=[{"field": required, "message": "cannot be null"}],
+            )
     await people_workflow.update_address(session, person, address, changes)
     await audit_read(session, request, principal, crn, action="write")
     return redacted_response(AddressView.model_validate(address), principal.roles)
 
 
 @router.delete("/{crn}/addresses/{address_id}", status_code=204)
-async def delete_address(session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def delete_address(
+    session: Session, address_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     address = await _address(session, crn, address_id)
     if not address.deleted:
@@ -189,31 +241,55 @@ async def _existing(session, crn: str):
 
 
 @router.get("/{crn}/limited-access", response_model=LimitList)
-async def list_limits(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*LIMIT_READERS)):
+async def list_limits(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*LIMIT_READERS)
+):
     person = await _existing(session, crn)
     if not principal.has(Role.LIMITED_ACCESS_ADMIN, Role.SERVICE):
-        await check_access(session, principal, person)  # an SPO sees the list of a person they may see, never of one hidden from them
+        await check_access(
+            session, principal, person
+        )  # an SPO sees the list of a person they may see, never of one hidden from them
     await audit_read(session, request, principal, crn, action="limited-access-read")
-    return redacted_response(LimitList(limits=[LimitView.model_validate(r) for r in await people_db.limit_rows(session, crn)]), principal.roles)
+    return redacted_response(
+        LimitList(limits=[LimitView.model_validate(r) for r in await people_db.limit_rows(session, crn)]),
+        principal.roles,
+    )
 
 
 @router.post("/{crn}/limited-access", status_code=201, response_model=LimitView)
-async def add_limit(request: Request, body: NewLimit, session: Session, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)):
+async def add_limit(
+    request: Request,
+    body: NewLimit,
+    session: Session,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN),
+):
     person = await _existing(session, crn)
     if body.kind == "RESTRICTION" and principal.staff_code and body.staff_code == principal.staff_code:
         raise Problem(403, "self-grant", "You cannot name yourself on a restriction: another administrator must.")
     if await org_db.get_staff(session, body.staff_code) is None:
-        raise Problem(422, "unknown-staff", f"There is no staff member {body.staff_code}.", errors=[{"field": "staff_code", "message": "unknown staff code"}])
+        raise Problem(
+            422,
+            "unknown-staff",
+            f"There is no staff member {body.staff_code}.",
+            errors=[{"field": "staff_code", "message": "unknown staff code"}],
+        )
     if (body.kind, body.staff_code) in await people_db.limits(session, crn):
         raise Problem(409, "limit-exists", f"{body.staff_code} already has a {body.kind.lower()} on this person.")
     row = await people_workflow.add_limit(session, person, **body.model_dump())
     await audit_read(session, request, principal, crn, action="limited-access-added")
-    return redacted_response(LimitView.model_validate(row), principal.roles, 201, {"Location": f"/people/{crn}/limited-access/{row.id}"})
+    return redacted_response(
+        LimitView.model_validate(row), principal.roles, 201, {"Location": f"/people/{crn}/limited-access/{row.id}"}
+    )
 
 
 @router.delete("/{crn}/limited-access/{limit_id}", status_code=204)
 async def remove_limit(
-    request: Request, session: Session, limit_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN)
+    request: Request,
+    session: Session,
+    limit_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(Role.LIMITED_ACCESS_ADMIN),
 ):
     person = await _existing(session, crn)
     row = await people_db.get_limit(session, crn, limit_id)
@@ -228,7 +304,9 @@ async def remove_limit(
 
 
 @router.get("/{crn}/manager", response_model=ManagerView)
-async def get_manager(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_manager(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     found = await cases_db.current_manager(session, crn)
@@ -253,7 +331,9 @@ async def get_manager(request: Request, session: Session, crn: str = CrnPath, pr
 
 
 @router.get("/{crn}/handover", response_model=HandoverView)
-async def get_handover(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_handover(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     state = await sentences_db.handover(session, crn)
@@ -261,5 +341,11 @@ async def get_handover(request: Request, session: Session, crn: str = CrnPath, p
         return redacted_response(HandoverView(crn=crn, responsible=None), principal.roles)
     sentence = await sentences_db.get(session, crn, state.sentence_id)
     release = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE}) if sentence else None
-    view = HandoverView(crn=crn, sentence_id=state.sentence_id, responsible=state.responsible, handover_date=state.handover_date, release_date=release)
+    view = HandoverView(
+        crn=crn,
+        sentence_id=state.sentence_id,
+        responsible=state.responsible,
+        handover_date=state.handover_date,
+        release_date=release,
+    )
     return redacted_response(view, principal.roles)

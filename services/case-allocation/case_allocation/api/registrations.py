@@ -14,7 +14,14 @@ from ..db import registrations as registrations_db
 from ..db.models import Registration
 from ..workflows import registrations as workflow
 from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
-from .schemas import Deregistration, NewRegistration, RegistrationChanges, RegistrationHistoryView, RegistrationList, RegistrationView
+from .schemas import (
+    Deregistration,
+    NewRegistration,
+    RegistrationChanges,
+    RegistrationHistoryView,
+    RegistrationList,
+    RegistrationView,
+)
 
 router = APIRouter(prefix="/people/{crn}/registrations", tags=["registrations"], dependencies=[AuditChanges])
 
@@ -34,7 +41,9 @@ async def _registration(session, crn: str, registration_id: int) -> Registration
 
 
 @router.get("", response_model=RegistrationList)
-async def list_registrations(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def list_registrations(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     rows = await registrations_db.of_person(session, crn)
@@ -42,14 +51,27 @@ async def list_registrations(request: Request, session: Session, crn: str = CrnP
 
 
 @router.post("", status_code=201, response_model=RegistrationView)
-async def add_registration(body: NewRegistration, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_registration(
+    body: NewRegistration, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     registration = await workflow.add(session, person, body.model_dump(), principal.subject)
-    return redacted_response(await _view(session, registration), principal.roles, 201, {"Location": f"/people/{crn}/registrations/{registration.id}"})
+    return redacted_response(
+        await _view(session, registration),
+        principal.roles,
+        201,
+        {"Location": f"/people/{crn}/registrations/{registration.id}"},
+    )
 
 
 @router.get("/{registration_id}", response_model=RegistrationView)
-async def get_registration(request: Request, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_registration(
+    request: Request,
+    session: Session,
+    registration_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_READ),
+):
     await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await audit_read(session, request, principal, crn)
@@ -58,7 +80,11 @@ async def get_registration(request: Request, session: Session, registration_id: 
 
 @router.patch("/{registration_id}", response_model=RegistrationView)
 async def update_registration(
-    body: RegistrationChanges, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: RegistrationChanges,
+    session: Session,
+    registration_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
 ):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
@@ -68,7 +94,13 @@ async def update_registration(
 
 
 @router.post("/{registration_id}/deregistration", response_model=RegistrationView)
-async def deregister(body: Deregistration, session: Session, registration_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def deregister(
+    body: Deregistration,
+    session: Session,
+    registration_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await workflow.deregister(session, person, registration, on=body.date, notes=body.notes, actor=principal.subject)

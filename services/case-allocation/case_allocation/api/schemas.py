@@ -55,7 +55,9 @@ Name = PersonName
 Code = Pattern(r"^[A-Za-z0-9_-]+$", 20)
 Text = Line(500)
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9 +()-]+$")]
-Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
+Email = Annotated[
+    str, Field(max_length=200, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+]
 NOMS = Annotated[str, Field(pattern=r"^[A-Z][0-9]{4}[A-Z]{2}$")]
 Line200 = Line(200)
 Line100 = Line(100)
@@ -203,7 +205,9 @@ class LimitList(Outbound):
 
 
 class NewOffence(Strict):
-    code: Annotated[str, Field(pattern=r"^[0-9]{3}/?[0-9]{2}$", description="Home Office offence code, e.g. 02801 or 028/01")]
+    code: Annotated[
+        str, Field(pattern=r"^[0-9]{3}/?[0-9]{2}$", description="Home Office offence code, e.g. 02801 or 028/01")
+    ]
     description: Line(300) | None = None
     main: bool = False
 
@@ -221,7 +225,9 @@ class Length(Strict):
 
 class NewRequirement(Strict):
     requirement_type: RequirementType
-    length: Annotated[int, Field(gt=0, le=10000, description="RAR days, UPW hours, or months for DRR/ATR/MHTR/curfew; AAMR days")]
+    length: Annotated[
+        int, Field(gt=0, le=10000, description="RAR days, UPW hours, or months for DRR/ATR/MHTR/curfew; AAMR days")
+    ]
     start_date: CourtDate | None = None
 
     @model_validator(mode="after")

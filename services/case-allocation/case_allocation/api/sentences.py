@@ -70,14 +70,23 @@ async def _sentence(session, crn: str, sentence_id: IdPath):
 
 
 @router.post("", status_code=201, response_model=SentenceView)
-async def create_sentence(body: NewSentence, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def create_sentence(
+    body: NewSentence, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+):
     person = await person_for(session, principal, crn)
     sentence = await sentencing.create_sentence(session, person, body.model_dump(), clock.today())
-    return redacted_response(await sentence_view(session, sentence), principal.roles, 201, {"Location": f"/people/{crn}/sentences/{sentence.id}"})
+    return redacted_response(
+        await sentence_view(session, sentence),
+        principal.roles,
+        201,
+        {"Location": f"/people/{crn}/sentences/{sentence.id}"},
+    )
 
 
 @router.get("", response_model=SentenceList)
-async def list_sentences(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def list_sentences(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)
+):
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     views = [await sentence_view(session, s) for s in await sentences_db.of_person(session, crn)]
@@ -85,7 +94,13 @@ async def list_sentences(request: Request, session: Session, crn: str = CrnPath,
 
 
 @router.get("/{sentence_id}", response_model=SentenceView)
-async def get_sentence(request: Request, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_READ)):
+async def get_sentence(
+    request: Request,
+    session: Session,
+    sentence_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_READ),
+):
     await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     await audit_read(session, request, principal, crn)
@@ -93,32 +108,60 @@ async def get_sentence(request: Request, session: Session, sentence_id: IdPath, 
 
 
 @router.patch("/{sentence_id}", response_model=SentenceView)
-async def amend_sentence(body: SentenceChanges, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def amend_sentence(
+    body: SentenceChanges,
+    session: Session,
+    sentence_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     changes = body.model_dump(exclude_unset=True)
     if not changes:
         raise Problem(422, "nothing-to-change", "Give at least one field to amend.")
     if changes.get("expected_end_date", sentence.sentence_date) is None:
-        raise Problem(422, "validation-failed", "expected_end_date cannot be removed.", errors=[{"field": "expected_end_date", "message": "cannot be null"}])
+        raise Problem(
+            422,
+            "validation-failed",
+            "expected_end_date cannot be removed.",
+            errors=[{"field": "expected_end_date", "message": "cannot be null"}],
+        )
     if changes.get("expected_end_date") and changes["expected_end_date"] < sentence.sentence_date:
         raise Problem(
-            422, "invalid-dates", "The expected end precedes the sentence.", errors=[{"field": "expected_end_date", "message": "before sentence date"}]
+            422,
+            "invalid-dates",
+            "The expected end precedes the sentence.",
+            errors=[{"field": "expected_end_date", "message": "before sentence date"}],
         )
     await sentencing.amend_sentence(session, person, sentence, changes, clock.today())
     return redacted_response(await sentence_view(session, sentence), principal.roles)
 
 
 @router.post("/{sentence_id}/termination", response_model=SentenceView)
-async def terminate_sentence(body: Termination, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def terminate_sentence(
+    body: Termination,
+    session: Session,
+    sentence_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
-    await sentencing.terminate_sentence(session, person, sentence, on=body.date, reason=body.reason, today=clock.today())
+    await sentencing.terminate_sentence(
+        session, person, sentence, on=body.date, reason=body.reason, today=clock.today()
+    )
     return redacted_response(await sentence_view(session, sentence), principal.roles)
 
 
 @router.post("/{sentence_id}/requirements", status_code=201, response_model=RequirementView)
-async def add_requirement(body: NewRequirement, session: Session, sentence_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)):
+async def add_requirement(
+    body: NewRequirement,
+    session: Session,
+    sentence_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
+):
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     requirement = await sentencing.add_requirement(session, person, sentence, body.model_dump())
@@ -135,7 +178,12 @@ async def _requirement(session, crn: str, sentence_id: IdPath, requirement_id: I
 
 @router.patch("/{sentence_id}/requirements/{requirement_id}", response_model=RequirementView)
 async def record_progress(
-    body: Progress, session: Session, sentence_id: IdPath, requirement_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: Progress,
+    session: Session,
+    sentence_id: IdPath,
+    requirement_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
 ):
     await person_for(session, principal, crn)
     _, requirement = await _requirement(session, crn, sentence_id, requirement_id)
@@ -145,7 +193,12 @@ async def record_progress(
 
 @router.post("/{sentence_id}/requirements/{requirement_id}/termination", response_model=RequirementView)
 async def terminate_requirement(
-    body: Termination, session: Session, sentence_id: IdPath, requirement_id: IdPath, crn: str = CrnPath, principal: Principal = require_roles(*CAN_WRITE)
+    body: Termination,
+    session: Session,
+    sentence_id: IdPath,
+    requirement_id: IdPath,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*CAN_WRITE),
 ):
     person = await person_for(session, principal, crn)
     sentence, requirement = await _requirement(session, crn, sentence_id, requirement_id)

@@ -38,7 +38,9 @@ async def workload(session: AsyncSession, staff_codes: list[str]) -> dict[str, t
     return {code: (int(points), int(count), int(active)) for code, points, count, active in rows}
 
 
-async def queue(session: AsyncSession, pdu_code: str, limit: int, offset: int, visible=None) -> tuple[list[tuple[Case, Person]], int, int]:
+async def queue(
+    session: AsyncSession, pdu_code: str, limit: int, offset: int, visible=None
+) -> tuple[list[tuple[Case, Person]], int, int]:
     """A page of the PDU's unallocated cases that satisfy `visible` (an SQL condition on Person), the number
     of those, and the number of all the PDU's unallocated cases."""
     conditions = (Case.pdu_code == pdu_code, Case.status == "UNALLOCATED")
@@ -46,9 +48,16 @@ async def queue(session: AsyncSession, pdu_code: str, limit: int, offset: int, v
     everything = await session.scalar(select(func.count()).select_from(Case).where(*conditions))
     total = everything
     if visible is not None:
-        total = await session.scalar(select(func.count()).select_from(Case).join(Person, Person.crn == Case.crn).where(*shown))
+        total = await session.scalar(
+            select(func.count()).select_from(Case).join(Person, Person.crn == Case.crn).where(*shown)
+        )
     rows = await session.execute(
-        select(Case, Person).join(Person, Person.crn == Case.crn).where(*shown).order_by(Case.due_date, Case.id).offset(offset).limit(limit)
+        select(Case, Person)
+        .join(Person, Person.crn == Case.crn)
+        .where(*shown)
+        .order_by(Case.due_date, Case.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [(c, p) for c, p in rows], int(total or 0), int(everything or 0)
 
@@ -77,9 +86,17 @@ async def current_manager(session: AsyncSession, crn: str) -> tuple[Case, Staff,
 
 
 async def active_register_codes(session: AsyncSession, crn: str) -> set[str]:
-    return set(await session.scalars(select(Registration.type_code).where(Registration.crn == crn, Registration.status == "ACTIVE")))
+    return set(
+        await session.scalars(
+            select(Registration.type_code).where(Registration.crn == crn, Registration.status == "ACTIVE")
+        )
+    )
 
 
 async def set_points_for_person(session: AsyncSession, crn: str, points_by_type: dict[str, int]) -> None:
     for case_type, points in points_by_type.items():
-        await session.execute(update(Case).where(Case.crn == crn, Case.case_type == case_type, Case.status != "CLOSED").values(points=points))
+        await session.execute(
+            update(Case)
+            .where(Case.crn == crn, Case.case_type == case_type, Case.status != "CLOSED")
+            .values(points=points)
+        )

@@ -14,12 +14,20 @@ async def get(session: AsyncSession, crn: str, contact_id: int) -> Contact | Non
 
 
 async def of_person(session: AsyncSession, crn: str) -> list[Contact]:
-    return list(await session.scalars(select(Contact).where(Contact.crn == crn).order_by(Contact.contact_date.desc(), Contact.id.desc())))
+    return list(
+        await session.scalars(
+            select(Contact).where(Contact.crn == crn).order_by(Contact.contact_date.desc(), Contact.id.desc())
+        )
+    )
 
 
 async def unacceptable_absences(session: AsyncSession, crn: str) -> list[Contact]:
     return list(
-        await session.scalars(select(Contact).where(Contact.crn == crn, Contact.outcome == "FTA_UNACCEPTABLE").order_by(Contact.contact_date, Contact.id))
+        await session.scalars(
+            select(Contact)
+            .where(Contact.crn == crn, Contact.outcome == "FTA_UNACCEPTABLE")
+            .order_by(Contact.contact_date, Contact.id)
+        )
     )
 
 
@@ -33,7 +41,11 @@ async def get_breach(session: AsyncSession, crn: str, breach_id: int) -> Breach 
 
 
 async def drug_tests(session: AsyncSession, crn: str) -> list[DrugTest]:
-    return list(await session.scalars(select(DrugTest).where(DrugTest.crn == crn).order_by(DrugTest.test_date.desc(), DrugTest.id.desc())))
+    return list(
+        await session.scalars(
+            select(DrugTest).where(DrugTest.crn == crn).order_by(DrugTest.test_date.desc(), DrugTest.id.desc())
+        )
+    )
 
 
 async def get_drug_test(session: AsyncSession, crn: str, test_id: int) -> DrugTest | None:

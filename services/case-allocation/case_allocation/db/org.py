@@ -38,7 +38,9 @@ async def get_staff(session: AsyncSession, code: str) -> Staff | None:
 
 
 async def staff_with_team(session: AsyncSession, code: str) -> tuple[Staff, Team] | None:
-    row = (await session.execute(select(Staff, Team).join(Team, Team.code == Staff.team_code).where(Staff.code == code))).first()
+    row = (
+        await session.execute(select(Staff, Team).join(Team, Team.code == Staff.team_code).where(Staff.code == code))
+    ).first()
     return (row[0], row[1]) if row else None
 
 
@@ -54,7 +56,11 @@ async def staff_in_team(session: AsyncSession, team_code: str) -> list[Staff]:
 
 
 async def reductions(session: AsyncSession, staff_code: str) -> list[Reduction]:
-    return list(await session.scalars(select(Reduction).where(Reduction.staff_code == staff_code).order_by(Reduction.start_date, Reduction.id)))
+    return list(
+        await session.scalars(
+            select(Reduction).where(Reduction.staff_code == staff_code).order_by(Reduction.start_date, Reduction.id)
+        )
+    )
 
 
 async def active_reduction_hours(session: AsyncSession, staff_codes: list[str], on: date) -> dict[str, list]:
@@ -63,7 +69,9 @@ async def active_reduction_hours(session: AsyncSession, staff_codes: list[str], 
         return {}
     rows = await session.execute(
         select(Reduction.staff_code, Reduction.hours).where(
-            Reduction.staff_code.in_(staff_codes), Reduction.start_date <= on, or_(Reduction.end_date.is_(None), Reduction.end_date >= on)
+            Reduction.staff_code.in_(staff_codes),
+            Reduction.start_date <= on,
+            or_(Reduction.end_date.is_(None), Reduction.end_date >= on),
         )
     )
     out: dict[str, list] = {}

@@ -38,7 +38,11 @@ async def restricted_among(session: AsyncSession, crns: list[str]) -> set[str]:
     """Which of these people are on a restriction."""
     if not crns:
         return set()
-    return set(await session.scalars(select(LimitedAccess.crn).where(LimitedAccess.crn.in_(crns), LimitedAccess.kind == "RESTRICTION").distinct()))
+    return set(
+        await session.scalars(
+            select(LimitedAccess.crn).where(LimitedAccess.crn.in_(crns), LimitedAccess.kind == "RESTRICTION").distinct()
+        )
+    )
 
 
 async def limit_rows(session: AsyncSession, crn: str) -> list[LimitedAccess]:
@@ -61,15 +65,27 @@ def escape_like(text: str) -> str:
 def visible_to(staff_code: str | None):
     """SQL condition: the person is neither restricted away from nor excluding `staff_code`."""
     restricted = exists().where(LimitedAccess.crn == Person.crn, LimitedAccess.kind == "RESTRICTION")
-    named = exists().where(LimitedAccess.crn == Person.crn, LimitedAccess.kind == "RESTRICTION", LimitedAccess.staff_code == staff_code)
-    excluded = exists().where(LimitedAccess.crn == Person.crn, LimitedAccess.kind == "EXCLUSION", LimitedAccess.staff_code == staff_code)
+    named = exists().where(
+        LimitedAccess.crn == Person.crn, LimitedAccess.kind == "RESTRICTION", LimitedAccess.staff_code == staff_code
+    )
+    excluded = exists().where(
+        LimitedAccess.crn == Person.crn, LimitedAccess.kind == "EXCLUSION", LimitedAccess.staff_code == staff_code
+    )
     if staff_code is None:
         return or_(not_(Person.limited_access), not_(restricted))
     return or_(not_(Person.limited_access), and_(or_(not_(restricted), named), not_(excluded)))
 
 
 async def search(
-    session: AsyncSession, *, name: str | None, crn: str | None, date_of_birth: date | None, staff_code: str | None, everyone: bool, page: int, size: int
+    session: AsyncSession,
+    *,
+    name: str | None,
+    crn: str | None,
+    date_of_birth: date | None,
+    staff_code: str | None,
+    everyone: bool,
+    page: int,
+    size: int,
 ) -> tuple[list[Person], int]:
     conditions = []
     if crn:
@@ -79,11 +95,22 @@ async def search(
     if name:
         for word in name.lower().split():
             like = f"{escape_like(word)}%"
-            conditions.append(or_(func.lower(Person.first_name).like(like, escape=LIKE_ESCAPE), func.lower(Person.last_name).like(like, escape=LIKE_ESCAPE)))
+            conditions.append(
+                or_(
+                    func.lower(Person.first_name).like(like, escape=LIKE_ESCAPE),
+                    func.lower(Person.last_name).like(like, escape=LIKE_ESCAPE),
+                )
+            )
     if not everyone:
         conditions.append(visible_to(staff_code))
     total = await session.scalar(select(func.count()).select_from(Person).where(*conditions))
-    rows = await session.scalars(select(Person).where(*conditions).order_by(Person.last_name, Person.first_name, Person.crn).offset(page * size).limit(size))
+    rows = await session.scalars(
+        select(Person)
+        .where(*conditions)
+        .order_by(Person.last_name, Person.first_name, Person.crn)
+        .offset(page * size)
+        .limit(size)
+    )
     return list(rows), int(total or 0)
 
 
@@ -96,7 +123,10 @@ async def addresses(session: AsyncSession, crn: str, include_deleted: bool = Fal
 
 async def main_address(session: AsyncSession, crn: str) -> Address | None:
     return await session.scalar(
-        select(Address).where(Address.crn == crn, Address.status == "MAIN", Address.deleted.is_(False)).order_by(Address.id.desc()).limit(1)
+        select(Address)
+        .where(Address.crn == crn, Address.status == "MAIN", Address.deleted.is_(False))
+        .order_by(Address.id.desc())
+        .limit(1)
     )
 
 

@@ -14,14 +14,24 @@ async def get(session: AsyncSession, crn: str, registration_id: int) -> Registra
 
 
 async def of_person(session: AsyncSession, crn: str) -> list[Registration]:
-    return list(await session.scalars(select(Registration).where(Registration.crn == crn).order_by(Registration.registered_on, Registration.id)))
+    return list(
+        await session.scalars(
+            select(Registration).where(Registration.crn == crn).order_by(Registration.registered_on, Registration.id)
+        )
+    )
 
 
 async def active(session: AsyncSession, crn: str) -> list[Registration]:
-    return list(await session.scalars(select(Registration).where(Registration.crn == crn, Registration.status == "ACTIVE")))
+    return list(
+        await session.scalars(select(Registration).where(Registration.crn == crn, Registration.status == "ACTIVE"))
+    )
 
 
 async def history(session: AsyncSession, registration_id: int) -> list[RegistrationHistory]:
     return list(
-        await session.scalars(select(RegistrationHistory).where(RegistrationHistory.registration_id == registration_id).order_by(RegistrationHistory.id))
+        await session.scalars(
+            select(RegistrationHistory)
+            .where(RegistrationHistory.registration_id == registration_id)
+            .order_by(RegistrationHistory.id)
+        )
     )

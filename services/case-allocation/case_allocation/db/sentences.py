@@ -14,7 +14,11 @@ async def get(session: AsyncSession, crn: str, sentence_id: int) -> Sentence | N
 
 
 async def of_person(session: AsyncSession, crn: str) -> list[Sentence]:
-    return list(await session.scalars(select(Sentence).where(Sentence.crn == crn).order_by(Sentence.sentence_date.desc(), Sentence.id.desc())))
+    return list(
+        await session.scalars(
+            select(Sentence).where(Sentence.crn == crn).order_by(Sentence.sentence_date.desc(), Sentence.id.desc())
+        )
+    )
 
 
 async def conviction(session: AsyncSession, conviction_id: int) -> Conviction | None:
@@ -22,17 +26,27 @@ async def conviction(session: AsyncSession, conviction_id: int) -> Conviction | 
 
 
 async def offences(session: AsyncSession, conviction_id: int) -> list[Offence]:
-    return list(await session.scalars(select(Offence).where(Offence.conviction_id == conviction_id).order_by(Offence.id)))
+    return list(
+        await session.scalars(select(Offence).where(Offence.conviction_id == conviction_id).order_by(Offence.id))
+    )
 
 
 async def requirements(session: AsyncSession, sentence_id: int) -> list[Requirement]:
-    return list(await session.scalars(select(Requirement).where(Requirement.sentence_id == sentence_id).order_by(Requirement.id)))
+    return list(
+        await session.scalars(
+            select(Requirement).where(Requirement.sentence_id == sentence_id).order_by(Requirement.id)
+        )
+    )
 
 
 async def requirements_of(session: AsyncSession, sentence_ids: list[int]) -> list[Requirement]:
     if not sentence_ids:
         return []
-    return list(await session.scalars(select(Requirement).where(Requirement.sentence_id.in_(sentence_ids)).order_by(Requirement.id)))
+    return list(
+        await session.scalars(
+            select(Requirement).where(Requirement.sentence_id.in_(sentence_ids)).order_by(Requirement.id)
+        )
+    )
 
 
 async def get_requirement(session: AsyncSession, sentence_id: int, requirement_id: int) -> Requirement | None:
@@ -52,7 +66,11 @@ async def handovers_due(session: AsyncSession, on) -> list[HandoverState]:
     return list(
         await session.scalars(
             select(HandoverState)
-            .where(HandoverState.responsible == "POM", HandoverState.handover_date.is_not(None), HandoverState.handover_date <= on)
+            .where(
+                HandoverState.responsible == "POM",
+                HandoverState.handover_date.is_not(None),
+                HandoverState.handover_date <= on,
+            )
             .order_by(HandoverState.crn)
         )
     )

@@ -34,7 +34,9 @@ def _status(contacts: int, end: date, on: date) -> str:
     return "IN_PROGRESS" if end >= on else "NOT_MET"
 
 
-def compliance_periods(*, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date) -> list[Period]:
+def compliance_periods(
+    *, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date
+) -> list[Period]:
     """The minimum-contact periods due so far: each calendar month of supervision since the case
     started (from the first of the month after the start, the start's own month counted from the start),
     and the two weeks after release week by week."""
@@ -63,4 +65,8 @@ def compliance_periods(*, case_start: date, released_on: date | None, attended_f
 
 def repeated_positive(results_latest_first: Sequence[str]) -> bool:
     """Flag for enforcement when the latest two results are both positive."""
-    return len(results_latest_first) >= 2 and results_latest_first[0] == "POSITIVE" and results_latest_first[1] == "POSITIVE"
+    return (
+        len(results_latest_first) >= 2
+        and results_latest_first[0] == "POSITIVE"
+        and results_latest_first[1] == "POSITIVE"
+    )

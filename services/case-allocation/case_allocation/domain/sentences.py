@@ -7,7 +7,15 @@ from dataclasses import dataclass
 
 SENTENCE_TYPES = ("COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER", "CUSTODY")
 REQUIREMENT_TYPES = ("RAR", "UPW", "DRR", "ATR", "MHTR", "CURFEW", "AAMR")
-REQUIREMENT_UNITS = {"RAR": "DAYS", "UPW": "HOURS", "DRR": "MONTHS", "ATR": "MONTHS", "MHTR": "MONTHS", "CURFEW": "MONTHS", "AAMR": "DAYS"}
+REQUIREMENT_UNITS = {
+    "RAR": "DAYS",
+    "UPW": "HOURS",
+    "DRR": "MONTHS",
+    "ATR": "MONTHS",
+    "MHTR": "MONTHS",
+    "CURFEW": "MONTHS",
+    "AAMR": "DAYS",
+}
 
 
 def is_custodial(sentence_type: str) -> bool:

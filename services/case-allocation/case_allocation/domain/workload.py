@@ -41,7 +41,9 @@ def case_points(tier: str | None, case_type: str) -> int:
     return POINTS[case_type][core]
 
 
-def available_points(contracted_hours: Decimal | float | int, reduction_hours: Iterable[Decimal | float | int] = ()) -> Decimal:
+def available_points(
+    contracted_hours: Decimal | float | int, reduction_hours: Iterable[Decimal | float | int] = ()
+) -> Decimal:
     hours = Decimal(str(contracted_hours)) - sum((Decimal(str(r)) for r in reduction_hours), Decimal(0))
     if hours <= 0:
         return Decimal(0)

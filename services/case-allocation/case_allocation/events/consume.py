@@ -31,5 +31,8 @@ TIER_SUBSCRIPTION = Subscription(
     topics=[RISK_ASSESSMENT],
     # Version 2 of tier.calculation.complete carries the A–G tier; workload points follow the A–D × 0–3
     # tier of version 1, published beside it.
-    handlers={"tier.calculation.changed": on_tier_changed, "tier.calculation.complete": {1: on_tier_changed, 2: read_elsewhere}},
+    handlers={
+        "tier.calculation.changed": on_tier_changed,
+        "tier.calculation.complete": {1: on_tier_changed, 2: read_elsewhere},
+    },
 )

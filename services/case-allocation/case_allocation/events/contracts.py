@@ -52,7 +52,11 @@ class SentenceChanged(Outbound):
     mandateForChange: Annotated[bool, SentenceClass]
 
 
-@contract("probation-case.requirement.created", "probation-case.requirement.terminated", description="A requirement has been created or terminated")
+@contract(
+    "probation-case.requirement.created",
+    "probation-case.requirement.terminated",
+    description="A requirement has been created or terminated",
+)
 class RequirementChanged(Outbound):
     sentenceId: Annotated[int, Ref]
     requirementId: Annotated[int, Ref]
@@ -73,7 +77,11 @@ class RegistrationChanged(Outbound):
     registerCategory: Annotated[str | None, Risk]
 
 
-@contract("person.community.manager.allocated", "person.community.manager.transferred", description="A community manager has been allocated or transferred")
+@contract(
+    "person.community.manager.allocated",
+    "person.community.manager.transferred",
+    description="A community manager has been allocated or transferred",
+)
 class ManagerChanged(Outbound):
     staffCode: Annotated[str, StaffClass]
     teamCode: Annotated[str, Ref]

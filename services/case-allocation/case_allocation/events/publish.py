@@ -37,10 +37,14 @@ class UnregisteredEvent(TypeError):
     """An event was about to be published without its registered contract as additionalInformation."""
 
 
-async def _publish(session: AsyncSession, event_type: str, person: Person, path: str, description: str, payload: Outbound) -> None:
+async def _publish(
+    session: AsyncSession, event_type: str, person: Person, path: str, description: str, payload: Outbound
+) -> None:
     registered = CONTRACTS.get((event_type, VERSION))
     if registered is None or type(payload) is not registered.model:
-        raise UnregisteredEvent(f"{event_type} v{VERSION} must carry its registered contract, not {type(payload).__name__}")
+        raise UnregisteredEvent(
+            f"{event_type} v{VERSION} must carry its registered contract, not {type(payload).__name__}"
+        )
     event = new_event(
         event_type,
         crn=person.crn,
@@ -54,11 +58,25 @@ async def _publish(session: AsyncSession, event_type: str, person: Person, path:
 
 
 async def engagement_created(session: AsyncSession, person: Person) -> None:
-    await _publish(session, "probation-case.engagement.created", person, f"/people/{person.crn}", "A new person on probation has been registered", NoDetail())
+    await _publish(
+        session,
+        "probation-case.engagement.created",
+        person,
+        f"/people/{person.crn}",
+        "A new person on probation has been registered",
+        NoDetail(),
+    )
 
 
 async def personal_details_updated(session: AsyncSession, person: Person) -> None:
-    await _publish(session, "probation-case.personal-details.updated", person, f"/people/{person.crn}", "A person's personal details have changed", NoDetail())
+    await _publish(
+        session,
+        "probation-case.personal-details.updated",
+        person,
+        f"/people/{person.crn}",
+        "A person's personal details have changed",
+        NoDetail(),
+    )
 
 
 async def address_changed(session: AsyncSession, person: Person, address_id: int, change: str) -> None:
@@ -74,7 +92,14 @@ async def address_changed(session: AsyncSession, person: Person, address_id: int
 
 
 async def sentence_changed(
-    session: AsyncSession, person: Person, *, sentence_id: int, sentence_type: str, custodial: bool, mandate_for_change: bool, change: str
+    session: AsyncSession,
+    person: Person,
+    *,
+    sentence_id: int,
+    sentence_type: str,
+    custodial: bool,
+    mandate_for_change: bool,
+    change: str,
 ) -> None:
     """change: created | amended | terminated."""
     await _publish(
@@ -83,12 +108,21 @@ async def sentence_changed(
         person,
         f"/people/{person.crn}/sentences/{sentence_id}",
         f"A sentence has been {change}",
-        SentenceChanged(sentenceId=sentence_id, sentenceType=sentence_type, custodial=custodial, mandateForChange=mandate_for_change),
+        SentenceChanged(
+            sentenceId=sentence_id, sentenceType=sentence_type, custodial=custodial, mandateForChange=mandate_for_change
+        ),
     )
 
 
 async def requirement_changed(
-    session: AsyncSession, person: Person, *, sentence_id: int, requirement_id: int, requirement_type: str, mandate_for_change: bool, change: str
+    session: AsyncSession,
+    person: Person,
+    *,
+    sentence_id: int,
+    requirement_id: int,
+    requirement_type: str,
+    mandate_for_change: bool,
+    change: str,
 ) -> None:
     """change: created | terminated."""
     await _publish(
@@ -97,12 +131,24 @@ async def requirement_changed(
         person,
         f"/people/{person.crn}/sentences/{sentence_id}",
         f"A requirement has been {change}",
-        RequirementChanged(sentenceId=sentence_id, requirementId=requirement_id, requirementType=requirement_type, mandateForChange=mandate_for_change),
+        RequirementChanged(
+            sentenceId=sentence_id,
+            requirementId=requirement_id,
+            requirementType=requirement_type,
+            mandateForChange=mandate_for_change,
+        ),
     )
 
 
 async def registration_changed(
-    session: AsyncSession, person: Person, *, registration_id: int, type_code: str, level: str | None, category: str | None, change: str
+    session: AsyncSession,
+    person: Person,
+    *,
+    registration_id: int,
+    type_code: str,
+    level: str | None,
+    category: str | None,
+    change: str,
 ) -> None:
     """change: added | updated | deregistered."""
     await _publish(
@@ -111,11 +157,15 @@ async def registration_changed(
         person,
         f"/people/{person.crn}/registrations/{registration_id}",
         f"A registration has been {change}",
-        RegistrationChanged(registrationId=registration_id, registerTypeCode=type_code, registerLevel=level, registerCategory=category),
+        RegistrationChanged(
+            registrationId=registration_id, registerTypeCode=type_code, registerLevel=level, registerCategory=category
+        ),
     )
 
 
-async def manager_changed(session: AsyncSession, person: Person, *, staff_code: str, team_code: str, pdu_code: str, transferred: bool) -> None:
+async def manager_changed(
+    session: AsyncSession, person: Person, *, staff_code: str, team_code: str, pdu_code: str, transferred: bool
+) -> None:
     kind = "transferred" if transferred else "allocated"
     await _publish(
         session,
@@ -140,11 +190,18 @@ async def handover_changed(session: AsyncSession, person: Person, *, responsible
 
 async def breach_raised(session: AsyncSession, person: Person, breach_id: int) -> None:
     await _publish(
-        session, "enforcement.breach.raised", person, f"/people/{person.crn}/breaches/{breach_id}", "A breach has been raised", BreachRaised(breachId=breach_id)
+        session,
+        "enforcement.breach.raised",
+        person,
+        f"/people/{person.crn}/breaches/{breach_id}",
+        "A breach has been raised",
+        BreachRaised(breachId=breach_id),
     )
 
 
-async def drug_test_recorded(session: AsyncSession, person: Person, *, test_id: int, result: str, police_partner_notifiable: bool) -> None:
+async def drug_test_recorded(
+    session: AsyncSession, person: Person, *, test_id: int, result: str, police_partner_notifiable: bool
+) -> None:
     await _publish(
         session,
         "probation-case.drug-test.recorded",
@@ -155,7 +212,9 @@ async def drug_test_recorded(session: AsyncSession, person: Person, *, test_id: 
     )
 
 
-async def limited_access_changed(session: AsyncSession, person: Person, *, limit_id: int, kind: str, staff_code: str, change: str) -> None:
+async def limited_access_changed(
+    session: AsyncSession, person: Person, *, limit_id: int, kind: str, staff_code: str, change: str
+) -> None:
     """change: added | removed. Consumers that cache limits refetch `/people/{crn}/limited-access`."""
     await _publish(
         session,

@@ -16,7 +16,13 @@ from ..db import cases as cases_db
 from ..db import org as org_db
 from ..db import people as people_db
 from ..db.models import Allocation, Case, Person, Staff, Team
-from ..domain.workload import ACTIVE_RISK_CASE_LIMIT, available_points, capacity_percent, over_case_limit, suitable_grades
+from ..domain.workload import (
+    ACTIVE_RISK_CASE_LIMIT,
+    available_points,
+    capacity_percent,
+    over_case_limit,
+    suitable_grades,
+)
 from ..events import publish
 
 
@@ -73,12 +79,16 @@ async def permitted_staff(session: AsyncSession, person: Person):
     return lambda code: access_verdict(code, False, limits) == VISIBLE
 
 
-async def recommend(session: AsyncSession, person: Person, case: Case, on: date) -> tuple[tuple[str, ...], list[Recommendation]]:
+async def recommend(
+    session: AsyncSession, person: Person, case: Case, on: date
+) -> tuple[tuple[str, ...], list[Recommendation]]:
     """Practitioners of the PDU of a suitable grade, best first; for a limited-access person only those
     permitted to hold the case."""
     grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
     permitted = await permitted_staff(session, person)
-    pairs = [(s, t) for s, t in await org_db.staff_in_pdu(session, case.pdu_code) if s.grade in grades and permitted(s.code)]
+    pairs = [
+        (s, t) for s, t in await org_db.staff_in_pdu(session, case.pdu_code) if s.grade in grades and permitted(s.code)
+    ]
     previous = await cases_db.previous_practitioners(session, case.crn)
     recommendations = []
     for w in await workloads(session, pairs, on):
@@ -105,13 +115,26 @@ async def recommend(session: AsyncSession, person: Person, case: Case, on: date)
 
 
 async def allocate(
-    session: AsyncSession, person: Person, case: Case, *, staff_code: str, reason: str | None, override_reason: str | None, actor: str, on: date
+    session: AsyncSession,
+    person: Person,
+    case: Case,
+    *,
+    staff_code: str,
+    reason: str | None,
+    override_reason: str | None,
+    actor: str,
+    on: date,
 ) -> Allocation:
     if case.status == "CLOSED":
         raise DomainError("case-closed", "The case is closed.", status=409)
     found = await org_db.staff_with_team(session, staff_code)
     if found is None:
-        raise DomainError("unknown-practitioner", f"There is no practitioner {staff_code}.", [FieldError("staff_code", "unknown staff code")], status=422)
+        raise DomainError(
+            "unknown-practitioner",
+            f"There is no practitioner {staff_code}.",
+            [FieldError("staff_code", "unknown staff code")],
+            status=422,
+        )
     staff, team = found
     if not (await permitted_staff(session, person))(staff_code):
         raise DomainError(
@@ -121,17 +144,28 @@ async def allocate(
             status=422,
         )
     if team.pdu_code != case.pdu_code:
-        raise DomainError("practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.", status=409)
+        raise DomainError(
+            "practitioner-in-another-pdu", f"{staff_code} works in {team.pdu_code}, not {case.pdu_code}.", status=409
+        )
     if not staff.active:
         raise DomainError("practitioner-inactive", f"{staff_code} is not active.", status=409)
     grades = suitable_grades(await cases_db.active_register_codes(session, case.crn))
     if staff.grade not in grades:
-        raise DomainError("grade-unsuitable", f"This case needs a practitioner of grade {' or '.join(grades)}; {staff_code} is {staff.grade}.", status=409)
+        raise DomainError(
+            "grade-unsuitable",
+            f"This case needs a practitioner of grade {' or '.join(grades)}; {staff_code} is {staff.grade}.",
+            status=409,
+        )
     transfer = case.status == "ALLOCATED"
     if transfer and case.staff_code == staff_code:
         raise DomainError("already-allocated", f"The case is already allocated to {staff_code}.", status=409)
     if transfer and not reason:
-        raise DomainError("reason-required", "A reallocation needs a reason.", [FieldError("reason", "required to reallocate")], status=422)
+        raise DomainError(
+            "reason-required",
+            "A reallocation needs a reason.",
+            [FieldError("reason", "required to reallocate")],
+            status=422,
+        )
     (w,) = await workloads(session, [(staff, team)], on)
     if over_case_limit(w.active_risk_cases, not case.upw_only) and not override_reason:
         raise OverCaseLimit(staff_code, w.active_risk_cases)
@@ -152,5 +186,7 @@ async def allocate(
     )
     session.add(allocation)
     await session.flush()
-    await publish.manager_changed(session, person, staff_code=staff.code, team_code=team.code, pdu_code=team.pdu_code, transferred=transfer)
+    await publish.manager_changed(
+        session, person, staff_code=staff.code, team_code=team.code, pdu_code=team.pdu_code, transferred=transfer
+    )
     return allocation

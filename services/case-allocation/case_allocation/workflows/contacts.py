@@ -18,10 +18,14 @@ from ..domain.contacts import CONTACT_TYPES, check_outcome
 from ..events import publish
 
 
-async def add_contact(session: AsyncSession, person: Person, data: dict[str, Any], actor: str, today: date) -> tuple[Contact, Breach | None]:
+async def add_contact(
+    session: AsyncSession, person: Person, data: dict[str, Any], actor: str, today: date
+) -> tuple[Contact, Breach | None]:
     check_outcome(data["contact_date"], data.get("outcome"), today)
     if data.get("sentence_id") and await sentences_db.get(session, person.crn, data["sentence_id"]) is None:
-        raise DomainError("unknown-sentence", "No such sentence for this person.", [FieldError("sentence_id", "unknown")], status=422)
+        raise DomainError(
+            "unknown-sentence", "No such sentence for this person.", [FieldError("sentence_id", "unknown")], status=422
+        )
     contact = Contact(crn=person.crn, face_to_face=CONTACT_TYPES[data["contact_type"]], created_by=actor, **data)
     session.add(contact)
     await session.flush()
@@ -88,5 +92,7 @@ async def record_drug_test(session: AsyncSession, person: Person, data: dict[str
     )
     session.add(test)
     await session.flush()
-    await publish.drug_test_recorded(session, person, test_id=test.id, result=test.result, police_partner_notifiable=notifiable)
+    await publish.drug_test_recorded(
+        session, person, test_id=test.id, result=test.result, police_partner_notifiable=notifiable
+    )
     return test

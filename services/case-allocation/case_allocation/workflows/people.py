@@ -22,7 +22,10 @@ class CrnSpaceExhausted(RuntimeError):
 
 def _noms_conflict(noms: str) -> DomainError:
     return DomainError(
-        "noms-number-in-use", f"NOMS number {noms} already belongs to another person.", [FieldError("noms_number", "already in use")], status=409
+        "noms-number-in-use",
+        f"NOMS number {noms} already belongs to another person.",
+        [FieldError("noms_number", "already in use")],
+        status=409,
     )
 
 
@@ -58,7 +61,9 @@ async def register_person(
 
 
 async def update_personal_details(session: AsyncSession, person: Person, changes: dict[str, Any]) -> Person:
-    if changes.get("noms_number") and await people_db.noms_taken(session, changes["noms_number"], other_than=person.crn):
+    if changes.get("noms_number") and await people_db.noms_taken(
+        session, changes["noms_number"], other_than=person.crn
+    ):
         raise _noms_conflict(changes["noms_number"])
     changed = False
     for field, value in changes.items():
@@ -70,7 +75,9 @@ async def update_personal_details(session: AsyncSession, person: Person, changes
     return person
 
 
-async def _end_current_main(session: AsyncSession, person: Person, new_start: date, except_id: int | None = None) -> None:
+async def _end_current_main(
+    session: AsyncSession, person: Person, new_start: date, except_id: int | None = None
+) -> None:
     for other in await people_db.addresses(session, person.crn):
         if other.status == "MAIN" and other.id != except_id:
             other.status = "PREVIOUS"
@@ -115,15 +122,24 @@ async def delete_address(session: AsyncSession, person: Person, address: Address
 
 
 def _bad_dates() -> DomainError:
-    return DomainError("invalid-dates", "The end date is before the start date.", [FieldError("end_date", "must not be before start_date")], status=422)
+    return DomainError(
+        "invalid-dates",
+        "The end date is before the start date.",
+        [FieldError("end_date", "must not be before start_date")],
+        status=422,
+    )
 
 
-async def add_limit(session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None) -> LimitedAccess:
+async def add_limit(
+    session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None
+) -> LimitedAccess:
     row = LimitedAccess(crn=person.crn, kind=kind, staff_code=staff_code, reason=reason, created_at=clock.now())
     session.add(row)
     person.limited_access = True
     await session.flush()
-    await publish.limited_access_changed(session, person, limit_id=row.id, kind=kind, staff_code=staff_code, change="added")
+    await publish.limited_access_changed(
+        session, person, limit_id=row.id, kind=kind, staff_code=staff_code, change="added"
+    )
     return row
 
 
@@ -132,7 +148,9 @@ async def remove_limit(session: AsyncSession, person: Person, row: LimitedAccess
     await session.delete(row)
     await session.flush()
     person.limited_access = bool(await people_db.limits(session, person.crn))
-    await publish.limited_access_changed(session, person, limit_id=limit_id, kind=kind, staff_code=staff_code, change="removed")
+    await publish.limited_access_changed(
+        session, person, limit_id=limit_id, kind=kind, staff_code=staff_code, change="removed"
+    )
 
 
 async def _unused_crn(session: AsyncSession, attempts: int = 20) -> str:

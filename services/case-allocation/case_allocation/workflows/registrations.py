@@ -32,7 +32,9 @@ async def add(session: AsyncSession, person: Person, data: dict[str, Any], actor
     validate(data["type_code"], data.get("level"), data.get("category"))
     for old in await registrations_db.active(session, person.crn):
         if replaces(data["type_code"], old.type_code):
-            await deregister(session, person, old, on=data["registered_on"], notes="Replaced by a new registration", actor=actor)
+            await deregister(
+                session, person, old, on=data["registered_on"], notes="Replaced by a new registration", actor=actor
+            )
     registration = Registration(
         crn=person.crn,
         type_code=data["type_code"],
@@ -58,7 +60,9 @@ async def add(session: AsyncSession, person: Person, data: dict[str, Any], actor
     return registration
 
 
-async def update(session: AsyncSession, person: Person, registration: Registration, changes: dict[str, Any], actor: str) -> Registration:
+async def update(
+    session: AsyncSession, person: Person, registration: Registration, changes: dict[str, Any], actor: str
+) -> Registration:
     if registration.status != "ACTIVE":
         raise DomainError("registration-deregistered", "A deregistered registration cannot be updated.", status=409)
     level = changes.get("level", registration.level)
@@ -80,11 +84,18 @@ async def update(session: AsyncSession, person: Person, registration: Registrati
     return registration
 
 
-async def deregister(session: AsyncSession, person: Person, registration: Registration, *, on: date, notes: str | None, actor: str) -> Registration:
+async def deregister(
+    session: AsyncSession, person: Person, registration: Registration, *, on: date, notes: str | None, actor: str
+) -> Registration:
     if registration.status != "ACTIVE":
         raise DomainError("registration-deregistered", "The registration is already deregistered.", status=409)
     if on < registration.registered_on:
-        raise DomainError("invalid-dates", "Deregistration cannot precede registration.", [FieldError("date", "before registration")], status=422)
+        raise DomainError(
+            "invalid-dates",
+            "Deregistration cannot precede registration.",
+            [FieldError("date", "before registration")],
+            status=422,
+        )
     registration.status, registration.deregistered_on = "DEREGISTERED", on
     if notes:
         registration.notes = notes

@@ -27,7 +27,11 @@ async def person_mandate_for_change(session: AsyncSession, crn: str) -> bool:
     sentences = await sentences_db.of_person(session, crn)
     requirements = await sentences_db.requirements_of(session, [s.id for s in sentences])
     facts = [
-        SentenceFacts(s.sentence_type, s.status == "ACTIVE", tuple(r.requirement_type for r in requirements if r.sentence_id == s.id and r.status == "ACTIVE"))
+        SentenceFacts(
+            s.sentence_type,
+            s.status == "ACTIVE",
+            tuple(r.requirement_type for r in requirements if r.sentence_id == s.id and r.status == "ACTIVE"),
+        )
         for s in sentences
     ]
     return mandate_for_change(facts)
@@ -47,7 +51,9 @@ async def _publish_sentence(session: AsyncSession, person: Person, sentence: Sen
 
 async def create_sentence(session: AsyncSession, person: Person, data: dict[str, Any], today: date) -> Sentence:
     if await org_db.get_pdu(session, data["pdu_code"]) is None:
-        raise DomainError("unknown-pdu", f"There is no PDU {data['pdu_code']}.", [FieldError("pdu_code", "unknown PDU")], status=422)
+        raise DomainError(
+            "unknown-pdu", f"There is no PDU {data['pdu_code']}.", [FieldError("pdu_code", "unknown PDU")], status=422
+        )
     custodial = is_custodial(data["sentence_type"])
     if custodial and data.get("requirements"):
         raise DomainError(
@@ -60,7 +66,14 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
     session.add(conviction)
     await session.flush()
     for i, offence in enumerate(data["offences"]):
-        session.add(Offence(conviction_id=conviction.id, code=offence["code"], description=offence.get("description"), main=offence.get("main", i == 0)))
+        session.add(
+            Offence(
+                conviction_id=conviction.id,
+                code=offence["code"],
+                description=offence.get("description"),
+                main=offence.get("main", i == 0),
+            )
+        )
     length = data["length"]
     sentence = Sentence(
         crn=person.crn,
@@ -69,7 +82,8 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
         length_value=length["value"],
         length_unit=length["unit"],
         sentence_date=data["sentence_date"],
-        expected_end_date=data.get("expected_end_date") or omic.sentence_end(data["sentence_date"], length["value"], length["unit"]),
+        expected_end_date=data.get("expected_end_date")
+        or omic.sentence_end(data["sentence_date"], length["value"], length["unit"]),
         status="ACTIVE",
         **{k: (data.get("custody") or {}).get(k) for k in CUSTODY_DATES},
     )
@@ -100,7 +114,13 @@ async def create_sentence(session: AsyncSession, person: Person, data: dict[str,
     mandate = await person_mandate_for_change(session, person.crn)
     for r in requirements:
         await publish.requirement_changed(
-            session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type, mandate_for_change=mandate, change="created"
+            session,
+            person,
+            sentence_id=sentence.id,
+            requirement_id=r.id,
+            requirement_type=r.requirement_type,
+            mandate_for_change=mandate,
+            change="created",
         )
     if custodial:
         await refresh_handover(session, person, today)
@@ -119,7 +139,9 @@ def _new_requirement(sentence: Sentence, r: dict[str, Any]) -> Requirement:
     )
 
 
-async def amend_sentence(session: AsyncSession, person: Person, sentence: Sentence, changes: dict[str, Any], today: date) -> Sentence:
+async def amend_sentence(
+    session: AsyncSession, person: Person, sentence: Sentence, changes: dict[str, Any], today: date
+) -> Sentence:
     if sentence.status != "ACTIVE":
         raise DomainError("sentence-terminated", "A terminated sentence cannot be amended.", status=409)
     if not is_custodial(sentence.sentence_type) and any(k in changes for k in CUSTODY_DATES):
@@ -144,11 +166,18 @@ async def amend_sentence(session: AsyncSession, person: Person, sentence: Senten
     return sentence
 
 
-async def terminate_sentence(session: AsyncSession, person: Person, sentence: Sentence, *, on: date, reason: str, today: date) -> Sentence:
+async def terminate_sentence(
+    session: AsyncSession, person: Person, sentence: Sentence, *, on: date, reason: str, today: date
+) -> Sentence:
     if sentence.status != "ACTIVE":
         raise DomainError("sentence-terminated", "The sentence is already terminated.", status=409)
     if on < sentence.sentence_date:
-        raise DomainError("invalid-dates", "Termination cannot precede the sentence.", [FieldError("date", "before sentence date")], status=422)
+        raise DomainError(
+            "invalid-dates",
+            "Termination cannot precede the sentence.",
+            [FieldError("date", "before sentence date")],
+            status=422,
+        )
     sentence.status, sentence.terminated_on, sentence.termination_reason = "TERMINATED", on, reason
     ended = []
     for r in await sentences_db.requirements(session, sentence.id):
@@ -163,7 +192,13 @@ async def terminate_sentence(session: AsyncSession, person: Person, sentence: Se
     mandate = await person_mandate_for_change(session, person.crn)
     for r in ended:
         await publish.requirement_changed(
-            session, person, sentence_id=sentence.id, requirement_id=r.id, requirement_type=r.requirement_type, mandate_for_change=mandate, change="terminated"
+            session,
+            person,
+            sentence_id=sentence.id,
+            requirement_id=r.id,
+            requirement_type=r.requirement_type,
+            mandate_for_change=mandate,
+            change="terminated",
         )
     if is_custodial(sentence.sentence_type):
         await refresh_handover(session, person, today)
@@ -173,15 +208,21 @@ async def terminate_sentence(session: AsyncSession, person: Person, sentence: Se
 async def _refresh_upw_only(session: AsyncSession, sentence: Sentence) -> None:
     case = await cases_db.for_sentence(session, sentence.id)
     if case is not None:
-        active = [r.requirement_type for r in await sentences_db.requirements(session, sentence.id) if r.status == "ACTIVE"]
+        active = [
+            r.requirement_type for r in await sentences_db.requirements(session, sentence.id) if r.status == "ACTIVE"
+        ]
         case.upw_only = upw_only(sentence.sentence_type, active)
 
 
-async def add_requirement(session: AsyncSession, person: Person, sentence: Sentence, data: dict[str, Any]) -> Requirement:
+async def add_requirement(
+    session: AsyncSession, person: Person, sentence: Sentence, data: dict[str, Any]
+) -> Requirement:
     if sentence.status != "ACTIVE":
         raise DomainError("sentence-terminated", "Requirements cannot be added to a terminated sentence.", status=409)
     if is_custodial(sentence.sentence_type):
-        raise DomainError("custodial-sentence", "A custodial sentence has licence conditions, not requirements.", status=409)
+        raise DomainError(
+            "custodial-sentence", "A custodial sentence has licence conditions, not requirements.", status=409
+        )
     requirement = _new_requirement(sentence, data)
     session.add(requirement)
     await session.flush()
@@ -200,7 +241,9 @@ async def add_requirement(session: AsyncSession, person: Person, sentence: Sente
 
 async def record_progress(session: AsyncSession, requirement: Requirement, completed: int) -> Requirement:
     if requirement.requirement_type not in ("RAR", "UPW"):
-        raise DomainError("no-progress-measure", "Progress is recorded in RAR days or unpaid work hours only.", status=409)
+        raise DomainError(
+            "no-progress-measure", "Progress is recorded in RAR days or unpaid work hours only.", status=409
+        )
     if requirement.status != "ACTIVE":
         raise DomainError("requirement-terminated", "The requirement is terminated.", status=409)
     if completed > requirement.length:
@@ -220,7 +263,9 @@ async def record_progress(session: AsyncSession, requirement: Requirement, compl
     return requirement
 
 
-async def terminate_requirement(session: AsyncSession, person: Person, sentence: Sentence, requirement: Requirement, *, on: date, reason: str) -> Requirement:
+async def terminate_requirement(
+    session: AsyncSession, person: Person, sentence: Sentence, requirement: Requirement, *, on: date, reason: str
+) -> Requirement:
     if requirement.status != "ACTIVE":
         raise DomainError("requirement-terminated", "The requirement is already terminated.", status=409)
     requirement.status, requirement.terminated_on, requirement.termination_reason = "TERMINATED", on, reason
@@ -243,7 +288,14 @@ async def terminate_requirement(session: AsyncSession, person: Person, sentence:
 
 async def refresh_handover(session: AsyncSession, person: Person, today: date) -> HandoverState | None:
     """Recompute who is responsible for the person's current custodial sentence; publish when it changes."""
-    current = next((s for s in await sentences_db.of_person(session, person.crn) if s.status == "ACTIVE" and is_custodial(s.sentence_type)), None)
+    current = next(
+        (
+            s
+            for s in await sentences_db.of_person(session, person.crn)
+            if s.status == "ACTIVE" and is_custodial(s.sentence_type)
+        ),
+        None,
+    )
     state = await sentences_db.handover(session, person.crn)
     if current is None:
         if state is not None:
@@ -254,16 +306,32 @@ async def refresh_handover(session: AsyncSession, person: Person, today: date) -
     else:
         release = omic.release_date({k: getattr(current, k) for k in omic.RELEASE_DATE_PRECEDENCE})
         verdict = omic.responsibility(
-            start=current.sentence_date, length_value=current.length_value, length_unit=current.length_unit, release=release, on=today
+            start=current.sentence_date,
+            length_value=current.length_value,
+            length_unit=current.length_unit,
+            release=release,
+            on=today,
         )
     if state is None:
         state = HandoverState(
-            crn=person.crn, sentence_id=current.id, responsible=verdict.responsible, handover_date=verdict.handover_date, updated_at=clock.now()
+            crn=person.crn,
+            sentence_id=current.id,
+            responsible=verdict.responsible,
+            handover_date=verdict.handover_date,
+            updated_at=clock.now(),
         )
         session.add(state)
         await session.flush()
-    elif (state.sentence_id, state.responsible, state.handover_date) != (current.id, verdict.responsible, verdict.handover_date):
-        state.sentence_id, state.responsible, state.handover_date = current.id, verdict.responsible, verdict.handover_date
+    elif (state.sentence_id, state.responsible, state.handover_date) != (
+        current.id,
+        verdict.responsible,
+        verdict.handover_date,
+    ):
+        state.sentence_id, state.responsible, state.handover_date = (
+            current.id,
+            verdict.responsible,
+            verdict.handover_date,
+        )
         state.updated_at = clock.now()
     else:
         return state

@@ -37,7 +37,11 @@ def test_an_outcome_only_for_a_contact_that_has_happened():
     check_outcome(date(2026, 3, 3), None, today=date(2026, 3, 2))
     with pytest.raises(DomainError) as refused:
         check_outcome(date(2026, 3, 3), "ATTENDED", today=date(2026, 3, 2))
-    assert (refused.value.status, refused.value.code, refused.value.errors[0]["field"]) == (422, "outcome-in-future", "outcome")
+    assert (refused.value.status, refused.value.code, refused.value.errors[0]["field"]) == (
+        422,
+        "outcome-in-future",
+        "outcome",
+    )
     assert CONTACT_TYPES["HOME_VISIT"] and not CONTACT_TYPES["PHONE"]
 
 

@@ -28,25 +28,48 @@ def publisher(monkeypatch) -> FakePublisher:
 
 
 async def test_a_new_rosh_registration_deregisters_the_old_level_then_is_added(monkeypatch, publisher):
-    old = Registration(id=7, crn="X123456", type_code="RLRH", category="ROSH", registered_on=date(2025, 1, 1), status="ACTIVE")
-    mappa = Registration(id=8, crn="X123456", type_code="MAPP", category="MAPPA", registered_on=date(2025, 1, 1), status="ACTIVE", level="M1")
-    monkeypatch.setattr(registrations_workflow, "registrations_db", repository(active=lambda session, crn: [old, mappa]))
+    old = Registration(
+        id=7, crn="X123456", type_code="RLRH", category="ROSH", registered_on=date(2025, 1, 1), status="ACTIVE"
+    )
+    mappa = Registration(
+        id=8,
+        crn="X123456",
+        type_code="MAPP",
+        category="MAPPA",
+        registered_on=date(2025, 1, 1),
+        status="ACTIVE",
+        level="M1",
+    )
+    monkeypatch.setattr(
+        registrations_workflow, "registrations_db", repository(active=lambda session, crn: [old, mappa])
+    )
     session = FakeSession()
 
-    new = await registrations_workflow.add(session, _person(), {"type_code": "RVHR", "registered_on": date(2026, 2, 1)}, actor="tester")
+    new = await registrations_workflow.add(
+        session, _person(), {"type_code": "RVHR", "registered_on": date(2026, 2, 1)}, actor="tester"
+    )
 
-    assert (old.status, old.deregistered_on, old.notes) == ("DEREGISTERED", date(2026, 2, 1), "Replaced by a new registration")
+    assert (old.status, old.deregistered_on, old.notes) == (
+        "DEREGISTERED",
+        date(2026, 2, 1),
+        "Replaced by a new registration",
+    )
     assert mappa.status == "ACTIVE"
     assert (new.status, new.category, new.id is not None) == ("ACTIVE", "ROSH", True)
     assert [h.action for h in session.of(RegistrationHistory)] == ["DEREGISTERED", "ADDED"]
-    assert [(name, e["change"]) for name, e in publisher.events] == [("registration_changed", "deregistered"), ("registration_changed", "added")]
+    assert [(name, e["change"]) for name, e in publisher.events] == [
+        ("registration_changed", "deregistered"),
+        ("registration_changed", "added"),
+    ]
 
 
 async def test_an_invalid_registration_is_refused_before_anything_is_written(monkeypatch, publisher):
     monkeypatch.setattr(registrations_workflow, "registrations_db", repository(active=lambda session, crn: []))
     session = FakeSession()
     with pytest.raises(DomainError) as refused:
-        await registrations_workflow.add(session, _person(), {"type_code": "MAPP", "registered_on": date(2026, 2, 1)}, actor="tester")
+        await registrations_workflow.add(
+            session, _person(), {"type_code": "MAPP", "registered_on": date(2026, 2, 1)}, actor="tester"
+        )
     assert refused.value.status == 422 and refused.value.code == "invalid-registration"
     assert session.added == [] and publisher.events == []
 
@@ -74,7 +97,11 @@ async def test_registering_a_person_skips_crns_in_use_and_refuses_a_noms_number_
 
     with pytest.raises(DomainError) as refused:
         await people_workflow.register_person(FakeSession(), noms_number="A1234BC", **details)
-    assert (refused.value.status, refused.value.code, refused.value.errors[0]["field"]) == (409, "noms-number-in-use", "noms_number")
+    assert (refused.value.status, refused.value.code, refused.value.errors[0]["field"]) == (
+        409,
+        "noms-number-in-use",
+        "noms_number",
+    )
 
 
 async def test_a_second_unacceptable_absence_within_twelve_months_raises_a_breach(monkeypatch, publisher):
@@ -87,7 +114,9 @@ async def test_a_second_unacceptable_absence_within_twelve_months_raises_a_breac
     )
     session = FakeSession()
 
-    contact, breach = await contacts_workflow.record_outcome(session, _person(), now, "FTA_UNACCEPTABLE", None, today=date(2026, 2, 6))
+    contact, breach = await contacts_workflow.record_outcome(
+        session, _person(), now, "FTA_UNACCEPTABLE", None, today=date(2026, 2, 6)
+    )
 
     assert contact.outcome == "FTA_UNACCEPTABLE"
     assert isinstance(breach, Breach) and breach.contact_ids == [1, 2] and breach.raised_on == date(2026, 2, 5)

@@ -16,11 +16,20 @@ from .schemas import ContractOut, InterventionOut, NewContract, NewIntervention,
 router = APIRouter(tags=["catalogue"])
 
 MANAGE = (Role.COMMISSIONER, Role.OPERATOR)
-BROWSE = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER, Role.PROVIDER_CASEWORKER, Role.COMMISSIONER)
+BROWSE = (
+    Role.PRACTITIONER,
+    Role.SENIOR_PROBATION_OFFICER,
+    Role.PRISON_OFFENDER_MANAGER,
+    Role.PROVIDER_CASEWORKER,
+    Role.COMMISSIONER,
+)
 
 
 def contract_out(contract: Contract, subs: list[str]) -> ContractOut:
-    return ContractOut(subcontractor_ids=subs, **{f: getattr(contract, f) for f in ContractOut.model_fields if f != "subcontractor_ids"})
+    return ContractOut(
+        subcontractor_ids=subs,
+        **{f: getattr(contract, f) for f in ContractOut.model_fields if f != "subcontractor_ids"},
+    )
 
 
 def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
@@ -42,7 +51,9 @@ def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
 
 @router.post("/providers", status_code=201, response_model=ProviderOut)
 async def create_provider(body: NewProvider, session: Session, principal: Principal = require_roles(*MANAGE)):
-    return redacted_response(ProviderOut.model_validate(await catalogue.create_provider(session, body.id, body.name)), principal.roles, 201)
+    return redacted_response(
+        ProviderOut.model_validate(await catalogue.create_provider(session, body.id, body.name)), principal.roles, 201
+    )
 
 
 @router.post("/contracts", status_code=201, response_model=ContractOut)
@@ -59,7 +70,9 @@ async def read_contract(reference: KeyPath, session: Session, principal: Princip
 @router.post("/interventions", status_code=201, response_model=InterventionOut)
 async def create_intervention(body: NewIntervention, session: Session, principal: Principal = require_roles(*MANAGE)):
     intervention = await catalogue.create_intervention(session, body.contract_reference, body.title, body.description)
-    return redacted_response(intervention_out(*await catalogue.read_intervention(session, intervention.id)), principal.roles, 201)
+    return redacted_response(
+        intervention_out(*await catalogue.read_intervention(session, intervention.id)), principal.roles, 201
+    )
 
 
 @router.get("/interventions", response_model=list[InterventionOut])
@@ -78,4 +91,6 @@ async def search_interventions(
 
 @router.get("/interventions/{intervention_id}", response_model=InterventionOut)
 async def read_intervention(intervention_id: KeyPath, session: Session, principal: Principal = require_roles(*BROWSE)):
-    return redacted_response(intervention_out(*await catalogue.read_intervention(session, intervention_id)), principal.roles)
+    return redacted_response(
+        intervention_out(*await catalogue.read_intervention(session, intervention_id)), principal.roles
+    )

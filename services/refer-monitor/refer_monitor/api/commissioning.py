@@ -15,5 +15,9 @@ router = APIRouter(prefix="/commissioning", tags=["commissioning"])
 
 
 @router.get("/demand", response_model=Demand)
-async def demand(session: Session, year: int | None = Query(default=None, ge=2000, le=2100), principal: Principal = require_roles(Role.COMMISSIONER)):
+async def demand(
+    session: Session,
+    year: int | None = Query(default=None, ge=2000, le=2100),
+    principal: Principal = require_roles(Role.COMMISSIONER),
+):
     return redacted_response(Demand.model_validate(await commissioning.demand(session, year)), principal.roles)

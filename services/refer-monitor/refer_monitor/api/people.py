@@ -18,7 +18,16 @@ from ..domain.sharing import Category, Override
 from ..workflows import updates as sharing
 from ..workflows.access import PROBATION, PROBATION_READERS
 from ..workflows.referrals import enforce_limited_access
-from .schemas import ConsentIn, ConsentOut, HealthConsentIn, HealthConsentOut, OverrideIn, OverrideOut, Timeline, TimelineEntry
+from .schemas import (
+    ConsentIn,
+    ConsentOut,
+    HealthConsentIn,
+    HealthConsentOut,
+    OverrideIn,
+    OverrideOut,
+    Timeline,
+    TimelineEntry,
+)
 
 router = APIRouter(tags=["sharing"])
 
@@ -27,7 +36,15 @@ ProviderPath = Path(pattern=r"^[a-z0-9][a-z0-9-]{1,49}$")
 
 
 async def _audit(session, request: Request, principal: Principal, crn: str, action: str) -> None:
-    await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=request.url.path, reason=access_reason(request))
+    await record_access(
+        session,
+        PLATFORM.audit_log,
+        principal,
+        crn=crn,
+        action=action,
+        resource=request.url.path,
+        reason=access_reason(request),
+    )
 
 
 @router.get("/people/{crn}/timeline", response_model=Timeline)
@@ -45,16 +62,25 @@ async def timeline(
 
 
 @router.get("/people/{crn}/sharing-consent", response_model=list[ConsentOut])
-async def read_consent(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)):
+async def read_consent(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)
+):
     access_reason(request)
     await enforce_limited_access(session, principal, crn)
     await _audit(session, request, principal, crn, "read")
-    return redacted_response([ConsentOut.model_validate(c) for c in (await q.consents(session, crn)).values()], principal.roles)
+    return redacted_response(
+        [ConsentOut.model_validate(c) for c in (await q.consents(session, crn)).values()], principal.roles
+    )
 
 
 @router.put("/people/{crn}/sharing-consent/{category}", response_model=ConsentOut)
 async def record_consent(
-    body: ConsentIn, request: Request, session: Session, category: Category, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION)
+    body: ConsentIn,
+    request: Request,
+    session: Session,
+    category: Category,
+    crn: str = CrnPath,
+    principal: Principal = require_roles(*PROBATION),
 ):
     access_reason(request)
     await enforce_limited_access(session, principal, crn)
@@ -64,11 +90,15 @@ async def record_consent(
 
 
 @router.get("/people/{crn}/health-consent", response_model=list[HealthConsentOut])
-async def read_health_consent(request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)):
+async def read_health_consent(
+    request: Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*PROBATION_READERS)
+):
     access_reason(request)
     await enforce_limited_access(session, principal, crn)
     await _audit(session, request, principal, crn, "read")
-    return redacted_response([HealthConsentOut.model_validate(c) for c in (await q.health_consents(session, crn)).values()], principal.roles)
+    return redacted_response(
+        [HealthConsentOut.model_validate(c) for c in (await q.health_consents(session, crn)).values()], principal.roles
+    )
 
 
 @router.put("/people/{crn}/health-consent/{provider_id}", response_model=HealthConsentOut)
@@ -90,7 +120,13 @@ async def record_health_consent(
 
 
 @router.put("/provider-updates/{update_id}/sharing-override", response_model=OverrideOut)
-async def override(update_id: KeyPath, body: OverrideIn, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def override(
+    update_id: KeyPath,
+    body: OverrideIn,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROBATION),
+):
     access_reason(request)
     update = await q.get_update(session, update_id)
     if update is None:

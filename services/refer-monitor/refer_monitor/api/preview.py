@@ -25,12 +25,19 @@ from .schemas import PreviewOut, PreviewPart, ReferralOut, WithheldOut
 def _part(preview, reasons: dict[DataClass, str] | None = None) -> PreviewPart:
     return PreviewPart(
         shown=preview.shown,
-        withheld=[WithheldOut(field=w.field, data_class=w.data_class.value, reason=(reasons or {}).get(w.data_class, w.reason)) for w in preview.withheld],
+        withheld=[
+            WithheldOut(
+                field=w.field, data_class=w.data_class.value, reason=(reasons or {}).get(w.data_class, w.reason)
+            )
+            for w in preview.withheld
+        ],
     )
 
 
 def _nothing(reason: str) -> PreviewPart:
-    return PreviewPart(shown=None, withheld=[WithheldOut(field="*", data_class=DataClass.REFERENCE.value, reason=reason)])
+    return PreviewPart(
+        shown=None, withheld=[WithheldOut(field="*", data_class=DataClass.REFERENCE.value, reason=reason)]
+    )
 
 
 def notification_now(ctx: ReferralContext, provider_id: str) -> PartnerNotification:
@@ -61,8 +68,12 @@ async def for_provider(session, ctx: ReferralContext, out: ReferralOut, provider
         return PreviewOut(**base, referral=_nothing("not-sent"), notification=_nothing("not-sent"))
     referral = _part(explain(out, provider_audience(consented)))
     # Notifications never carry HEALTH, whatever the consent: the reason is the policy for notifications.
-    notification = _part(explain(notification_now(ctx, provider_id), NOTIFICATION_AUDIENCE), {DataClass.HEALTH: "policy"})
-    return PreviewOut(**base, referral=referral, notification=notification, updates=await _updates(session, ctx, provider_id))
+    notification = _part(
+        explain(notification_now(ctx, provider_id), NOTIFICATION_AUDIENCE), {DataClass.HEALTH: "policy"}
+    )
+    return PreviewOut(
+        **base, referral=referral, notification=notification, updates=await _updates(session, ctx, provider_id)
+    )
 
 
 async def _updates(session, ctx: ReferralContext, provider_id: str) -> PreviewPart:
@@ -73,12 +84,16 @@ async def _updates(session, ctx: ReferralContext, provider_id: str) -> PreviewPa
     for u in updates:
         decision = person.decide_for_provider(provider_id, person.contracts_of(provider_id), u)
         if decision.visible:
-            note = UpdateNote(id=u.id, category=u.category, text=u.text, providerId=u.provider_id, createdAt=u.created_at)
+            note = UpdateNote(
+                id=u.id, category=u.category, text=u.text, providerId=u.provider_id, createdAt=u.created_at
+            )
             shown.append(explain(note, audience).shown)
         else:
             withheld.append(
                 WithheldOut(
-                    field=f"updates[{u.id}]", data_class=DataClass.PROVIDER_UPDATES.value, reason=WITHHELD_REASONS.get(decision.reason, decision.reason)
+                    field=f"updates[{u.id}]",
+                    data_class=DataClass.PROVIDER_UPDATES.value,
+                    reason=WITHHELD_REASONS.get(decision.reason, decision.reason),
                 )
             )
     return PreviewPart(shown=shown, withheld=withheld)
@@ -87,4 +102,8 @@ async def _updates(session, ctx: ReferralContext, provider_id: str) -> PreviewPa
 def for_role(ctx: ReferralContext, out: ReferralOut, role: Role) -> PreviewOut:
     """The policy's rendering of the referral for a police partner or an auditor. Neither role reads
     referrals in refer-monitor today; this shows what the policy would let them see."""
-    return PreviewOut(referral_id=ctx.referral.id, audience="police" if role is Role.POLICE_PARTNER else "auditor", referral=_part(explain(out, {role})))
+    return PreviewOut(
+        referral_id=ctx.referral.id,
+        audience="police" if role is Role.POLICE_PARTNER else "auditor",
+        referral=_part(explain(out, {role})),
+    )

@@ -84,12 +84,24 @@ async def referral_out(session, ctx: lifecycle.ReferralContext) -> ReferralOut:
 async def audience_for(session, principal: Principal, crn: str) -> Audience:
     """The caller's audience: a provider caseworker holds the person's HEALTH consent only where probation
     staff have recorded it for the caller's own organisation."""
-    if principal.is_provider and not principal.is_probation_staff and await q.health_consented(session, crn, principal.provider_id):
+    if (
+        principal.is_provider
+        and not principal.is_probation_staff
+        and await q.health_consented(session, crn, principal.provider_id)
+    ):
         return Audience.of(principal.roles, consents={DataClass.HEALTH})
     return Audience.of(principal.roles)
 
 
-async def audit(session, request: Request, principal: Principal, crn: str | None = None, action: str = "read", *, crns: list[str] | None = None) -> None:
+async def audit(
+    session,
+    request: Request,
+    principal: Principal,
+    crn: str | None = None,
+    action: str = "read",
+    *,
+    crns: list[str] | None = None,
+) -> None:
     await record_access(
         session,
         PLATFORM.audit_log,
@@ -102,19 +114,27 @@ async def audit(session, request: Request, principal: Principal, crn: str | None
     )
 
 
-async def respond(session, request: Request, principal: Principal, ctx: lifecycle.ReferralContext, action: str, status_code: int = 200):
+async def respond(
+    session, request: Request, principal: Principal, ctx: lifecycle.ReferralContext, action: str, status_code: int = 200
+):
     """The referral, rendered for the caller, with an audit row (every referral response holds personal data)."""
     await audit(session, request, principal, ctx.referral.crn, action)
-    return redacted_response(await referral_out(session, ctx), await audience_for(session, principal, ctx.referral.crn), status_code)
+    return redacted_response(
+        await referral_out(session, ctx), await audience_for(session, principal, ctx.referral.crn), status_code
+    )
 
 
 @router.post("", status_code=201, response_model=ReferralOut)
-async def create_referral(body: NewReferral, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def create_referral(
+    body: NewReferral, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)
+):
     access_reason(request)
     await lifecycle.enforce_limited_access(session, principal, body.crn)
     referral = await lifecycle.create_draft(session, principal, body.model_dump())
     await session.flush()
-    return await respond(session, request, principal, await lifecycle.load(session, principal, referral.id), "create", 201)
+    return await respond(
+        session, request, principal, await lifecycle.load(session, principal, referral.id), "create", 201
+    )
 
 
 @router.get("", response_model=list[ReferralSummary])
@@ -147,13 +167,21 @@ def _summary(row) -> ReferralSummary:
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)
-async def read_referral(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def read_referral(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
     ctx = await lifecycle.load(session, principal, referral_id)
     return await respond(session, request, principal, ctx, "read")
 
 
 @router.patch("/{referral_id}", response_model=ReferralOut)
-async def amend_referral(referral_id: KeyPath, body: Amend, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def amend_referral(
+    referral_id: KeyPath,
+    body: Amend,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROBATION),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
@@ -163,18 +191,28 @@ async def amend_referral(referral_id: KeyPath, body: Amend, request: Request, se
 
 @router.post("/{referral_id}/send", response_model=ReferralOut)
 async def send_referral(
-    referral_id: KeyPath, request: Request, session: Session, body: SendReferral | None = None, principal: Principal = require_roles(*PROBATION)
+    referral_id: KeyPath,
+    request: Request,
+    session: Session,
+    body: SendReferral | None = None,
+    principal: Principal = require_roles(*PROBATION),
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     settings = request.app.state.settings
-    await lifecycle.send(session, principal, ctx, body.over_cap_reason if body else None, settings.risk_summary_max_age_days)
+    await lifecycle.send(
+        session, principal, ctx, body.over_cap_reason if body else None, settings.risk_summary_max_age_days
+    )
     return await respond(session, request, principal, ctx, "send")
 
 
 @router.post("/{referral_id}/assign", response_model=ReferralOut)
 async def assign_referral(
-    referral_id: KeyPath, request: Request, session: Session, body: Assign | None = None, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath,
+    request: Request,
+    session: Session,
+    body: Assign | None = None,
+    principal: Principal = require_roles(*PROVIDER),
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -183,7 +221,13 @@ async def assign_referral(
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralOut)
-async def withdraw_referral(referral_id: KeyPath, body: Withdraw, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def withdraw_referral(
+    referral_id: KeyPath,
+    body: Withdraw,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROBATION),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     await lifecycle.withdraw(session, principal, ctx, body.code, body.comments)
@@ -191,14 +235,20 @@ async def withdraw_referral(referral_id: KeyPath, body: Withdraw, request: Reque
 
 
 @router.get("/{referral_id}/amendments", response_model=list[AmendmentOut])
-async def list_amendments(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_amendments(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return redacted_response([AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)], principal.roles)
+    return redacted_response(
+        [AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)], principal.roles
+    )
 
 
 @router.get("/{referral_id}/provider-view-history", response_model=list[ViewHistoryOut])
-async def view_history(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def view_history(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     history = [
@@ -213,17 +263,29 @@ async def view_history(referral_id: KeyPath, request: Request, session: Session,
 
 
 @router.get("/{referral_id}/appointments", response_model=list[AppointmentOut])
-async def list_appointments(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_appointments(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return redacted_response([AppointmentOut.model_validate(a) for a in await q.appointments(session, referral_id)], principal.roles)
+    return redacted_response(
+        [AppointmentOut.model_validate(a) for a in await q.appointments(session, referral_id)], principal.roles
+    )
 
 
 @router.post("/{referral_id}/appointments", status_code=201, response_model=AppointmentOut)
-async def schedule_appointment(referral_id: KeyPath, body: NewAppointment, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def schedule_appointment(
+    referral_id: KeyPath,
+    body: NewAppointment,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    appointment = await lifecycle.schedule(session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes)
+    appointment = await lifecycle.schedule(
+        session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes
+    )
     await session.flush()
     await audit(session, request, principal, ctx.referral.crn, "schedule-appointment")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles, 201)
@@ -231,18 +293,30 @@ async def schedule_appointment(referral_id: KeyPath, body: NewAppointment, reque
 
 @router.post("/{referral_id}/appointments/{appointment_id}/attendance", response_model=AppointmentOut)
 async def record_attendance(
-    referral_id: KeyPath, appointment_id: KeyPath, body: Attendance, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath,
+    appointment_id: KeyPath,
+    body: Attendance,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    appointment = await lifecycle.record_attendance(session, principal, ctx, appointment_id, body.attendance, body.notes)
+    appointment = await lifecycle.record_attendance(
+        session, principal, ctx, appointment_id, body.attendance, body.notes
+    )
     await audit(session, request, principal, ctx.referral.crn, "record-attendance")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles)
 
 
 @router.post("/{referral_id}/appointments/{appointment_id}/feedback", response_model=AppointmentOut)
 async def submit_feedback(
-    referral_id: KeyPath, appointment_id: KeyPath, body: Feedback, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath,
+    appointment_id: KeyPath,
+    body: Feedback,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
@@ -255,14 +329,24 @@ async def submit_feedback(
 
 
 @router.get("/{referral_id}/action-plans", response_model=list[ActionPlanOut])
-async def list_action_plans(referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)):
+async def list_action_plans(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
-    return redacted_response([ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)], principal.roles)
+    return redacted_response(
+        [ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)], principal.roles
+    )
 
 
 @router.post("/{referral_id}/action-plans", status_code=201, response_model=ActionPlanOut)
-async def submit_action_plan(referral_id: KeyPath, body: NewActionPlan, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def submit_action_plan(
+    referral_id: KeyPath,
+    body: NewActionPlan,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.submit_action_plan(session, principal, ctx, body.number_of_sessions, body.activities)
@@ -272,7 +356,13 @@ async def submit_action_plan(referral_id: KeyPath, body: NewActionPlan, request:
 
 
 @router.post("/{referral_id}/action-plans/{plan_id}/approve", response_model=ActionPlanOut)
-async def approve_action_plan(referral_id: KeyPath, plan_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*PROBATION)):
+async def approve_action_plan(
+    referral_id: KeyPath,
+    plan_id: KeyPath,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROBATION),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.approve_action_plan(session, principal, ctx, plan_id)
@@ -282,11 +372,17 @@ async def approve_action_plan(referral_id: KeyPath, plan_id: KeyPath, request: R
 
 @router.post("/{referral_id}/end-of-service-report", response_model=ReferralOut)
 async def submit_end_of_service_report(
-    referral_id: KeyPath, body: EndOfServiceReportIn, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)
+    referral_id: KeyPath,
+    body: EndOfServiceReportIn,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
 ):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
-    await lifecycle.submit_end_of_service_report(session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information)
+    await lifecycle.submit_end_of_service_report(
+        session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information
+    )
     await session.flush()
     return await respond(session, request, principal, ctx, "end-of-service-report")
 
@@ -295,7 +391,13 @@ async def submit_end_of_service_report(
 
 
 @router.post("/{referral_id}/updates", status_code=201, response_model=UpdateOut)
-async def post_update(referral_id: KeyPath, body: NewUpdate, request: Request, session: Session, principal: Principal = require_roles(*PROVIDER)):
+async def post_update(
+    referral_id: KeyPath,
+    body: NewUpdate,
+    request: Request,
+    session: Session,
+    principal: Principal = require_roles(*PROVIDER),
+):
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id)
     update = await sharing.post_update(session, principal, ctx, Category(body.category), body.text)

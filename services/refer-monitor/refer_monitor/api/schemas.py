@@ -140,7 +140,9 @@ class Assign(Strict):
 
 
 class Withdraw(Strict):
-    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$")  # validated against the withdrawal codes by the domain (400 when unknown)
+    code: str = Field(
+        min_length=1, max_length=20, pattern=r"^[A-Z0-9_]+$"
+    )  # validated against the withdrawal codes by the domain (400 when unknown)
     comments: Notes | None = None
 
 

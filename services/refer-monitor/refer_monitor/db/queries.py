@@ -77,7 +77,9 @@ async def get_intervention(session: AsyncSession, intervention_id: str) -> Inter
     return await session.get(Intervention, intervention_id)
 
 
-async def search_interventions(session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date) -> list[tuple[Intervention, Contract]]:
+async def search_interventions(
+    session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date
+) -> list[tuple[Intervention, Contract]]:
     query = (
         select(Intervention, Contract)
         .join(Contract, Contract.reference == Intervention.contract_reference)
@@ -112,7 +114,9 @@ async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection
         if person is not None:
             return person
     insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(PersonProjection)
-    await session.execute(insert.values(crn=crn, registrations=[], enforcement=[]).on_conflict_do_nothing(index_elements=["crn"]))
+    await session.execute(
+        insert.values(crn=crn, registrations=[], enforcement=[]).on_conflict_do_nothing(index_elements=["crn"])
+    )
     query = select(PersonProjection).where(PersonProjection.crn == crn).execution_options(populate_existing=True)
     if _is_postgres(session):
         query = query.with_for_update()
@@ -133,7 +137,9 @@ async def reference_taken(session: AsyncSession, reference: str) -> bool:
     return (await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference))) > 0
 
 
-async def referrals_for_person(session: AsyncSession, crn: str, statuses: Iterable[str] | None = None) -> list[Referral]:
+async def referrals_for_person(
+    session: AsyncSession, crn: str, statuses: Iterable[str] | None = None
+) -> list[Referral]:
     query = select(Referral).where(Referral.crn == crn).order_by(Referral.created_at, Referral.id)
     if statuses is not None:
         query = query.where(Referral.status.in_(list(statuses)))
@@ -198,19 +204,37 @@ async def referral_page(
 
 
 async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
-    return await session.scalar(select(func.count()).select_from(Referral).where(Referral.contract_reference == reference, Referral.sent_at.is_not(None)))
+    return await session.scalar(
+        select(func.count())
+        .select_from(Referral)
+        .where(Referral.contract_reference == reference, Referral.sent_at.is_not(None))
+    )
 
 
 async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:
-    return list(await session.scalars(select(ProviderViewHistory).where(ProviderViewHistory.referral_id == referral_id).order_by(ProviderViewHistory.version)))
+    return list(
+        await session.scalars(
+            select(ProviderViewHistory)
+            .where(ProviderViewHistory.referral_id == referral_id)
+            .order_by(ProviderViewHistory.version)
+        )
+    )
 
 
 async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]:
-    return list(await session.scalars(select(Amendment).where(Amendment.referral_id == referral_id).order_by(Amendment.id)))
+    return list(
+        await session.scalars(select(Amendment).where(Amendment.referral_id == referral_id).order_by(Amendment.id))
+    )
 
 
 async def appointments(session: AsyncSession, referral_id: str) -> list[Appointment]:
-    return list(await session.scalars(select(Appointment).where(Appointment.referral_id == referral_id).order_by(Appointment.scheduled_at, Appointment.id)))
+    return list(
+        await session.scalars(
+            select(Appointment)
+            .where(Appointment.referral_id == referral_id)
+            .order_by(Appointment.scheduled_at, Appointment.id)
+        )
+    )
 
 
 async def get_appointment(session: AsyncSession, referral_id: str, appointment_id: str) -> Appointment | None:
@@ -219,7 +243,11 @@ async def get_appointment(session: AsyncSession, referral_id: str, appointment_i
 
 
 async def action_plans(session: AsyncSession, referral_id: str) -> list[ActionPlan]:
-    return list(await session.scalars(select(ActionPlan).where(ActionPlan.referral_id == referral_id).order_by(ActionPlan.submitted_at)))
+    return list(
+        await session.scalars(
+            select(ActionPlan).where(ActionPlan.referral_id == referral_id).order_by(ActionPlan.submitted_at)
+        )
+    )
 
 
 async def get_action_plan(session: AsyncSession, referral_id: str, plan_id: str) -> ActionPlan | None:
@@ -235,7 +263,13 @@ async def end_of_service_report(session: AsyncSession, referral_id: str) -> EndO
 
 
 async def updates_for_person(session: AsyncSession, crn: str) -> list[ProviderUpdate]:
-    return list(await session.scalars(select(ProviderUpdate).where(ProviderUpdate.crn == crn).order_by(ProviderUpdate.created_at, ProviderUpdate.id)))
+    return list(
+        await session.scalars(
+            select(ProviderUpdate)
+            .where(ProviderUpdate.crn == crn)
+            .order_by(ProviderUpdate.created_at, ProviderUpdate.id)
+        )
+    )
 
 
 async def get_update(session: AsyncSession, update_id: str) -> ProviderUpdate | None:
@@ -263,7 +297,9 @@ async def get_override(session: AsyncSession, update_id: str) -> SharingOverride
 
 
 async def health_consents(session: AsyncSession, crn: str) -> dict[str, HealthConsent]:
-    rows = await session.scalars(select(HealthConsent).where(HealthConsent.crn == crn).order_by(HealthConsent.provider_id))
+    rows = await session.scalars(
+        select(HealthConsent).where(HealthConsent.crn == crn).order_by(HealthConsent.provider_id)
+    )
     return {r.provider_id: r for r in rows}
 
 
@@ -286,7 +322,14 @@ async def demand_rows(session: AsyncSession, *, year: int | None = None) -> list
     y = extract("year", Referral.sent_at)
     m = extract("month", Referral.sent_at)
     query = (
-        select(Contract.region, Contract.pcc_area, Contract.contract_type, y.label("y"), m.label("m"), func.count(Referral.id))
+        select(
+            Contract.region,
+            Contract.pcc_area,
+            Contract.contract_type,
+            y.label("y"),
+            m.label("m"),
+            func.count(Referral.id),
+        )
         .join(Contract, Contract.reference == Referral.contract_reference)
         .where(Referral.sent_at.is_not(None))
         .group_by(Contract.region, Contract.pcc_area, Contract.contract_type, y, m)

@@ -94,7 +94,9 @@ class PlanStatus(enum.StrEnum):
 
 class PlanAction(enum.StrEnum):
     APPROVE = "APPROVE"
-    SUPERSEDE = "SUPERSEDE"  # a newer plan was submitted (replaces a submitted one) or approved (replaces the approved one)
+    SUPERSEDE = (
+        "SUPERSEDE"  # a newer plan was submitted (replaces a submitted one) or approved (replaces the approved one)
+    )
 
 
 PLAN_TRANSITIONS: dict[tuple[PlanStatus, PlanAction], PlanStatus] = {

@@ -25,7 +25,9 @@ def new_reference(rng: random.Random | None = None) -> str:
     rng = rng or random.SystemRandom()
     letters = string.ascii_uppercase
     return (
-        "".join(rng.choice(letters) for _ in range(2)) + "".join(rng.choice(string.digits) for _ in range(4)) + "".join(rng.choice(letters) for _ in range(2))
+        "".join(rng.choice(letters) for _ in range(2))
+        + "".join(rng.choice(string.digits) for _ in range(4))
+        + "".join(rng.choice(letters) for _ in range(2))
     )
 
 
@@ -40,7 +42,12 @@ def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | 
     """A PCC-area search also finds contracts let for the area's whole region."""
     if pcc_area is not None:
         if pcc_area not in PCC_AREAS:
-            raise DomainError("unknown-pcc-area", f"{pcc_area!r} is not a PCC area.", [FieldError("pcc_area", "unknown PCC area")], status=400)
+            raise DomainError(
+                "unknown-pcc-area",
+                f"{pcc_area!r} is not a PCC area.",
+                [FieldError("pcc_area", "unknown PCC area")],
+                status=400,
+            )
         return [PCC_AREAS[pcc_area]]
     return [region] if region else None
 
@@ -79,7 +86,11 @@ class SendFacts:
 def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     """Everything a provider needs that the referral lacks; empty when it may be sent."""
     errors: list[dict[str, str]] = []
-    if facts.custody and facts.expected_release_date is None and not (facts.expected_release_missing_reason or "").strip():
+    if (
+        facts.custody
+        and facts.expected_release_date is None
+        and not (facts.expected_release_missing_reason or "").strip()
+    ):
         errors.append(
             {
                 "field": "expected_release_date",
@@ -99,7 +110,12 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     else:
         as_of = as_utc(facts.risk_summary_at)
         if as_of is None or now - as_of > timedelta(days=facts.risk_summary_max_age_days):
-            errors.append({"field": "risk_summary", "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days"})
+            errors.append(
+                {
+                    "field": "risk_summary",
+                    "message": f"the risk summary is older than {facts.risk_summary_max_age_days} days",
+                }
+            )
     if not facts.desired_outcomes:
         errors.append({"field": "desired_outcomes", "message": "at least one desired outcome is required"})
     return errors
@@ -128,7 +144,10 @@ class WithdrawalResult:
 def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: int | None) -> WithdrawalResult:
     if code not in WITHDRAWAL_CODES:
         raise DomainError(
-            "unknown-withdrawal-code", f"{code!r} is not a withdrawal code.", [FieldError("code", f"one of {', '.join(WITHDRAWAL_CODES)}")], status=400
+            "unknown-withdrawal-code",
+            f"{code!r} is not a withdrawal code.",
+            [FieldError("code", f"one of {', '.join(WITHDRAWAL_CODES)}")],
+            status=400,
         )
     after = lifecycle.transition(status, lifecycle.withdrawal(attended_sessions))
     if attended_sessions == 0:
@@ -143,32 +162,53 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
     if as_utc(scheduled_at) > now:
-        raise DomainError("appointment-in-future", "Attendance cannot be recorded for an appointment that has not happened yet.", status=400)
+        raise DomainError(
+            "appointment-in-future",
+            "Attendance cannot be recorded for an appointment that has not happened yet.",
+            status=400,
+        )
     if already_recorded:
-        raise DomainError("attendance-already-recorded", "Attendance for this appointment is already recorded.", status=409)
+        raise DomainError(
+            "attendance-already-recorded", "Attendance for this appointment is already recorded.", status=409
+        )
 
 
 def check_feedback(attendance: str | None, feedback_recorded: bool) -> None:
     if feedback_recorded:
-        raise DomainError("feedback-already-submitted", "Feedback for this appointment has already been submitted.", status=409)
+        raise DomainError(
+            "feedback-already-submitted", "Feedback for this appointment has already been submitted.", status=409
+        )
     if attendance is None:
         raise DomainError(
-            "attendance-required", "Record attendance before submitting feedback.", [FieldError("attendance", "attendance must be recorded first")], status=422
+            "attendance-required",
+            "Record attendance before submitting feedback.",
+            [FieldError("attendance", "attendance must be recorded first")],
+            status=422,
         )
 
 
 def check_reschedule(attendance: str | None) -> None:
     if attendance is not None:
-        raise DomainError("appointment-already-held", "This appointment already has attendance recorded; schedule a new one.", status=409)
+        raise DomainError(
+            "appointment-already-held",
+            "This appointment already has attendance recorded; schedule a new one.",
+            status=409,
+        )
 
 
 # --- action plans -------------------------------------------------------------------------------
 
 
-def check_action_plan(assessments: Iterable[tuple[str | None, bool]], approved_sessions: int | None, number_of_sessions: int) -> None:
+def check_action_plan(
+    assessments: Iterable[tuple[str | None, bool]], approved_sessions: int | None, number_of_sessions: int
+) -> None:
     """`assessments`: (attendance, feedback submitted) of each initial assessment appointment."""
     if not any(att in ATTENDED and fed for att, fed in assessments):
-        raise DomainError("initial-assessment-incomplete", "An action plan needs an attended initial assessment with feedback submitted.", status=409)
+        raise DomainError(
+            "initial-assessment-incomplete",
+            "An action plan needs an attended initial assessment with feedback submitted.",
+            status=409,
+        )
     if approved_sessions is not None and number_of_sessions < approved_sessions:
         raise DomainError(
             "sessions-cannot-reduce",
@@ -197,7 +237,12 @@ def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, rea
     if not fields:
         raise DomainError("nothing-to-amend", "Name at least one field to amend.", status=422)
     if status != Status.DRAFT.value and not (reason or "").strip():
-        raise DomainError("reason-required", "An amendment to a sent referral needs a reason.", [FieldError("reason", "required")], status=422)
+        raise DomainError(
+            "reason-required",
+            "An amendment to a sent referral needs a reason.",
+            [FieldError("reason", "required")],
+            status=422,
+        )
     locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
     if plan_approved and locked:
         raise DomainError(
@@ -221,5 +266,8 @@ def check_end_of_service_report(desired_outcomes: Sequence[str], outcomes: Seque
         errors.append({"field": "outcomes", "message": "each desired outcome once"})
     if errors:
         raise DomainError(
-            "outcomes-incomplete", "Give one achievement level for each desired outcome.", [FieldError(e["field"], e["message"]) for e in errors], status=422
+            "outcomes-incomplete",
+            "Give one achievement level for each desired outcome.",
+            [FieldError(e["field"], e["message"]) for e in errors],
+            status=422,
         )

@@ -25,7 +25,9 @@ class Category(enum.StrEnum):
 
 
 # Shared with other providers unless the person has refused.
-SHAREABLE_BY_DEFAULT = frozenset({Category.ATTENDANCE_ENGAGEMENT, Category.ACCOMMODATION_STATUS, Category.EMPLOYMENT_STATUS, Category.GENERAL})
+SHAREABLE_BY_DEFAULT = frozenset(
+    {Category.ATTENDANCE_ENGAGEMENT, Category.ACCOMMODATION_STATUS, Category.EMPLOYMENT_STATUS, Category.GENERAL}
+)
 # Shared only with the person's explicit recorded consent.
 NEEDS_EXPLICIT_CONSENT = frozenset({Category.HEALTH_DEPENDENCY})
 # Never shared with another provider unless a practitioner releases it.

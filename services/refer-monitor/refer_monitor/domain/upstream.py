@@ -107,7 +107,11 @@ def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
     """From case-allocation `/people/{crn}/manager` (staff details, not the person's)."""
     name = pick(doc, "name", "staff_name", "staffName")
     if isinstance(name, dict):
-        name = " ".join(str(p) for p in (pick(name, "forename", "first_name", "firstName"), pick(name, "surname", "last_name", "lastName")) if p)
+        name = " ".join(
+            str(p)
+            for p in (pick(name, "forename", "first_name", "firstName"), pick(name, "surname", "last_name", "lastName"))
+            if p
+        )
     if name is None:
         first = pick(doc, "first_name", "firstName", "forename")
         last = pick(doc, "last_name", "lastName", "surname")
@@ -117,7 +121,8 @@ def practitioner_details(doc: dict[str, Any]) -> dict[str, Any]:
         "staff_code": pick(doc, "staff_code", "staffCode") or pick(staff, "staff_code", "staffCode", "code"),
         "name": name or pick(staff, "name"),
         "email": pick(doc, "email", "email_address", "emailAddress") or pick(staff, "email"),
-        "phone": pick(doc, "phone", "telephone", "phone_number", "telephoneNumber") or pick(staff, "phone", "telephone"),
+        "phone": pick(doc, "phone", "telephone", "phone_number", "telephoneNumber")
+        or pick(staff, "phone", "telephone"),
         "team_code": pick(doc, "team_code", "teamCode") or pick(pick(doc, "team") or {}, "code"),
         "pdu_code": pick(doc, "pdu_code", "pduCode") or pick(pick(doc, "pdu") or {}, "code"),
     }
@@ -145,7 +150,9 @@ def risk_summary(doc: dict[str, Any]) -> tuple[dict[str, Any], str | None, datet
     version = pick(doc, "version")
     clean = {
         "summary": summary if isinstance(summary, str) else None,
-        "groups_at_risk": [g for g in groups if isinstance(g, str) and g in RISK_GROUPS] if isinstance(groups, list) else [],
+        "groups_at_risk": [g for g in groups if isinstance(g, str) and g in RISK_GROUPS]
+        if isinstance(groups, list)
+        else [],
         "risk_to_self": [
             {"kind": str(e["kind"]), "current": _flag(e.get("current")), "previous": _flag(e.get("previous"))}
             for e in (to_self if isinstance(to_self, list) else [])

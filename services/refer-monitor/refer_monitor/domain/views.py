@@ -141,7 +141,13 @@ def build_model(person: Any) -> ProviderView:
     summary = risk.get("summary")
     groups = risk.get("groups_at_risk")
     return ProviderView(
-        person=PersonPart(crn=person.crn, first_name=person.first_name, last_name=person.last_name, date_of_birth=person.date_of_birth, sex=person.sex),
+        person=PersonPart(
+            crn=person.crn,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+        ),
         contact=ContactPart(address=_part(AddressPart, person.address), phone=person.phone),
         practitioner=_part(PractitionerPart, person.practitioner),
         risk=RiskPart(

@@ -62,7 +62,11 @@ class ReferralConcluded(ReferralInfo):
     outcome: Ref = None
 
 
-@contract("intervention.action-plan.submitted", "intervention.action-plan.approved", description="An action plan was submitted or approved")
+@contract(
+    "intervention.action-plan.submitted",
+    "intervention.action-plan.approved",
+    description="An action plan was submitted or approved",
+)
 class ActionPlanChanged(ReferralInfo):
     actionPlanId: Ref = None
     numberOfSessions: RefInt = None
@@ -81,12 +85,17 @@ class AppointmentRecorded(ReferralInfo):
     attendance: Ref = None
 
 
-@contract("intervention.end-of-service-report.submitted", description="The provider has submitted the end of service report")
+@contract(
+    "intervention.end-of-service-report.submitted", description="The provider has submitted the end of service report"
+)
 class EndOfServiceReportSubmitted(ReferralInfo):
     pass
 
 
-@contract("intervention.provider-update.created", description="A provider posted an update on a referral (or a practitioner released one)")
+@contract(
+    "intervention.provider-update.created",
+    description="A provider posted an update on a referral (or a practitioner released one)",
+)
 class ProviderUpdateCreated(ReferralInfo):
     updateId: Ref = None
     category: Ref = None
@@ -157,7 +166,9 @@ class NotificationPayload(Outbound):
     update: UpdateNote | None = None
 
 
-@contract("intervention.partner-notification.created", description="A notification for one provider (key = provider id)")
+@contract(
+    "intervention.partner-notification.created", description="A notification for one provider (key = provider id)"
+)
 class PartnerNotification(Outbound):
     providerId: Annotated[str, Classified(D.REFERENCE)]
     notificationType: Annotated[str, Classified(D.REFERENCE)]

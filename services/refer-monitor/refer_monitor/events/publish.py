@@ -71,11 +71,16 @@ async def referral_event(
         await partner_notification(session, provider_id, event_type, referral.id, referral.crn, body)
 
 
-def notification_data(provider_id: str, notification_type: str, referral_id: str, payload: NotificationPayload) -> dict[str, Any] | None:
+def notification_data(
+    provider_id: str, notification_type: str, referral_id: str, payload: NotificationPayload
+) -> dict[str, Any] | None:
     """The notification as its provider receives it, or None when nothing in it is for that provider
     (a change only to fields it may not see)."""
     data = render(
-        PartnerNotification(providerId=provider_id, notificationType=notification_type, referralId=referral_id, payload=payload), NOTIFICATION_AUDIENCE
+        PartnerNotification(
+            providerId=provider_id, notificationType=notification_type, referralId=referral_id, payload=payload
+        ),
+        NOTIFICATION_AUDIENCE,
     )
     change = data["payload"].get("change")
     if change and change.get("values") is not None:
@@ -89,7 +94,12 @@ def notification_data(provider_id: str, notification_type: str, referral_id: str
 
 
 async def partner_notification(
-    session: AsyncSession, provider_id: str, notification_type: str, referral_id: str, crn: str, payload: NotificationPayload
+    session: AsyncSession,
+    provider_id: str,
+    notification_type: str,
+    referral_id: str,
+    crn: str,
+    payload: NotificationPayload,
 ) -> bool:
     data = notification_data(provider_id, notification_type, referral_id, payload)
     if data is None:

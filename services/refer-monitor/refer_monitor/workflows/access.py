@@ -10,7 +10,9 @@ from ..domain.codes import Status
 from ..domain.sharing import ViewerKind
 
 PROBATION = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER)
-PROBATION_READERS = PROBATION_STAFF  # practitioner, senior probation officer, prison offender manager (the shared group)
+PROBATION_READERS = (
+    PROBATION_STAFF  # practitioner, senior probation officer, prison offender manager (the shared group)
+)
 
 
 def provider_holds_contract(principal: Principal, contract_reference: str, contract_providers: Iterable[str]) -> bool:
@@ -23,13 +25,17 @@ def provider_holds_contract(principal: Principal, contract_reference: str, contr
     )
 
 
-def provider_can_see_referral(principal: Principal, status: str, contract_reference: str, contract_providers: Iterable[str]) -> bool:
+def provider_can_see_referral(
+    principal: Principal, status: str, contract_reference: str, contract_providers: Iterable[str]
+) -> bool:
     if status == Status.DRAFT.value:
         return False
     return provider_holds_contract(principal, contract_reference, contract_providers)
 
 
-def can_see_referral(principal: Principal, status: str, contract_reference: str, contract_providers: Iterable[str]) -> bool:
+def can_see_referral(
+    principal: Principal, status: str, contract_reference: str, contract_providers: Iterable[str]
+) -> bool:
     if principal.has(*PROBATION_READERS):
         return True
     return provider_can_see_referral(principal, status, contract_reference, contract_providers)

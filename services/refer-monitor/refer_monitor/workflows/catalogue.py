@@ -55,7 +55,12 @@ async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[
     if data["prime_provider_id"] in subs:
         errors.append({"field": "subcontractor_ids", "message": "the prime provider is not its own subcontractor"})
     if errors:
-        raise DomainError("invalid-contract", "The contract is not valid.", [FieldError(e["field"], e["message"]) for e in errors], status=422)
+        raise DomainError(
+            "invalid-contract",
+            "The contract is not valid.",
+            [FieldError(e["field"], e["message"]) for e in errors],
+            status=422,
+        )
     if await q.get_contract(session, data["reference"]) is not None:
         raise DomainError("contract-exists", f"Contract {data['reference']} already exists.", status=409)
     contract = Contract(**{k: v for k, v in data.items() if k != "subcontractor_ids"})
@@ -68,15 +73,23 @@ async def read_contract(session: AsyncSession, reference: str) -> tuple[Contract
     if contract is None:
         raise not_found("contract")
     if contract.referral_end_date < today():
-        raise DomainError("contract-expired", f"Contract {reference} ended on {contract.referral_end_date.isoformat()}.", status=410)
+        raise DomainError(
+            "contract-expired", f"Contract {reference} ended on {contract.referral_end_date.isoformat()}.", status=410
+        )
     return contract, await q.subcontractors(session, reference)
 
 
-async def create_intervention(session: AsyncSession, contract_reference: str, title: str, description: str) -> Intervention:
+async def create_intervention(
+    session: AsyncSession, contract_reference: str, title: str, description: str
+) -> Intervention:
     contract = await q.get_contract(session, contract_reference)
     if contract is None:
-        raise DomainError("unknown-contract", "No such contract.", [FieldError("contract_reference", "unknown")], status=422)
-    intervention = Intervention(id=str(uuid.uuid4()), contract_reference=contract_reference, title=title, description=description)
+        raise DomainError(
+            "unknown-contract", "No such contract.", [FieldError("contract_reference", "unknown")], status=422
+        )
+    intervention = Intervention(
+        id=str(uuid.uuid4()), contract_reference=contract_reference, title=title, description=description
+    )
     q.add(session, intervention)
     return intervention
 
@@ -87,15 +100,30 @@ async def read_intervention(session: AsyncSession, intervention_id: str) -> tupl
         raise not_found("intervention")
     contract = await q.get_contract(session, intervention.contract_reference)
     if contract.referral_end_date < today():
-        raise DomainError("contract-expired", f"The intervention's contract ended on {contract.referral_end_date.isoformat()}.", status=410)
+        raise DomainError(
+            "contract-expired",
+            f"The intervention's contract ended on {contract.referral_end_date.isoformat()}.",
+            status=410,
+        )
     return intervention, contract
 
 
 async def search(
-    session: AsyncSession, *, region: str | None, pcc_area: str | None, sex: str | None, age: int | None, on: date | None
+    session: AsyncSession,
+    *,
+    region: str | None,
+    pcc_area: str | None,
+    sex: str | None,
+    age: int | None,
+    on: date | None,
 ) -> list[tuple[Intervention, Contract]]:
     if region is not None and region not in REGIONS:
-        raise DomainError("unknown-region", f"{region!r} is not a probation region.", [FieldError("region", "unknown region")], status=400)
+        raise DomainError(
+            "unknown-region",
+            f"{region!r} is not a probation region.",
+            [FieldError("region", "unknown region")],
+            status=400,
+        )
     regions = rules.regions_for_search(region, pcc_area)
     found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
     return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

@@ -26,7 +26,9 @@ async def demand(session: AsyncSession, year: int | None) -> dict[str, Any]:
         row[1] += int(sent)
         row[2] += 1
     return {
-        "by_month": [{"region": r, "contract_type": t, "month": m, "referrals": n} for (r, t, m), n in sorted(months.items())],
+        "by_month": [
+            {"region": r, "contract_type": t, "month": m, "referrals": n} for (r, t, m), n in sorted(months.items())
+        ],
         "against_cap": [
             {
                 "region": r,

@@ -43,7 +43,9 @@ async def on_address(session: AsyncSession, event: DomainEvent) -> None:
     address_id = event.additionalInformation.get("addressId")
     address_id = str(address_id) if address_id is not None else None
     deleted = event.eventType.endswith(".deleted")
-    url = event.detailUrl or (p.case_allocation_url(session, f"/people/{crn}/addresses/{address_id}") if address_id else None)
+    url = event.detailUrl or (
+        p.case_allocation_url(session, f"/people/{crn}/addresses/{address_id}") if address_id else None
+    )
     doc = None if deleted or url is None else await p.fetch(session, url)
     person = await q.person_for_update(session, crn)
     p.apply_address_document(person, address_id, doc, _now().date())
@@ -59,7 +61,13 @@ async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
     else:
         info = event.additionalInformation
         person.practitioner = {
-            k: v for k, v in {"staff_code": info.get("staffCode"), "team_code": info.get("teamCode"), "pdu_code": info.get("pduCode")}.items() if v
+            k: v
+            for k, v in {
+                "staff_code": info.get("staffCode"),
+                "team_code": info.get("teamCode"),
+                "pdu_code": info.get("pduCode"),
+            }.items()
+            if v
         } or None
     await p.propagate(session, person, event.eventType, _now())
 

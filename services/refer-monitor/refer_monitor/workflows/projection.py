@@ -110,7 +110,9 @@ def apply_breach(person: PersonProjection, event_type: str, info: dict[str, Any]
 # --- fetching on demand (sending a referral, or a projection never filled by events) -----------
 
 
-async def fill_from_upstream(session: AsyncSession, person: PersonProjection, now: datetime, max_risk_age_days: int) -> None:
+async def fill_from_upstream(
+    session: AsyncSession, person: PersonProjection, now: datetime, max_risk_age_days: int
+) -> None:
     """Best effort: fill what the projection lacks from the owners; an owner being down is not fatal here,
     the send check names whatever is still missing."""
     crn = person.crn
@@ -128,7 +130,9 @@ async def fill_from_upstream(session: AsyncSession, person: PersonProjection, no
     as_of = as_utc(person.risk_summary_at)
     if person.risk_summary is None or as_of is None or (now - as_of).days >= max_risk_age_days:
         try:
-            doc = await fetch(session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"})
+            doc = await fetch(
+                session, risk_assessment_url(session, f"/people/{crn}/risk-summary"), {"view": "provider"}
+            )
             if doc:
                 apply_risk_document(person, doc, None)
         except DomainError as exc:
@@ -161,7 +165,14 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         referral.provider_view_version += 1
         referral.provider_view_updated_at = now
         session.add(
-            ProviderViewHistory(referral_id=referral.id, version=referral.provider_view_version, reason=reason, changed=changed, view=view, recorded_at=now)
+            ProviderViewHistory(
+                referral_id=referral.id,
+                version=referral.provider_view_version,
+                reason=reason,
+                changed=changed,
+                view=view,
+                recorded_at=now,
+            )
         )
         if referral.contract_reference not in contracts:
             contracts[referral.contract_reference] = await q.providers_of_contract(session, referral.contract_reference)
@@ -173,7 +184,12 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         payload = NotificationPayload(
             change=ViewChange(reason=reason, sections=sections, fields=fields, values=stored_view(view) or model),
             referrals=[
-                ReferralRef(referralId=r.id, referralReference=r.reference, contractReference=r.contract_reference, viewVersion=r.provider_view_version)
+                ReferralRef(
+                    referralId=r.id,
+                    referralReference=r.reference,
+                    contractReference=r.contract_reference,
+                    viewVersion=r.provider_view_version,
+                )
                 for r, _, _ in items
             ],
         )

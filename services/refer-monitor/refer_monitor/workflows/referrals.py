@@ -41,7 +41,9 @@ class ReferralContext:
     providers: list[str]  # prime first, then subcontractors
 
 
-async def load(session: AsyncSession, principal: Principal, referral_id: str, *, for_update: bool = False) -> ReferralContext:
+async def load(
+    session: AsyncSession, principal: Principal, referral_id: str, *, for_update: bool = False
+) -> ReferralContext:
     """The referral if the caller may know it exists; 404 otherwise (never reveal existence)."""
     referral = await q.get_referral(session, referral_id, for_update=for_update)
     if referral is None:
@@ -56,7 +58,9 @@ async def load(session: AsyncSession, principal: Principal, referral_id: str, *,
 
 async def enforce_limited_access(session: AsyncSession, principal: Principal, crn: str) -> None:
     """Probation staff see a referral only where case-allocation's limited-access rules let them."""
-    await enforce_for_staff(session, principal, f"{service_http(session).settings.case_allocation_url}/people/{crn}/limited-access")
+    await enforce_for_staff(
+        session, principal, f"{service_http(session).settings.case_allocation_url}/people/{crn}/limited-access"
+    )
 
 
 def require_provider(principal: Principal, ctx: ReferralContext) -> None:
@@ -97,7 +101,9 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     require_probation(principal)
     intervention = await q.get_intervention(session, data["intervention_id"])
     if intervention is None:
-        raise DomainError("unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422)
+        raise DomainError(
+            "unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422
+        )
     contract = await q.get_contract(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
     today = clock.now().date()
@@ -125,13 +131,17 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
     return referral
 
 
-async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int) -> Referral:
+async def send(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, over_cap_reason: str | None, default_max_age: int
+) -> Referral:
     require_probation(principal)
     referral, contract = ctx.referral, ctx.contract
     sent = lifecycle.transition(referral.status, Action.SEND)
     now = clock.now()
     if not rules.contract_open(contract.referral_start_date, contract.referral_end_date, now.date()):
-        raise DomainError("contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410)
+        raise DomainError(
+            "contract-closed", f"Contract {contract.reference} does not take referrals today.", status=410
+        )
     if over_cap_reason and over_cap_reason.strip():
         await check_provider_text(session, referral.crn, {"over_cap_reason": over_cap_reason})
     max_age = referral.risk_summary_max_age_days or default_max_age
@@ -155,13 +165,24 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     if missing:
         fields = ", ".join(e["field"] for e in missing)
         raise DomainError(
-            "referral-incomplete", f"The referral cannot be sent; missing: {fields}", [FieldError(e["field"], e["message"]) for e in missing], status=422
+            "referral-incomplete",
+            f"The referral cannot be sent; missing: {fields}",
+            [FieldError(e["field"], e["message"]) for e in missing],
+            status=422,
         )
     if person.date_of_birth is not None and not rules.eligible(
-        contract.eligible_sex, contract.min_age, contract.max_age, person.sex, rules.age_on(person.date_of_birth, now.date())
+        contract.eligible_sex,
+        contract.min_age,
+        contract.max_age,
+        person.sex,
+        rules.age_on(person.date_of_birth, now.date()),
     ):
-        raise DomainError("not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422)
-    rules.check_volume_cap(await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason)
+        raise DomainError(
+            "not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422
+        )
+    rules.check_volume_cap(
+        await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason
+    )
     referral.reference = await _unique_reference(session)
     referral.status = sent
     referral.sent_at, referral.sent_by = now, principal.subject
@@ -170,9 +191,20 @@ async def send(session: AsyncSession, principal: Principal, ctx: ReferralContext
     referral.over_cap_reason = over_cap_reason if over_cap_reason and over_cap_reason.strip() else None
     view = build_view(person)
     referral.provider_view, referral.provider_view_version, referral.provider_view_updated_at = view, 1, now
-    session.add(ProviderViewHistory(referral_id=referral.id, version=1, reason="intervention.referral.sent", changed=list(view), view=view, recorded_at=now))
+    session.add(
+        ProviderViewHistory(
+            referral_id=referral.id,
+            version=1,
+            reason="intervention.referral.sent",
+            changed=list(view),
+            view=view,
+            recorded_at=now,
+        )
+    )
     await session.flush()
-    await _event(session, ctx, "intervention.referral.sent", payload={"view": view, "referral": _referral_details(referral)})
+    await _event(
+        session, ctx, "intervention.referral.sent", payload={"view": view, "referral": _referral_details(referral)}
+    )
     return referral
 
 
@@ -215,7 +247,9 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None) -> list[Amendment]:
+async def amend(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, changes: dict[str, Any], reason: str | None
+) -> list[Amendment]:
     require_probation(principal)
     referral = ctx.referral
     plans = await q.action_plans(session, referral.id)
@@ -228,7 +262,9 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
             "A sent referral keeps at least one desired outcome.",
             [FieldError("desired_outcomes", "must not be empty")],
         )
-    await check_provider_text(session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason})
+    await check_provider_text(
+        session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason}
+    )
     now = clock.now()
     recorded = []
     for name, value in changes.items():
@@ -253,7 +289,11 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
             ctx,
             "intervention.referral.amended",
             extra={"fields": sorted(changes), "assignedTo": referral.assigned_to},
-            payload={"amendments": [{"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded]},
+            payload={
+                "amendments": [
+                    {"field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason} for a in recorded
+                ]
+            },
         )
     return recorded
 
@@ -261,7 +301,9 @@ async def amend(session: AsyncSession, principal: Principal, ctx: ReferralContex
 # --- withdrawal ---------------------------------------------------------------------------------
 
 
-async def withdraw(session: AsyncSession, principal: Principal, ctx: ReferralContext, code: str, comments: str | None) -> Referral:
+async def withdraw(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, code: str, comments: str | None
+) -> Referral:
     require_probation(principal)
     referral = ctx.referral
     sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
@@ -349,7 +391,12 @@ async def schedule(
 
 
 async def record_attendance(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, attendance: str, notes: str | None
+    session: AsyncSession,
+    principal: Principal,
+    ctx: ReferralContext,
+    appointment_id: str,
+    attendance: str,
+    notes: str | None,
 ) -> Appointment:
     require_provider(principal, ctx)
     _require_delivering(ctx)
@@ -357,17 +404,28 @@ async def record_attendance(
     now = clock.now()
     rules.check_attendance(appointment.scheduled_at, appointment.attendance is not None, now)
     appointment.attendance, appointment.attendance_notes, appointment.attendance_recorded_at = attendance, notes, now
-    event_type = "intervention.session-appointment.attended" if attendance in ATTENDED else "intervention.session-appointment.missed"
+    event_type = (
+        "intervention.session-appointment.attended"
+        if attendance in ATTENDED
+        else "intervention.session-appointment.missed"
+    )
     await _event(session, ctx, event_type, extra=_appointment_info(appointment))
     return appointment
 
 
-async def submit_feedback(session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]) -> Appointment:
+async def submit_feedback(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]
+) -> Appointment:
     require_provider(principal, ctx)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
     appointment.feedback, appointment.feedback_at = feedback, clock.now()
-    await _event(session, ctx, "intervention.session-appointment.session-feedback-submitted", extra=_appointment_info(appointment))
+    await _event(
+        session,
+        ctx,
+        "intervention.session-appointment.session-feedback-submitted",
+        extra=_appointment_info(appointment),
+    )
     return appointment
 
 
@@ -390,11 +448,17 @@ async def _appointment(session: AsyncSession, ctx: ReferralContext, appointment_
 # --- action plans -------------------------------------------------------------------------------
 
 
-async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int, activities: list[str]) -> ActionPlan:
+async def submit_action_plan(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, number_of_sessions: int, activities: list[str]
+) -> ActionPlan:
     require_provider(principal, ctx)
     _require_delivering(ctx)
     referral = ctx.referral
-    assessments = [(a.attendance, a.feedback is not None) for a in await q.appointments(session, referral.id) if a.kind == "INITIAL_ASSESSMENT"]
+    assessments = [
+        (a.attendance, a.feedback is not None)
+        for a in await q.appointments(session, referral.id)
+        if a.kind == "INITIAL_ASSESSMENT"
+    ]
     plans = await q.action_plans(session, referral.id)
     approved = _approved(plans)
     rules.check_action_plan(assessments, approved.number_of_sessions if approved else None, number_of_sessions)
@@ -421,7 +485,9 @@ async def submit_action_plan(session: AsyncSession, principal: Principal, ctx: R
     return plan
 
 
-async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: ReferralContext, plan_id: str) -> ActionPlan:
+async def approve_action_plan(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, plan_id: str
+) -> ActionPlan:
     require_probation(principal)
     plan = await q.get_action_plan(session, ctx.referral.id, plan_id)
     if plan is None:
@@ -431,7 +497,12 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
         if other.status == PlanStatus.APPROVED:
             other.status = lifecycle.plan_transition(other.status, PlanAction.SUPERSEDE)
     plan.status, plan.approved_by, plan.approved_at = approved, principal.subject, clock.now()
-    await _event(session, ctx, "intervention.action-plan.approved", extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions})
+    await _event(
+        session,
+        ctx,
+        "intervention.action-plan.approved",
+        extra={"actionPlanId": plan.id, "numberOfSessions": plan.number_of_sessions},
+    )
     return plan
 
 
@@ -439,19 +510,29 @@ async def approve_action_plan(session: AsyncSession, principal: Principal, ctx: 
 
 
 async def submit_end_of_service_report(
-    session: AsyncSession, principal: Principal, ctx: ReferralContext, outcomes: list[dict[str, Any]], further_information: str | None
+    session: AsyncSession,
+    principal: Principal,
+    ctx: ReferralContext,
+    outcomes: list[dict[str, Any]],
+    further_information: str | None,
 ) -> EndOfServiceReport:
     require_provider(principal, ctx)
     referral = ctx.referral
     if await q.end_of_service_report(session, referral.id) is not None:
-        raise DomainError("report-already-submitted", "The end of service report has already been submitted.", status=409)
+        raise DomainError(
+            "report-already-submitted", "The end of service report has already been submitted.", status=409
+        )
     concluded = lifecycle.transition(referral.status, Action.SUBMIT_END_OF_SERVICE_REPORT)
     if referral.status == Status.ASSIGNED:
         plan = _approved(await q.action_plans(session, referral.id))
         sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
         delivered = {a.session_number for a in sessions if a.attendance is not None and a.feedback is not None}
         if plan is None or len(delivered) < plan.number_of_sessions:
-            raise DomainError("sessions-outstanding", "Every planned session needs attendance and feedback before the report.", status=409)
+            raise DomainError(
+                "sessions-outstanding",
+                "Every planned session needs attendance and feedback before the report.",
+                status=409,
+            )
         referral.outcome = Outcome.COMPLETED.value
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
     now = clock.now()
@@ -473,7 +554,9 @@ async def submit_end_of_service_report(
 # --- limited access for lists -------------------------------------------------------------------
 
 
-async def referral_page(session: AsyncSession, principal: Principal, crn: str | None, limit: int, offset: int) -> list[Any]:
+async def referral_page(
+    session: AsyncSession, principal: Principal, crn: str | None, limit: int, offset: int
+) -> list[Any]:
     """One page of referral summaries as far as the caller may see them: probation staff see every referral
     of the people their limited-access rules allow; a provider caseworker sees the sent referrals on the
     contracts their token holds, for their own organisation."""
@@ -488,7 +571,17 @@ async def referral_page(session: AsyncSession, principal: Principal, crn: str | 
     refs = sorted(principal.contract_refs)
     if not (refs and principal.provider_id):
         return []
-    return list(await q.referral_page(session, contract_refs=refs, provider_id=principal.provider_id, crn=crn, exclude_drafts=True, limit=limit, offset=offset))
+    return list(
+        await q.referral_page(
+            session,
+            contract_refs=refs,
+            provider_id=principal.provider_id,
+            crn=crn,
+            exclude_drafts=True,
+            limit=limit,
+            offset=offset,
+        )
+    )
 
 
 async def visible_to_staff(session: AsyncSession, principal: Principal, crns: list[str]) -> set[str]:
@@ -525,7 +618,9 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
     http = service_http(session)
     url = f"{http.settings.risk_assessment_url.rstrip('/')}/people/{crn}/provider-text-check"
     try:
-        response = await http._client.post(url, json={"texts": flat}, headers={"Authorization": f"Bearer {http._service_token()}"})
+        response = await http._client.post(
+            url, json={"texts": flat}, headers={"Authorization": f"Bearer {http._service_token()}"}
+        )
     except httpx.HTTPError as exc:
         raise _check_unavailable(f"{url} could not be reached: {exc!r}") from exc
     if response.status_code != 200:
@@ -535,16 +630,31 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
     except (ValueError, AttributeError) as exc:
         raise _check_unavailable(f"{url} gave an answer that is not a list of matches") from exc
     if matches:
-        errors = [{"field": str(m.get("field")), "kind": str(m.get("kind")), "matched": str(m.get("matched")), "message": "names a victim"} for m in matches]
+        errors = [
+            {
+                "field": str(m.get("field")),
+                "kind": str(m.get("kind")),
+                "matched": str(m.get("matched")),
+                "message": "names a victim",
+            }
+            for m in matches
+        ]
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        raise VictimTextRefused(f"Text a provider would read names a victim ({fields}); rewrite it without victim details.", errors)
+        raise VictimTextRefused(
+            f"Text a provider would read names a victim ({fields}); rewrite it without victim details.", errors
+        )
 
 
 class VictimTextRefused(DomainError):
     """422: provider-bound text names a victim. Each error also says what kind of identifier matched and what matched."""
 
     def __init__(self, detail: str, matches: list[dict[str, str]]) -> None:
-        super().__init__("victim-identifier-in-provider-text", detail, [FieldError(m["field"], m["message"], "names-a-victim") for m in matches], status=422)
+        super().__init__(
+            "victim-identifier-in-provider-text",
+            detail,
+            [FieldError(m["field"], m["message"], "names-a-victim") for m in matches],
+            status=422,
+        )
         self.matches = matches
 
     @property
@@ -553,4 +663,8 @@ class VictimTextRefused(DomainError):
 
 
 def _check_unavailable(detail: str) -> DomainError:
-    return DomainError("provider-text-check-unavailable", f"Provider-bound text could not be checked against victim records: {detail}", status=503)
+    return DomainError(
+        "provider-text-check-unavailable",
+        f"Provider-bound text could not be checked against victim records: {detail}",
+        status=503,
+    )

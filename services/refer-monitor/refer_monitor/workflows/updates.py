@@ -19,13 +19,25 @@ from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent,
 from ..domain import lifecycle
 from ..domain.codes import ACTIVE, Status
 from ..domain.errors import DomainError, FieldError, not_found
-from ..domain.sharing import Category, Consent, Decision, Override, ReferralFacts, SharingCase, ViewerKind, may_see_update, provider_case
+from ..domain.sharing import (
+    Category,
+    Consent,
+    Decision,
+    Override,
+    ReferralFacts,
+    SharingCase,
+    ViewerKind,
+    may_see_update,
+    provider_case,
+)
 from ..events.publish import referral_event
 from .access import can_see_referral, viewer_kind
 from .referrals import ReferralContext, require_probation, require_provider
 
 
-async def post_update(session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str) -> ProviderUpdate:
+async def post_update(
+    session: AsyncSession, principal: Principal, ctx: ReferralContext, category: Category, text: str
+) -> ProviderUpdate:
     require_provider(principal, ctx)
     referral = ctx.referral
     lifecycle.transition(referral.status, lifecycle.Action.POST_UPDATE)
@@ -55,10 +67,18 @@ async def post_update(session: AsyncSession, principal: Principal, ctx: Referral
 
 
 def _update_note(update: ProviderUpdate) -> dict[str, Any]:
-    return {"id": update.id, "category": update.category, "text": update.text, "providerId": update.provider_id, "createdAt": as_utc(update.created_at)}
+    return {
+        "id": update.id,
+        "category": update.category,
+        "text": update.text,
+        "providerId": update.provider_id,
+        "createdAt": as_utc(update.created_at),
+    }
 
 
-async def record_consent(session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None) -> SharingConsent:
+async def record_consent(
+    session: AsyncSession, principal: Principal, crn: str, category: Category, granted: bool, note: str | None
+) -> SharingConsent:
     require_probation(principal)
     if category is Category.SAFEGUARDING_CONCERN:
         raise DomainError(
@@ -69,38 +89,77 @@ async def record_consent(session: AsyncSession, principal: Principal, crn: str, 
         )
     consent = await q.get_consent(session, crn, category.value)
     if consent is None:
-        consent = SharingConsent(crn=crn, category=category.value, granted=granted, recorded_by=principal.subject, note=note, recorded_at=clock.now())
+        consent = SharingConsent(
+            crn=crn,
+            category=category.value,
+            granted=granted,
+            recorded_by=principal.subject,
+            note=note,
+            recorded_at=clock.now(),
+        )
         session.add(consent)
     else:
-        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = granted, principal.subject, note, clock.now()
+        consent.granted, consent.recorded_by, consent.note, consent.recorded_at = (
+            granted,
+            principal.subject,
+            note,
+            clock.now(),
+        )
     return consent
 
 
-async def record_health_consent(session: AsyncSession, principal: Principal, crn: str, provider_id: str, granted: bool, note: str | None) -> HealthConsent:
+async def record_health_consent(
+    session: AsyncSession, principal: Principal, crn: str, provider_id: str, granted: bool, note: str | None
+) -> HealthConsent:
     """The person's consent to one provider seeing their health information, recorded by probation staff."""
     require_probation(principal)
     if await q.get_provider(session, provider_id) is None:
         raise DomainError("unknown-provider", "No such provider.", [FieldError("provider_id", "unknown")], status=422)
     consent = await q.get_health_consent(session, crn, provider_id)
     if consent is None:
-        consent = HealthConsent(crn=crn, provider_id=provider_id, granted=granted, note=note, recorded_by=principal.subject, recorded_at=clock.now())
+        consent = HealthConsent(
+            crn=crn,
+            provider_id=provider_id,
+            granted=granted,
+            note=note,
+            recorded_by=principal.subject,
+            recorded_at=clock.now(),
+        )
         session.add(consent)
     else:
-        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = granted, note, principal.subject, clock.now()
+        consent.granted, consent.note, consent.recorded_by, consent.recorded_at = (
+            granted,
+            note,
+            principal.subject,
+            clock.now(),
+        )
     return consent
 
 
-async def decide_override(session: AsyncSession, principal: Principal, update_id: str, decision: Override, reason: str) -> SharingOverride:
+async def decide_override(
+    session: AsyncSession, principal: Principal, update_id: str, decision: Override, reason: str
+) -> SharingOverride:
     require_probation(principal)
     update = await q.get_update(session, update_id)
     if update is None:
         raise not_found("update")
     override = await q.get_override(session, update_id)
     if override is None:
-        override = SharingOverride(update_id=update_id, decision=decision.value, reason=reason, author=principal.subject, decided_at=clock.now())
+        override = SharingOverride(
+            update_id=update_id,
+            decision=decision.value,
+            reason=reason,
+            author=principal.subject,
+            decided_at=clock.now(),
+        )
         session.add(override)
     else:
-        override.decision, override.reason, override.author, override.decided_at = decision.value, reason, principal.subject, clock.now()
+        override.decision, override.reason, override.author, override.decided_at = (
+            decision.value,
+            reason,
+            principal.subject,
+            clock.now(),
+        )
     if decision is Override.RELEASE:
         referral = await q.get_referral(session, update.referral_id)
         contract = await q.get_contract(session, referral.contract_reference)
@@ -112,7 +171,12 @@ async def decide_override(session: AsyncSession, principal: Principal, update_id
             referral,
             prime_provider_id=contract.prime_provider_id,
             notify=[p for p in recipients if p != update.provider_id],
-            extra={"updateId": update.id, "category": update.category, "authorProviderId": update.provider_id, "released": True},
+            extra={
+                "updateId": update.id,
+                "category": update.category,
+                "authorProviderId": update.provider_id,
+                "released": True,
+            },
             payload={"update": _update_note(update)},
         )
     return override
@@ -176,7 +240,11 @@ class PersonSharing:
 async def providers_who_may_see(session: AsyncSession, update: ProviderUpdate) -> list[str]:
     """Every provider organisation that the timeline shows `update` to (the author's own included)."""
     sharing = await PersonSharing.load(session, update.crn, [update.id])
-    return [p for p in sorted(sharing.providers()) if sharing.decide_for_provider(p, sharing.contracts_of(p), update).visible]
+    return [
+        p
+        for p in sorted(sharing.providers())
+        if sharing.decide_for_provider(p, sharing.contracts_of(p), update).visible
+    ]
 
 
 def principal_contracts(principal: Principal, sharing: PersonSharing) -> set[str]:
@@ -203,7 +271,9 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
         visible_referrals = [
             r
             for r in await q.referrals_for_person(session, crn)
-            if can_see_referral(principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, []))
+            if can_see_referral(
+                principal, r.status, r.contract_reference, sharing.providers_of.get(r.contract_reference, [])
+            )
         ]
     entries: list[dict[str, Any]] = []
     for r in visible_referrals:

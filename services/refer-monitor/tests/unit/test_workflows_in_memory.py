@@ -75,7 +75,11 @@ def context(status: Status) -> ReferralContext:
 async def test_assign_moves_a_sent_referral_to_assigned_and_publishes(store):
     ctx = context(Status.SENT)
     referral = await referrals.assign(FakeSession(), CASEWORKER, ctx, None)
-    assert referral.status is Status.ASSIGNED and referral.assigned_to == "cw-1" and referral.assigned_at.tzinfo is not None
+    assert (
+        referral.status is Status.ASSIGNED
+        and referral.assigned_to == "cw-1"
+        and referral.assigned_at.tzinfo is not None
+    )
     assert store.events == ["intervention.referral.assigned"]
 
 
@@ -91,11 +95,19 @@ async def test_approving_a_plan_supersedes_the_approved_one(store):
     new = ActionPlan(id="A2", referral_id="R1", number_of_sessions=3, status=PlanStatus.SUBMITTED)
     store.plans = [old, new]
     plan = await referrals.approve_action_plan(FakeSession(), PRACTITIONER, context(Status.ASSIGNED), "A2")
-    assert plan is new and (new.status, old.status) == (PlanStatus.APPROVED, PlanStatus.SUPERSEDED) and new.approved_by == "pp-1"
+    assert (
+        plan is new
+        and (new.status, old.status) == (PlanStatus.APPROVED, PlanStatus.SUPERSEDED)
+        and new.approved_by == "pp-1"
+    )
     assert store.events == ["intervention.action-plan.approved"]
     with pytest.raises(DomainError) as again:
         await referrals.approve_action_plan(FakeSession(), PRACTITIONER, context(Status.ASSIGNED), "A2")
-    assert (again.value.status, again.value.code, again.value.detail) == (409, "not-awaiting-approval", "This action plan is approved.")
+    assert (again.value.status, again.value.code, again.value.detail) == (
+        409,
+        "not-awaiting-approval",
+        "This action plan is approved.",
+    )
     with pytest.raises(DomainError) as missing:
         await referrals.approve_action_plan(FakeSession(), PRACTITIONER, context(Status.ASSIGNED), "nope")
     assert (missing.value.status, missing.value.code) == (404, "not-found")
@@ -113,7 +125,9 @@ async def test_record_consent_adds_then_updates_in_the_unit_of_work(store):
     first = await updates.record_consent(session, PRACTITIONER, "X123456", Category.EMPLOYMENT_STATUS, True, None)
     assert session.added == [first] and first.granted
     store.consents[("X123456", Category.EMPLOYMENT_STATUS.value)] = first
-    second = await updates.record_consent(session, PRACTITIONER, "X123456", Category.EMPLOYMENT_STATUS, False, "changed mind")
+    second = await updates.record_consent(
+        session, PRACTITIONER, "X123456", Category.EMPLOYMENT_STATUS, False, "changed mind"
+    )
     assert second is first and not first.granted and session.added == [first]
 
 
@@ -121,4 +135,6 @@ async def test_safeguarding_consent_is_refused_with_the_field(store):
     with pytest.raises(DomainError) as refused:
         await updates.record_consent(FakeSession(), PRACTITIONER, "X123456", Category.SAFEGUARDING_CONCERN, True, None)
     assert (refused.value.status, refused.value.code) == (422, "consent-not-applicable")
-    assert refused.value.errors == [{"field": "category", "message": "use a release override for safeguarding concerns"}]
+    assert refused.value.errors == [
+        {"field": "category", "message": "use a release override for safeguarding concerns"}
+    ]

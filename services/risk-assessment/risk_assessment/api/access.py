@@ -62,7 +62,12 @@ async def audit(session: AsyncSession, principal: Principal, crn: str, action: s
 
 
 def problem(exc: DomainError, status: int = 422) -> Problem:
-    return Problem(status, exc.code, exc.detail, errors=[{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors])
+    return Problem(
+        status,
+        exc.code,
+        exc.detail,
+        errors=[{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors],
+    )
 
 
 @contextmanager

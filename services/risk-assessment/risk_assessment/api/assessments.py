@@ -33,7 +33,9 @@ router = APIRouter(tags=["assessments"])
 CrnPath = Path(pattern=CRN_PATTERN)
 
 
-def view(assessment: Assessment, sections: dict | None = None, status: str | None = None, as_at: datetime | None = None) -> AssessmentView:
+def view(
+    assessment: Assessment, sections: dict | None = None, status: str | None = None, as_at: datetime | None = None
+) -> AssessmentView:
     sections = assessment.sections if sections is None else sections
     result = []
     for res in workflow.results(sections):
@@ -82,7 +84,9 @@ async def sections(principal: Principal = require_roles(*READ_FULL)):
             scored=s.scored,
             standardThreshold=s.thresholds[0] if s.thresholds else None,
             severeThreshold=s.thresholds[1] if s.thresholds else None,
-            questions=[QuestionView(id=q.id, text=q.text, answers=list(needs.ANSWER_SCORES[q.scale])) for q in s.questions],
+            questions=[
+                QuestionView(id=q.id, text=q.text, answers=list(needs.ANSWER_SCORES[q.scale])) for q in s.questions
+            ],
         )
         for s in needs.SECTIONS
     ]
@@ -99,7 +103,12 @@ async def start_assessment(session: Session, crn: str = CrnPath, principal: Prin
 
 
 @router.get("/people/{crn}/assessments", response_model=list[AssessmentSummary] | AssessmentView)
-async def list_assessments(session: Session, crn: str = CrnPath, at: AsAt | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
+async def list_assessments(
+    session: Session,
+    crn: str = CrnPath,
+    at: AsAt | None = Query(default=None),
+    principal: Principal = require_roles(*READ_FULL),
+):
     """All versions; with `at`, the assessment that was current then, as it stood then."""
     if await queries.get_person(session, crn) is None:
         raise not_found("person")
@@ -110,7 +119,12 @@ async def list_assessments(session: Session, crn: str = CrnPath, at: AsAt | None
             raise not_found("assessment at that time")
         return redacted_response(await _as_at(session, assessment, at), principal.roles)
     rows = await queries.assessments_of(session, crn)
-    summaries = [AssessmentSummary(id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at) for a in rows]
+    summaries = [
+        AssessmentSummary(
+            id=a.id, version=a.version, status=a.status, createdAt=a.created_at, completedAt=a.completed_at
+        )
+        for a in rows
+    ]
     return redacted_response(summaries, principal.roles)
 
 
@@ -122,7 +136,12 @@ async def _assessment(session, assessment_id: KeyPath) -> Assessment:
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentView)
-async def get_assessment(session: Session, assessment_id: KeyPath, at: AsAt | None = Query(default=None), principal: Principal = require_roles(*READ_FULL)):
+async def get_assessment(
+    session: Session,
+    assessment_id: KeyPath,
+    at: AsAt | None = Query(default=None),
+    principal: Principal = require_roles(*READ_FULL),
+):
     assessment = await _assessment(session, assessment_id)
     await audit(session, principal, assessment.crn, "read-assessment", f"/assessments/{assessment_id}")
     body = await _as_at(session, assessment, at) if at is not None else view(assessment)
@@ -130,15 +149,24 @@ async def get_assessment(session: Session, assessment_id: KeyPath, at: AsAt | No
 
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentView)
-async def update_assessment(body: AssessmentUpdate, session: Session, assessment_id: KeyPath, principal: Principal = require_roles(*WRITE)):
+async def update_assessment(
+    body: AssessmentUpdate, session: Session, assessment_id: KeyPath, principal: Principal = require_roles(*WRITE)
+):
     assessment = await _assessment(session, assessment_id)
     with domain_errors():
-        await workflow.update(session, assessment, {k: v.model_dump() for k, v in body.sections.items()}, principal.subject)
+        await workflow.update(
+            session, assessment, {k: v.model_dump() for k, v in body.sections.items()}, principal.subject
+        )
     return redacted_response(view(assessment), principal.roles)
 
 
 @router.post("/assessments/{assessment_id}/complete", response_model=AssessmentView)
-async def complete_assessment(session: Session, assessment_id: KeyPath, body: CompleteAssessment | None = None, principal: Principal = require_roles(*WRITE)):
+async def complete_assessment(
+    session: Session,
+    assessment_id: KeyPath,
+    body: CompleteAssessment | None = None,
+    principal: Principal = require_roles(*WRITE),
+):
     assessment = await _assessment(session, assessment_id)
     person = await queries.get_person(session, assessment.crn)
     if person is None:  # pragma: no cover - the assessment was started through ensure_person

@@ -32,7 +32,9 @@ class PersonRecordView(Outbound):
 
 
 @router.get("/{crn}", response_model=PersonRecordView)
-async def get_person(session: Session, crn: str = Path(pattern=CRN_PATTERN), principal: Principal = require_roles(*READ_FULL)):
+async def get_person(
+    session: Session, crn: str = Path(pattern=CRN_PATTERN), principal: Principal = require_roles(*READ_FULL)
+):
     record = await queries.get_person(session, crn)
     if record is None:
         raise not_found("person")

@@ -60,7 +60,9 @@ async def get_proposal(session: Session, proposal_id: KeyPath, principal: Princi
 
 
 @router.post("/psr-proposals/{proposal_id}/override", response_model=PsrView)
-async def override(body: PsrOverride, session: Session, proposal_id: KeyPath, principal: Principal = require_roles(*WRITE)):
+async def override(
+    body: PsrOverride, session: Session, proposal_id: KeyPath, principal: Principal = require_roles(*WRITE)
+):
     proposal = await _proposal(session, proposal_id)
     if proposal.override is not None:
         raise Problem(409, "already-overridden", "This proposal already records an override; make a new proposal.")

@@ -17,7 +17,19 @@ from ..db import queries
 from ..db.models import RoshVersion
 from ..domain import rosh as rules
 from ..workflows import rosh as workflow
-from .access import CALCULATE, CRN_PATTERN, READ_FULL, READ_SUMMARY, WRITE, Audience, audience_of, audit, check_audience, domain_errors, person_or_404
+from .access import (
+    CALCULATE,
+    CRN_PATTERN,
+    READ_FULL,
+    READ_SUMMARY,
+    WRITE,
+    Audience,
+    audience_of,
+    audit,
+    check_audience,
+    domain_errors,
+    person_or_404,
+)
 from .schemas import (
     Mappa,
     PoliceRiskSummary,
@@ -49,7 +61,10 @@ async def version_view(session, version: RoshVersion) -> RoshVersionView:
         custody=version.custody,
         narrative=version.narrative,
         riskToSelf=version.risk_to_self,
-        victims=[VictimView(name=v.name, address=v.address, relationship=v.relationship, phone=v.phone, email=v.email) for v in victims],
+        victims=[
+            VictimView(name=v.name, address=v.address, relationship=v.relationship, phone=v.phone, email=v.email)
+            for v in victims
+        ],
         reason=version.reason,
         author=version.author,
         createdAt=version.created_at,
@@ -65,12 +80,16 @@ def rosh_data(body, exclude: set[str] = frozenset()) -> dict:
 
 
 @router.post("/rosh", status_code=201, response_model=RoshVersionView)
-async def re_rate(body: RoshReRating, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
+async def re_rate(
+    body: RoshReRating, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)
+):
     """A practitioner re-rates RoSH between full assessments, with a reason: a new version, published at once."""
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     data = rosh_data(body, exclude={"reason"})
     with domain_errors():
-        version = await workflow.new_version(session, person, data, principal.subject, source="RE_RATING", reason=body.reason)
+        version = await workflow.new_version(
+            session, person, data, principal.subject, source="RE_RATING", reason=body.reason
+        )
     return redacted_response(await version_view(session, version), principal.roles, status_code=201)
 
 
@@ -103,13 +122,23 @@ async def provider_view(session, crn: str, version: RoshVersion | None) -> Provi
     against the victims when written), levels and groups at risk, and risk-to-self flags (HEALTH)."""
     if version is None:
         return ProviderRiskSummary(
-            crn=crn, version=None, overall=None, community=None, custody=None, groupsAtRisk=[], summary=None, riskToSelf=[], updatedAt=None
+            crn=crn,
+            version=None,
+            overall=None,
+            community=None,
+            custody=None,
+            groupsAtRisk=[],
+            summary=None,
+            riskToSelf=[],
+            updatedAt=None,
         )
     flags = []
     for kind in rules.RISK_TO_SELF:
         entry = (version.risk_to_self or {}).get(kind)
         if entry and (entry.get("current") or entry.get("previous")):
-            flags.append(RiskToSelfFlag(kind=kind, current=bool(entry.get("current")), previous=bool(entry.get("previous"))))
+            flags.append(
+                RiskToSelfFlag(kind=kind, current=bool(entry.get("current")), previous=bool(entry.get("previous")))
+            )
     return ProviderRiskSummary(
         crn=crn,
         version=version.version,
@@ -206,9 +235,13 @@ async def preview(
 
 
 @router.post("/provider-text-check", response_model=ProviderTextCheckResult)
-async def provider_text_check(body: ProviderTextCheck, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CALCULATE)):
+async def provider_text_check(
+    body: ProviderTextCheck, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*CALCULATE)
+):
     """Does any of these texts, meant for a provider, contain an identifier of a victim ever recorded for
     the person? Other services call this before accepting provider-bound text written by probation staff."""
     matches = await workflow.victim_identifiers_in(session, crn, body.texts)
-    result = ProviderTextCheckResult(matches=[VictimIdentifierMatch(field=f, kind=m.kind, matched=m.matched) for f, m in matches])
+    result = ProviderTextCheckResult(
+        matches=[VictimIdentifierMatch(field=f, kind=m.kind, matched=m.matched) for f, m in matches]
+    )
     return redacted_response(result, principal.roles)

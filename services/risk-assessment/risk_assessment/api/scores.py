@@ -58,19 +58,25 @@ async def calculate(body: Ogrs3Request, principal: Principal = require_roles(*CA
 
 
 @router.post("/people/{crn}/scores/ogrs3", status_code=201, response_model=Ogrs3View)
-async def record_ogrs3(body: Ogrs3Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
+async def record_ogrs3(
+    body: Ogrs3Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)
+):
     """Compute OGRS3 from its inputs and record it as the person's score (publishes scores.determined, recalculates the tier).
 
     Sex and date of birth are inputs here (as OASys takes them); when this service does not yet know
     them from case-allocation, they are remembered for tiering."""
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     with domain_errors():
-        _, result = await workflow.record_ogrs3(session, person, _inputs(body), body.model_dump(mode="json"), principal.subject)
+        _, result = await workflow.record_ogrs3(
+            session, person, _inputs(body), body.model_dump(mode="json"), principal.subject
+        )
     return redacted_response(_result(result, body), principal.roles, status_code=201)
 
 
 @router.post("/people/{crn}/scores", status_code=201, response_model=ScoresView)
-async def record_scores(body: RecordedScoreRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
+async def record_scores(
+    body: RecordedScoreRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)
+):
     """Record RSR (band derived: <3 LOW, 3 to <6.9 MEDIUM, ≥6.9 HIGH) and OSP scores with their bands."""
     errors = []
     if body.rsr is None and body.ospC is None and body.ospI is None:
@@ -79,7 +85,9 @@ async def record_scores(body: RecordedScoreRequest, session: Session, crn: str =
         if (getattr(body, score) is None) != (getattr(body, band) is None):
             errors.append({"field": band, "message": f"{score} and {band} go together."})
     if errors:
-        raise Problem(422, "validation-failed", "Invalid fields: " + ", ".join(e["field"] for e in errors), errors=errors)
+        raise Problem(
+            422, "validation-failed", "Invalid fields: " + ", ".join(e["field"] for e in errors), errors=errors
+        )
     person = await queries.ensure_person(session, crn, datetime.now(UTC))
     await workflow.record_scores(
         session,
@@ -118,7 +126,11 @@ def _ogrs3_terms(score: Score) -> dict | None:
 async def _scores(session, crn: str) -> ScoresView:
     latest = {kind: await queries.latest_score(session, crn, kind) for kind in ("OGRS3", "RSR", "OSP_C", "OSP_I")}
     return ScoresView(
-        crn=crn, ogrs3=_score_view(latest["OGRS3"]), rsr=_score_view(latest["RSR"]), ospC=_score_view(latest["OSP_C"]), ospI=_score_view(latest["OSP_I"])
+        crn=crn,
+        ogrs3=_score_view(latest["OGRS3"]),
+        rsr=_score_view(latest["RSR"]),
+        ospC=_score_view(latest["OSP_C"]),
+        ospI=_score_view(latest["OSP_I"]),
     )
 
 

@@ -54,7 +54,12 @@ async def current_tier(session: Session, crn: str = CrnPath, principal: Principa
 
 
 @router.get("/people/{crn}/tier/history", response_model=TierHistoryView)
-async def tier_history(session: Session, crn: str = CrnPath, limit: int = Query(default=100, ge=1, le=1000), principal: Principal = require_roles(*READ_FULL)):
+async def tier_history(
+    session: Session,
+    crn: str = CrnPath,
+    limit: int = Query(default=100, ge=1, le=1000),
+    principal: Principal = require_roles(*READ_FULL),
+):
     await person_or_404(session, crn)
     await audit(session, principal, crn, "read-tier-history", f"/people/{crn}/tier/history")
     rows = await queries.tier_history(session, crn, limit)

@@ -223,11 +223,17 @@ class SectionResult:
     complete: bool
 
 
-def validate_answers(section_code: str, answers: Mapping[str, str], field_prefix: str, errors: ErrorCollector) -> Section | None:
+def validate_answers(
+    section_code: str, answers: Mapping[str, str], field_prefix: str, errors: ErrorCollector
+) -> Section | None:
     """Check one section's answers against its questions and scales; records each bad field."""
     section = SECTIONS_BY_CODE.get(section_code)
     if section is None:
-        errors.add(field_prefix, f"Unknown section {section_code!r}; sections are {', '.join(SECTIONS_BY_CODE)}.", "unknown-section")
+        errors.add(
+            field_prefix,
+            f"Unknown section {section_code!r}; sections are {', '.join(SECTIONS_BY_CODE)}.",
+            "unknown-section",
+        )
         return None
     for question_id, answer in answers.items():
         question = section.question(question_id)
@@ -236,18 +242,24 @@ def validate_answers(section_code: str, answers: Mapping[str, str], field_prefix
             errors.add(field, f"Section {section_code} has no question {question_id!r}.", "unknown-question")
         elif answer not in ANSWER_SCORES[question.scale]:
             allowed = ", ".join(ANSWER_SCORES[question.scale])
-            errors.add(field, f"{answer!r} is not an answer to question {question_id}; allowed: {allowed}.", "invalid-answer")
+            errors.add(
+                field, f"{answer!r} is not an answer to question {question_id}; allowed: {allowed}.", "invalid-answer"
+            )
     return section
 
 
-def score_section(section: Section, answers: Mapping[str, str], linked_to_harm: bool = False, linked_to_reoffending: bool = False) -> SectionResult:
+def score_section(
+    section: Section, answers: Mapping[str, str], linked_to_harm: bool = False, linked_to_reoffending: bool = False
+) -> SectionResult:
     """Section score (sum of answer scores), severity and identified need. Answers must be valid."""
     complete = all(q.id in answers for q in section.questions)
     if not section.scored:
         return SectionResult(section.code, None, None, False, linked_to_harm, linked_to_reoffending, complete)
     score = sum(ANSWER_SCORES[q.scale][answers[q.id]] for q in section.questions if q.id in answers)
     level = severity(section, score)
-    return SectionResult(section.code, score, level, level is not Severity.NO_NEED, linked_to_harm, linked_to_reoffending, complete)
+    return SectionResult(
+        section.code, score, level, level is not Severity.NO_NEED, linked_to_harm, linked_to_reoffending, complete
+    )
 
 
 def answer_score(section_code: str, question_id: str, answers: Mapping[str, str]) -> int:
@@ -270,5 +282,6 @@ def womens_factors(all_answers: Mapping[str, Mapping[str, str]]) -> WomensFactor
     thinking = all_answers.get("THINKING_BEHAVIOUR", {})
     return WomensFactors(
         parenting_concern=answer_score("RELATIONSHIPS", "6.9", relationships) > 0,
-        impulsivity_or_temper_concern=answer_score("THINKING_BEHAVIOUR", "11.2", thinking) > 0 or answer_score("THINKING_BEHAVIOUR", "11.4", thinking) > 0,
+        impulsivity_or_temper_concern=answer_score("THINKING_BEHAVIOUR", "11.2", thinking) > 0
+        or answer_score("THINKING_BEHAVIOUR", "11.4", thinking) > 0,
     )

@@ -92,7 +92,9 @@ def offence_weights() -> dict[tuple[int, int], OffenceWeight]:
         for row in csv.DictReader(f):
             key = (int(row["ho_category"]), int(row["ho_subcategory"]))
             weight = float(row["ogrs3_weight"]) if row["ogrs3_weight"].strip() else None
-            table[key] = OffenceWeight(key[0], key[1], weight, row["ogrs3_offence_group"], row["error_code"].strip() or None)
+            table[key] = OffenceWeight(
+                key[0], key[1], weight, row["ogrs3_offence_group"], row["error_code"].strip() or None
+            )
     return table
 
 
@@ -163,11 +165,21 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
     age_at_conviction = whole_years(inputs.date_of_birth, inputs.conviction_date)
     age_at_follow_up = whole_years(inputs.date_of_birth, inputs.follow_up_start)
     if age_at_conviction < 10:
-        errors.add("convictionDate", f"Age at conviction is {age_at_conviction}; it must be at least 10.", "AGE_AT_CURRENT_CONVICTION_LESS_THAN_TEN")
+        errors.add(
+            "convictionDate",
+            f"Age at conviction is {age_at_conviction}; it must be at least 10.",
+            "AGE_AT_CURRENT_CONVICTION_LESS_THAN_TEN",
+        )
     if age_at_follow_up < 10:
-        errors.add("followUpStart", f"Age at the start of follow-up is {age_at_follow_up}; it must be at least 10.", "age-at-follow-up-below-10")
+        errors.add(
+            "followUpStart",
+            f"Age at the start of follow-up is {age_at_follow_up}; it must be at least 10.",
+            "age-at-follow-up-below-10",
+        )
     if inputs.total_sanctions < 1:
-        errors.add("totalSanctions", "Total sanctions include the current one, so at least 1.", "total-sanctions-below-1")
+        errors.add(
+            "totalSanctions", "Total sanctions include the current one, so at least 1.", "total-sanctions-below-1"
+        )
     if inputs.age_at_first_sanction < 0:
         errors.add("ageAtFirstSanction", "Age at first sanction cannot be negative.", "negative-age")
     elif age_at_conviction >= 10 and inputs.age_at_first_sanction > age_at_conviction:
@@ -193,4 +205,16 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
     x = age_gender + status + copas + offence.weight
     one_year = round_percent(_logistic(ONE_YEAR_INTERCEPT + x))
     two_year = round_percent(_logistic(TWO_YEAR_INTERCEPT + x))
-    return Ogrs3Result(one_year, two_year, band(two_year), age_at_conviction, age_at_follow_up, offence.group, offence.weight, x, age_gender, status, copas)
+    return Ogrs3Result(
+        one_year,
+        two_year,
+        band(two_year),
+        age_at_conviction,
+        age_at_follow_up,
+        offence.group,
+        offence.weight,
+        x,
+        age_gender,
+        status,
+        copas,
+    )

@@ -41,7 +41,9 @@ RAR_NEEDS = {
 class PsrInputs:
     offence_code: str
     offence_description: str
-    needs: Mapping[str, Severity] | None  # severity per scored section (latest complete assessment); None: no assessment
+    needs: (
+        Mapping[str, Severity] | None
+    )  # severity per scored section (latest complete assessment); None: no assessment
     rosh: RiskLevel | None
     ogrs_band: str | None
     psychological_problems: bool = False
@@ -73,7 +75,9 @@ class SentenceOption:
 def _requirements(inputs: PsrInputs) -> list[ProposedRequirement]:
     requirements: list[ProposedRequirement] = []
     found = inputs.needs or {}
-    rar = [(code, label) for code, label in RAR_NEEDS.items() if found.get(code, Severity.NO_NEED) is not Severity.NO_NEED]
+    rar = [
+        (code, label) for code, label in RAR_NEEDS.items() if found.get(code, Severity.NO_NEED) is not Severity.NO_NEED
+    ]
     if rar:
         weight = sum(2 if found[code] is Severity.SEVERE else 1 for code, _ in rar)
         days = min(max(10 * weight, 10), 40)
@@ -94,7 +98,9 @@ def _requirements(inputs: PsrInputs) -> list[ProposedRequirement]:
     elif alcohol is Severity.STANDARD:
         requirements.append(ProposedRequirement("AAMR", "alcohol misuse is an identified need (standard)"))
     if inputs.psychological_problems:
-        requirements.append(ProposedRequirement("MHTR", "significant current psychological problems (subject to consent)"))
+        requirements.append(
+            ProposedRequirement("MHTR", "significant current psychological problems (subject to consent)")
+        )
     return requirements
 
 
@@ -107,26 +113,48 @@ def propose(inputs: PsrInputs) -> list[SentenceOption]:
     context = f"offence {inputs.offence_code} ({inputs.offence_description})"
     if not requirements:
         if inputs.needs is None:
-            reasons = [f"no assessment exists, so criminogenic needs are unknown: complete an assessment before relying on this; {context}"]
+            reasons = [
+                f"no assessment exists, so criminogenic needs are unknown: complete an assessment before relying on this; {context}"
+            ]
         else:
             reasons = [f"no identified criminogenic need; {context}"]
         if not high_harm and not high_reoffending:
             options.append(
                 SentenceOption(
-                    "COMMUNITY_ORDER", [ProposedRequirement("UPW", "punitive element where no rehabilitative need is identified", hours=80)], reasons
+                    "COMMUNITY_ORDER",
+                    [
+                        ProposedRequirement(
+                            "UPW", "punitive element where no rehabilitative need is identified", hours=80
+                        )
+                    ],
+                    reasons,
                 )
             )
         else:
             options.append(
-                SentenceOption("SUSPENDED_SENTENCE_ORDER", [ProposedRequirement("UPW", "punitive element", hours=120)], reasons + [_risk_reason(inputs)])
+                SentenceOption(
+                    "SUSPENDED_SENTENCE_ORDER",
+                    [ProposedRequirement("UPW", "punitive element", hours=120)],
+                    reasons + [_risk_reason(inputs)],
+                )
             )
         return options
-    community = SentenceOption("COMMUNITY_ORDER", list(requirements), [f"requirements address the identified needs; {context}"])
+    community = SentenceOption(
+        "COMMUNITY_ORDER", list(requirements), [f"requirements address the identified needs; {context}"]
+    )
     if high_harm or high_reoffending:
         ssr = list(requirements)
         if (inputs.needs or {}).get("LIFESTYLE_ASSOCIATES", Severity.NO_NEED) is not Severity.NO_NEED:
-            ssr.append(ProposedRequirement("CURFEW", "lifestyle and associates need with high risk: structure and restriction"))
-        options.append(SentenceOption("SUSPENDED_SENTENCE_ORDER", ssr, [_risk_reason(inputs), f"requirements address the identified needs; {context}"]))
+            ssr.append(
+                ProposedRequirement("CURFEW", "lifestyle and associates need with high risk: structure and restriction")
+            )
+        options.append(
+            SentenceOption(
+                "SUSPENDED_SENTENCE_ORDER",
+                ssr,
+                [_risk_reason(inputs), f"requirements address the identified needs; {context}"],
+            )
+        )
     options.append(community)
     return options
 

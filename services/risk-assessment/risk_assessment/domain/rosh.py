@@ -21,7 +21,12 @@ CUSTODY_GROUPS = ("children", "public", "knownAdult", "staff", "prisoners")
 RISK_TO_SELF = ("suicide", "selfHarm", "custody", "hostel", "vulnerability")
 
 # RoSH registrations in case-allocation and the level each stands for.
-ROSH_REGISTRATIONS = {"RVHR": RiskLevel.VERY_HIGH, "RHRH": RiskLevel.HIGH, "RMRH": RiskLevel.MEDIUM, "RLRH": RiskLevel.LOW}
+ROSH_REGISTRATIONS = {
+    "RVHR": RiskLevel.VERY_HIGH,
+    "RHRH": RiskLevel.HIGH,
+    "RMRH": RiskLevel.MEDIUM,
+    "RLRH": RiskLevel.LOW,
+}
 
 
 def overall(levels: Iterable[RiskLevel | None]) -> RiskLevel | None:

@@ -87,7 +87,13 @@ DC_SRP_BANDS = ("LOW", "MEDIUM", "HIGH", "VERY_HIGH")
 
 # MAPPA (any category M1–M4) and RoSH; None: no RoSH recorded. Without MAPPA, only high RoSH gives a tier.
 MAPPA_CATEGORIES = ("M1", "M2", "M3", "M4")
-ROSH_WITH_MAPPA = {RiskLevel.VERY_HIGH: Tier.A, RiskLevel.HIGH: Tier.C, RiskLevel.MEDIUM: Tier.D, RiskLevel.LOW: Tier.E, None: Tier.E}
+ROSH_WITH_MAPPA = {
+    RiskLevel.VERY_HIGH: Tier.A,
+    RiskLevel.HIGH: Tier.C,
+    RiskLevel.MEDIUM: Tier.D,
+    RiskLevel.LOW: Tier.E,
+    None: Tier.E,
+}
 ROSH_WITHOUT_MAPPA = {RiskLevel.VERY_HIGH: Tier.C, RiskLevel.HIGH: Tier.D}
 
 # Lifer / IPP: released within (years, inclusive of the anniversary) → tier; released longer ago → E.
@@ -95,7 +101,12 @@ LIFER_SINCE_RELEASE: tuple[tuple[int, Tier], ...] = ((1, Tier.B), (5, Tier.D))
 LIFER_LONG_AGO = Tier.E
 
 # Registration-style flags and the tier each gives.
-FLAG_TIERS = {Step.DOMESTIC_ABUSE: Tier.E, Step.STALKING: Tier.F, Step.CHILD_PROTECTION: Tier.F, Step.SEXUAL_OFFENCES: Tier.E}
+FLAG_TIERS = {
+    Step.DOMESTIC_ABUSE: Tier.E,
+    Step.STALKING: Tier.F,
+    Step.CHILD_PROTECTION: Tier.F,
+    Step.SEXUAL_OFFENCES: Tier.E,
+}
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,11 @@ def sexual_reoffending_tier(p: BandedPredictor | None) -> Tier | None:
     for threshold, tier in DC_SRP_MEDIUM_BY_SCORE:
         if usable.score >= threshold:
             return tier
-    raise DomainError.on("dcSrp", "dc-srp-score-outside-band", f"a MEDIUM direct-contact sexual reoffending score must be at least 0.60 (got {usable.score})")
+    raise DomainError.on(
+        "dcSrp",
+        "dc-srp-score-outside-band",
+        f"a MEDIUM direct-contact sexual reoffending score must be at least 0.60 (got {usable.score})",
+    )
 
 
 def check_dc_srp(score: Decimal | None, band: str | None) -> None:
@@ -230,22 +245,32 @@ def provisional_reasons(inputs: TierAGInputs, steps: dict[Step, Tier | None]) ->
     elif arp_static:
         ceiling = reoffending_tier(_MAX, csrp_score)
         if without_reoffending < ceiling:
-            reasons.append(f"ARP is static and no other step reaches {ceiling.name}, the highest tier its CSRP row allows")
+            reasons.append(
+                f"ARP is static and no other step reaches {ceiling.name}, the highest tier its CSRP row allows"
+            )
     elif csrp_static:
         ceiling = reoffending_tier(arp_score, _MAX)
         if without_reoffending < ceiling:
-            reasons.append(f"CSRP is static and no other step reaches {ceiling.name}, the highest tier its ARP column allows")
+            reasons.append(
+                f"CSRP is static and no other step reaches {ceiling.name}, the highest tier its ARP column allows"
+            )
 
     if inputs.rosh is None:
         both_dynamic = _is(inputs.arp, ScoreType.DYNAMIC) and _is(inputs.csrp, ScoreType.DYNAMIC)
         without_rosh = max(
-            (t for s, t in steps.items() if s != Step.MAPPA_ROSH and (s != Step.REOFFENDING or both_dynamic) and t is not None),
+            (
+                t
+                for s, t in steps.items()
+                if s != Step.MAPPA_ROSH and (s != Step.REOFFENDING or both_dynamic) and t is not None
+            ),
             default=Tier.G,
         )
         has_mappa = inputs.mappa_category in MAPPA_CATEGORIES
         needed = Tier.A if has_mappa else Tier.C
         if without_rosh < needed:
-            reasons.append(f"no RoSH is recorded and {'with' if has_mappa else 'without'} MAPPA no other step reaches tier {needed.name}")
+            reasons.append(
+                f"no RoSH is recorded and {'with' if has_mappa else 'without'} MAPPA no other step reaches tier {needed.name}"
+            )
     return reasons
 
 
@@ -254,7 +279,11 @@ def calculate(inputs: TierAGInputs, today: date) -> TierAGResult:
         return TierAGResult(NOT_SUPERVISED, False, {"outcome": NOT_SUPERVISED, "reason": "no active event (sentence)"})
     if inputs.arp is None or inputs.csrp is None:
         missing = [name for name, p in (("arp", inputs.arp), ("csrp", inputs.csrp)) if p is None]
-        return TierAGResult(MISSING, False, {"outcome": MISSING, "reason": "no " + " and no ".join(m.upper() for m in missing), "missing": missing})
+        return TierAGResult(
+            MISSING,
+            False,
+            {"outcome": MISSING, "reason": "no " + " and no ".join(m.upper() for m in missing), "missing": missing},
+        )
 
     steps: dict[Step, Tier | None] = {
         Step.REOFFENDING: reoffending_tier(inputs.arp.score, inputs.csrp.score),

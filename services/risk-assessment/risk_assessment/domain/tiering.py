@@ -40,7 +40,9 @@ class TierInputs:
     unsupervised: bool = False
 
     def to_json(self) -> dict:
-        data = {name: getattr(self, name) for name in _INPUT_FIELDS}  # every field is a plain value: no deep copy needed
+        data = {
+            name: getattr(self, name) for name in _INPUT_FIELDS
+        }  # every field is a plain value: no deep copy needed
         data["rsr"] = None if self.rsr is None else str(self.rsr)
         data["rosh"] = None if self.rosh is None else self.rosh.value
         data["complexity_factors"] = sorted(self.complexity_factors)
@@ -145,7 +147,14 @@ def calculate(inputs: TierInputs) -> TierResult:
     change.update(points=change_points, level=digit)
 
     tier = f"{letter}{digit}" + ("S" if inputs.unsupervised else "")
-    return TierResult(tier, letter, protect_points, digit, change_points, {"protect": protect, "change": change, "unsupervised": inputs.unsupervised})
+    return TierResult(
+        tier,
+        letter,
+        protect_points,
+        digit,
+        change_points,
+        {"protect": protect, "change": change, "unsupervised": inputs.unsupervised},
+    )
 
 
 def needs_from_severities(severities: Mapping[str, str | Severity | None]) -> dict[str, Severity]:

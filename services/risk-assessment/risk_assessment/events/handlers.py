@@ -69,7 +69,9 @@ async def _people(session: AsyncSession, events: Sequence[DomainEvent]) -> dict[
     return await queries.ensure_people(session, [(_crn(e), e.occurredAt, e.noms) for e in events])
 
 
-def _segments(events: Sequence[DomainEvent], keys: Callable[[DomainEvent], Iterable[object]]) -> list[list[DomainEvent]]:
+def _segments(
+    events: Sequence[DomainEvent], keys: Callable[[DomainEvent], Iterable[object]]
+) -> list[list[DomainEvent]]:
     """The events cut into consecutive runs in which no key (person, registration...) appears twice.
     Within such a run, applying every event and then recalculating each person once gives exactly
     what handling the events one at a time gives, as a person's tier depends only on their own rows."""
@@ -85,7 +87,9 @@ def _segments(events: Sequence[DomainEvent], keys: Callable[[DomainEvent], Itera
     return segments
 
 
-async def _recalculate(session: AsyncSession, people: Mapping[str, PersonRecord], segment: Sequence[DomainEvent]) -> None:
+async def _recalculate(
+    session: AsyncSession, people: Mapping[str, PersonRecord], segment: Sequence[DomainEvent]
+) -> None:
     await tiers.recalculate_many(session, [(people[_crn(e)], e.eventType) for e in segment])
 
 
@@ -143,7 +147,13 @@ def _registration_values(event: DomainEvent, crn: str, existing: Registration | 
         if not code:
             raise ValueError(f"{event.eventType} without a registerTypeCode")
         values = dict(
-            registration_id=_registration_id(event), crn=crn, type_code=code, level=None, category=None, registered_at=event.occurredAt, deregistered_at=None
+            registration_id=_registration_id(event),
+            crn=crn,
+            type_code=code,
+            level=None,
+            category=None,
+            registered_at=event.occurredAt,
+            deregistered_at=None,
         )
     values["active"] = active
     if code:
@@ -227,8 +237,16 @@ CASE_EVENTS = Subscription(
 )
 
 
-ACTIVE_REFERRAL_EVENTS = {"intervention.referral.sent", "intervention.referral.assigned", "intervention.referral.amended"}
-ENDING_REFERRAL_EVENTS = {"intervention.referral.withdrawn", "intervention.referral.concluded", "intervention.referral.ended"}
+ACTIVE_REFERRAL_EVENTS = {
+    "intervention.referral.sent",
+    "intervention.referral.assigned",
+    "intervention.referral.amended",
+}
+ENDING_REFERRAL_EVENTS = {
+    "intervention.referral.withdrawn",
+    "intervention.referral.concluded",
+    "intervention.referral.ended",
+}
 
 
 async def on_referral(session: AsyncSession, event: DomainEvent) -> None:
@@ -240,7 +258,15 @@ async def on_referral(session: AsyncSession, event: DomainEvent) -> None:
     referral = await queries.get_referral(session, str(referral_id))
     ending = event.eventType in ENDING_REFERRAL_EVENTS
     if referral is None:
-        session.add(Referral(referral_id=str(referral_id), crn=crn, provider_id=str(provider_id), active=not ending, updated_at=event.occurredAt))
+        session.add(
+            Referral(
+                referral_id=str(referral_id),
+                crn=crn,
+                provider_id=str(provider_id),
+                active=not ending,
+                updated_at=event.occurredAt,
+            )
+        )
         return
     # A late `assigned`/`amended` never reopens a referral that has ended.
     if ending:

@@ -66,13 +66,28 @@ class TierCalculationChanged(Outbound):
     previousTier: Level
 
 
-async def _publish(session: AsyncSession, event_type: str, crn: str, description: str, path: str, payload: Outbound, version: int = 1) -> None:
-    event = new_event(event_type, crn=crn, description=description, detail_url=detail_url(session, path), additional_information=info(payload), version=version)
+async def _publish(
+    session: AsyncSession, event_type: str, crn: str, description: str, path: str, payload: Outbound, version: int = 1
+) -> None:
+    event = new_event(
+        event_type,
+        crn=crn,
+        description=description,
+        detail_url=detail_url(session, path),
+        additional_information=info(payload),
+        version=version,
+    )
     await add_event(session, PLATFORM.outbox, RISK_ASSESSMENT, event)
 
 
 async def scores_determined(
-    session: AsyncSession, crn: str, *, ogrs3_two_year: int | None, ogrs3_band: str | None, rsr_score: float | None, rsr_band: str | None
+    session: AsyncSession,
+    crn: str,
+    *,
+    ogrs3_two_year: int | None,
+    ogrs3_band: str | None,
+    rsr_score: float | None,
+    rsr_band: str | None,
 ) -> None:
     await _publish(
         session,

@@ -81,11 +81,20 @@ def results(sections: dict) -> list[needs.SectionResult]:
     out = []
     for section in needs.SECTIONS:
         part = sections.get(section.code, {})
-        out.append(needs.score_section(section, part.get("answers", {}), part.get("linkedToHarm", False), part.get("linkedToReoffending", False)))
+        out.append(
+            needs.score_section(
+                section,
+                part.get("answers", {}),
+                part.get("linkedToHarm", False),
+                part.get("linkedToReoffending", False),
+            )
+        )
     return out
 
 
-async def complete(session: AsyncSession, assessment: Assessment, person: PersonRecord, subject: str, rosh_input: dict | None) -> Assessment:
+async def complete(
+    session: AsyncSession, assessment: Assessment, person: PersonRecord, subject: str, rosh_input: dict | None
+) -> Assessment:
     if assessment.status != "DRAFT":
         raise Problem(409, "assessment-locked", "This assessment is already complete.")
     errors = ErrorCollector()
@@ -93,7 +102,11 @@ async def complete(session: AsyncSession, assessment: Assessment, person: Person
         answers = assessment.sections.get(section.code, {}).get("answers", {})
         for question in section.questions:
             if question.id not in answers:
-                errors.add(f"sections.{section.code}.answers.{question.id}", "An answer is required to complete the assessment.", "missing-answer")
+                errors.add(
+                    f"sections.{section.code}.answers.{question.id}",
+                    "An answer is required to complete the assessment.",
+                    "missing-answer",
+                )
     errors.raise_if_any("assessment-incomplete", "Every question of the scored sections needs an answer")
     now = datetime.now(UTC)
     assessment.status = "COMPLETE"
@@ -102,7 +115,9 @@ async def complete(session: AsyncSession, assessment: Assessment, person: Person
     await _revise(session, assessment, subject, now)
     await publish.assessment_summary_produced(session, assessment)
     if rosh_input is not None:
-        await rosh_workflow.new_version(session, person, rosh_input, subject, source="ASSESSMENT", assessment_id=assessment.id, recalculate=False)
+        await rosh_workflow.new_version(
+            session, person, rosh_input, subject, source="ASSESSMENT", assessment_id=assessment.id, recalculate=False
+        )
     await tiers.recalculate(session, person, "assessment.completed")
     return assessment
 

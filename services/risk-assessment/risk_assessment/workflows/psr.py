@@ -14,17 +14,25 @@ from ..domain.errors import DomainError
 from ..domain.rosh import RiskLevel
 
 
-async def propose(session: AsyncSession, person: PersonRecord, offence_code: str, offence_description: str, author: str) -> PsrProposal:
+async def propose(
+    session: AsyncSession, person: PersonRecord, offence_code: str, offence_description: str, author: str
+) -> PsrProposal:
     match = ogrs3.OFFENCE_CODE.match(offence_code.strip())
     if not match or (int(match.group(1)), int(match.group(2))) not in ogrs3.offence_weights():
-        raise DomainError.on("offenceCode", "unknown-offence-code", f"{offence_code!r} is not a known Home Office offence code like 027/00.")
+        raise DomainError.on(
+            "offenceCode",
+            "unknown-offence-code",
+            f"{offence_code!r} is not a known Home Office offence code like 027/00.",
+        )
     assessment = await queries.latest_complete_assessment(session, person.crn)
     severities: dict[str, needs.Severity] = {}
     psychological = False
     if assessment is not None:
         answers = {code: part.get("answers", {}) for code, part in assessment.sections.items()}
         for section in needs.SCORED_SECTIONS:
-            severities[section.code] = needs.score_section(section, answers.get(section.code, {})).severity or needs.Severity.NO_NEED
+            severities[section.code] = (
+                needs.score_section(section, answers.get(section.code, {})).severity or needs.Severity.NO_NEED
+            )
         psychological = answers.get("EMOTIONAL_WELLBEING", {}).get("10.2") == "SIGNIFICANT"
     rosh = await queries.latest_rosh(session, person.crn)
     ogrs = await queries.latest_score(session, person.crn, "OGRS3")
@@ -58,6 +66,14 @@ async def propose(session: AsyncSession, person: PersonRecord, offence_code: str
     return proposal
 
 
-def record_override(proposal: PsrProposal, sentence_type: str, requirements: list[str], reason: str, author: str) -> None:
+def record_override(
+    proposal: PsrProposal, sentence_type: str, requirements: list[str], reason: str, author: str
+) -> None:
     psr.check_override(sentence_type, requirements)  # DomainError → 422 naming `requirements`
-    proposal.override = {"sentenceType": sentence_type, "requirements": requirements, "reason": reason, "by": author, "at": datetime.now(UTC).isoformat()}
+    proposal.override = {
+        "sentenceType": sentence_type,
+        "requirements": requirements,
+        "reason": reason,
+        "by": author,
+        "at": datetime.now(UTC).isoformat(),
+    }

@@ -15,7 +15,14 @@ from ..domain.errors import ErrorCollector
 from ..events import publish
 from . import tiers
 
-NARRATIVE_FIELDS = ("whoIsAtRisk", "natureOfRisk", "imminence", "increasingFactors", "mitigatingFactors", "providerSummary")
+NARRATIVE_FIELDS = (
+    "whoIsAtRisk",
+    "natureOfRisk",
+    "imminence",
+    "increasingFactors",
+    "mitigatingFactors",
+    "providerSummary",
+)
 # Narrative written for providers: the only free text a provider is shown.
 PROVIDER_BOUND = ("providerSummary",)
 
@@ -25,7 +32,9 @@ def _as_victim(v) -> victim_identifiers.Victim:
     return victim_identifiers.Victim(name=get("name"), address=get("address"), phone=get("phone"), email=get("email"))
 
 
-async def victim_identifiers_in(session: AsyncSession, crn: str, texts: dict[str, str | None], extra_victims=()) -> list[tuple[str, victim_identifiers.Match]]:
+async def victim_identifiers_in(
+    session: AsyncSession, crn: str, texts: dict[str, str | None], extra_victims=()
+) -> list[tuple[str, victim_identifiers.Match]]:
     """(field, match) for every identifier of a victim ever recorded for the person found in `texts`."""
     victims = [_as_victim(v) for v in await queries.victims_ever(session, crn)] + [_as_victim(v) for v in extra_victims]
     return [(name, match) for name, text in texts.items() for match in victim_identifiers.find(text, victims)]
@@ -34,7 +43,11 @@ async def victim_identifiers_in(session: AsyncSession, crn: str, texts: dict[str
 def refuse_victim_identifiers(matches: list[tuple[str, victim_identifiers.Match]], prefix: str = "narrative.") -> None:
     errors = ErrorCollector()
     for name, match in matches:
-        errors.add(f"{prefix}{name}", f"Matches a victim's {match.kind} ({match.matched!r}): provider text must not identify a victim.", "victim-identifier")
+        errors.add(
+            f"{prefix}{name}",
+            f"Matches a victim's {match.kind} ({match.matched!r}): provider text must not identify a victim.",
+            "victim-identifier",
+        )
     errors.raise_if_any("victim-identifier-in-provider-text", "Text written for providers names a victim")
 
 
@@ -82,7 +95,11 @@ async def new_version(
             for v in await queries.victims_of(session, previous.id)
         ]
     # Text carried over from the previous version is checked too: a new victim list can make it identifying.
-    refuse_victim_identifiers(await victim_identifiers_in(session, person.crn, {k: narrative.get(k) for k in PROVIDER_BOUND}, extra_victims=victims or []))
+    refuse_victim_identifiers(
+        await victim_identifiers_in(
+            session, person.crn, {k: narrative.get(k) for k in PROVIDER_BOUND}, extra_victims=victims or []
+        )
+    )
     risk_to_self = dict(previous.risk_to_self) if previous else {}
     risk_to_self.update(data.get("riskToSelf") or {})
     overall = rules.overall(rules.RiskLevel(v) for v in [*community.values(), *custody.values()])
@@ -118,7 +135,13 @@ async def new_version(
         )
     # Published only when the overall level changes (a first version changes it from none).
     if previous is None or previous.overall != overall.value:
-        await publish.rosh_changed(session, person.crn, overall=overall.value, previous=previous.overall if previous else None, version=version.version)
+        await publish.rosh_changed(
+            session,
+            person.crn,
+            overall=overall.value,
+            previous=previous.overall if previous else None,
+            version=version.version,
+        )
     if recalculate:
         await tiers.recalculate(session, person, "risk-assessment.rosh.changed")
     return version

@@ -34,7 +34,9 @@ async def _announce(session: AsyncSession, person: PersonRecord) -> None:
     await tiers.recalculate(session, person, "risk-assessment.scores.determined")
 
 
-async def record_ogrs3(session: AsyncSession, person: PersonRecord, inputs: ogrs3.Ogrs3Input, raw_inputs: dict, author: str) -> tuple[Score, ogrs3.Ogrs3Result]:
+async def record_ogrs3(
+    session: AsyncSession, person: PersonRecord, inputs: ogrs3.Ogrs3Input, raw_inputs: dict, author: str
+) -> tuple[Score, ogrs3.Ogrs3Result]:
     result = ogrs3.calculate(inputs)  # DomainError → 422 naming the field
     score = Score(
         id=str(uuid.uuid4()),
@@ -58,7 +60,13 @@ async def record_ogrs3(session: AsyncSession, person: PersonRecord, inputs: ogrs
 
 
 async def record_scores(
-    session: AsyncSession, person: PersonRecord, *, rsr: Decimal | None, osp_c: tuple[Decimal, str] | None, osp_i: tuple[Decimal, str] | None, author: str
+    session: AsyncSession,
+    person: PersonRecord,
+    *,
+    rsr: Decimal | None,
+    osp_c: tuple[Decimal, str] | None,
+    osp_i: tuple[Decimal, str] | None,
+    author: str,
 ) -> list[Score]:
     now = datetime.now(UTC)
     recorded = []

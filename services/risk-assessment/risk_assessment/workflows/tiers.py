@@ -48,7 +48,9 @@ async def gather_inputs_of(
         return {}
     registrations = await queries.active_registrations_of(session, crns)
     rosh_versions = await queries.latest_rosh_of(session, crns)
-    assessments = await queries.latest_complete_assessments(session, crns, now - timedelta(weeks=tiering.ASSESSMENT_VALID_WEEKS))
+    assessments = await queries.latest_complete_assessments(
+        session, crns, now - timedelta(weeks=tiering.ASSESSMENT_VALID_WEEKS)
+    )
     scores = await queries.latest_scores(session, crns, ("RSR", "OGRS3", "OSP_C", "OSP_I"))
     sentenced = await queries.with_active_sentence(session, crns)
     result = {}
@@ -59,7 +61,9 @@ async def gather_inputs_of(
         rsr, ogrs = scores.get((p.crn, "RSR")), scores.get((p.crn, "OGRS3"))
         osp_c, osp_i = scores.get((p.crn, "OSP_C")), scores.get((p.crn, "OSP_I"))
         ag, sources = _inputs_ag(p, regs, rosh, assessment, rsr, ogrs, osp_c, osp_i, p.crn in sentenced)
-        records = _records(regs, rosh_versions.get(p.crn), assessment, {"RSR": rsr, "OGRS3": ogrs, "OSP_C": osp_c, "OSP_I": osp_i})
+        records = _records(
+            regs, rosh_versions.get(p.crn), assessment, {"RSR": rsr, "OGRS3": ogrs, "OSP_C": osp_c, "OSP_I": osp_i}
+        )
         result[p.crn] = (_inputs(p, regs, rosh, assessment, rsr, ogrs), ag, {**sources, "records": records})
     return result
 
@@ -68,18 +72,31 @@ def _moment(value: datetime | None) -> str | None:
     return None if value is None else as_aware(value).isoformat()
 
 
-def _records(registrations: Sequence[Registration], rosh_version: RoshVersion | None, assessment: Assessment | None, scores: dict) -> dict:
+def _records(
+    registrations: Sequence[Registration], rosh_version: RoshVersion | None, assessment: Assessment | None, scores: dict
+) -> dict:
     """The stored records a calculation read, so that a user can look each one up and check it."""
     return {
-        "assessment": None if assessment is None else {"id": assessment.id, "version": assessment.version, "completedAt": _moment(assessment.completed_at)},
+        "assessment": None
+        if assessment is None
+        else {"id": assessment.id, "version": assessment.version, "completedAt": _moment(assessment.completed_at)},
         "roshVersion": None
         if rosh_version is None
         else {"version": rosh_version.version, "overall": rosh_version.overall, "at": _moment(rosh_version.created_at)},
         "registrations": [
-            {"id": r.registration_id, "type": r.type_code, "level": r.level, "category": r.category, "at": _moment(r.registered_at)} for r in registrations
+            {
+                "id": r.registration_id,
+                "type": r.type_code,
+                "level": r.level,
+                "category": r.category,
+                "at": _moment(r.registered_at),
+            }
+            for r in registrations
         ],
         "scores": {
-            kind: None if score is None else {"id": score.id, "value": score.value, "band": score.band, "at": _moment(score.recorded_at)}
+            kind: None
+            if score is None
+            else {"id": score.id, "value": score.value, "band": score.band, "at": _moment(score.recorded_at)}
             for kind, score in scores.items()
         },
     }
@@ -128,7 +145,9 @@ def _inputs_ag(
     sources = {
         "hasActiveEvent": "an active sentence, or a mandate for change, from case-allocation's sentence events",
         "arp": "OGRS3 two-year % (static: OGRS3 has only static factors)" if ogrs else "no OGRS3 recorded",
-        "csrp": ("RSR, dynamic with a complete assessment in the last 55 weeks, else static" if rsr else "no RSR recorded"),
+        "csrp": (
+            "RSR, dynamic with a complete assessment in the last 55 weeks, else static" if rsr else "no RSR recorded"
+        ),
         "dcSrp": "OSP/C score and band" if osp_c else "no OSP/C recorded",
         "rosh": "the latest of this service's RoSH and an active RoSH registration",
         "mappaCategory": "category of the latest active MAPP registration",
@@ -139,7 +158,9 @@ def _inputs_ag(
         try:
             tier_ag.check_dc_srp(dc_srp.score, dc_srp.band)
         except DomainError:  # recorded before recording checked it: left out, and said so
-            sources["dcSrp"] = f"OSP/C {dc_srp.score} {dc_srp.band} left out: the A–G model cannot place a MEDIUM score below 0.60"
+            sources["dcSrp"] = (
+                f"OSP/C {dc_srp.score} {dc_srp.band} left out: the A–G model cannot place a MEDIUM score below 0.60"
+            )
             dc_srp = None
     group = _offence_group(ogrs)
     sexual_history = any(s is not None and s.value > 0 for s in (osp_c, osp_i)) or group in SEXUAL_OFFENCE_GROUPS
@@ -237,7 +258,10 @@ async def recalculate_many(session: AsyncSession, requests: Sequence[tuple[Perso
                 tier_ag_provisional=result_ag.provisional,
                 previous_tier_ag=previous_ag,
                 tier_ag_changed=result_ag.tier != previous_ag,
-                tier_ag_inputs={**inputs_ag.to_json(), "sources": {k: v for k, v in sources_ag.items() if k != "records"}},
+                tier_ag_inputs={
+                    **inputs_ag.to_json(),
+                    "sources": {k: v for k, v in sources_ag.items() if k != "records"},
+                },
                 tier_ag_breakdown=result_ag.breakdown,
             )
         )

@@ -8,7 +8,15 @@ from risk_assessment.domain import ogrs3
 from risk_assessment.domain.errors import DomainError
 
 
-def calc(sex="MALE", dob=date(1980, 1, 1), conviction=date(2020, 1, 1), follow=date(2040, 1, 1), sanctions=1, first=40, code="027/00"):
+def calc(
+    sex="MALE",
+    dob=date(1980, 1, 1),
+    conviction=date(2020, 1, 1),
+    follow=date(2040, 1, 1),
+    sanctions=1,
+    first=40,
+    code="027/00",
+):
     return ogrs3.calculate(ogrs3.Ogrs3Input(sex, dob, conviction, follow, sanctions, first, code))
 
 
@@ -67,7 +75,17 @@ def test_rounding_follows_the_arns_arithmetic(p, percent):
 
 
 @pytest.mark.parametrize(
-    "two_year, band", [(1, "LOW"), (49, "LOW"), (50, "MEDIUM"), (74, "MEDIUM"), (75, "HIGH"), (89, "HIGH"), (90, "VERY_HIGH"), (99, "VERY_HIGH")]
+    "two_year, band",
+    [
+        (1, "LOW"),
+        (49, "LOW"),
+        (50, "MEDIUM"),
+        (74, "MEDIUM"),
+        (75, "HIGH"),
+        (89, "HIGH"),
+        (90, "VERY_HIGH"),
+        (99, "VERY_HIGH"),
+    ],
 )
 def test_bands(two_year, band):
     assert ogrs3.band(two_year) == band
@@ -161,7 +179,9 @@ def test_whole_calculation_agrees_with_arns_across_ages_and_offences(sanctions, 
             continue
         for age in range(max(18, first_age), 81, 3):
             born = date(2025 - age, 1, 1)
-            inputs = ogrs3.Ogrs3Input(sex, born, date(2025, 6, 1), date(2025, 6, 1), sanctions, first_age, f"{code[0]:03d}/{code[1]:02d}")
+            inputs = ogrs3.Ogrs3Input(
+                sex, born, date(2025, 6, 1), date(2025, 6, 1), sanctions, first_age, f"{code[0]:03d}/{code[1]:02d}"
+            )
             result = ogrs3.calculate(inputs)
             x = result.x
             one, two = math.exp(ogrs3.ONE_YEAR_INTERCEPT + x), math.exp(ogrs3.TWO_YEAR_INTERCEPT + x)

@@ -105,7 +105,9 @@ def test_matrix_just_below_each_threshold_falls_to_the_next_row_and_column():
     assert tier_ag.reoffending_tier(Decimal("89.99"), Decimal("6.89")) == Tier.B  # row 3.0+, column 75+
 
 
-@pytest.mark.parametrize("dc", [BandedPredictor(Decimal("2.11"), None), BandedPredictor(Decimal("2.11"), "NOT_APPLICABLE")])
+@pytest.mark.parametrize(
+    "dc", [BandedPredictor(Decimal("2.11"), None), BandedPredictor(Decimal("2.11"), "NOT_APPLICABLE")]
+)
 def test_dc_srp_without_a_usable_band_is_ignored(dc):
     assert tier_of(inputs("75.0", "1.0", dc=dc)) == "C"
 
@@ -220,7 +222,10 @@ def test_missing_rosh_with_mappa_is_provisional_unless_dynamic_predictors_or_dc_
     assert calc(inputs("50.0", "6.9", has_mappa=True)) == ("B", True)
     assert calc(inputs("90.0", "6.9", has_mappa=True)) == ("A", False)
     assert calc(inputs("0.0", "0.0", dc=sexual(0.01, "VERY_HIGH"), has_mappa=True)) == ("A", False)
-    assert calc(inputs("90.0", "0.5", dc=sexual(1.12, "MEDIUM"), has_mappa=True, lifer=True, released=TODAY)) == ("B", True)
+    assert calc(inputs("90.0", "0.5", dc=sexual(1.12, "MEDIUM"), has_mappa=True, lifer=True, released=TODAY)) == (
+        "B",
+        True,
+    )
 
 
 def test_missing_rosh_without_mappa_is_provisional_unless_a_step_reaches_c_or_a_recent_lifer_b():
@@ -242,7 +247,15 @@ def provisional(rosh, predictors, steps, mappa=False):
     return bool(tier_ag.provisional_reasons(i, steps))
 
 
-R, SR, MR, L, DA, ST, SO = Step.REOFFENDING, Step.SEXUAL_REOFFENDING, Step.MAPPA_ROSH, Step.LIFER_IPP, Step.DOMESTIC_ABUSE, Step.STALKING, Step.SEXUAL_OFFENCES
+R, SR, MR, L, DA, ST, SO = (
+    Step.REOFFENDING,
+    Step.SEXUAL_REOFFENDING,
+    Step.MAPPA_ROSH,
+    Step.LIFER_IPP,
+    Step.DOMESTIC_ABUSE,
+    Step.STALKING,
+    Step.SEXUAL_OFFENCES,
+)
 ZERO = ("0.0", "0.0", D, D)
 
 
@@ -285,7 +298,17 @@ def test_provisional_status(rosh, mappa, predictors, steps, expected):
 def test_v3_integration_examples():
     assert tier_of(inputs()) == "G"
     assert tier_of(inputs("75.0", "1.0")) == "C"
-    assert tier_of(TierAGInputs(arp=Predictor(Decimal(0), D), csrp=Predictor(Decimal(0), D), mappa_category="M2", rosh=RiskLevel.VERY_HIGH)) == "A"
+    assert (
+        tier_of(
+            TierAGInputs(
+                arp=Predictor(Decimal(0), D),
+                csrp=Predictor(Decimal(0), D),
+                mappa_category="M2",
+                rosh=RiskLevel.VERY_HIGH,
+            )
+        )
+        == "A"
+    )
     assert tier_of(inputs("99.0", "10.0")) == "A"
     assert tier_of(inputs(child_protection=True)) == "F"
 
@@ -294,4 +317,6 @@ def test_breakdown_names_each_step_and_why_provisional():
     result = tier_ag.calculate(inputs("75.0", "0.0"), TODAY)
     assert result.breakdown["steps"]["REOFFENDING"] == "D"
     assert result.breakdown["decidedBy"] == ["REOFFENDING"]
-    assert result.breakdown["provisionalReasons"] == ["no RoSH is recorded and without MAPPA no other step reaches tier C"]
+    assert result.breakdown["provisionalReasons"] == [
+        "no RoSH is recorded and without MAPPA no other step reaches tier C"
+    ]

@@ -26,7 +26,9 @@ def test_rsr_23_mappa_m2_custody_no_assessment_is_a2():
 
 
 def test_same_with_ogrs_0_and_all_eight_sections_severe_is_a3():
-    result = calculate(TierInputs(rsr=Decimal("23"), mappa_level="M2", mandate_for_change=True, needs=ALL_SEVERE, ogrs=0))
+    result = calculate(
+        TierInputs(rsr=Decimal("23"), mappa_level="M2", mandate_for_change=True, needs=ALL_SEVERE, ogrs=0)
+    )
     assert result.tier == "A3"
     assert result.change_points == 20  # 6 × 1 × 2 + 2 × 2 × 2
 
@@ -56,7 +58,16 @@ def test_rsr_points(rsr, points):
         (TierInputs(mappa_level="M1", rosh=RiskLevel.MEDIUM), "C", 15),
         (TierInputs(mappa_level="M3"), "A", 150),
         (TierInputs(rosh=RiskLevel.HIGH, mappa_level="M1", complexity_factors=frozenset({"RVLN", "STRG"})), "B", 29),
-        (TierInputs(rosh=RiskLevel.HIGH, rsr=Decimal("7"), mappa_level="M1", complexity_factors=frozenset(tiering.COMPLEXITY_FACTORS)), "B", 45),
+        (
+            TierInputs(
+                rosh=RiskLevel.HIGH,
+                rsr=Decimal("7"),
+                mappa_level="M1",
+                complexity_factors=frozenset(tiering.COMPLEXITY_FACTORS),
+            ),
+            "B",
+            45,
+        ),
         (TierInputs(complexity_factors=frozenset({"RMDO", "ALSH", "RVLN", "RCCO", "RCPR"})), "C", 10),
         (TierInputs(complexity_factors=frozenset({"ADVP", "IIOM", "RHRH"})), "D", 0),  # not complexity factors
         (TierInputs(rosh=RiskLevel.HIGH, rsr=None, mappa_level="M2", complexity_factors=frozenset({"RCHD"})), "A", 172),
@@ -79,7 +90,11 @@ def test_womens_factors_count_only_for_women():
     man = calculate(TierInputs(female=False, **factors))
     assert (woman.protect_points, woman.protect_level) == (20, "B")
     assert (man.protect_points, man.protect_level) == (14, "C")
-    assert woman.breakdown["protect"]["womensFactors"] == {"parenting": 2, "impulsivityOrTemper": 2, "previousEnforcement": 2}
+    assert woman.breakdown["protect"]["womensFactors"] == {
+        "parenting": 2,
+        "impulsivityOrTemper": 2,
+        "previousEnforcement": 2,
+    }
 
 
 # Change level
@@ -109,12 +124,17 @@ def test_change_points(needs_, ogrs, iom, points, level):
 
 
 def test_unsupervised_appends_s():
-    assert calculate(TierInputs(rosh=RiskLevel.HIGH, mandate_for_change=True, needs=NO_NEEDS, unsupervised=True)).tier == "B1S"
+    assert (
+        calculate(TierInputs(rosh=RiskLevel.HIGH, mandate_for_change=True, needs=NO_NEEDS, unsupervised=True)).tier
+        == "B1S"
+    )
     assert calculate(TierInputs(unsupervised=True)).tier == "D0S"
 
 
 def test_inputs_serialise_for_storage():
-    data = TierInputs(rsr=Decimal("6.5"), rosh=RiskLevel.HIGH, needs=ALL_STANDARD, complexity_factors=frozenset({"STRG", "ALSH"})).to_json()
+    data = TierInputs(
+        rsr=Decimal("6.5"), rosh=RiskLevel.HIGH, needs=ALL_STANDARD, complexity_factors=frozenset({"STRG", "ALSH"})
+    ).to_json()
     assert data["rsr"] == "6.5" and data["rosh"] == "HIGH" and data["complexityFactors"] == ["ALSH", "STRG"]
     assert data["needs"]["ATTITUDES"] == "STANDARD"
 
@@ -161,7 +181,12 @@ def test_weights():
 def test_answer_scoring_per_scale():
     accommodation = needs.SECTIONS_BY_CODE["ACCOMMODATION"]  # 3.3 yes/no, then none/some/significant
     result = needs.score_section(accommodation, {"3.3": "YES", "3.4": "SOME", "3.5": "SIGNIFICANT", "3.6": "NONE"})
-    assert (result.score, result.severity, result.identified_need, result.complete) == (5, Severity.STANDARD, True, True)
+    assert (result.score, result.severity, result.identified_need, result.complete) == (
+        5,
+        Severity.STANDARD,
+        True,
+        True,
+    )
     drugs = needs.SECTIONS_BY_CODE["DRUG_MISUSE"]  # 8.1 and 8.5 never/previously/currently
     result = needs.score_section(drugs, {"8.1": "PREVIOUSLY", "8.5": "CURRENTLY", "8.4": "NONE"})
     assert (result.score, result.severity, result.complete) == (3, Severity.STANDARD, False)
@@ -176,7 +201,9 @@ def test_unscored_sections_have_no_score():
 def test_validation_names_unknown_sections_questions_and_answers():
     errors = ErrorCollector()
     needs.validate_answers("ACCOMODATION", {}, "sections.ACCOMODATION", errors)
-    needs.validate_answers("ACCOMMODATION", {"3.3": "SOME", "9.9": "NO", "3.4": "SOME"}, "sections.ACCOMMODATION", errors)
+    needs.validate_answers(
+        "ACCOMMODATION", {"3.3": "SOME", "9.9": "NO", "3.4": "SOME"}, "sections.ACCOMMODATION", errors
+    )
     assert [(e.field, e.code) for e in errors.errors] == [
         ("sections.ACCOMODATION", "unknown-section"),
         ("sections.ACCOMMODATION.answers.3.3", "invalid-answer"),
@@ -185,9 +212,13 @@ def test_validation_names_unknown_sections_questions_and_answers():
 
 
 def test_womens_factors_from_answers():
-    factors = needs.womens_factors({"RELATIONSHIPS": {"6.9": "YES"}, "THINKING_BEHAVIOUR": {"11.2": "NONE", "11.4": "SOME"}})
+    factors = needs.womens_factors(
+        {"RELATIONSHIPS": {"6.9": "YES"}, "THINKING_BEHAVIOUR": {"11.2": "NONE", "11.4": "SOME"}}
+    )
     assert factors == needs.WomensFactors(True, True)
-    assert needs.womens_factors({"RELATIONSHIPS": {"6.9": "NO"}, "THINKING_BEHAVIOUR": {"11.2": "NONE", "11.4": "NONE"}}) == needs.WomensFactors(False, False)
+    assert needs.womens_factors(
+        {"RELATIONSHIPS": {"6.9": "NO"}, "THINKING_BEHAVIOUR": {"11.2": "NONE", "11.4": "NONE"}}
+    ) == needs.WomensFactors(False, False)
 
 
 # RoSH and RSR
@@ -199,6 +230,8 @@ def test_overall_rosh_is_the_highest_level():
     assert overall([]) is None
 
 
-@pytest.mark.parametrize("score, band", [("0", "LOW"), ("2.99", "LOW"), ("3", "MEDIUM"), ("6.89", "MEDIUM"), ("6.9", "HIGH"), ("23", "HIGH")])
+@pytest.mark.parametrize(
+    "score, band", [("0", "LOW"), ("2.99", "LOW"), ("3", "MEDIUM"), ("6.89", "MEDIUM"), ("6.9", "HIGH"), ("23", "HIGH")]
+)
 def test_rsr_bands(score, band):
     assert rsr_band(Decimal(score)) == band

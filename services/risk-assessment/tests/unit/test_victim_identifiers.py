@@ -61,10 +61,14 @@ FILLER = "the risk is raised when he drinks and he has been told to stay away fr
 
 
 def accent(word: str, which: list[bool]) -> str:
-    return "".join(ACCENTED.get(c, c) if flag else c for c, flag in zip(word, which + [False] * len(word), strict=False))
+    return "".join(
+        ACCENTED.get(c, c) if flag else c for c, flag in zip(word, which + [False] * len(word), strict=False)
+    )
 
 
-name_part = st.builds(lambda parts: "".join(parts).capitalize(), st.lists(st.sampled_from(SYLLABLES), min_size=1, max_size=3))
+name_part = st.builds(
+    lambda parts: "".join(parts).capitalize(), st.lists(st.sampled_from(SYLLABLES), min_size=1, max_size=3)
+)
 names = st.builds(
     lambda first, last, hyphen, second: f"{first} {last}-{second}" if hyphen else f"{first} {last}",
     name_part,
@@ -95,7 +99,22 @@ victims = st.builds(
 @st.composite
 def text_with_identifier(draw):
     victim = draw(victims)
-    kind = draw(st.sampled_from(["first", "last", "part", "street", "number-street", "postcode", "postcode-nospace", "phone", "phone-spaced", "email"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "first",
+                "last",
+                "part",
+                "street",
+                "number-street",
+                "postcode",
+                "postcode-nospace",
+                "phone",
+                "phone-spaced",
+                "email",
+            ]
+        )
+    )
     number_street = victim.address.split(",")[0] if "," in victim.address else " ".join(victim.address.split()[:3])
     first, *rest = victim.name.split()
     identifier = {

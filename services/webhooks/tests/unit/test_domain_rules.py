@@ -114,7 +114,10 @@ def test_the_development_allowlist_admits_only_what_it_names():
         vet(parse_target("http://10.0.0.1:9000/hook", allow_plain_http=True), [], allow)
 
 
-PRIVATE_V4 = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10")]
+PRIVATE_V4 = [
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10")
+]
 
 
 @given(st.sampled_from(PRIVATE_V4), st.integers(min_value=0, max_value=2**32 - 1))
@@ -127,7 +130,12 @@ def test_property_every_address_in_an_inside_range_is_refused(network, n):
 def test_property_an_admitted_v4_address_is_global_and_mapping_it_into_v6_is_refused(n):
     address = ipaddress.IPv4Address(n)
     if classify(address) is None:
-        assert address.is_global and not address.is_private and not address.is_loopback and address not in ipaddress.ip_network("100.64.0.0/10")
+        assert (
+            address.is_global
+            and not address.is_private
+            and not address.is_loopback
+            and address not in ipaddress.ip_network("100.64.0.0/10")
+        )
     assert classify(ipaddress.IPv6Address(f"::ffff:{address}")) is Refusal.IPV4_MAPPED
 
 
@@ -135,7 +143,13 @@ def test_property_an_admitted_v4_address_is_global_and_mapping_it_into_v6_is_ref
 def test_property_decimal_hex_and_dotted_spellings_mean_the_same_address(n):
     address = ipaddress.IPv4Address(n)
     a, b, c, d = address.packed
-    spellings = [str(n), hex(n), f"{a}.{b}.{c * 256 + d}", f"{a}.{(b << 16) + (c << 8) + d}", f"{hex(a)}.{oct(b).replace('0o', '0')}.{c}.{d}"]
+    spellings = [
+        str(n),
+        hex(n),
+        f"{a}.{b}.{c * 256 + d}",
+        f"{a}.{(b << 16) + (c << 8) + d}",
+        f"{hex(a)}.{oct(b).replace('0o', '0')}.{c}.{d}",
+    ]
     assert {numeric_ipv4(s) for s in spellings} == {address}
     # and the URL check judges the address, whatever the spelling
     assert refusal(f"https://{hex(n)}/") == classify(address)
@@ -151,7 +165,11 @@ def test_property_an_admitted_v6_address_is_global(n):
 # -- retries -------------------------------------------------------------------------------------------
 
 
-@given(st.integers(min_value=1, max_value=len(DEFAULT_SCHEDULE)), st.floats(min_value=0, max_value=1, exclude_max=True), st.floats(min_value=0, max_value=0.5))
+@given(
+    st.integers(min_value=1, max_value=len(DEFAULT_SCHEDULE)),
+    st.floats(min_value=0, max_value=1, exclude_max=True),
+    st.floats(min_value=0, max_value=0.5),
+)
 def test_property_each_wait_is_within_its_jitter_and_the_schedule_ends(retry, draw, jitter):
     base = DEFAULT_SCHEDULE[retry - 1]
     delay = retry_delay(retry, DEFAULT_SCHEDULE, jitter, draw)
@@ -159,7 +177,13 @@ def test_property_each_wait_is_within_its_jitter_and_the_schedule_ends(retry, dr
     assert retry_delay(len(DEFAULT_SCHEDULE) + 1, DEFAULT_SCHEDULE, jitter, draw) is None
 
 
-@given(st.lists(st.floats(min_value=0, max_value=1, exclude_max=True), min_size=len(DEFAULT_SCHEDULE), max_size=len(DEFAULT_SCHEDULE)))
+@given(
+    st.lists(
+        st.floats(min_value=0, max_value=1, exclude_max=True),
+        min_size=len(DEFAULT_SCHEDULE),
+        max_size=len(DEFAULT_SCHEDULE),
+    )
+)
 def test_property_retries_spread_over_about_a_day_and_grow(draws):
     waits = [retry_delay(i + 1, DEFAULT_SCHEDULE, 0.2, d) for i, d in enumerate(draws)]
     assert 18 * 3600 <= sum(waits) <= 32 * 3600
@@ -194,11 +218,17 @@ def test_spent_retries_make_a_dead_letter():
 
 def test_retry_after_is_honoured_for_429_and_503_but_never_beyond_the_cap():
     assert decide(1, outcome_of(429), "120", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(seconds=120)
-    assert decide(1, outcome_of(503), "Mon, 23 Nov 2026 13:00:00 GMT", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(hours=1)
+    assert decide(
+        1, outcome_of(503), "Mon, 23 Nov 2026 13:00:00 GMT", NOW, POLICY, 0.5
+    ).next_attempt_at == NOW + timedelta(hours=1)
     capped = RetryPolicy(POLICY.schedule, 0.0, 600)
     assert decide(1, outcome_of(503), "999999", NOW, capped, 0.5).next_attempt_at == NOW + timedelta(seconds=600)
-    assert decide(2, outcome_of(503), "1", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(seconds=300)  # never sooner
-    assert decide(1, outcome_of(500), "3600", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(seconds=5)  # only 429/503
+    assert decide(2, outcome_of(503), "1", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(
+        seconds=300
+    )  # never sooner
+    assert decide(1, outcome_of(500), "3600", NOW, POLICY, 0.5).next_attempt_at == NOW + timedelta(
+        seconds=5
+    )  # only 429/503
     assert retry_after_seconds("soon", NOW) is None
 
 
@@ -207,7 +237,10 @@ def test_the_transition_table_is_closed_and_refuses_the_rest():
     assert next_status(MessageStatus.DEAD, Trigger.REPLAYED) is MessageStatus.PENDING
     with pytest.raises(InvalidTransition):
         next_status(MessageStatus.DELIVERED, Trigger.FAILED)
-    assert all(isinstance(s, MessageStatus) and isinstance(t, Trigger) and isinstance(n, MessageStatus) for (s, t), n in TRANSITIONS.items())
+    assert all(
+        isinstance(s, MessageStatus) and isinstance(t, Trigger) and isinstance(n, MessageStatus)
+        for (s, t), n in TRANSITIONS.items()
+    )
 
 
 def test_an_endpoint_failing_for_24_hours_is_due_to_be_disabled():

@@ -46,44 +46,79 @@ async def _endpoint(session, principal: Principal, provider_id: str, endpoint_id
 
 
 @router.post("/endpoints", status_code=201, response_model=CreatedEndpoint)
-async def register_endpoint(provider_id: str, body: NewEndpoint, request: Request, session: Session, principal: Principal = Caller):
+async def register_endpoint(
+    provider_id: str, body: NewEndpoint, request: Request, session: Session, principal: Principal = Caller
+):
     _check_provider(principal, provider_id)
     endpoint, secret = await endpoint_workflow.register(
-        session, request.app.state.settings, provider_id, body.url, body.description, body.event_types, body.contact_email
+        session,
+        request.app.state.settings,
+        provider_id,
+        body.url,
+        body.description,
+        body.event_types,
+        body.contact_email,
     )
-    return redacted_response(CreatedEndpoint(**dict(EndpointView.model_validate(endpoint)), secret=secret), principal.roles, status_code=201)
+    return redacted_response(
+        CreatedEndpoint(**dict(EndpointView.model_validate(endpoint)), secret=secret), principal.roles, status_code=201
+    )
 
 
 @router.get("/endpoints", response_model=list[EndpointView])
 async def list_endpoints(provider_id: str, session: Session, principal: Principal = Caller):
     _check_provider(principal, provider_id)
-    return redacted_response([EndpointView.model_validate(e) for e in await queries.endpoints_of(session, provider_id)], principal.roles)
+    return redacted_response(
+        [EndpointView.model_validate(e) for e in await queries.endpoints_of(session, provider_id)], principal.roles
+    )
 
 
 @router.get("/endpoints/{endpoint_id}", response_model=EndpointView)
 async def get_endpoint(provider_id: str, endpoint_id: str, session: Session, principal: Principal = Caller):
-    return redacted_response(EndpointView.model_validate(await _endpoint(session, principal, provider_id, endpoint_id)), principal.roles)
+    return redacted_response(
+        EndpointView.model_validate(await _endpoint(session, principal, provider_id, endpoint_id)), principal.roles
+    )
 
 
 @router.patch("/endpoints/{endpoint_id}", response_model=EndpointView)
-async def change_endpoint(provider_id: str, endpoint_id: str, body: EndpointChanges, request: Request, session: Session, principal: Principal = Caller):
+async def change_endpoint(
+    provider_id: str,
+    endpoint_id: str,
+    body: EndpointChanges,
+    request: Request,
+    session: Session,
+    principal: Principal = Caller,
+):
     endpoint = await _endpoint(session, principal, provider_id, endpoint_id, for_update=True)
     changes = body.model_dump(exclude_unset=True)
     if "url" in changes and changes["url"] is None:
-        raise Problem(422, "validation-failed", "url cannot be removed", errors=[{"field": "url", "message": "url cannot be removed"}])
+        raise Problem(
+            422,
+            "validation-failed",
+            "url cannot be removed",
+            errors=[{"field": "url", "message": "url cannot be removed"}],
+        )
     return redacted_response(
-        EndpointView.model_validate(await endpoint_workflow.update(session, request.app.state.settings, endpoint, changes)), principal.roles
+        EndpointView.model_validate(
+            await endpoint_workflow.update(session, request.app.state.settings, endpoint, changes)
+        ),
+        principal.roles,
     )
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204)
-async def remove_endpoint(provider_id: str, endpoint_id: str, session: Session, principal: Principal = Caller) -> Response:
-    await endpoint_workflow.remove(session, await _endpoint(session, principal, provider_id, endpoint_id, for_update=True))
+async def remove_endpoint(
+    provider_id: str, endpoint_id: str, session: Session, principal: Principal = Caller
+) -> Response:
+    await endpoint_workflow.remove(
+        session, await _endpoint(session, principal, provider_id, endpoint_id, for_update=True)
+    )
     return Response(status_code=204)
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", response_model=RotatedSecret)
-async def rotate_secret(provider_id: str, endpoint_id: str, request: Request, session: Session, principal: Principal = Caller):
+async def rotate_secret(
+    provider_id: str, endpoint_id: str, request: Request, session: Session, principal: Principal = Caller
+):
     """A new secret, shown once. The old one stays valid for 24 hours: deliveries carry both signatures."""
     endpoint = await _endpoint(session, principal, provider_id, endpoint_id, for_update=True)
     secret, until = endpoint_workflow.rotate_secret(session, request.app.state.settings, endpoint)
@@ -100,7 +135,13 @@ async def disable_endpoint(provider_id: str, endpoint_id: str, session: Session,
 
 
 @router.post("/endpoints/{endpoint_id}/enable", response_model=Enabled)
-async def enable_endpoint(provider_id: str, endpoint_id: str, session: Session, body: Enable | None = Body(default=None), principal: Principal = Caller):
+async def enable_endpoint(
+    provider_id: str,
+    endpoint_id: str,
+    session: Session,
+    body: Enable | None = Body(default=None),
+    principal: Principal = Caller,
+):
     endpoint = await _endpoint(session, principal, provider_id, endpoint_id, for_update=True)
     released = await endpoint_workflow.enable(session, endpoint, (body or Enable()).replay_held)
     return redacted_response(Enabled(**dict(EndpointView.model_validate(endpoint)), released=released), principal.roles)
@@ -110,14 +151,22 @@ async def enable_endpoint(provider_id: str, endpoint_id: str, session: Session, 
 async def send_test_event(provider_id: str, endpoint_id: str, session: Session, principal: Principal = Caller):
     """Queue a signed `webhook.test` message to this endpoint; follow it under /messages/{id}."""
     endpoint = await _endpoint(session, principal, provider_id, endpoint_id, for_update=True)
-    return redacted_response(MessageView.model_validate(await message_workflow.send_test(session, endpoint)), principal.roles, status_code=202)
+    return redacted_response(
+        MessageView.model_validate(await message_workflow.send_test(session, endpoint)),
+        principal.roles,
+        status_code=202,
+    )
 
 
 @router.post("/endpoints/{endpoint_id}/replay", response_model=Replayed)
-async def replay_since(provider_id: str, endpoint_id: str, body: ReplaySince, session: Session, principal: Principal = Caller):
+async def replay_since(
+    provider_id: str, endpoint_id: str, body: ReplaySince, session: Session, principal: Principal = Caller
+):
     """Send again every message to this endpoint created at or after `since` (same `webhook-id`s, same order)."""
     endpoint = await _endpoint(session, principal, provider_id, endpoint_id)
-    return redacted_response(Replayed(replayed=await message_workflow.replay_since(session, endpoint, body.since)), principal.roles)
+    return redacted_response(
+        Replayed(replayed=await message_workflow.replay_since(session, endpoint, body.since)), principal.roles
+    )
 
 
 @router.get("/messages", response_model=list[MessageView])
@@ -132,7 +181,9 @@ async def list_messages(
     principal: Principal = Caller,
 ):
     _check_provider(principal, provider_id)
-    found = await queries.messages_of(session, provider_id, status.value if status else None, endpoint_id, limit, offset)
+    found = await queries.messages_of(
+        session, provider_id, status.value if status else None, endpoint_id, limit, offset
+    )
     return redacted_response([MessageView.model_validate(m) for m in found], principal.roles)
 
 
@@ -141,14 +192,19 @@ async def get_message(provider_id: str, message_id: str, session: Session, princ
     _check_provider(principal, provider_id)
     message = await message_workflow.find(session, provider_id, message_id)
     attempts = [AttemptView.model_validate(a) for a in await queries.attempts_of(session, message.id)]
-    return redacted_response(MessageDetail(**dict(MessageView.model_validate(message)), payload=message.payload, attempt_history=attempts), principal.roles)
+    return redacted_response(
+        MessageDetail(**dict(MessageView.model_validate(message)), payload=message.payload, attempt_history=attempts),
+        principal.roles,
+    )
 
 
 @router.get("/messages/{message_id}/attempts", response_model=list[AttemptView])
 async def list_attempts(provider_id: str, message_id: str, session: Session, principal: Principal = Caller):
     _check_provider(principal, provider_id)
     message = await message_workflow.find(session, provider_id, message_id)
-    return redacted_response([AttemptView.model_validate(a) for a in await queries.attempts_of(session, message.id)], principal.roles)
+    return redacted_response(
+        [AttemptView.model_validate(a) for a in await queries.attempts_of(session, message.id)], principal.roles
+    )
 
 
 @router.post("/messages/{message_id}/replay", response_model=MessageView)
@@ -158,11 +214,15 @@ async def replay_message(provider_id: str, message_id: str, session: Session, pr
     _check_provider(principal, provider_id)
     message = await message_workflow.find(session, provider_id, message_id)
     endpoint = await endpoint_workflow.find(session, provider_id, message.endpoint_id)
-    return redacted_response(MessageView.model_validate(await message_workflow.replay(session, endpoint, message)), principal.roles)
+    return redacted_response(
+        MessageView.model_validate(await message_workflow.replay(session, endpoint, message)), principal.roles
+    )
 
 
 @router.get("/notices", response_model=list[NoticeView])
 async def list_notices(provider_id: str, session: Session, principal: Principal = Caller):
     """What we told the provider's registered contacts (e.g. that an endpoint was disabled)."""
     _check_provider(principal, provider_id)
-    return redacted_response([NoticeView.model_validate(n) for n in await queries.notices_of(session, provider_id)], principal.roles)
+    return redacted_response(
+        [NoticeView.model_validate(n) for n in await queries.notices_of(session, provider_id)], principal.roles
+    )

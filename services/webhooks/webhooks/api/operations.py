@@ -50,7 +50,9 @@ async def endpoint_health(session: Session):
 
 @router.get("/dead-letters", response_model=list[MessageView])
 async def dead_letters(session: Session, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
-    return redacted_response([MessageView.model_validate(m) for m in await queries.dead_letters(session, limit, offset)], OPERATORS)
+    return redacted_response(
+        [MessageView.model_validate(m) for m in await queries.dead_letters(session, limit, offset)], OPERATORS
+    )
 
 
 @router.post("/dead-letters/{message_id}/replay", response_model=MessageView)
@@ -59,10 +61,14 @@ async def replay_dead_letter(message_id: str, session: Session):
     if message is None:
         raise Problem(404, "message-not-found", "No such message.")
     endpoint = await endpoint_workflow.find(session, message.provider_id, message.endpoint_id)
-    return redacted_response(MessageView.model_validate(await message_workflow.replay(session, endpoint, message)), OPERATORS)
+    return redacted_response(
+        MessageView.model_validate(await message_workflow.replay(session, endpoint, message)), OPERATORS
+    )
 
 
 @router.post("/reencrypt", response_model=Reencrypted)
 async def reencrypt_secrets(request: Request, session: Session):
     """After putting a new key first in WEBHOOKS_SECRET_ENCRYPTION_KEYS: every secret under it, so the old key can go."""
-    return redacted_response(Reencrypted(reencrypted=await endpoint_workflow.reencrypt_all(session, request.app.state.settings)), OPERATORS)
+    return redacted_response(
+        Reencrypted(reencrypted=await endpoint_workflow.reencrypt_all(session, request.app.state.settings)), OPERATORS
+    )

@@ -16,8 +16,12 @@ class NewEndpoint(BaseModel):
 
     url: str = Field(min_length=8, max_length=2000)
     description: str | None = Field(default=None, max_length=500)
-    event_types: list[EventType] | None = Field(default=None, max_length=100, description="Only these event types (`a.b.*` for a prefix); none: all")
-    contact_email: Email | None = Field(default=None, description="Told when we disable the endpoint (410, or 24 hours of failures)")
+    event_types: list[EventType] | None = Field(
+        default=None, max_length=100, description="Only these event types (`a.b.*` for a prefix); none: all"
+    )
+    contact_email: Email | None = Field(
+        default=None, description="Told when we disable the endpoint (410, or 24 hours of failures)"
+    )
 
 
 class EndpointChanges(BaseModel):
@@ -51,7 +55,9 @@ class EndpointView(Outbound):
 
 
 class CreatedEndpoint(EndpointView):
-    secret: Annotated[str, Classified(DataClass.REFERENCE)] = Field(description="Shown once: verify each delivery's webhook-signature with it")
+    secret: Annotated[str, Classified(DataClass.REFERENCE)] = Field(
+        description="Shown once: verify each delivery's webhook-signature with it"
+    )
 
 
 class RotatedSecret(Outbound):
@@ -82,7 +88,9 @@ class Enabled(EndpointView):
 class MessageView(Outbound):
     model_config = ConfigDict(from_attributes=True)
 
-    id: Annotated[str, Classified(DataClass.REFERENCE)] = Field(description="The webhook-id header, the same on every attempt")
+    id: Annotated[str, Classified(DataClass.REFERENCE)] = Field(
+        description="The webhook-id header, the same on every attempt"
+    )
     endpoint_id: Annotated[str, Classified(DataClass.REFERENCE)]
     provider_id: Annotated[str, Classified(DataClass.REFERENCE)]
     event_type: Annotated[str, Classified(DataClass.REFERENCE)]
@@ -105,7 +113,9 @@ class AttemptView(Outbound):
     status_code: Annotated[int | None, Classified(DataClass.REFERENCE)]
     outcome: Annotated[str, Classified(DataClass.REFERENCE)]
     error: Annotated[str | None, Classified(DataClass.REFERENCE)]
-    response_body: Annotated[str | None, Classified(DataClass.PROVIDER_UPDATES)] = Field(description="The start of the receiver's reply (truncated)")
+    response_body: Annotated[str | None, Classified(DataClass.PROVIDER_UPDATES)] = Field(
+        description="The start of the receiver's reply (truncated)"
+    )
 
 
 class MessageDetail(MessageView):

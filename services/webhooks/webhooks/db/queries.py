@@ -22,7 +22,9 @@ async def endpoints_of(session: AsyncSession, provider_id: str) -> list[Endpoint
     return list((await session.scalars(query)).all())
 
 
-async def endpoint_of(session: AsyncSession, provider_id: str, endpoint_id: str, for_update: bool = False) -> Endpoint | None:
+async def endpoint_of(
+    session: AsyncSession, provider_id: str, endpoint_id: str, for_update: bool = False
+) -> Endpoint | None:
     query = select(Endpoint).where(Endpoint.id == endpoint_id, Endpoint.provider_id == provider_id)
     if for_update:
         query = query.with_for_update()
@@ -38,7 +40,12 @@ async def endpoint_by_id(session: AsyncSession, endpoint_id: str, for_update: bo
 
 async def take_sequence_numbers(session: AsyncSession, endpoint_id: str, count: int) -> int:
     """Reserve `count` consecutive sequence numbers for the endpoint; returns the first."""
-    taken = await session.execute(update(Endpoint).where(Endpoint.id == endpoint_id).values(next_seq=Endpoint.next_seq + count).returning(Endpoint.next_seq))
+    taken = await session.execute(
+        update(Endpoint)
+        .where(Endpoint.id == endpoint_id)
+        .values(next_seq=Endpoint.next_seq + count)
+        .returning(Endpoint.next_seq)
+    )
     return taken.scalar_one() - count
 
 
@@ -49,8 +56,14 @@ async def all_endpoints(session: AsyncSession) -> list[Endpoint]:
 # -- messages --------------------------------------------------------------------------------------
 
 
-async def messages_of(session: AsyncSession, provider_id: str, status: str | None, endpoint_id: str | None, limit: int, offset: int) -> list[Delivery]:
-    query = select(Delivery).where(Delivery.provider_id == provider_id).order_by(Delivery.created_at.desc(), Delivery.seq.desc())
+async def messages_of(
+    session: AsyncSession, provider_id: str, status: str | None, endpoint_id: str | None, limit: int, offset: int
+) -> list[Delivery]:
+    query = (
+        select(Delivery)
+        .where(Delivery.provider_id == provider_id)
+        .order_by(Delivery.created_at.desc(), Delivery.seq.desc())
+    )
     if status:
         query = query.where(Delivery.status == status)
     if endpoint_id:
@@ -59,7 +72,9 @@ async def messages_of(session: AsyncSession, provider_id: str, status: str | Non
 
 
 async def message_of(session: AsyncSession, provider_id: str, message_id: str) -> Delivery | None:
-    return (await session.scalars(select(Delivery).where(Delivery.id == message_id, Delivery.provider_id == provider_id))).first()
+    return (
+        await session.scalars(select(Delivery).where(Delivery.id == message_id, Delivery.provider_id == provider_id))
+    ).first()
 
 
 async def message_by_id(session: AsyncSession, message_id: str) -> Delivery | None:
@@ -67,7 +82,11 @@ async def message_by_id(session: AsyncSession, message_id: str) -> Delivery | No
 
 
 async def attempts_of(session: AsyncSession, message_id: str) -> list[DeliveryAttempt]:
-    query = select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == message_id).order_by(DeliveryAttempt.number, DeliveryAttempt.id)
+    query = (
+        select(DeliveryAttempt)
+        .where(DeliveryAttempt.delivery_id == message_id)
+        .order_by(DeliveryAttempt.number, DeliveryAttempt.id)
+    )
     return list((await session.scalars(query)).all())
 
 
@@ -76,16 +95,24 @@ async def dead_letters(session: AsyncSession, limit: int, offset: int) -> list[D
     return list((await session.scalars(query.limit(limit).offset(offset))).all())
 
 
-async def set_status(session: AsyncSession, endpoint_id: str, from_statuses: Iterable[str], to_status: str, now: datetime) -> int:
+async def set_status(
+    session: AsyncSession, endpoint_id: str, from_statuses: Iterable[str], to_status: str, now: datetime
+) -> int:
     """Move every message of the endpoint in `from_statuses` to `to_status` (e.g. hold, cancel, release)."""
     values: dict = {"status": to_status, "claim_token": None}
     if to_status == PENDING:
         values["next_attempt_at"] = now
-    result = await session.execute(update(Delivery).where(Delivery.endpoint_id == endpoint_id, Delivery.status.in_(list(from_statuses))).values(**values))
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.endpoint_id == endpoint_id, Delivery.status.in_(list(from_statuses)))
+        .values(**values)
+    )
     return result.rowcount or 0
 
 
-async def requeue_since(session: AsyncSession, endpoint_id: str, since: datetime, statuses: Iterable[str], now: datetime) -> int:
+async def requeue_since(
+    session: AsyncSession, endpoint_id: str, since: datetime, statuses: Iterable[str], now: datetime
+) -> int:
     result = await session.execute(
         update(Delivery)
         .where(Delivery.endpoint_id == endpoint_id, Delivery.created_at >= since, Delivery.status.in_(list(statuses)))
@@ -134,13 +161,17 @@ async def claim_due(
     )
     per_endpoint = [
         select(Delivery.id)
-        .where(Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now, ~blocked)
+        .where(
+            Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now, ~blocked
+        )
         .order_by(Delivery.next_attempt_at, Delivery.seq)
         .limit(room)
         .subquery()
         for endpoint_id, room in rooms
     ]
-    candidates = union_all(*(select(q.c.id) for q in per_endpoint)) if len(per_endpoint) > 1 else select(per_endpoint[0].c.id)
+    candidates = (
+        union_all(*(select(q.c.id) for q in per_endpoint)) if len(per_endpoint) > 1 else select(per_endpoint[0].c.id)
+    )
     rows = (
         (
             await session.execute(
@@ -156,25 +187,44 @@ async def claim_due(
     )
     if not rows:
         return []
-    await session.execute(update(Delivery).where(Delivery.id.in_([d.id for d in rows])).values(next_attempt_at=lease_until, claim_token=token))
-    endpoints = {e.id: e for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_({d.endpoint_id for d in rows})))).all()}
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_([d.id for d in rows]))
+        .values(next_attempt_at=lease_until, claim_token=token)
+    )
+    endpoints = {
+        e.id: e
+        for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_({d.endpoint_id for d in rows})))).all()
+    }
     return [(d, endpoints[d.endpoint_id]) for d in rows]
 
 
 async def release(session: AsyncSession, ids: list[str], token: str, now: datetime) -> None:
     """Give back claimed messages never attempted (a worker stopping), for any worker to take now."""
     if ids:
-        await session.execute(update(Delivery).where(Delivery.id.in_(ids), Delivery.claim_token == token).values(claim_token=None, next_attempt_at=now))
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.claim_token == token)
+            .values(claim_token=None, next_attempt_at=now)
+        )
 
 
 async def deliveries_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, Delivery]:
     """The messages with these ids (those not deleted meanwhile), locked for an attempt's result to be written."""
-    rows = (await session.scalars(select(Delivery).where(Delivery.id.in_(sorted(set(ids)))).order_by(Delivery.id).with_for_update())).all()
+    rows = (
+        await session.scalars(
+            select(Delivery).where(Delivery.id.in_(sorted(set(ids)))).order_by(Delivery.id).with_for_update()
+        )
+    ).all()
     return {d.id: d for d in rows}
 
 
 async def endpoints_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, Endpoint]:
-    rows = (await session.scalars(select(Endpoint).where(Endpoint.id.in_(sorted(set(ids)))).order_by(Endpoint.id).with_for_update())).all()
+    rows = (
+        await session.scalars(
+            select(Endpoint).where(Endpoint.id.in_(sorted(set(ids)))).order_by(Endpoint.id).with_for_update()
+        )
+    ).all()
     return {e.id: e for e in rows}
 
 
@@ -187,7 +237,11 @@ def add_notice(session: AsyncSession, **values) -> None:
 
 
 async def notices_of(session: AsyncSession, provider_id: str) -> list[OwnerNotice]:
-    query = select(OwnerNotice).where(OwnerNotice.provider_id == provider_id).order_by(OwnerNotice.created_at, OwnerNotice.id)
+    query = (
+        select(OwnerNotice)
+        .where(OwnerNotice.provider_id == provider_id)
+        .order_by(OwnerNotice.created_at, OwnerNotice.id)
+    )
     return list((await session.scalars(query)).all())
 
 

@@ -44,9 +44,20 @@ class RefusedUrl(ValueError):
 
 # Cloud instance-metadata services (checked before the wider classes they sit in).
 METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "169.254.169.123", "100.100.100.200", "192.0.0.192", "fd00:ec2::254", "fd00:ec2::23")
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",
+        "169.254.170.2",
+        "169.254.169.123",
+        "100.100.100.200",
+        "192.0.0.192",
+        "fd00:ec2::254",
+        "fd00:ec2::23",
+    )
 )
-METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"})
+METADATA_NAMES = frozenset(
+    {"metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal"}
+)
 # Names that only mean something inside a network.
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".lan", ".intranet", ".corp")
 
@@ -164,7 +175,14 @@ def parse_target(url: str, allow_plain_http: bool) -> Target:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return Target(url=url.strip(), scheme=parts.scheme, host=host, port=port or (443 if parts.scheme == "https" else 80), path=path, literal=literal)
+    return Target(
+        url=url.strip(),
+        scheme=parts.scheme,
+        host=host,
+        port=port or (443 if parts.scheme == "https" else 80),
+        path=path,
+        literal=literal,
+    )
 
 
 def allowed_by(address: IPAddress, allowlist: tuple[Network, ...]) -> bool:

@@ -10,7 +10,9 @@ DEFAULT_SCHEDULE = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 28
 DEFAULT_JITTER = 0.2  # each wait is drawn from ±20% of its scheduled value
 
 
-def retry_delay(retry_number: int, schedule: tuple[float, ...] | list[float], jitter: float, draw: float) -> float | None:
+def retry_delay(
+    retry_number: int, schedule: tuple[float, ...] | list[float], jitter: float, draw: float
+) -> float | None:
     """Seconds to wait before retry `retry_number` (1-based); None once the schedule is spent.
 
     `draw` is a uniform number in [0, 1) from the caller's random source (injected, so tests are exact).

@@ -97,7 +97,9 @@ class Decision:
         return self.trigger is Trigger.GONE
 
 
-def decide(attempt_number: int, outcome: Outcome, retry_after: str | None, now: datetime, policy: RetryPolicy, draw: float) -> Decision:
+def decide(
+    attempt_number: int, outcome: Outcome, retry_after: str | None, now: datetime, policy: RetryPolicy, draw: float
+) -> Decision:
     """What follows attempt `attempt_number` (1-based) of a PENDING message."""
     if outcome is Outcome.SUCCESS:
         trigger = Trigger.SUCCEEDED
@@ -112,7 +114,9 @@ def decide(attempt_number: int, outcome: Outcome, retry_after: str | None, now: 
                 asked = retry_after_seconds(retry_after, now)
                 if asked is not None:
                     delay = max(delay, min(asked, policy.max_retry_after))
-            return Decision(next_status(MessageStatus.PENDING, Trigger.FAILED), Trigger.FAILED, now + timedelta(seconds=delay))
+            return Decision(
+                next_status(MessageStatus.PENDING, Trigger.FAILED), Trigger.FAILED, now + timedelta(seconds=delay)
+            )
     return Decision(next_status(MessageStatus.PENDING, trigger), trigger)
 
 

@@ -26,7 +26,9 @@ class Claim:
     lease_until: datetime
 
 
-async def claim(session: AsyncSession, settings: WebhooksSettings, now: datetime, limit: int, room_for: Callable[[str], int]) -> list[Claim]:
+async def claim(
+    session: AsyncSession, settings: WebhooksSettings, now: datetime, limit: int, room_for: Callable[[str], int]
+) -> list[Claim]:
     token = uuid.uuid4().hex
     lease_until = now + timedelta(seconds=settings.claim_lease_seconds)
     rows = await queries.claim_due(session, now, lease_until, token, limit, room_for)
@@ -45,7 +47,11 @@ def policy_of(settings: WebhooksSettings) -> RetryPolicy:
 
 
 async def record(
-    session: AsyncSession, settings: WebhooksSettings, finished: list[Finished], now: datetime, draw: Callable[[], float]
+    session: AsyncSession,
+    settings: WebhooksSettings,
+    finished: list[Finished],
+    now: datetime,
+    draw: Callable[[], float],
 ) -> list[tuple[Finished, Decision | None]]:
     """Write each attempt and its consequence. A result whose claim is no longer the message's (its lease
     ran out and another worker took it) is kept as an attempt but decides nothing."""
@@ -103,7 +109,11 @@ async def record(
             await endpoint_workflow.disable(session, endpoint, DisabledReason.GONE, now)
         elif failing_too_long(endpoint.failing_since, now, window):
             await endpoint_workflow.disable(
-                session, endpoint, DisabledReason.FAILING, now, f"every delivery has failed since {endpoint.failing_since.isoformat()}"
+                session,
+                endpoint,
+                DisabledReason.FAILING,
+                now,
+                f"every delivery has failed since {endpoint.failing_since.isoformat()}",
             )
     queries.add_attempts(session, attempts)
     return decisions

@@ -25,7 +25,13 @@ ENDPOINT_DISABLED_EVENT = "webhooks.endpoint.disabled"
 
 def refused(exc: RefusedUrl) -> Problem:
     message = f"This URL cannot be used: {exc}"
-    return Problem(422, "endpoint-url-refused", message, reason=exc.reason.value, errors=[{"field": "url", "message": message, "reason": exc.reason.value}])
+    return Problem(
+        422,
+        "endpoint-url-refused",
+        message,
+        reason=exc.reason.value,
+        errors=[{"field": "url", "message": message, "reason": exc.reason.value}],
+    )
 
 
 async def checked_url(session: AsyncSession, url: str, settings: WebhooksSettings) -> str:
@@ -95,7 +101,9 @@ def rotate_secret(session: AsyncSession, settings: WebhooksSettings, endpoint: E
     return secret, endpoint.previous_secret_expires_at
 
 
-async def disable(session: AsyncSession, endpoint: Endpoint, reason: DisabledReason, now: datetime, detail: str | None = None) -> None:
+async def disable(
+    session: AsyncSession, endpoint: Endpoint, reason: DisabledReason, now: datetime, detail: str | None = None
+) -> None:
     """Stop sending. 410: what is queued is cancelled. Otherwise it is held, to go when enabled again.
 
     Disabled by us (410 or 24 hours of failures): the owner is told, by an event and a notice to the

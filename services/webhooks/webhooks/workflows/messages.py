@@ -18,7 +18,15 @@ from ..domain.states import REPLAYABLE, MessageStatus, Trigger, next_status
 from .common import now_in, wake_workers_after_commit
 
 
-async def queue(session: AsyncSession, endpoint: Endpoint, event_type: str, source_event_id: str, person_key: str, body: str, now: datetime) -> Delivery:
+async def queue(
+    session: AsyncSession,
+    endpoint: Endpoint,
+    event_type: str,
+    source_event_id: str,
+    person_key: str,
+    body: str,
+    now: datetime,
+) -> Delivery:
     """A message to `endpoint`, after every earlier one (its sequence number); held while the endpoint is disabled."""
     seq = await queries.take_sequence_numbers(session, endpoint.id, 1)
     message = Delivery(
@@ -61,7 +69,11 @@ async def send_test(session: AsyncSession, endpoint: Endpoint) -> Delivery:
         raise Problem(409, "endpoint-disabled", "Enable the endpoint before sending a test event to it.")
     now = now_in(session)
     test_id = str(uuid.uuid4())
-    body = body_of(TEST_EVENT_TYPE, now.isoformat(), {"message": "A test event: your endpoint is reachable and verifies our signature.", "testId": test_id})
+    body = body_of(
+        TEST_EVENT_TYPE,
+        now.isoformat(),
+        {"message": "A test event: your endpoint is reachable and verifies our signature.", "testId": test_id},
+    )
     # Its own ordering key: a test never waits behind, or holds back, a person's messages.
     return await queue(session, endpoint, TEST_EVENT_TYPE, test_id, f"test:{test_id}", body, now)
 

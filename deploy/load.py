@@ -255,7 +255,8 @@ def report(stats: Stats, elapsed: float) -> None:
     errors = sum(stats.errors.values())
     rate = errors / max(total, 1)
     print(
-        f"\n{total} calls in {elapsed:.0f}s ({total / elapsed:.1f}/s), error rate {rate:.2%} (5xx + transport), {stats.skipped} ticks skipped"
+        f"\n{total} calls in {elapsed:.0f}s ({total / elapsed:.1f}/s), error rate {rate:.2%} (5xx + "
+        f"transport), {stats.skipped} ticks skipped"
     )
     print(f"{'call':34} {'count':>6} {'5xx/err':>8} {'4xx':>5} {'p50 ms':>8} {'p99 ms':>8}")
     for name in sorted(stats.latencies):
@@ -268,7 +269,8 @@ def report(stats: Stats, elapsed: float) -> None:
     for name in sorted(set(stats.lags) | set(stats.lag_missing)):
         values = stats.lags[name]
         print(
-            f"{name:34} {len(values):>6} {stats.lag_missing[name]:>8} {percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}"
+            f"{name:34} {len(values):>6} {stats.lag_missing[name]:>8} "
+            f"{percentile(values, 50) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}"
         )
 
 

@@ -628,7 +628,8 @@ def prometheus_rule(service: Service) -> dict:
         # Over 5 % of requests failing with 5xx for 10 minutes (and at least some traffic).
         _alert(
             "HighErrorRate",
-            f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9) > 0.05'
+            f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m]))'
+            f" / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9) > 0.05"
             f" and sum(rate(http_requests_total{{{s}}}[5m])) > 0.1",
             "10m",
             "page",
@@ -691,7 +692,8 @@ def dashboard_json(service: Service) -> dict:
         (
             "5xx share",
             [
-                f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m])) / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9)'
+                f'sum(rate(http_requests_total{{{s},status=~"5.."}}[5m]))'
+                f" / clamp_min(sum(rate(http_requests_total{{{s}}}[5m])), 1e-9)"
             ],
             "percentunit",
         ),

@@ -72,7 +72,10 @@ def _add_to_compose(path: Path, values: dict[str, str]) -> None:
     <<: *service
     build: {{context: .., dockerfile: Dockerfile, args: {{SERVICE: {name}, PORT: "{port}"}}}}
     image: probation-platform/{name}:compose
-    command: ["sh", "-c", "python -m {package} migrate && exec python -m {package} serve --host 0.0.0.0 --port {port} --workers inline"]
+    command:
+      - sh
+      - -c
+      - python -m {package} migrate && exec python -m {package} serve --host 0.0.0.0 --port {port} --workers inline
     ports: ["127.0.0.1:{port}:{port}"]
     environment:
       {prefix}ENVIRONMENT: compose

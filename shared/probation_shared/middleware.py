@@ -82,7 +82,10 @@ async def _headers_too_large(scope, receive, send):
     response = problem_response(
         431,
         "headers-too-large",
-        detail=f"The Authorization header exceeds {MAX_AUTHORIZATION_BYTES} bytes, or all headers {MAX_HEADERS_TOTAL_BYTES} bytes.",
+        detail=(
+            f"The Authorization header exceeds {MAX_AUTHORIZATION_BYTES} bytes, or all headers "
+            f"{MAX_HEADERS_TOTAL_BYTES} bytes."
+        ),
     )
     await response(scope, receive, send)
 

@@ -31,7 +31,8 @@ def check_routes(routes: Iterable[Any]) -> None:
             raise UnclassifiedField(f"{sorted(route.methods)} {route.path}: {exc}") from exc
         if not models:
             raise UnclassifiedField(
-                f"{sorted(route.methods)} {route.path}: response model {route.response_model!r} is not an outbound model"
+                f"{sorted(route.methods)} {route.path}: response model {route.response_model!r} is not "
+                f"an outbound model"
             )
 
 

@@ -97,7 +97,8 @@ async def run(report) -> None:
                 )
                 crn = await session.scalar(select(Case.crn).where(Case.pdu_code == PDU).limit(1))
             print(
-                f"   seeded {TEAMS * PRACTITIONERS_PER_TEAM} practitioners and {CASES:,} cases in {time.perf_counter() - started:.1f}s",
+                f"   seeded {TEAMS * PRACTITIONERS_PER_TEAM} practitioners and {CASES:,} cases in "
+                f"{time.perf_counter() - started:.1f}s",
                 flush=True,
             )
 

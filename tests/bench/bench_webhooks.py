@@ -8,7 +8,8 @@ A minimal keep-alive HTTP receiver runs in its own process on loopback and answe
    worker (SQLite, as `make run`) claims, signs, vets each host, sends and records them.
    Targets: >= 50% of the baseline and >= 1,000/s.
 3. Notification-to-delivery latency at half the sustained rate: partner notifications are handed to
-   the consumer's handler (one transaction per 10 ms tick, as the consumer batches what arrives) at that rate with the worker running;
+   the consumer's handler (one transaction per 10 ms tick, as the consumer batches what arrives) at that
+   rate with the worker running;
    latency = handler called -> the receiver has the request. Target: p99 < 250 ms.
 """
 
@@ -48,7 +49,8 @@ RECEIVER = textwrap.dedent(
                     await reader.readexactly(length)
                 if lines[0].startswith("GET /stats"):
                     body = json.dumps(arrivals).encode()
-                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(body) + body)
+                    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+                    writer.write(head % len(body) + body)
                 elif lines[0].startswith("POST /reset"):
                     arrivals.clear()
                     writer.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")

@@ -209,7 +209,8 @@ def _fuzz(platform: Platform, name: str, headers, known: dict[str, str]) -> tupl
                 pass
             except Exception as exc:  # noqa: BLE001 - a generation error is a finding too
                 failures.append(
-                    f"{operation.method.upper()} {operation.path}: the fuzzer could not run ({type(exc).__name__}: {str(exc)[:200]})"
+                    f"{operation.method.upper()} {operation.path}: the fuzzer could not run "
+                    f"({type(exc).__name__}: {str(exc)[:200]})"
                 )
     return sorted(set(failures)), calls
 
@@ -220,7 +221,8 @@ def test_no_server_error_and_every_4xx_is_a_problem(platform, headers, known, na
     started = time.monotonic()
     failures, calls = _fuzz(platform, name, headers, known)
     print(
-        f"\nfuzz {name}: {calls} calls in {time.monotonic() - started:.1f}s, {len(failures)} findings; known ids {sorted(known)}"
+        f"\nfuzz {name}: {calls} calls in {time.monotonic() - started:.1f}s, {len(failures)} findings; "
+        f"known ids {sorted(known)}"
     )
     assert not failures, f"{len(failures)} findings on {name}:\n" + "\n".join(failures[:60])
 

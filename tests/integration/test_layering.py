@@ -19,8 +19,14 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
     path = os.pathsep.join([str(root / "shared"), *(str(root / "services" / s.name) for s in registry.SERVICES)])
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(root / "pyproject.toml")], cwd=root, env={**os.environ, "PYTHONPATH": path},
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture

@@ -11,8 +11,23 @@ from webhooks.metrics import WebhookMetrics
 
 K8S = Path(__file__).resolve().parents[2] / "k8s"
 PROMQL_WORDS = {
-    "sum", "max", "min", "avg", "rate", "irate", "increase", "deriv", "clamp_min", "clamp_max", "by", "without", "histogram_quantile", "on", "and", "or",
-}  # fmt: skip
+    "sum",
+    "max",
+    "min",
+    "avg",
+    "rate",
+    "irate",
+    "increase",
+    "deriv",
+    "clamp_min",
+    "clamp_max",
+    "by",
+    "without",
+    "histogram_quantile",
+    "on",
+    "and",
+    "or",
+}
 # Series that come from the cluster, not from this code: kube-state-metrics.
 EXTERNAL_METRICS = {"kube_deployment_status_replicas_available"}
 

@@ -85,7 +85,8 @@ def test_the_pods_settings_load_into_the_services_settings_class(overlay, servic
         assert ours["kafka_idempotent_producer"] == "true", "real Kafka: the idempotent producer must be on"
         assert ours["run_workers"] == "false"
         assert ours["database_url"] == (
-            f"postgresql+asyncpg://<secret:{service}-db-app/username>:<secret:{service}-db-app/password>@{service}-db-rw:5432/{service.replace('-', '_')}"
+            f"postgresql+asyncpg://<secret:{service}-db-app/username>:<secret:{service}-db-app/password>"
+            f"@{service}-db-rw:5432/{service.replace('-', '_')}"
         )
         assert ours["auth_jwks_url"].startswith("https://")
         for key, value in env.items():

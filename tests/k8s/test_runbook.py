@@ -14,11 +14,24 @@ from tests.k8s.kustomize import render
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = ROOT / "docs" / "runbook.md"
 KINDS = {
-    "deployment": "Deployment", "deploy": "Deployment", "job": "Job", "cluster": "Cluster", "configmap": "ConfigMap", "cm": "ConfigMap",
-    "hpa": "HorizontalPodAutoscaler", "horizontalpodautoscaler": "HorizontalPodAutoscaler", "service": "Service", "svc": "Service",
-    "pdb": "PodDisruptionBudget", "prometheusrule": "PrometheusRule", "scheduledbackup": "ScheduledBackup", "kafkatopic": "KafkaTopic",
-    "kafka": "Kafka", "kafkauser": "KafkaUser", "networkpolicy": "NetworkPolicy",
-}  # fmt: skip
+    "deployment": "Deployment",
+    "deploy": "Deployment",
+    "job": "Job",
+    "cluster": "Cluster",
+    "configmap": "ConfigMap",
+    "cm": "ConfigMap",
+    "hpa": "HorizontalPodAutoscaler",
+    "horizontalpodautoscaler": "HorizontalPodAutoscaler",
+    "service": "Service",
+    "svc": "Service",
+    "pdb": "PodDisruptionBudget",
+    "prometheusrule": "PrometheusRule",
+    "scheduledbackup": "ScheduledBackup",
+    "kafkatopic": "KafkaTopic",
+    "kafka": "Kafka",
+    "kafkauser": "KafkaUser",
+    "networkpolicy": "NetworkPolicy",
+}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +88,10 @@ def test_runbook_commands_name_objects_that_exist(prod):
 
 
 def test_a_wrong_name_in_the_runbook_fails(prod):
-    text = "```sh\nkubectl scale deployment/case-allocaton-worker --replicas=0\nkubectl get pods -l app.kubernetes.io/name=nobody\n```\n"
+    text = (
+        "```sh\nkubectl scale deployment/case-allocaton-worker --replicas=0\nkubectl get pods -l "
+        "app.kubernetes.io/name=nobody\n```\n"
+    )
     assert problems(text, prod) == [
         "deployment/case-allocaton-worker: not in the rendered manifests",
         "-l app.kubernetes.io/name=nobody: selects nothing",

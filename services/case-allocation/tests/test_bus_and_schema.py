@@ -1,4 +1,7 @@
-"""Over the real broker: tier changes consumed, our events relayed. Migrations match the models. Seeding is idempotent."""
+"""Over the real broker: tier changes consumed, our events relayed.
+
+Migrations match the models. Seeding is idempotent.
+"""
 
 import asyncio
 import json

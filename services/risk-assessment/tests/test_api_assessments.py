@@ -237,7 +237,8 @@ async def test_registration_rules_of_tier_inputs(api):
     )
     await api.handle(handlers.on_breach, api.event("enforcement.breach.raised", crn, breachId="B1"))
     tier = (await api.client.get(f"/people/{crn}/tier", headers=staff)).json()
-    # RoSH MEDIUM (registration) 10 + 2 distinct complexity factors 4 + previous enforcement (woman) 2 = 16 → C; no assessment → 2
+    # RoSH MEDIUM (registration) 10 + 2 distinct complexity factors 4 + previous enforcement (woman) 2 = 16 → C;
+    # no assessment → 2
     assert tier["protectPoints"] == 16 and tier["tier"] == "C2S"
     assert tier["breakdown"]["protect"]["complexityFactors"] == ["RVLN", "STRG"]
 

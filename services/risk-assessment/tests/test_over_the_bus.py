@@ -47,7 +47,8 @@ async def test_tier_moves_b1_to_b2_and_a_recalculation_without_change_publishes_
     assert (await live.client.get(f"/people/{CRN}/tier", headers=staff)).json()["tier"] == "B1"
 
     v2 = (await live.client.post(f"/people/{CRN}/assessments", headers=staff)).json()
-    # thinking & behaviour severe (2 × 2) + attitudes severe (2 × 2) + accommodation severe (1 × 2) = 10 → change level 2
+    # thinking & behaviour severe (2 × 2) + attitudes severe (2 × 2) + accommodation severe (1 × 2) = 10
+    # → change level 2
     severe = live.answers_at(
         "NONE",
         THINKING_BEHAVIOUR={"11.2": "SIGNIFICANT", "11.3": "SIGNIFICANT", "11.4": "SIGNIFICANT", "11.6": "SOME"},

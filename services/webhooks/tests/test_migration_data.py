@@ -21,11 +21,14 @@ async def test_existing_endpoints_and_deliveries_survive_the_upgrade_and_the_dow
     await asyncio.to_thread(upgrade, SPEC.migrations_dir, url, "0002")
     with sqlite3.connect(path) as c:
         c.execute(
-            "insert into endpoint values ('ep1','P1','https://x.example/h','whsec_AAAA','d',1,null,'2026-01-01 00:00:00')"
+            "insert into endpoint values "
+            "('ep1','P1','https://x.example/h','whsec_AAAA','d',1,null,'2026-01-01 00:00:00')"
         )
         for i, status in enumerate(["DELIVERED", "FAILED", "ENDPOINT_DISABLED", "PENDING"]):
             c.execute(
-                "insert into delivery (id,endpoint_id,provider_id,event_type,source_event_id,payload,status,attempts,created_at) values (?,?,?,?,?,?,?,?,?)",
+                "insert into delivery "
+                "(id,endpoint_id,provider_id,event_type,source_event_id,payload,status,attempts,created_at) "
+                "values (?,?,?,?,?,?,?,?,?)",
                 (f"m{i}", "ep1", "P1", "t", "s", "{}", status, 1, f"2026-01-01 00:00:0{i}"),
             )
     await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)

@@ -108,7 +108,10 @@ class DrugTestRecorded(Outbound):
 
 @contract(
     "probation-case.limited-access.changed",
-    description="A restriction or exclusion was added to or removed from a person's limited-access list (by a LIMITED_ACCESS_ADMIN)",
+    description=(
+        "A restriction or exclusion was added to or removed from a person's limited-access list "
+        "(by a LIMITED_ACCESS_ADMIN)"
+    ),
 )
 class LimitedAccessChanged(Outbound):
     limitId: Annotated[int, Ref]

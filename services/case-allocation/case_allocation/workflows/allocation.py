@@ -32,7 +32,8 @@ class OverCaseLimit(DomainError):
     def __init__(self, staff_code: str, active_risk_cases: int) -> None:
         super().__init__(
             "over-case-limit",
-            f"{staff_code} already holds {active_risk_cases} cases needing active risk management (limit {ACTIVE_RISK_CASE_LIMIT}); "
+            f"{staff_code} already holds {active_risk_cases} cases needing active risk management (limit "
+            f"{ACTIVE_RISK_CASE_LIMIT}); "
             "give an override_reason to allocate anyway.",
             status=409,
         )

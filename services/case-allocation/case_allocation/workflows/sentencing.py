@@ -256,7 +256,8 @@ async def record_progress(session: AsyncSession, requirement: Requirement, compl
     if completed < (requirement.completed or 0):
         raise DomainError(
             "progress-backwards",
-            f"Progress only moves forward: {requirement.completed} {requirement.unit.lower()} are already recorded as completed.",
+            f"Progress only moves forward: {requirement.completed} {requirement.unit.lower()} are "
+            f"already recorded as completed.",
             [FieldError("completed", f"must not be less than {requirement.completed}")],
         )
     requirement.completed = completed

@@ -127,7 +127,8 @@ class SendReferral(Strict):
 class Amend(Strict):
     reason: Notes | None = None
     complexity_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None
-    # Omit a list to leave it as it is; null is not a list (422). A sent referral never loses all its desired outcomes (domain rule).
+    # Omit a list to leave it as it is; null is not a list (422).
+    # A sent referral never loses all its desired outcomes (domain rule).
     desired_outcomes: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
     needs: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
     completion_deadline: AppointmentDate | None = None

@@ -24,7 +24,10 @@ TS = DateTime(timezone=True)
 
 
 class StrEnumColumn(TypeDecorator):
-    """A string enum stored as its plain value in VARCHAR (the same column as before, so no migration); read back as the enum."""
+    """A string enum stored as its plain value in VARCHAR (the same column as before, so no migration).
+
+    Read back as the enum.
+    """
 
     impl = String
     cache_ok = True

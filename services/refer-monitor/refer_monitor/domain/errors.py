@@ -1,4 +1,7 @@
-"""The errors refer-monitor's rules raise: the shared `DomainError` (framework-free), rendered as problem+json at the edge."""
+"""The errors refer-monitor's rules raise: the shared `DomainError` (framework-free).
+
+They are rendered as problem+json at the edge.
+"""
 
 from __future__ import annotations
 

@@ -646,7 +646,10 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
 
 
 class VictimTextRefused(DomainError):
-    """422: provider-bound text names a victim. Each error also says what kind of identifier matched and what matched."""
+    """422: provider-bound text names a victim.
+
+    Each error also says what kind of identifier matched and what matched.
+    """
 
     def __init__(self, detail: str, matches: list[dict[str, str]]) -> None:
         super().__init__(

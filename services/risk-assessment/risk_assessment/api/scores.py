@@ -61,7 +61,9 @@ async def calculate(body: Ogrs3Request, principal: Principal = require_roles(*CA
 async def record_ogrs3(
     body: Ogrs3Request, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)
 ):
-    """Compute OGRS3 from its inputs and record it as the person's score (publishes scores.determined, recalculates the tier).
+    """Compute OGRS3 from its inputs and record it as the person's score.
+
+    Publishes scores.determined and recalculates the tier.
 
     Sex and date of birth are inputs here (as OASys takes them); when this service does not yet know
     them from case-allocation, they are remembered for tiering."""

@@ -185,7 +185,8 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
     elif age_at_conviction >= 10 and inputs.age_at_first_sanction > age_at_conviction:
         errors.add(
             "ageAtFirstSanction",
-            f"The first sanction (age {inputs.age_at_first_sanction}) cannot come after the current conviction (age {age_at_conviction}).",
+            f"The first sanction (age {inputs.age_at_first_sanction}) cannot come after the current "
+            f"conviction (age {age_at_conviction}).",
             "AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION",
         )
     try:

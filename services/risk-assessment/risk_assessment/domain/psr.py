@@ -114,7 +114,8 @@ def propose(inputs: PsrInputs) -> list[SentenceOption]:
     if not requirements:
         if inputs.needs is None:
             reasons = [
-                f"no assessment exists, so criminogenic needs are unknown: complete an assessment before relying on this; {context}"
+                f"no assessment exists, so criminogenic needs are unknown: complete an assessment before "
+                f"relying on this; {context}"
             ]
         else:
             reasons = [f"no identified criminogenic need; {context}"]

@@ -269,7 +269,8 @@ def provisional_reasons(inputs: TierAGInputs, steps: dict[Step, Tier | None]) ->
         needed = Tier.A if has_mappa else Tier.C
         if without_rosh < needed:
             reasons.append(
-                f"no RoSH is recorded and {'with' if has_mappa else 'without'} MAPPA no other step reaches tier {needed.name}"
+                f"no RoSH is recorded and {'with' if has_mappa else 'without'} MAPPA no other step "
+                f"reaches tier {needed.name}"
             )
     return reasons
 

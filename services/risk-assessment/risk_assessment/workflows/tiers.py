@@ -152,7 +152,9 @@ def _inputs_ag(
         "rosh": "the latest of this service's RoSH and an active RoSH registration",
         "mappaCategory": "category of the latest active MAPP registration",
         "latestReleaseDate": "not held by this service: the lifer/IPP step gives no tier",
-        "sexualOffenceHistory": "an OSP/C or OSP/I score above 0, or the latest OGRS3 offence in a sexual offence group",
+        "sexualOffenceHistory": (
+            "an OSP/C or OSP/I score above 0, or the latest OGRS3 offence in a sexual offence group"
+        ),
     }
     if dc_srp is not None:
         try:

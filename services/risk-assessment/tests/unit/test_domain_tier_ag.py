@@ -119,7 +119,8 @@ def test_dc_srp_of_zero_is_ignored():
 @pytest.mark.parametrize(
     "score, band, expected",
     [
-        (5.31, "VERY_HIGH", "A"), (0.01, "VERY_HIGH", "A"), (2.11, "HIGH", "B"), (1.50, "HIGH", "B"), (5.31, "HIGH", "B"),
+        (5.31, "VERY_HIGH", "A"), (0.01, "VERY_HIGH", "A"), (2.11, "HIGH", "B"), (1.50, "HIGH", "B"),
+        (5.31, "HIGH", "B"),
         (1.12, "MEDIUM", "C"), (3.36, "MEDIUM", "C"), (2.11, "MEDIUM", "D"), (0.60, "MEDIUM", "D"), (0.02, "LOW", "E"),
     ],
 )  # fmt: skip
@@ -136,8 +137,10 @@ def test_medium_dc_srp_below_the_supported_thresholds_is_refused():
 @pytest.mark.parametrize(
     "has_mappa, rosh, expected",
     [
-        (True, RiskLevel.VERY_HIGH, "A"), (True, RiskLevel.HIGH, "C"), (True, RiskLevel.MEDIUM, "D"), (True, RiskLevel.LOW, "E"), (True, None, "E"),
-        (False, RiskLevel.VERY_HIGH, "C"), (False, RiskLevel.HIGH, "D"), (False, RiskLevel.MEDIUM, "G"), (False, RiskLevel.LOW, "G"), (False, None, "G"),
+        (True, RiskLevel.VERY_HIGH, "A"), (True, RiskLevel.HIGH, "C"), (True, RiskLevel.MEDIUM, "D"),
+        (True, RiskLevel.LOW, "E"), (True, None, "E"),
+        (False, RiskLevel.VERY_HIGH, "C"), (False, RiskLevel.HIGH, "D"), (False, RiskLevel.MEDIUM, "G"),
+        (False, RiskLevel.LOW, "G"), (False, None, "G"),
     ],
 )  # fmt: skip
 def test_mappa_and_rosh(has_mappa, rosh, expected):
@@ -157,8 +160,9 @@ def _years_ago(years, days=0):
 @pytest.mark.parametrize(
     "lifer, released, expected",
     [
-        (True, _years_ago(0, -1), "B"), (True, _years_ago(1, 1), "B"), (True, _years_ago(1), "B"), (True, _years_ago(1, -1), "D"),
-        (True, _years_ago(2), "D"), (True, _years_ago(5, 1), "D"), (True, _years_ago(5), "D"), (True, _years_ago(5, -1), "E"),
+        (True, _years_ago(0, -1), "B"), (True, _years_ago(1, 1), "B"), (True, _years_ago(1), "B"),
+        (True, _years_ago(1, -1), "D"), (True, _years_ago(2), "D"), (True, _years_ago(5, 1), "D"),
+        (True, _years_ago(5), "D"), (True, _years_ago(5, -1), "E"),
         (True, _years_ago(6), "E"), (True, None, "G"), (False, None, "G"), (False, _years_ago(0, -1), "G"),
     ],
 )  # fmt: skip

@@ -68,7 +68,10 @@ async def replay_dead_letter(message_id: str, session: Session):
 
 @router.post("/reencrypt", response_model=Reencrypted)
 async def reencrypt_secrets(request: Request, session: Session):
-    """After putting a new key first in WEBHOOKS_SECRET_ENCRYPTION_KEYS: every secret under it, so the old key can go."""
+    """Re-encrypt every secret under the first key of WEBHOOKS_SECRET_ENCRYPTION_KEYS, so the old key can go.
+
+    Run after putting a new key first.
+    """
     return redacted_response(
         Reencrypted(reencrypted=await endpoint_workflow.reencrypt_all(session, request.app.state.settings)), OPERATORS
     )

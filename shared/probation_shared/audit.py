@@ -7,12 +7,14 @@ endpoint updates or deletes them. A list writes one row for each person it showe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Table, select
+
+from probation_shared import clock
 
 from .auth import Principal, Role, require_roles
 from .db import Session, stage_write
@@ -58,7 +60,7 @@ async def record_access(
     subjects = list(dict.fromkeys(crns)) if crns is not None else [crn]
     if crns is not None and not subjects:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
     actor_roles = ",".join(sorted(r.value for r in principal.roles))
     for subject in subjects:

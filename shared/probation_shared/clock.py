@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -20,12 +21,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
-    """A stored timestamp as an aware datetime: SQLite keeps no offset and every timestamp is written in UTC,
-    so a naive value is read as UTC; an aware one is returned unchanged."""
+    """A timestamp as an aware UTC datetime. SQLite keeps no offset and every timestamp is written in UTC,
+    so a naive value is read as UTC; an aware one is converted, because SQLite compares timestamps as the
+    digits are written and a moment with another offset must be in UTC before it meets a stored one."""
     if value is None:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
@@ -33,6 +32,8 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import STAGED_WRITES, Database
 from ..logging import bind_correlation_id, clear_context, get_logger
@@ -336,7 +337,7 @@ class EventConsumer:
                     seen.add(str(item.event.eventId))
                     fresh.append(item)
             if fresh:
-                now = datetime.now(UTC)
+                now = clock.now()
                 await self._insert_inbox(
                     session,
                     [
@@ -494,7 +495,7 @@ class EventConsumer:
                         consumer=self.consumer_name,
                         event_id=str(event.eventId),
                         event_type=event.eventType,
-                        processed_at=datetime.now(UTC),
+                        processed_at=clock.now(),
                     )
                 )
                 await handler(session, event)

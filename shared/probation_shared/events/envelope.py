@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from probation_shared import clock
 
 # The identifier types the platform itself writes and reads; others (PNC, CRO, ...) are carried as sent.
 KNOWN_IDENTIFIER_TYPES = ("CRN", "NOMS")
@@ -64,7 +66,7 @@ def new_event(
         eventId=uuid.uuid4(),
         eventType=event_type,
         version=version,
-        occurredAt=datetime.now(UTC).astimezone(),
+        occurredAt=clock.now().astimezone(),
         description=description,
         detailUrl=detail_url,
         additionalInformation=additional_information or {},

@@ -6,10 +6,11 @@ The relay (see `relay.py`) publishes it later; nothing is ever published straigh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import SERIALIZE_ON, stage_write
 from ..errors import Problem
@@ -119,7 +120,7 @@ async def add_event(
             event_type=event.eventType,
             payload=payload,
             headers=headers,
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
         ),
     )
     # Read by Database.unit_of_work after the commit, to wake the relay at once.

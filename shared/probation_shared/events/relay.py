@@ -21,9 +21,11 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, text, update
+
+from probation_shared import clock
 
 from ..db import Database, is_sqlite
 from ..logging import get_logger
@@ -50,7 +52,7 @@ class OutboxRelay:
         tables: PlatformTables,
         metrics: ServiceMetrics,
         *,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Callable[[], datetime] = lambda: clock.now(),
     ) -> None:
         self.settings = settings
         self.database = database
@@ -149,7 +151,7 @@ class OutboxRelay:
 
     async def _mark_published(self, session, rows) -> None:
         await session.execute(
-            update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=datetime.now(UTC))
+            update(self.outbox).where(self.outbox.c.id.in_([r.id for r in rows])).values(published_at=clock.now())
         )
         self.metrics.outbox_published.inc(len(rows))
 
@@ -163,9 +165,7 @@ class OutboxRelay:
         self.metrics.outbox_backlog.set(backlog or 0)
         if isinstance(oldest, str):  # SQLite may answer an aggregate of datetimes as text
             oldest = datetime.fromisoformat(oldest)
-        if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=UTC)  # SQLite keeps no offset; the rows are written in UTC
-        self._oldest_unsent = oldest
+        self._oldest_unsent = clock.as_utc(oldest)
         return backlog or 0
 
     def oldest_unsent_age(self) -> float:

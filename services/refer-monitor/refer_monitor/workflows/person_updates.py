@@ -7,8 +7,6 @@ The consumer (`events/handlers.py`) maps event types to these; the consumer's tr
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
@@ -25,17 +23,13 @@ def _crn(event: DomainEvent) -> str:
     return event.crn
 
 
-def _now() -> datetime:
-    return clock.now()
-
-
 async def on_person_details(session: AsyncSession, event: DomainEvent) -> None:
     crn = _crn(event)
     doc = await p.fetch(session, event.detailUrl or p.case_allocation_url(session, f"/people/{crn}"))
     person = await q.person_for_update(session, crn)
     if doc:
         p.apply_person_document(person, doc)
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_address(session: AsyncSession, event: DomainEvent) -> None:
@@ -48,8 +42,8 @@ async def on_address(session: AsyncSession, event: DomainEvent) -> None:
     )
     doc = None if deleted or url is None else await p.fetch(session, url)
     person = await q.person_for_update(session, crn)
-    p.apply_address_document(person, address_id, doc, _now().date())
-    await p.propagate(session, person, event.eventType, _now())
+    p.apply_address_document(person, address_id, doc, clock.now().date())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
@@ -69,19 +63,19 @@ async def on_manager(session: AsyncSession, event: DomainEvent) -> None:
             }.items()
             if v
         } or None
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_registration(session: AsyncSession, event: DomainEvent) -> None:
     person = await q.person_for_update(session, _crn(event))
     p.apply_registration(person, event.eventType, event.additionalInformation)
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_enforcement(session: AsyncSession, event: DomainEvent) -> None:
     person = await q.person_for_update(session, _crn(event))
     p.apply_breach(person, event.eventType, event.additionalInformation, event.occurredAt)
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_sentence(session: AsyncSession, event: DomainEvent) -> None:
@@ -92,7 +86,7 @@ async def on_sentence(session: AsyncSession, event: DomainEvent) -> None:
         person.custodial = False if custodial else person.custodial
     elif custodial is not None:
         person.custodial = bool(custodial)
-    person.updated_at = _now()
+    person.updated_at = clock.now()
 
 
 async def on_rosh_changed(session: AsyncSession, event: DomainEvent) -> None:
@@ -107,7 +101,7 @@ async def on_rosh_changed(session: AsyncSession, event: DomainEvent) -> None:
         person.rosh_level = level
     if not doc:
         person.risk_summary_at = event.occurredAt
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
@@ -115,4 +109,4 @@ async def on_tier_changed(session: AsyncSession, event: DomainEvent) -> None:
     tier = event.additionalInformation.get("tier")
     if tier:
         person.tier = str(tier)
-    await p.propagate(session, person, event.eventType, _now())
+    await p.propagate(session, person, event.eventType, clock.now())

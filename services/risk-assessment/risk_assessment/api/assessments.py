@@ -6,6 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Path, Query
 
+from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -16,7 +17,6 @@ from ..db import queries
 from ..db.models import Assessment
 from ..domain import needs
 from ..workflows import assessments as workflow
-from ..workflows.tiers import as_aware
 from .access import CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors
 from .risk import rosh_data
 from .schemas import (
@@ -69,7 +69,7 @@ def view(
 
 
 async def _as_at(session, assessment: Assessment, at: datetime) -> AssessmentView:
-    revision = await queries.revision_at(session, assessment.id, as_aware(at))
+    revision = await queries.revision_at(session, assessment.id, clock.as_utc(at))
     if revision is None:
         raise not_found("assessment at that time")
     return view(assessment, revision.sections, revision.status, at)
@@ -95,9 +95,8 @@ async def sections(principal: Principal = require_roles(*READ_FULL)):
 
 @router.post("/people/{crn}/assessments", status_code=201, response_model=AssessmentView)
 async def start_assessment(session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
-    from datetime import UTC
 
-    person = await queries.ensure_person(session, crn, datetime.now(UTC))
+    person = await queries.ensure_person(session, crn, clock.now())
     assessment = await workflow.start(session, person, principal.subject)
     return redacted_response(view(assessment), principal.roles, status_code=201)
 
@@ -114,7 +113,7 @@ async def list_assessments(
         raise not_found("person")
     await audit(session, principal, crn, "read-assessments", f"/people/{crn}/assessments")
     if at is not None:
-        assessment = await queries.assessment_existing_at(session, crn, as_aware(at))
+        assessment = await queries.assessment_existing_at(session, crn, clock.as_utc(at))
         if assessment is None:
             raise not_found("assessment at that time")
         return redacted_response(await _as_at(session, assessment, at), principal.roles)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Path
 
+from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem, not_found
@@ -39,7 +38,7 @@ def view(p: PsrProposal) -> PsrView:
 
 @router.post("/people/{crn}/psr-proposals", status_code=201, response_model=PsrView)
 async def propose(body: PsrRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
-    person = await queries.ensure_person(session, crn, datetime.now(UTC))
+    person = await queries.ensure_person(session, crn, clock.now())
     with domain_errors():
         proposal = await workflow.propose(session, person, body.offenceCode, body.offenceDescription, principal.subject)
     return redacted_response(view(proposal), principal.roles, status_code=201)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Path, Query
 
+from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
@@ -84,7 +84,7 @@ async def re_rate(
     body: RoshReRating, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)
 ):
     """A practitioner re-rates RoSH between full assessments, with a reason: a new version, published at once."""
-    person = await queries.ensure_person(session, crn, datetime.now(UTC))
+    person = await queries.ensure_person(session, crn, clock.now())
     data = rosh_data(body, exclude={"reason"})
     with domain_errors():
         version = await workflow.new_version(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Path
 
+from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
 from probation_shared.errors import Problem
@@ -67,7 +66,7 @@ async def record_ogrs3(
 
     Sex and date of birth are inputs here (as OASys takes them); when this service does not yet know
     them from case-allocation, they are remembered for tiering."""
-    person = await queries.ensure_person(session, crn, datetime.now(UTC))
+    person = await queries.ensure_person(session, crn, clock.now())
     with domain_errors():
         _, result = await workflow.record_ogrs3(
             session, person, _inputs(body), body.model_dump(mode="json"), principal.subject
@@ -90,7 +89,7 @@ async def record_scores(
         raise Problem(
             422, "validation-failed", "Invalid fields: " + ", ".join(e["field"] for e in errors), errors=errors
         )
-    person = await queries.ensure_person(session, crn, datetime.now(UTC))
+    person = await queries.ensure_person(session, crn, clock.now())
     await workflow.record_scores(
         session,
         person,

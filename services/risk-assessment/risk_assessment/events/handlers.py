@@ -11,10 +11,10 @@ referral for whom (a provider caseworker sees a risk summary only with one).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.events import DomainEvent
 from probation_shared.events.consumer import Subscription
 from probation_shared.events.topics import CASE_ALLOCATION, REFER_MONITOR
@@ -274,7 +274,7 @@ async def on_referral(session: AsyncSession, event: DomainEvent) -> None:
     elif event.eventType == "intervention.referral.sent":
         referral.active = True
     referral.provider_id = str(provider_id)
-    referral.updated_at = datetime.now(UTC)
+    referral.updated_at = clock.now()
 
 
 REFERRAL_EVENTS = Subscription(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
 from probation_shared.errors import Problem
 
 from ..db import queries
@@ -36,7 +37,7 @@ async def start(session: AsyncSession, person: PersonRecord, subject: str) -> As
     if await queries.open_draft(session, person.crn) is not None:
         raise Problem(409, "draft-exists", f"{person.crn} already has a draft assessment; update or complete it.")
     previous = await queries.latest_complete_assessment(session, person.crn)
-    now = datetime.now(UTC)
+    now = clock.now()
     assessment = Assessment(
         id=str(uuid.uuid4()),
         crn=person.crn,
@@ -72,7 +73,7 @@ async def update(session: AsyncSession, assessment: Assessment, sections: dict[s
             if part.get(flag) is not None:
                 current[flag] = bool(part[flag])
     assessment.sections = merged
-    assessment.updated_at = datetime.now(UTC)
+    assessment.updated_at = clock.now()
     await _revise(session, assessment, subject, assessment.updated_at)
     return assessment
 
@@ -108,7 +109,7 @@ async def complete(
                     "missing-answer",
                 )
     errors.raise_if_any("assessment-incomplete", "Every question of the scored sections needs an answer")
-    now = datetime.now(UTC)
+    now = clock.now()
     assessment.status = "COMPLETE"
     assessment.completed_at = assessment.updated_at = now
     assessment.completed_by = subject

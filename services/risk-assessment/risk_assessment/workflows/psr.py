@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import queries
 from ..db.models import PersonRecord, PsrProposal
@@ -60,7 +61,7 @@ async def propose(
         options=[o.to_json() for o in options],
         override=None,
         created_by=author,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     session.add(proposal)
     return proposal
@@ -75,5 +76,5 @@ def record_override(
         "requirements": requirements,
         "reason": reason,
         "by": author,
-        "at": datetime.now(UTC).isoformat(),
+        "at": clock.now().isoformat(),
     }

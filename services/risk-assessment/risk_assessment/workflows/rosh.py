@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import queries
 from ..db.models import PersonRecord, RoshVersion, RoshVictim
@@ -118,7 +119,7 @@ async def new_version(
         risk_to_self=risk_to_self,
         reason=reason,
         author=author,
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
     )
     session.add(version)
     await session.flush()

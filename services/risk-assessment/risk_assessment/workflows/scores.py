@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import queries
 from ..db.models import PersonRecord, Score
@@ -47,7 +48,7 @@ async def record_ogrs3(
         one_year=result.one_year,
         band=result.band,
         recorded_by=author,
-        recorded_at=datetime.now(UTC),
+        recorded_at=clock.now(),
     )
     session.add(score)
     if person.sex is None:
@@ -68,7 +69,7 @@ async def record_scores(
     osp_i: tuple[Decimal, str] | None,
     author: str,
 ) -> list[Score]:
-    now = datetime.now(UTC)
+    now = clock.now()
     recorded = []
     if rsr is not None:
         recorded.append(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db import queries
 from ..db.models import Assessment, PersonRecord, Registration, RoshVersion, Score, TierCalculation
@@ -17,13 +19,6 @@ from ..domain.rosh import ROSH_REGISTRATIONS, RiskLevel
 from ..events import publish
 
 MAPPA_RANK = {"M1": 1, "M2": 2, "M3": 3}
-
-
-def as_aware(moment: datetime) -> datetime:
-    """The moment as an aware UTC datetime. SQLite hands back naive datetimes (stored in UTC), PostgreSQL
-    aware ones; and SQLite compares the digits as written, so a moment with another offset must be
-    converted to UTC before it is compared with a stored one."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # A–G inputs taken from what this service holds (docs/domain.md, "Tiering A–G", explains each and its limits).
@@ -69,7 +64,7 @@ async def gather_inputs_of(
 
 
 def _moment(value: datetime | None) -> str | None:
-    return None if value is None else as_aware(value).isoformat()
+    return None if value is None else clock.as_utc(value).isoformat()
 
 
 def _records(
@@ -108,10 +103,10 @@ def _resolved_rosh(registrations: Sequence[Registration], rosh_version: RoshVers
     rosh: RiskLevel | None = None
     rosh_at: datetime | None = None
     if rosh_version is not None:
-        rosh, rosh_at = RiskLevel(rosh_version.overall), as_aware(rosh_version.created_at)
+        rosh, rosh_at = RiskLevel(rosh_version.overall), clock.as_utc(rosh_version.created_at)
     if rosh_registrations:
         latest_registration = rosh_registrations[-1]
-        if rosh_at is None or as_aware(latest_registration.registered_at) > rosh_at:
+        if rosh_at is None or clock.as_utc(latest_registration.registered_at) > rosh_at:
             rosh = ROSH_REGISTRATIONS[latest_registration.type_code]
     return rosh
 
@@ -232,7 +227,7 @@ async def recalculate_many(session: AsyncSession, requests: Sequence[tuple[Perso
     people = [person for person, _ in requests]
     if len({p.crn for p in people}) != len(people):
         raise ValueError("recalculate_many takes each person at most once")
-    now = datetime.now(UTC)
+    now = clock.now()
     inputs_by_crn = await gather_inputs_of(session, people, now)
     rows = []
     for person, trigger in requests:

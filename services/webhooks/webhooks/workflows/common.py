@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
 
 from ..db.models import Endpoint
 from ..settings import WebhooksSettings
@@ -16,7 +18,7 @@ Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def clock_of(context: dict) -> Clock:
@@ -28,11 +30,6 @@ def now_in(session: AsyncSession) -> datetime:
     return clock_of(session.info)()
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; every one stored here is UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def vault(settings: WebhooksSettings) -> SecretVault:
     return vault_for(tuple(settings.encryption_keys()))
 
@@ -40,7 +37,7 @@ def vault(settings: WebhooksSettings) -> SecretVault:
 def signing_secrets(endpoint: Endpoint, secrets: SecretVault, now: datetime) -> list[str]:
     """The current secret, and the previous one while its 24 hours of overlap last."""
     found = [secrets.decrypt(endpoint.secret_encrypted)]
-    expires = aware(endpoint.previous_secret_expires_at)
+    expires = clock.as_utc(endpoint.previous_secret_expires_at)
     if endpoint.previous_secret_encrypted and expires is not None and now < expires:
         found.append(secrets.decrypt(endpoint.previous_secret_encrypted))
     return found

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from probation_shared import clock
+
 from ..db import queries
 from ..db.models import Delivery, Endpoint
 from ..domain.states import Decision, DisabledReason, MessageStatus, Outcome, RetryPolicy, decide, failing_too_long
 from ..sender import AttemptResult
 from ..settings import WebhooksSettings
 from . import endpoints as endpoint_workflow
-from .common import aware
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ async def record(
         if f.result.outcome is Outcome.SUCCESS:
             endpoint.last_success_at, endpoint.failing_since = now, None
             continue
-        endpoint.failing_since = aware(endpoint.failing_since) or f.started_at
+        endpoint.failing_since = clock.as_utc(endpoint.failing_since) or f.started_at
         if not endpoint.enabled:
             continue
         if decision.disable_endpoint:

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, delete, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from .models import (
     ActionPlan,
@@ -105,7 +106,7 @@ async def search_interventions(
         .where(Contract.referral_start_date <= on, Contract.referral_end_date >= open_until)
         .order_by(Intervention.title, Intervention.id)
     )
-    area_filters = []
+    area_filters: list[ColumnElement[bool]] = []
     if pcc_areas:
         area_filters.append(Contract.pcc_area.in_(list(pcc_areas)))
     if regions:

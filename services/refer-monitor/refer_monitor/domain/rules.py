@@ -214,7 +214,8 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
 
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
-    if as_utc(scheduled_at) > now:
+    scheduled = as_utc(scheduled_at)
+    if scheduled is not None and scheduled > now:
         raise DomainError(
             "appointment-in-future",
             "Attendance cannot be recorded for an appointment that has not happened yet.",

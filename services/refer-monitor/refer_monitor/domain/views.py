@@ -132,7 +132,10 @@ def _only(model: type[Outbound], data: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in model.model_fields}
 
 
-def _part(model: type[Outbound], data: Any) -> Outbound | None:
+P = typing.TypeVar("P", bound=Outbound)
+
+
+def _part(model: type[P], data: Any) -> P | None:
     """A part from plain data kept by the projection; data of an unexpected shape is left out."""
     try:
         return model.model_validate(_only(model, data)) if isinstance(data, dict) else None

@@ -352,6 +352,8 @@ async def release_date_changed(session: AsyncSession, crn: str, release_date: da
         if not referral.custody or referral.expected_release_date == release_date:
             continue
         contract = await q.get_contract(session, referral.contract_reference)
+        if contract is None:  # a referral's contract is a foreign key: never absent
+            continue
         ctx = ReferralContext(referral, contract, await q.contract_providers(session, contract))
         old, referral.expected_release_date = referral.expected_release_date, release_date
         amendment = Amendment(

@@ -158,3 +158,19 @@ def test_the_sender_cannot_loosen_the_risk_summary_age(requested, policy):
         assert refused.value.code == "risk-summary-age-above-policy" and refused.value.status == 422
     else:
         rules.check_risk_summary_max_age(requested, policy)
+
+
+# --- one error model (issue 9) ---------------------------------------------------------------------
+
+
+def test_refer_monitor_raises_the_shared_error_model_with_its_field_bodies_unchanged():
+    from probation_shared import domain_error
+    from refer_monitor.domain import errors
+
+    made = errors.field_error("caseworker", "not a caseworker of harbour-housing")
+    assert type(made) is domain_error.FieldError and errors.DomainError is domain_error.DomainError
+    assert made.as_dict() == {"field": "caseworker", "message": "not a caseworker of harbour-housing"}
+    assert domain_error.FieldError("x", "y").as_dict() == {"field": "x", "message": "y", "code": "invalid"}
+    with pytest.raises(domain_error.DomainError) as refused:
+        rules.check_volume_cap(1, 1, None)
+    assert refused.value.errors == [{"field": "over_cap_reason", "message": "required once the volume cap is reached"}]

@@ -13,12 +13,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FieldError:
+    """One broken rule on one field. `code=None`: a field error whose body names no code (`{field, message}`,
+    the shape refer-monitor's clients read)."""
+
     field: str
     message: str
-    code: str = "invalid"
+    code: str | None = "invalid"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message, "code": self.code}
+        body = {"field": self.field, "message": self.message}
+        return body if self.code is None else body | {"code": self.code}
 
 
 class DomainError(Exception):

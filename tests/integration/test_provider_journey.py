@@ -98,6 +98,8 @@ async def test_risk_rising_reaches_both_providers_views_and_webhooks_without_vic
             (await referral_queries.person_for_update(session, crn)).practitioner = {
                 "staff_code": "N07A001",
                 "name": "Pat Jones",
+                "email": "pat.jones@probation.example",
+                "phone": "0191 000 0000",
             }
 
         sent = {}

@@ -19,11 +19,11 @@ PROVIDERS = [
 
 CONTRACTS = [
     # reference, type, prime, subcontractors, region, pcc area, sex, min age, max age, cap
-    ("ACC-NE-001", "ACCOMMODATION", "harbour-housing", ["bridge-wellbeing"], "North East", None, "ALL", 18, None, 400),
+    ("ACC-NE-001", "ACC", "harbour-housing", ["bridge-wellbeing"], "North East", None, "ALL", 18, None, 400),
     ("ETE-NE-001", "ETE", "northern-works", [], "North East", None, "ALL", 18, 65, 300),
-    ("PWB-DUR-001", "PERSONAL_WELLBEING", "bridge-wellbeing", [], None, "Durham", "ALL", 18, None, 150),
-    ("FBD-LDN-001", "FINANCE_BENEFITS_DEBT", "keystone-finance", [], "London", None, "ALL", 18, None, 500),
-    ("WMN-LDN-001", "WOMENS_SERVICES", "bridge-wellbeing", [], "London", None, "FEMALE", 18, None, 200),
+    ("PWB-DUR-001", "PWB", "bridge-wellbeing", [], None, "Durham", "ALL", 18, None, 150),
+    ("FBD-LDN-001", "FBD", "keystone-finance", [], "London", None, "ALL", 18, None, 500),
+    ("WMN-LDN-001", "WOS", "bridge-wellbeing", [], "London", None, "FEMALE", 18, None, 200),
 ]
 
 INTERVENTIONS = [

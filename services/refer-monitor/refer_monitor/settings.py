@@ -14,5 +14,6 @@ class ReferMonitorSettings(PlatformSettings):
     # The owners of the data a referral snapshots (detail is also followed through each event's detailUrl).
     case_allocation_url: str = "http://127.0.0.1:8001"
     risk_assessment_url: str = "http://127.0.0.1:8002"
-    # A referral is not sent with a provider-view risk summary older than this (unless the referral sets its own).
+    # A referral is not sent with a provider-view risk summary older than this: platform policy (a referral may
+    # ask for a fresher summary, never an older one).
     risk_summary_max_age_days: int = Field(default=90, ge=1, le=730)

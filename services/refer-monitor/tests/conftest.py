@@ -37,6 +37,8 @@ class FakeUpstream:
     risk: dict[str, dict] = field(default_factory=dict)
     limits: dict[str, list[dict]] = field(default_factory=dict)  # limited access, as case-allocation lists it
     victims: dict[str, list[str]] = field(default_factory=dict)  # identifiers risk-assessment's text check matches
+    handovers: dict[str, dict] = field(default_factory=dict)  # case-allocation's /people/{crn}/handover
+    sentences: dict[tuple[str, str], dict] = field(default_factory=dict)  # /people/{crn}/sentences/{id}
     text_checks: list[dict] = field(default_factory=list)
     text_check_status: int = 200
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -100,6 +102,16 @@ class FakeUpstream:
         async def manager(crn: str, request: Request):
             self._record(request)
             return self.managers.get(crn) or JSONResponse({"status": 404}, 404)
+
+        @app.get("/people/{crn}/handover")
+        async def handover(crn: str, request: Request):
+            self._record(request)
+            return self.handovers.get(crn) or JSONResponse({"status": 404}, 404)
+
+        @app.get("/people/{crn}/sentences/{sentence_id}")
+        async def sentence(crn: str, sentence_id: str, request: Request):
+            self._record(request)
+            return self.sentences.get((crn, sentence_id)) or JSONResponse({"status": 404}, 404)
 
         @app.get("/people/{crn}/limited-access")
         async def limited_access(crn: str, request: Request):

@@ -12,8 +12,10 @@ async def test_subcontractor_with_the_contract_can_read_and_assign_without_it_40
     sub = api.provider("bridge-wellbeing", h.ACC)
     read = await api.client.get(f"/referrals/{rid}", headers=sub)
     assert read.status_code == 200 and read.json()["provider_view"]["contact"]["address"]["postcode"] == "DH1 1AA"
-    assigned = await api.client.post(f"/referrals/{rid}/assign", json={"caseworker": "cw@bridge"}, headers=sub)
-    assert assigned.status_code == 200 and assigned.json()["assigned_to"] == "cw@bridge"
+    assigned = await api.client.post(
+        f"/referrals/{rid}/assign", json={"caseworker": "cw@bridge-wellbeing"}, headers=sub
+    )
+    assert assigned.status_code == 200 and assigned.json()["assigned_to"] == "cw@bridge-wellbeing"
     # The same user without the contract in their token: as if the referral did not exist.
     without = api.provider("bridge-wellbeing", "PWB-DUR-001")
     for method, path, body in [
@@ -103,11 +105,9 @@ async def test_commissioning_view_is_counts_only_and_commissioner_only(api, h):
     assert response.status_code == 200
     body = response.json()
     month = datetime.now(UTC).strftime("%Y-%m")
-    assert {"region": "North East", "contract_type": "ACCOMMODATION", "month": month, "referrals": 2} in body[
-        "by_month"
-    ]
+    assert {"region": "North East", "contract_type": "ACC", "month": month, "referrals": 2} in body["by_month"]
     assert {"region": "North East", "contract_type": "ETE", "month": month, "referrals": 1} in body["by_month"]
-    acc = next(r for r in body["against_cap"] if r["region"] == "North East" and r["contract_type"] == "ACCOMMODATION")
+    acc = next(r for r in body["against_cap"] if r["region"] == "North East" and r["contract_type"] == "ACC")
     assert (acc["volume_cap"], acc["referrals"]) == (400, 2)
     text = response.text
     assert "X200006" not in text and "Sam" not in text and "DH1" not in text  # no personal data
@@ -140,7 +140,7 @@ async def test_catalogue_search_and_expiry(api, h):
         i["contract_reference"]
         for i in (await api.client.get("/interventions", params={"region": "North East"}, headers=p)).json()
     }
-    assert region == {"ACC-NE-001", "ETE-NE-001"}
+    assert region == {"ACC-NE-001", "ETE-NE-001", "PWB-DUR-001"}  # Durham's contract lies within the region
     london_men = {
         i["contract_reference"]
         for i in (await api.client.get("/interventions", params={"region": "London", "sex": "MALE"}, headers=p)).json()
@@ -150,7 +150,7 @@ async def test_catalogue_search_and_expiry(api, h):
         i["contract_reference"]
         for i in (await api.client.get("/interventions", params={"region": "North East", "age": 70}, headers=p)).json()
     }
-    assert old == {"ACC-NE-001"}  # ETE is 18-65
+    assert old == {"ACC-NE-001", "PWB-DUR-001"}  # ETE is 18-65
     # An expired contract is gone from search and 410 on direct read.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     created = await api.client.post(
@@ -158,7 +158,7 @@ async def test_catalogue_search_and_expiry(api, h):
         headers=commissioner,
         json={
             "reference": "ACC-OLD-1",
-            "contract_type": "ACCOMMODATION",
+            "contract_type": "ACC",
             "prime_provider_id": "harbour-housing",
             "subcontractor_ids": [],
             "region": "North East",

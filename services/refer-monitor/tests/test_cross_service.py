@@ -55,7 +55,12 @@ async def test_address_change_in_case_allocation_reaches_both_providers(start_se
     await eventually(lambda: projection_has("DH1 1AA"), timeout=30)
     upstream.add_person(crn)  # the risk summary stand-in
     async with rm.database.unit_of_work() as session:  # the manager comes from allocation, out of this test's scope
-        (await q.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
+        (await q.person_for_update(session, crn)).practitioner = {
+            "staff_code": "N07A001",
+            "name": "Pat Jones",
+            "email": "pat.jones@probation.example",
+            "phone": "0191 000 0000",
+        }
     acc = (
         await api.client.post(
             "/referrals",

@@ -70,7 +70,12 @@ async def test_one_trace_from_address_change_to_referral_update(start_service, u
     await eventually(lambda: projection_has("DH1 1AA"), timeout=30)
     upstream.add_person(crn)
     async with rm.database.unit_of_work() as session:
-        (await q.person_for_update(session, crn)).practitioner = {"staff_code": "N07A001", "name": "Pat Jones"}
+        (await q.person_for_update(session, crn)).practitioner = {
+            "staff_code": "N07A001",
+            "name": "Pat Jones",
+            "email": "pat.jones@probation.example",
+            "phone": "0191 000 0000",
+        }
     referral = (
         await api.client.post(
             "/referrals",

@@ -40,7 +40,7 @@ async def test_contract_price_and_volume_cap_are_bounded(api, tokens):
     commissioner = tokens.headers(Role.COMMISSIONER)
     base = {
         "reference": "TST-LIM-001",
-        "contract_type": "ACCOMMODATION",
+        "contract_type": "ACC",
         "prime_provider_id": "harbour-housing",
         "referral_start_date": "2026-01-01",
         "referral_end_date": "2027-01-01",

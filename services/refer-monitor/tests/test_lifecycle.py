@@ -104,7 +104,7 @@ async def test_volume_cap_needs_an_override_reason(api, h):
         headers=api.tokens.headers("COMMISSIONER"),
         json={
             "reference": "ACC-TINY-1",
-            "contract_type": "ACCOMMODATION",
+            "contract_type": "ACC",
             "prime_provider_id": "harbour-housing",
             "region": "North East",
             "referral_start_date": "2024-01-01",

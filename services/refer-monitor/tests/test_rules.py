@@ -100,7 +100,7 @@ def test_send_check_names_the_custody_field_and_stale_risk():
         last_name="B",
         date_of_birth=date(1990, 1, 1),
         address={"postcode": "X"},
-        practitioner={"name": "P"},
+        practitioner={"name": "P", "email": "p@probation.example", "phone": "0191 000 0000"},
         risk_summary_at=now - timedelta(days=31),
         has_risk_summary=True,
         risk_summary_max_age_days=30,

@@ -71,7 +71,7 @@ async def _play(api, world) -> None:
         ref = f"HY{n:04d}-C{i}"
         body = {
             "reference": ref,
-            "contract_type": "ACCOMMODATION",
+            "contract_type": "ACC",
             "prime_provider_id": prime,
             "subcontractor_ids": subs,
             "region": "North East",

@@ -10,8 +10,18 @@ from probation_shared.limits import KeyPath, ReadDate
 from probation_shared.redaction import redacted_response
 
 from ..db.models import Contract, Intervention
+from ..domain.codes import CONTRACT_TYPES, contract_type_name
 from ..workflows import catalogue
-from .schemas import ContractOut, InterventionOut, NewContract, NewIntervention, NewProvider, ProviderOut
+from .schemas import (
+    ContractChangeIn,
+    ContractChangeOut,
+    ContractOut,
+    InterventionOut,
+    NewContract,
+    NewIntervention,
+    NewProvider,
+    ProviderOut,
+)
 
 router = APIRouter(tags=["catalogue"])
 
@@ -26,9 +36,11 @@ BROWSE = (
 
 
 def contract_out(contract: Contract, subs: list[str]) -> ContractOut:
+    computed = {"subcontractor_ids", "contract_type_name"}
     return ContractOut(
         subcontractor_ids=subs,
-        **{f: getattr(contract, f) for f in ContractOut.model_fields if f != "subcontractor_ids"},
+        contract_type_name=contract_type_name(contract.contract_type),
+        **{f: getattr(contract, f) for f in ContractOut.model_fields if f not in computed},
     )
 
 
@@ -39,6 +51,7 @@ def intervention_out(i: Intervention, c: Contract) -> InterventionOut:
         description=i.description,
         contract_reference=c.reference,
         contract_type=c.contract_type,
+        contract_type_name=contract_type_name(c.contract_type),
         prime_provider_id=c.prime_provider_id,
         region=c.region,
         pcc_area=c.pcc_area,
@@ -62,6 +75,38 @@ async def create_contract(body: NewContract, session: Session, principal: Princi
     return redacted_response(contract_out(contract, subs), principal.roles, 201)
 
 
+@router.get("/contracts", response_model=list[ContractOut])
+async def list_contracts(session: Session, principal: Principal = require_roles(Role.COMMISSIONER)):
+    """Every contract, expired ones included."""
+    return redacted_response(
+        [contract_out(c, subs) for c, subs in await catalogue.list_contracts(session)], principal.roles
+    )
+
+
+@router.patch("/contracts/{reference}", response_model=ContractOut)
+async def change_contract(
+    reference: KeyPath,
+    body: ContractChangeIn,
+    session: Session,
+    principal: Principal = require_roles(Role.COMMISSIONER),
+):
+    """Change the volume cap, the referral dates or the subcontractors (each change recorded with its reason)."""
+    contract, subs = await catalogue.change_contract(
+        session, principal, reference, body.model_dump(exclude={"reason"}, exclude_unset=True), body.reason
+    )
+    return redacted_response(contract_out(contract, subs), principal.roles)
+
+
+@router.get("/contracts/{reference}/changes", response_model=list[ContractChangeOut])
+async def contract_changes(
+    reference: KeyPath, session: Session, principal: Principal = require_roles(Role.COMMISSIONER)
+):
+    return redacted_response(
+        [ContractChangeOut.model_validate(c) for c in await catalogue.contract_changes(session, reference)],
+        principal.roles,
+    )
+
+
 @router.get("/contracts/{reference}", response_model=ContractOut)
 async def read_contract(reference: KeyPath, session: Session, principal: Principal = require_roles(*BROWSE)):
     return redacted_response(contract_out(*await catalogue.read_contract(session, reference)), principal.roles)
@@ -83,9 +128,12 @@ async def search_interventions(
     sex: str | None = Query(default=None, pattern="^(MALE|FEMALE)$"),
     age: int | None = Query(default=None, ge=10, le=120),
     on: ReadDate | None = Query(default=None, alias="date"),
+    contract_type: str | None = Query(default=None, pattern="^(" + "|".join(CONTRACT_TYPES) + ")$"),
     principal: Principal = require_roles(*BROWSE),
 ):
-    found = await catalogue.search(session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on)
+    found = await catalogue.search(
+        session, region=region, pcc_area=pcc_area, sex=sex, age=age, on=on, contract_type=contract_type
+    )
     return redacted_response([intervention_out(i, c) for i, c in found], principal.roles)
 
 

@@ -8,11 +8,9 @@ from fastapi import APIRouter, Path, Request
 from probation_shared.audit import access_reason, record_access
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
-from probation_shared.errors import not_found
 from probation_shared.limits import KeyPath
 from probation_shared.redaction import redacted_response
 
-from ..db import queries as q
 from ..db.models import PLATFORM
 from ..domain.sharing import Category, Override
 from ..workflows import updates as sharing
@@ -69,7 +67,7 @@ async def read_consent(
     await enforce_limited_access(session, principal, crn)
     await _audit(session, request, principal, crn, "read")
     return redacted_response(
-        [ConsentOut.model_validate(c) for c in (await q.consents(session, crn)).values()], principal.roles
+        [ConsentOut.model_validate(c) for c in await sharing.consents(session, crn)], principal.roles
     )
 
 
@@ -97,7 +95,7 @@ async def read_health_consent(
     await enforce_limited_access(session, principal, crn)
     await _audit(session, request, principal, crn, "read")
     return redacted_response(
-        [HealthConsentOut.model_validate(c) for c in (await q.health_consents(session, crn)).values()], principal.roles
+        [HealthConsentOut.model_validate(c) for c in await sharing.health_consents(session, crn)], principal.roles
     )
 
 
@@ -114,7 +112,7 @@ async def record_health_consent(
     access_reason(request)
     await enforce_limited_access(session, principal, crn)
     consent = await sharing.record_health_consent(session, principal, crn, provider_id, body.granted, body.note)
-    await session.flush()
+    await sharing.flush(session)
     await _audit(session, request, principal, crn, "record-health-consent")
     return redacted_response(HealthConsentOut.model_validate(consent), principal.roles)
 
@@ -128,9 +126,7 @@ async def override(
     principal: Principal = require_roles(*PROBATION),
 ):
     access_reason(request)
-    update = await q.get_update(session, update_id)
-    if update is None:
-        raise not_found("update")
+    update = await sharing.get_update(session, update_id)
     await enforce_limited_access(session, principal, update.crn)
     decided = await sharing.decide_override(session, principal, update_id, Override(body.decision), body.reason)
     await _audit(session, request, principal, update.crn, "sharing-override")

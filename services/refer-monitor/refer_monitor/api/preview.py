@@ -11,7 +11,6 @@ from __future__ import annotations
 from probation_shared.auth import Role
 from probation_shared.redaction import Audience, DataClass, explain
 
-from ..db import queries as q
 from ..domain.codes import Status
 from ..domain.sharing import WITHHELD_REASONS
 from ..domain.views import NOTIFICATION_AUDIENCE, provider_audience, stored_view
@@ -60,7 +59,7 @@ def notification_now(ctx: ReferralContext, provider_id: str) -> PartnerNotificat
 
 
 async def for_provider(session, ctx: ReferralContext, out: ReferralOut, provider_id: str) -> PreviewOut:
-    consented = await q.health_consented(session, ctx.referral.crn, provider_id)
+    consented = await sharing.health_consented(session, ctx.referral.crn, provider_id)
     base = dict(referral_id=ctx.referral.id, audience="provider", provider_id=provider_id, health_consent=consented)
     if provider_id not in ctx.providers:
         return PreviewOut(**base, referral=_nothing("not-on-contract"))
@@ -77,7 +76,7 @@ async def for_provider(session, ctx: ReferralContext, out: ReferralOut, provider
 
 
 async def _updates(session, ctx: ReferralContext, provider_id: str) -> PreviewPart:
-    updates = await q.updates_for_person(session, ctx.referral.crn)
+    updates = await sharing.updates_for_person(session, ctx.referral.crn)
     person = await sharing.PersonSharing.load(session, ctx.referral.crn, [u.id for u in updates])
     audience = Audience.of({Role.PROVIDER_CASEWORKER})
     shown, withheld = [], []

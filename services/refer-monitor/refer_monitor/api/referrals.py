@@ -14,7 +14,6 @@ from probation_shared.errors import Problem
 from probation_shared.limits import KeyPath
 from probation_shared.redaction import Audience, DataClass, redacted_response
 
-from ..db import queries as q
 from ..db.models import PLATFORM, Referral
 from ..domain.sharing import Category
 from ..domain.views import stored_view
@@ -28,6 +27,7 @@ from .schemas import (
     AmendmentOut,
     AppointmentOut,
     Assign,
+    AssignmentOut,
     Attendance,
     EndOfServiceReportIn,
     Feedback,
@@ -52,7 +52,7 @@ PROVIDER = (Role.PROVIDER_CASEWORKER,)
 
 async def referral_out(session, ctx: lifecycle.ReferralContext) -> ReferralOut:
     r: Referral = ctx.referral
-    has_report = await q.end_of_service_report(session, r.id) is not None
+    has_report = await lifecycle.has_end_of_service_report(session, ctx)
     return ReferralOut(
         id=r.id,
         reference=r.reference,
@@ -87,7 +87,7 @@ async def audience_for(session, principal: Principal, crn: str) -> Audience:
     if (
         principal.is_provider
         and not principal.is_probation_staff
-        and await q.health_consented(session, crn, principal.provider_id)
+        and await lifecycle.health_consented(session, crn, principal.provider_id)
     ):
         return Audience.of(principal.roles, consents={DataClass.HEALTH})
     return Audience.of(principal.roles)
@@ -130,8 +130,10 @@ async def create_referral(
 ):
     access_reason(request)
     await lifecycle.enforce_limited_access(session, principal, body.crn)
-    referral = await lifecycle.create_draft(session, principal, body.model_dump())
-    await session.flush()
+    referral = await lifecycle.create_draft(
+        session, principal, body.model_dump(), request.app.state.settings.risk_summary_max_age_days
+    )
+    await lifecycle.flush(session)
     return await respond(
         session, request, principal, await lifecycle.load(session, principal, referral.id), "create", 201
     )
@@ -241,7 +243,19 @@ async def list_amendments(
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response(
-        [AmendmentOut.model_validate(a) for a in await q.amendments(session, referral_id)], principal.roles
+        [AmendmentOut.model_validate(a) for a in await lifecycle.amendments(session, ctx)], principal.roles
+    )
+
+
+@router.get("/{referral_id}/assignments", response_model=list[AssignmentOut])
+async def list_assignments(
+    referral_id: KeyPath, request: Request, session: Session, principal: Principal = require_roles(*READERS)
+):
+    """Every assignment of the referral, oldest first."""
+    ctx = await lifecycle.load(session, principal, referral_id)
+    await audit(session, request, principal, ctx.referral.crn)
+    return redacted_response(
+        [AssignmentOut.model_validate(a) for a in await lifecycle.assignments(session, ctx)], principal.roles
     )
 
 
@@ -253,7 +267,7 @@ async def view_history(
     await audit(session, request, principal, ctx.referral.crn)
     history = [
         ViewHistoryOut(version=h.version, reason=h.reason, changed=h.changed, recorded_at=h.recorded_at, view=view)
-        for h in await q.view_history(session, referral_id)
+        for h in await lifecycle.view_history(session, ctx)
         if (view := stored_view(h.view)) is not None
     ]
     return redacted_response(history, await audience_for(session, principal, ctx.referral.crn))
@@ -269,7 +283,7 @@ async def list_appointments(
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response(
-        [AppointmentOut.model_validate(a) for a in await q.appointments(session, referral_id)], principal.roles
+        [AppointmentOut.model_validate(a) for a in await lifecycle.appointments(session, ctx)], principal.roles
     )
 
 
@@ -286,7 +300,7 @@ async def schedule_appointment(
     appointment = await lifecycle.schedule(
         session, principal, ctx, body.kind, body.session_number, body.scheduled_at, body.duration_minutes
     )
-    await session.flush()
+    await lifecycle.flush(session)
     await audit(session, request, principal, ctx.referral.crn, "schedule-appointment")
     return redacted_response(AppointmentOut.model_validate(appointment), principal.roles, 201)
 
@@ -335,7 +349,7 @@ async def list_action_plans(
     ctx = await lifecycle.load(session, principal, referral_id)
     await audit(session, request, principal, ctx.referral.crn)
     return redacted_response(
-        [ActionPlanOut.model_validate(p) for p in await q.action_plans(session, referral_id)], principal.roles
+        [ActionPlanOut.model_validate(p) for p in await lifecycle.action_plans(session, ctx)], principal.roles
     )
 
 
@@ -350,7 +364,7 @@ async def submit_action_plan(
     access_reason(request)
     ctx = await lifecycle.load(session, principal, referral_id, for_update=True)
     plan = await lifecycle.submit_action_plan(session, principal, ctx, body.number_of_sessions, body.activities)
-    await session.flush()
+    await lifecycle.flush(session)
     await audit(session, request, principal, ctx.referral.crn, "submit-action-plan")
     return redacted_response(ActionPlanOut.model_validate(plan), principal.roles, 201)
 
@@ -383,7 +397,7 @@ async def submit_end_of_service_report(
     await lifecycle.submit_end_of_service_report(
         session, principal, ctx, [o.model_dump() for o in body.outcomes], body.further_information
     )
-    await session.flush()
+    await lifecycle.flush(session)
     return await respond(session, request, principal, ctx, "end-of-service-report")
 
 

@@ -69,7 +69,8 @@ class ContractOut(Outbound):
     """Commercial terms, not personal data: all REFERENCE."""
 
     reference: Ref
-    contract_type: Ref
+    contract_type: Ref  # the anchor's code: ACC, ETE, PWB, WOS, FBD, DNR
+    contract_type_name: Ref
     prime_provider_id: Ref
     subcontractor_ids: Annotated[list[str], R]
     region: OptRef
@@ -81,6 +82,27 @@ class ContractOut(Outbound):
     referral_end_date: Annotated[date, R]
     fixed_price_pence: Annotated[int, R]
     volume_cap: Annotated[int, R]
+
+
+class ContractChangeIn(Strict):
+    """A commissioner's change to a contract's terms: name what changes (subcontractor_ids replaces the
+    whole list) and why."""
+
+    reason: Notes
+    volume_cap: VolumeCap | None = None
+    referral_start_date: PlanningDate | None = None
+    referral_end_date: PlanningDate | None = None
+    subcontractor_ids: Annotated[list[RefCode], Field(max_length=20)] | None = None
+
+
+class ContractChangeOut(Outbound):
+    model_config = ConfigDict(from_attributes=True)
+    field: Ref
+    old_value: Annotated[int | str | list[str] | None, R]
+    new_value: Annotated[int | str | list[str] | None, R]
+    reason: Ref
+    changed_by: Ref  # the commissioner's user id: commissioners read only REFERENCE, and audit their own changes
+    changed_at: TS
 
 
 class NewIntervention(Strict):
@@ -95,6 +117,7 @@ class InterventionOut(Outbound):
     description: Ref
     contract_reference: Ref
     contract_type: Ref
+    contract_type_name: Ref
     prime_provider_id: Ref
     region: OptRef
     pcc_area: OptRef
@@ -127,8 +150,8 @@ class SendReferral(Strict):
 class Amend(Strict):
     reason: Notes | None = None
     complexity_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None
-    # Omit a list to leave it as it is; null is not a list (422).
-    # A sent referral never loses all its desired outcomes (domain rule).
+    # Omit a list to leave it as it is; null is not a list (422). A sent referral never loses all its desired
+    # outcomes (domain rule).
     desired_outcomes: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
     needs: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
     completion_deadline: AppointmentDate | None = None
@@ -261,6 +284,17 @@ class AmendmentOut(Outbound):
     amended_at: TS
 
 
+class AssignmentOut(Outbound):
+    """One assignment of the referral: by whom, when, from whom and to whom (staff of the provider)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    provider_id: Ref
+    assigned_from: Staff
+    assigned_to: Staff
+    assigned_by: Staff
+    assigned_at: TS
+
+
 class ViewHistoryOut(Outbound):
     model_config = ConfigDict(from_attributes=True)
     version: Annotated[int, R]
@@ -372,9 +406,31 @@ class DemandAgainstCap(Outbound):
     percent_of_cap: Annotated[float | None, R]
 
 
+class DemandByContract(Outbound):
+    contract_reference: Ref
+    contract_type: Ref
+    region: Ref
+    prime_provider_id: Ref
+    volume_cap: Annotated[int, R]
+    referrals: Annotated[int, R]
+    percent_of_cap: Annotated[float | None, R]
+
+
+class DemandByProvider(Outbound):
+    """A prime provider's contracts together (subcontracted work counts under the prime)."""
+
+    provider_id: Ref
+    contracts: Annotated[int, R]
+    volume_cap: Annotated[int, R]
+    referrals: Annotated[int, R]
+    percent_of_cap: Annotated[float | None, R]
+
+
 class Demand(Outbound):
     by_month: list[DemandMonth]
     against_cap: list[DemandAgainstCap]
+    by_contract: list[DemandByContract]
+    by_provider: list[DemandByProvider]
 
 
 # --- previews -----------------------------------------------------------------------------------

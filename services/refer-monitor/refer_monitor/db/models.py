@@ -24,10 +24,8 @@ TS = DateTime(timezone=True)
 
 
 class StrEnumColumn(TypeDecorator):
-    """A string enum stored as its plain value in VARCHAR (the same column as before, so no migration).
-
-    Read back as the enum.
-    """
+    """A string enum stored as its plain value in VARCHAR (the same column as before, so no migration); read
+    back as the enum."""
 
     impl = String
     cache_ok = True
@@ -106,6 +104,9 @@ class PersonProjection(Base):
     registrations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     enforcement: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     custodial: Mapped[bool | None] = mapped_column(Boolean)
+    # Who holds the case in custody (case-allocation's OMiC handover): POM or COM, and the handover date.
+    responsible: Mapped[str | None] = mapped_column(String(3))
+    handover_date: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime | None] = mapped_column(TS)
 
 
@@ -161,6 +162,47 @@ class ProviderViewHistory(Base):
     changed: Mapped[list[str]] = mapped_column(JSON, default=list)
     view: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Assignment(Base):
+    """Each assignment of a referral to a caseworker (the first, and every re-assignment): who assigned it,
+    when, from whom and to whom."""
+
+    __tablename__ = "referral_assignment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id"), index=True)
+    provider_id: Mapped[str] = mapped_column(String(50))
+    assigned_from: Mapped[str | None] = mapped_column(String(200))
+    assigned_to: Mapped[str] = mapped_column(String(200))
+    assigned_by: Mapped[str] = mapped_column(String(200))
+    assigned_at: Mapped[datetime] = mapped_column(TS)
+
+
+class ProviderCaseworker(Base):
+    """A provider caseworker refer-monitor has seen, under the provider their token named: a referral is
+    assigned only to a caseworker known for the assigning provider."""
+
+    __tablename__ = "provider_caseworker"
+
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("provider.id"), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(TS)
+
+
+class ContractChange(Base):
+    """One change to a contract's terms through the API: the field, old and new values, who and when."""
+
+    __tablename__ = "contract_change"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    contract_reference: Mapped[str] = mapped_column(ForeignKey("contract.reference"), index=True)
+    field: Mapped[str] = mapped_column(String(50))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(TS)
 
 
 class Amendment(Base):

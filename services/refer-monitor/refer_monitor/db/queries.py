@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import and_, delete, extract, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from .models import (
     ActionPlan,
     Amendment,
     Appointment,
+    Assignment,
     Contract,
+    ContractChange,
     EndOfServiceReport,
     HealthConsent,
     Intervention,
     PersonProjection,
     Provider,
+    ProviderCaseworker,
     ProviderUpdate,
     ProviderViewHistory,
     Referral,
@@ -48,23 +52,31 @@ async def subcontractors(session: AsyncSession, reference: str) -> list[str]:
     return list(rows)
 
 
-# A contract's providers never change once it is let (there is no endpoint to change them), so each
-# process keeps them once read: live updates fan out per referral without re-reading the contract.
-_PROVIDERS_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
-
-
 async def contract_providers(session: AsyncSession, contract: Contract) -> list[str]:
-    key = (str(session.bind.url), contract.reference)
-    if key not in _PROVIDERS_CACHE:
-        _PROVIDERS_CACHE[key] = (contract.prime_provider_id, *await subcontractors(session, contract.reference))
-    return list(_PROVIDERS_CACHE[key])
+    """The prime, then the subcontractors (read each time: a commissioner may change the subcontractors)."""
+    return [contract.prime_provider_id, *await subcontractors(session, contract.reference)]
 
 
 async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
-    key = (str(session.bind.url), reference)
-    if key in _PROVIDERS_CACHE:
-        return list(_PROVIDERS_CACHE[key])
     return await contract_providers(session, await get_contract(session, reference))
+
+
+async def list_contracts(session: AsyncSession) -> list[Contract]:
+    return list(await session.scalars(select(Contract).order_by(Contract.reference)))
+
+
+async def set_subcontractors(session: AsyncSession, reference: str, provider_ids: Sequence[str]) -> None:
+    await session.execute(delete(Subcontractor).where(Subcontractor.contract_reference == reference))
+    session.add_all([Subcontractor(contract_reference=reference, provider_id=p) for p in provider_ids])
+    await session.flush()
+
+
+async def contract_changes(session: AsyncSession, reference: str) -> list[ContractChange]:
+    return list(
+        await session.scalars(
+            select(ContractChange).where(ContractChange.contract_reference == reference).order_by(ContractChange.id)
+        )
+    )
 
 
 async def contract_refs_for_provider(session: AsyncSession, provider_id: str) -> list[str]:
@@ -78,26 +90,41 @@ async def get_intervention(session: AsyncSession, intervention_id: str) -> Inter
 
 
 async def search_interventions(
-    session: AsyncSession, *, regions: Sequence[str] | None, pcc_area: str | None, on: date
+    session: AsyncSession,
+    *,
+    regions: Sequence[str] | None,
+    pcc_areas: Sequence[str] | None,
+    on: date,
+    open_until: date,
+    contract_type: str | None = None,
 ) -> list[tuple[Intervention, Contract]]:
+    """Interventions whose contract takes referrals on `on` and is still open on `open_until`, let for one
+    of `regions` as a whole or for one of `pcc_areas` (no filter when both are None)."""
     query = (
         select(Intervention, Contract)
         .join(Contract, Contract.reference == Intervention.contract_reference)
-        .where(Contract.referral_start_date <= on, Contract.referral_end_date >= on)
+        .where(Contract.referral_start_date <= on, Contract.referral_end_date >= open_until)
         .order_by(Intervention.title, Intervention.id)
     )
-    area_filters = []
-    if pcc_area is not None:
-        area_filters.append(Contract.pcc_area == pcc_area)
+    area_filters: list[ColumnElement[bool]] = []
+    if pcc_areas:
+        area_filters.append(Contract.pcc_area.in_(list(pcc_areas)))
     if regions:
         area_filters.append(and_(Contract.region.in_(list(regions)), Contract.pcc_area.is_(None)))
     if area_filters:
         query = query.where(or_(*area_filters))
+    if contract_type is not None:
+        query = query.where(Contract.contract_type == contract_type)
     return [(i, c) for i, c in (await session.execute(query)).all()]
 
 
 def add(session: AsyncSession, *objects) -> None:
     session.add_all(objects)
+
+
+async def flush(session: AsyncSession) -> None:
+    """Write what the unit of work holds so far (ids and constraints are known after it)."""
+    await session.flush()
 
 
 # --- person projection --------------------------------------------------------------------------
@@ -203,11 +230,41 @@ async def referral_page(
     return list((await session.execute(query)).all())
 
 
-async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
+async def assignments(session: AsyncSession, referral_id: str) -> list[Assignment]:
+    return list(
+        await session.scalars(select(Assignment).where(Assignment.referral_id == referral_id).order_by(Assignment.id))
+    )
+
+
+async def note_caseworker(session: AsyncSession, subject: str, provider_id: str, now: datetime) -> None:
+    """Record that `subject` works for `provider_id` (their token said so), once."""
+    if await session.get(ProviderCaseworker, (subject, provider_id)) is None:
+        insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(ProviderCaseworker)
+        await session.execute(
+            insert.values(subject=subject, provider_id=provider_id, first_seen_at=now).on_conflict_do_nothing(
+                index_elements=["subject", "provider_id"]
+            )
+        )
+
+
+async def caseworker_providers(session: AsyncSession, subject: str) -> list[str]:
+    rows = await session.scalars(select(ProviderCaseworker.provider_id).where(ProviderCaseworker.subject == subject))
+    return list(rows)
+
+
+def _counts_against_cap(not_counted: Sequence[str]):
+    """A sent referral, unless it was withdrawn with one of `not_counted` (a duplicate, say)."""
+    return and_(
+        Referral.sent_at.is_not(None),
+        or_(Referral.withdrawal_code.is_(None), Referral.withdrawal_code.not_in(list(not_counted))),
+    )
+
+
+async def count_sent_on_contract(session: AsyncSession, reference: str, not_counted: Sequence[str] = ()) -> int:
     return await session.scalar(
         select(func.count())
         .select_from(Referral)
-        .where(Referral.contract_reference == reference, Referral.sent_at.is_not(None))
+        .where(Referral.contract_reference == reference, _counts_against_cap(not_counted))
     )
 
 
@@ -339,12 +396,29 @@ async def demand_rows(session: AsyncSession, *, year: int | None = None) -> list
     return [tuple(r) for r in (await session.execute(query)).all()]
 
 
-async def caps(session: AsyncSession) -> list[tuple]:
-    """(region, pcc_area, contract_type, volume cap, referrals sent so far) per contract."""
-    sent = func.count(Referral.id).filter(Referral.sent_at.is_not(None))
+async def caps(session: AsyncSession, not_counted: Sequence[str] = ()) -> list[tuple]:
+    """(reference, region, pcc_area, contract_type, prime provider, volume cap, referrals counted against
+    the cap) per contract."""
+    sent = func.count(Referral.id).filter(_counts_against_cap(not_counted))
     query = (
-        select(Contract.region, Contract.pcc_area, Contract.contract_type, Contract.volume_cap, sent)
+        select(
+            Contract.reference,
+            Contract.region,
+            Contract.pcc_area,
+            Contract.contract_type,
+            Contract.prime_provider_id,
+            Contract.volume_cap,
+            sent,
+        )
         .outerjoin(Referral, Referral.contract_reference == Contract.reference)
-        .group_by(Contract.reference, Contract.region, Contract.pcc_area, Contract.contract_type, Contract.volume_cap)
+        .group_by(
+            Contract.reference,
+            Contract.region,
+            Contract.pcc_area,
+            Contract.contract_type,
+            Contract.prime_provider_id,
+            Contract.volume_cap,
+        )
+        .order_by(Contract.reference)
     )
     return [tuple(r) for r in (await session.execute(query)).all()]

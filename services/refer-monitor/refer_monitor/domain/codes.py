@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import enum
 
+# Contract types by the anchor's codes (hmpps-interventions-service), each with its display name.
 CONTRACT_TYPES = {
-    "ACCOMMODATION": "Accommodation",
+    "ACC": "Accommodation",
     "ETE": "Education, Training and Employment",
-    "PERSONAL_WELLBEING": "Personal Wellbeing",
-    "FINANCE_BENEFITS_DEBT": "Finance, Benefits and Debt",
-    "DEPENDENCY_RECOVERY": "Dependency and Recovery",
-    "WOMENS_SERVICES": "Women's services",
+    "PWB": "Personal Wellbeing",
+    "WOS": "Women's Services",
+    "FBD": "Finance, Benefits and Debt",
+    "DNR": "Dependency and Recovery",
 }
+# The long names contract types were stored under before the codes (migration rm_0005 rewrites them).
+LEGACY_CONTRACT_TYPES = {
+    "ACCOMMODATION": "ACC",
+    "PERSONAL_WELLBEING": "PWB",
+    "WOMENS_SERVICES": "WOS",
+    "FINANCE_BENEFITS_DEBT": "FBD",
+    "DEPENDENCY_RECOVERY": "DNR",
+}
+
+
+def contract_type_name(code: str) -> str:
+    return CONTRACT_TYPES.get(code, code)
+
 
 REGIONS = (
     "North East",
@@ -93,6 +107,10 @@ WITHDRAWAL_CODES = {
     "EAR": "Early withdrawal (other)",
     "ANO": "Another reason",
 }
+
+
+# A referral withdrawn as mistaken or a duplicate was never demand: it does not count against a volume cap.
+NOT_COUNTED_AGAINST_CAP = ("MIS",)
 
 
 class Status(enum.StrEnum):

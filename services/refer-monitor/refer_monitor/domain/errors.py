@@ -1,26 +1,16 @@
-"""The errors refer-monitor's rules raise: the shared `DomainError` (framework-free).
-
-They are rendered as problem+json at the edge.
-"""
+"""refer-monitor's errors are the shared error model (`probation_shared.domain_error`): framework-free,
+rendered as problem+json at the edge. Field errors render as refer-monitor's clients have always read them,
+`{field, message}`: `field_error` makes the shared `FieldError` without a code (the body then names none)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from probation_shared.domain_error import DomainError, FieldError
 
-from probation_shared import domain_error
-from probation_shared.domain_error import DomainError
-
-__all__ = ["DomainError", "FieldError", "not_found"]
+__all__ = ["DomainError", "FieldError", "field_error", "not_found"]
 
 
-@dataclass(frozen=True)
-class FieldError(domain_error.FieldError):
-    """The shared field error, rendered as refer-monitor's clients have always read it: `{field, message}`
-    (the `code` stays on the object but is not added to the response body)."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "message": self.message}
+def field_error(field: str, message: str, code: str | None = None) -> FieldError:
+    return FieldError(field, message, code)
 
 
 def not_found(what: str = "resource") -> DomainError:

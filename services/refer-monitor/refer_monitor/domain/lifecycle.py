@@ -10,8 +10,9 @@ is decided only here.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
-from .codes import Status
+from .codes import ATTENDED, Outcome, Status
 from .errors import DomainError
 
 
@@ -21,6 +22,8 @@ class Action(enum.StrEnum):
     AMEND = "AMEND"
     POST_UPDATE = "POST_UPDATE"
     DELIVER = "DELIVER"  # appointments, attendance, action plans: the referral stays assigned
+    APPROVE_PLAN = "APPROVE_PLAN"  # probation approves the provider's action plan: only while it is delivered
+    FEEDBACK = "FEEDBACK"  # session feedback: while delivered, or ended and awaiting the report; never once concluded
     WITHDRAW_UNSTARTED = "WITHDRAW_UNSTARTED"  # no session attended: cancelled, concluded at once
     WITHDRAW_STARTED = "WITHDRAW_STARTED"  # sessions attended: ended, awaiting the end of service report
     SUBMIT_END_OF_SERVICE_REPORT = "SUBMIT_END_OF_SERVICE_REPORT"
@@ -40,6 +43,9 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.ASSIGNED, A.AMEND): S.ASSIGNED,
     (S.ASSIGNED, A.POST_UPDATE): S.ASSIGNED,
     (S.ASSIGNED, A.DELIVER): S.ASSIGNED,
+    (S.ASSIGNED, A.APPROVE_PLAN): S.ASSIGNED,
+    (S.ASSIGNED, A.FEEDBACK): S.ASSIGNED,
+    (S.ENDED, A.FEEDBACK): S.ENDED,
     (S.ASSIGNED, A.WITHDRAW_UNSTARTED): S.CONCLUDED,
     (S.ASSIGNED, A.WITHDRAW_STARTED): S.ENDED,
     (S.ASSIGNED, A.SUBMIT_END_OF_SERVICE_REPORT): S.CONCLUDED,  # every planned session delivered (workflow guard)
@@ -54,6 +60,10 @@ REFUSALS: dict[tuple[Status, Action] | Action, tuple[str, str]] = {
     A.AMEND: ("referral-closed", "An ended or concluded referral cannot be amended."),
     A.POST_UPDATE: ("referral-not-active", "Updates are posted on an active referral."),
     A.DELIVER: ("not-in-delivery", "Assign the referral first; ended referrals take no appointments."),
+    (S.CONCLUDED, A.APPROVE_PLAN): ("referral-concluded", "The referral is concluded; it takes no action plan."),
+    A.APPROVE_PLAN: ("not-in-delivery", "A {status} referral takes no action plan approval."),
+    (S.CONCLUDED, A.FEEDBACK): ("referral-concluded", "The referral is concluded; it takes no session feedback."),
+    A.FEEDBACK: ("not-in-delivery", "A {status} referral takes no session feedback."),
     (S.DRAFT, A.WITHDRAW_UNSTARTED): ("not-sent", "A draft is not withdrawn; it was never sent."),
     (S.DRAFT, A.WITHDRAW_STARTED): ("not-sent", "A draft is not withdrawn; it was never sent."),
     A.WITHDRAW_UNSTARTED: ("not-withdrawable", "A {status} referral cannot be withdrawn."),
@@ -81,6 +91,40 @@ def transition(status: str, action: Action) -> Status:
 
 def withdrawal(attended_sessions: int) -> Action:
     return Action.WITHDRAW_STARTED if attended_sessions else Action.WITHDRAW_UNSTARTED
+
+
+# --- how a referral concludes ------------------------------------------------------------------
+# As in the anchor (hmpps-interventions-service): a referral concludes CANCELLED when no session was
+# attended (no end of service report), PREMATURELY_ENDED when some but not all planned sessions were
+# attended, COMPLETED only when every planned session was attended. A session recorded as not attended
+# ("NO") was not delivered: it never counts towards COMPLETED.
+
+
+def attended_sessions(sessions: Iterable[tuple[int | None, str | None]]) -> int:
+    """How many distinct planned sessions were attended, of (session number, attendance) pairs (a missed
+    session rebooked and then attended counts once)."""
+    return len({number for number, attendance in sessions if number is not None and attendance in ATTENDED})
+
+
+def concluded_outcome(attended: int, planned: int | None) -> Outcome:
+    if attended <= 0:
+        return Outcome.CANCELLED
+    if planned is not None and attended >= planned:
+        return Outcome.COMPLETED
+    return Outcome.PREMATURELY_ENDED
+
+
+def report_outcome(attended: int, planned: int) -> Outcome:
+    """The outcome an end of service report on an assigned referral (every planned session held or missed)
+    concludes with. With no session attended nothing was delivered: there is no report, the referral is
+    withdrawn (and concludes CANCELLED), so the report is refused (409)."""
+    if attended <= 0:
+        raise DomainError(
+            "no-sessions-attended",
+            "No session was attended: nothing was delivered to report on; the referral is withdrawn instead.",
+            status=409,
+        )
+    return concluded_outcome(attended, planned)
 
 
 # --- action plans -------------------------------------------------------------------------------

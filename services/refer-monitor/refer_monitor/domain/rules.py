@@ -15,7 +15,7 @@ from probation_shared.clock import as_utc
 
 from . import lifecycle
 from .codes import ATTENDED, PCC_AREAS, WITHDRAWAL_CODES, Outcome, Status
-from .errors import DomainError, FieldError
+from .errors import DomainError, field_error
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{4}[A-Z]{2}$")
 
@@ -38,18 +38,41 @@ def age_on(date_of_birth: date, on: date) -> int:
 # --- search and eligibility ---------------------------------------------------------------------
 
 
-def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | None:
-    """A PCC-area search also finds contracts let for the area's whole region."""
+@dataclass(frozen=True)
+class AreaSearch:
+    """Which contracts an area search finds: those let for one of `regions` as a whole, and those let for
+    one of `pcc_areas`. A region search finds the PCC-area contracts within the region too; a PCC-area
+    search finds the area's contracts and those let for its whole region (not the region's other areas)."""
+
+    regions: tuple[str, ...]
+    pcc_areas: tuple[str, ...]
+
+
+def area_search(region: str | None, pcc_area: str | None) -> AreaSearch | None:
     if pcc_area is not None:
         if pcc_area not in PCC_AREAS:
             raise DomainError(
                 "unknown-pcc-area",
                 f"{pcc_area!r} is not a PCC area.",
-                [FieldError("pcc_area", "unknown PCC area")],
+                [field_error("pcc_area", "unknown PCC area")],
                 status=400,
             )
-        return [PCC_AREAS[pcc_area]]
-    return [region] if region else None
+        return AreaSearch((PCC_AREAS[pcc_area],), (pcc_area,))
+    if region:
+        return AreaSearch((region,), tuple(area for area, r in PCC_AREAS.items() if r == region))
+    return None
+
+
+def regions_for_search(region: str | None, pcc_area: str | None) -> list[str] | None:
+    """The regions whose whole-region contracts an area search finds."""
+    found = area_search(region, pcc_area)
+    return list(found.regions) if found else None
+
+
+def search_dates(on: date | None, today: date) -> tuple[date, date]:
+    """(the day the contract must take referrals on, the day it must still be open on). A search `on` a past
+    day finds what was open that day and still is: an expired contract never comes back into search."""
+    return (on or today), max(on or today, today)
 
 
 def eligible(eligible_sex: str, min_age: int | None, max_age: int | None, sex: str | None, age: int | None) -> bool:
@@ -105,6 +128,8 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
         errors.append({"field": "contact.address", "message": "the person's current address is not known"})
     if not facts.practitioner:
         errors.append({"field": "practitioner", "message": "the responsible practitioner is not known"})
+    else:
+        errors += missing_practitioner_contact(facts.practitioner)
     if not facts.has_risk_summary:
         errors.append({"field": "risk_summary", "message": "no risk summary is available"})
     else:
@@ -121,12 +146,43 @@ def missing_for_send(facts: SendFacts, now: datetime) -> list[dict[str, str]]:
     return errors
 
 
+# The provider contacts the responsible practitioner: as in the anchor, a referral is completed only with the
+# practitioner's name, email address and phone number (a staff code alone, as an allocation event gives, is not
+# enough).
+PRACTITIONER_CONTACT = {"name": "name", "email": "email address", "phone": "phone number"}
+
+
+def missing_practitioner_contact(practitioner: dict[str, Any] | None) -> list[dict[str, str]]:
+    found = practitioner or {}
+    return [
+        {"field": f"practitioner.{key}", "message": f"the responsible practitioner's {label} is not known"}
+        for key, label in PRACTITIONER_CONTACT.items()
+        if not str(found.get(key) or "").strip()
+    ]
+
+
+def risk_summary_max_age(requested: int | None, policy: int) -> int:
+    """The oldest risk summary a referral is sent with: platform policy; a referral may only ask for a
+    fresher one (a larger number is refused where it is asked for, and never applied)."""
+    return min(requested, policy) if requested else policy
+
+
+def check_risk_summary_max_age(requested: int | None, policy: int) -> None:
+    if requested is not None and requested > policy:
+        raise DomainError(
+            "risk-summary-age-above-policy",
+            f"The risk summary age limit is platform policy ({policy} days); a referral may only ask for fresher.",
+            [field_error("risk_summary_max_age_days", f"at most {policy}")],
+            status=422,
+        )
+
+
 def check_volume_cap(sent_so_far: int, cap: int, override_reason: str | None) -> None:
     if sent_so_far >= cap and not (override_reason or "").strip():
         raise DomainError(
             "volume-cap-reached",
             f"The contract's volume cap of {cap} referrals is reached; send with over_cap_reason to override.",
-            [FieldError("over_cap_reason", "required once the volume cap is reached")],
+            [field_error("over_cap_reason", "required once the volume cap is reached")],
             status=409,
         )
 
@@ -146,22 +202,20 @@ def withdraw(status: str, code: str, attended_sessions: int, planned_sessions: i
         raise DomainError(
             "unknown-withdrawal-code",
             f"{code!r} is not a withdrawal code.",
-            [FieldError("code", f"one of {', '.join(WITHDRAWAL_CODES)}")],
+            [field_error("code", f"one of {', '.join(WITHDRAWAL_CODES)}")],
             status=400,
         )
     after = lifecycle.transition(status, lifecycle.withdrawal(attended_sessions))
-    if attended_sessions == 0:
-        return WithdrawalResult(after, Outcome.CANCELLED, False)
-    if planned_sessions is not None and attended_sessions >= planned_sessions:
-        return WithdrawalResult(after, Outcome.COMPLETED, True)
-    return WithdrawalResult(after, Outcome.PREMATURELY_ENDED, True)
+    outcome = lifecycle.concluded_outcome(attended_sessions, planned_sessions)
+    return WithdrawalResult(after, outcome, outcome is not Outcome.CANCELLED)
 
 
 # --- appointments -------------------------------------------------------------------------------
 
 
 def check_attendance(scheduled_at: datetime, already_recorded: bool, now: datetime) -> None:
-    if as_utc(scheduled_at) > now:
+    scheduled = as_utc(scheduled_at)
+    if scheduled is not None and scheduled > now:
         raise DomainError(
             "appointment-in-future",
             "Attendance cannot be recorded for an appointment that has not happened yet.",
@@ -182,7 +236,7 @@ def check_feedback(attendance: str | None, feedback_recorded: bool) -> None:
         raise DomainError(
             "attendance-required",
             "Record attendance before submitting feedback.",
-            [FieldError("attendance", "attendance must be recorded first")],
+            [field_error("attendance", "attendance must be recorded first")],
             status=422,
         )
 
@@ -213,7 +267,7 @@ def check_action_plan(
         raise DomainError(
             "sessions-cannot-reduce",
             f"A new action plan cannot reduce the sessions below the approved {approved_sessions}.",
-            [FieldError("number_of_sessions", f"must be at least {approved_sessions}")],
+            [field_error("number_of_sessions", f"must be at least {approved_sessions}")],
             status=422,
         )
 
@@ -240,7 +294,7 @@ def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, rea
         raise DomainError(
             "reason-required",
             "An amendment to a sent referral needs a reason.",
-            [FieldError("reason", "required")],
+            [field_error("reason", "required")],
             status=422,
         )
     locked = sorted(f for f in fields if f in LOCKED_AFTER_PLAN_APPROVAL)
@@ -248,7 +302,7 @@ def check_amendment(status: str, fields: Iterable[str], plan_approved: bool, rea
         raise DomainError(
             "locked-after-action-plan-approval",
             f"{', '.join(locked)} cannot change after the action plan is approved.",
-            [FieldError(f, "locked after action plan approval") for f in locked],
+            [field_error(f, "locked after action plan approval") for f in locked],
             status=409,
         )
 
@@ -268,6 +322,6 @@ def check_end_of_service_report(desired_outcomes: Sequence[str], outcomes: Seque
         raise DomainError(
             "outcomes-incomplete",
             "Give one achievement level for each desired outcome.",
-            [FieldError(e["field"], e["message"]) for e in errors],
+            [field_error(e["field"], e["message"]) for e in errors],
             status=422,
         )

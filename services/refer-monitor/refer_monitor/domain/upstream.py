@@ -171,3 +171,27 @@ def rosh_level(value: Any) -> str | None:
 
 def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
+
+
+RESPONSIBLE = frozenset({"POM", "COM"})
+
+
+def responsibility(doc: dict[str, Any] | None, info: dict[str, Any]) -> tuple[str | None, date | None]:
+    """(POM or COM, handover date) from case-allocation's `/people/{crn}/handover` (or, without it, the
+    event's `responsible` and `handoverDate`); anything else reads as unknown."""
+    source = doc if isinstance(doc, dict) and doc else info
+    responsible = pick(source, "responsible")
+    handover = parse_date(pick(source, "handover_date", "handoverDate"))
+    return (responsible if responsible in RESPONSIBLE else None), handover
+
+
+def release_date(doc: dict[str, Any] | None) -> date | None:
+    """The expected release date of a custodial sentence from case-allocation's `/people/{crn}/sentences/{id}`:
+    its `custody.release_date` (case-allocation's own precedence of confirmed, parole, HDC, conditional,
+    automatic release dates); None when not custodial, released, or not known."""
+    if not isinstance(doc, dict):
+        return None
+    custody = doc.get("custody")
+    if not isinstance(custody, dict) or custody.get("released_on"):
+        return None
+    return parse_date(pick(custody, "release_date", "releaseDate"))

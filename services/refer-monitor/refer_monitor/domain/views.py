@@ -105,15 +105,24 @@ class EnforcementPart(Outbound):
     at: Annotated[datetime | None, Classified(D.SENTENCE)] = None
 
 
+class ResponsibilityPart(Outbound):
+    """Who holds the case of a person in custody (case-allocation's OMiC handover): the prison offender
+    manager (`POM`) until the handover date, then the community offender manager (`COM`)."""
+
+    responsible: Annotated[str | None, Classified(D.SENTENCE)] = None
+    handover_date: Annotated[date | None, Classified(D.SENTENCE)] = None
+
+
 class ProviderView(Outbound):
     person: PersonPart
     contact: ContactPart = ContactPart()
     practitioner: PractitionerPart | None = None
+    responsibility: ResponsibilityPart | None = None
     risk: RiskPart = RiskPart()
     enforcement: list[EnforcementPart] = []
 
 
-SECTIONS = ("person", "contact", "practitioner", "risk", "enforcement")
+SECTIONS = ("person", "contact", "practitioner", "responsibility", "risk", "enforcement")
 
 
 def _only(model: type[Outbound], data: Any) -> dict[str, Any]:
@@ -123,7 +132,10 @@ def _only(model: type[Outbound], data: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in model.model_fields}
 
 
-def _part(model: type[Outbound], data: Any) -> Outbound | None:
+P = typing.TypeVar("P", bound=Outbound)
+
+
+def _part(model: type[P], data: Any) -> P | None:
     """A part from plain data kept by the projection; data of an unexpected shape is left out."""
     try:
         return model.model_validate(_only(model, data)) if isinstance(data, dict) else None
@@ -150,6 +162,11 @@ def build_model(person: Any) -> ProviderView:
         ),
         contact=ContactPart(address=_part(AddressPart, person.address), phone=person.phone),
         practitioner=_part(PractitionerPart, person.practitioner),
+        responsibility=(
+            ResponsibilityPart(responsible=person.responsible, handover_date=person.handover_date)
+            if getattr(person, "responsible", None)
+            else None
+        ),
         risk=RiskPart(
             overall_level=person.rosh_level,
             summary=summary if isinstance(summary, str) else None,

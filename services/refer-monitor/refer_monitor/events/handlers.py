@@ -9,6 +9,7 @@ from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
 from ..workflows.person_updates import (
     on_address,
     on_enforcement,
+    on_handover,
     on_manager,
     on_person_details,
     on_registration,
@@ -32,6 +33,7 @@ CASE_EVENTS = Subscription(
         "probation-case.registration.updated": on_registration,
         "probation-case.registration.deregistered": on_registration,
         "enforcement.breach.raised": on_enforcement,
+        "offender-management.handover.changed": on_handover,
         "probation-case.sentence.created": on_sentence,
         "probation-case.sentence.amended": on_sentence,
         "probation-case.sentence.terminated": on_sentence,

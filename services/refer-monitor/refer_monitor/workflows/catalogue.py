@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
+from probation_shared.auth import Principal
 
 from ..db import queries as q
-from ..db.models import Contract, Intervention, Provider, Subcontractor
+from ..db.models import Contract, ContractChange, Intervention, Provider, Subcontractor
 from ..domain import rules
-from ..domain.codes import CONTRACT_TYPES, PCC_AREAS, REGIONS
-from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.codes import CONTRACT_TYPES, NOT_COUNTED_AGAINST_CAP, PCC_AREAS, REGIONS
+from ..domain.errors import DomainError, field_error, not_found
 
 
 def today() -> date:
@@ -58,7 +59,7 @@ async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[
         raise DomainError(
             "invalid-contract",
             "The contract is not valid.",
-            [FieldError(e["field"], e["message"]) for e in errors],
+            [field_error(e["field"], e["message"]) for e in errors],
             status=422,
         )
     if await q.get_contract(session, data["reference"]) is not None:
@@ -66,6 +67,74 @@ async def create_contract(session: AsyncSession, data: dict[str, Any]) -> tuple[
     contract = Contract(**{k: v for k, v in data.items() if k != "subcontractor_ids"})
     q.add(session, contract, *[Subcontractor(contract_reference=contract.reference, provider_id=p) for p in subs])
     return contract, subs
+
+
+async def list_contracts(session: AsyncSession) -> list[tuple[Contract, list[str]]]:
+    """Every contract, expired ones included (commissioners manage them)."""
+    return [(c, await q.subcontractors(session, c.reference)) for c in await q.list_contracts(session)]
+
+
+CHANGEABLE = ("volume_cap", "referral_start_date", "referral_end_date", "subcontractor_ids")
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def change_contract(
+    session: AsyncSession, principal: Principal, reference: str, changes: dict[str, Any], reason: str
+) -> tuple[Contract, list[str]]:
+    """Change a contract's cap, referral dates or subcontractors; each changed field is recorded (old, new,
+    reason, who, when). The result must still be a valid contract (422 naming each broken field)."""
+    contract = await q.get_contract(session, reference)
+    if contract is None:
+        raise not_found("contract")
+    subs = await q.subcontractors(session, reference)
+    current = {f: getattr(contract, f) for f in CHANGEABLE if f != "subcontractor_ids"} | {"subcontractor_ids": subs}
+    if "subcontractor_ids" in changes:
+        changes["subcontractor_ids"] = list(dict.fromkeys(changes["subcontractor_ids"]))
+    changed = {k: v for k, v in changes.items() if k in CHANGEABLE and v is not None and current[k] != v}
+    if not changed:
+        raise DomainError("nothing-to-change", "Name at least one term that changes.", status=422)
+    after = current | changed
+    errors = []
+    if after["referral_end_date"] < after["referral_start_date"]:
+        errors.append(field_error("referral_end_date", "before the start date"))
+    counted = await q.count_sent_on_contract(session, reference, NOT_COUNTED_AGAINST_CAP)
+    if "volume_cap" in changed and after["volume_cap"] < counted:
+        errors.append(field_error("volume_cap", f"below the {counted} referrals already counted against it"))
+    for pid in changed.get("subcontractor_ids", []):
+        if pid == contract.prime_provider_id:
+            errors.append(field_error("subcontractor_ids", "the prime provider is not its own subcontractor"))
+        elif await q.get_provider(session, pid) is None:
+            errors.append(field_error("subcontractor_ids", f"unknown provider {pid}"))
+    if errors:
+        raise DomainError("invalid-contract", "The changed contract is not valid.", errors, status=422)
+    now = clock.now()
+    for name, value in changed.items():
+        q.add(
+            session,
+            ContractChange(
+                contract_reference=reference,
+                field=name,
+                old_value=_json(current[name]),
+                new_value=_json(value),
+                reason=reason,
+                changed_by=principal.subject,
+                changed_at=now,
+            ),
+        )
+        if name == "subcontractor_ids":
+            await q.set_subcontractors(session, reference, value)
+        else:
+            setattr(contract, name, value)
+    return contract, after["subcontractor_ids"]
+
+
+async def contract_changes(session: AsyncSession, reference: str) -> list[ContractChange]:
+    if await q.get_contract(session, reference) is None:
+        raise not_found("contract")
+    return await q.contract_changes(session, reference)
 
 
 async def read_contract(session: AsyncSession, reference: str) -> tuple[Contract, list[str]]:
@@ -85,7 +154,7 @@ async def create_intervention(
     contract = await q.get_contract(session, contract_reference)
     if contract is None:
         raise DomainError(
-            "unknown-contract", "No such contract.", [FieldError("contract_reference", "unknown")], status=422
+            "unknown-contract", "No such contract.", [field_error("contract_reference", "unknown")], status=422
         )
     intervention = Intervention(
         id=str(uuid.uuid4()), contract_reference=contract_reference, title=title, description=description
@@ -116,14 +185,23 @@ async def search(
     sex: str | None,
     age: int | None,
     on: date | None,
+    contract_type: str | None = None,
 ) -> list[tuple[Intervention, Contract]]:
     if region is not None and region not in REGIONS:
         raise DomainError(
             "unknown-region",
             f"{region!r} is not a probation region.",
-            [FieldError("region", "unknown region")],
+            [field_error("region", "unknown region")],
             status=400,
         )
-    regions = rules.regions_for_search(region, pcc_area)
-    found = await q.search_interventions(session, regions=regions, pcc_area=pcc_area, on=on or today())
+    area = rules.area_search(region, pcc_area)
+    take_on, open_until = rules.search_dates(on, today())
+    found = await q.search_interventions(
+        session,
+        regions=area.regions if area else None,
+        pcc_areas=area.pcc_areas if area else None,
+        on=take_on,
+        open_until=open_until,
+        contract_type=contract_type,
+    )
     return [(i, c) for i, c in found if rules.eligible(c.eligible_sex, c.min_age, c.max_age, sex, age)]

@@ -15,6 +15,7 @@ from probation_shared.events import DomainEvent
 from ..db import queries as q
 from ..domain import upstream
 from . import projection as p
+from . import referrals
 
 
 def _crn(event: DomainEvent) -> str:
@@ -79,14 +80,35 @@ async def on_enforcement(session: AsyncSession, event: DomainEvent) -> None:
 
 
 async def on_sentence(session: AsyncSession, event: DomainEvent) -> None:
-    """Custody status only (needed to refuse a custody referral without a release date); no provider view change."""
-    person = await q.person_for_update(session, _crn(event))
+    """Custody status (needed to refuse a custody referral without a release date). A sentence created or
+    amended with a release date (case-allocation's sentence detail) moves the expected release date of
+    the person's active custody referrals, recorded as an amendment by case-allocation and notified."""
+    crn = _crn(event)
+    person = await q.person_for_update(session, crn)
     custodial = event.additionalInformation.get("custodial")
     if event.eventType.endswith(".terminated"):
         person.custodial = False if custodial else person.custodial
     elif custodial is not None:
         person.custodial = bool(custodial)
     person.updated_at = clock.now()
+    if event.eventType.endswith(".terminated") or not custodial or not event.detailUrl:
+        return
+    released_on = upstream.release_date(await p.fetch(session, event.detailUrl))
+    if released_on is not None:
+        await referrals.release_date_changed(session, crn, released_on, event.eventType)
+
+
+async def on_handover(session: AsyncSession, event: DomainEvent) -> None:
+    """Responsibility moved between the prison (POM) and the community (COM) offender manager: kept on the
+    projection, shown in the provider view and sent to the providers of the person's active referrals."""
+    crn = _crn(event)
+    doc = await p.fetch(session, event.detailUrl or p.case_allocation_url(session, f"/people/{crn}/handover"))
+    person = await q.person_for_update(session, crn)
+    responsible, handover = upstream.responsibility(doc, event.additionalInformation)
+    if responsible is None:
+        return
+    person.responsible, person.handover_date = responsible, handover
+    await p.propagate(session, person, event.eventType, clock.now())
 
 
 async def on_rosh_changed(session: AsyncSession, event: DomainEvent) -> None:

@@ -16,7 +16,7 @@ from probation_shared.logging import get_logger
 
 from ..db import queries as q
 from ..db.models import PersonProjection, ProviderViewHistory, Referral
-from ..domain import upstream
+from ..domain import rules, upstream
 from ..domain.codes import ACTIVE
 from ..domain.errors import DomainError
 from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
@@ -121,10 +121,10 @@ async def fill_from_upstream(
             doc = await fetch(session, case_allocation_url(session, f"/people/{crn}"))
             if doc:
                 apply_person_document(person, doc)
-        if not person.practitioner:
+        if rules.missing_practitioner_contact(person.practitioner):  # unknown, or a staff code without contact details
             doc = await fetch(session, case_allocation_url(session, f"/people/{crn}/manager"))
-            if doc:
-                person.practitioner = upstream.practitioner_details(doc) or None
+            if doc and (found := upstream.practitioner_details(doc)):  # never replace what we hold with nothing
+                person.practitioner = found
     except DomainError as exc:
         log.warning("case_allocation_unavailable", crn=crn, error=exc.detail)
     as_of = as_utc(person.risk_summary_at)

@@ -18,10 +18,19 @@ from probation_shared.limited_access import VISIBLE, access_verdict
 from probation_shared.limited_access_client import enforce_for_staff
 
 from ..db import queries as q
-from ..db.models import ActionPlan, Amendment, Appointment, Contract, EndOfServiceReport, ProviderViewHistory, Referral
+from ..db.models import (
+    ActionPlan,
+    Amendment,
+    Appointment,
+    Assignment,
+    Contract,
+    EndOfServiceReport,
+    ProviderViewHistory,
+    Referral,
+)
 from ..domain import lifecycle, rules
-from ..domain.codes import ATTENDED, WITHDRAWAL_CODES, Outcome, Status
-from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.codes import ACTIVE, ATTENDED, NOT_COUNTED_AGAINST_CAP, WITHDRAWAL_CODES, Status
+from ..domain.errors import DomainError, field_error, not_found
 from ..domain.lifecycle import Action, PlanAction, PlanStatus
 from ..domain.views import build_view
 from ..events.publish import referral_event
@@ -29,6 +38,7 @@ from .access import PROBATION, PROBATION_READERS, can_see_referral, provider_can
 from .projection import fill_from_upstream
 
 REFERENCE_ATTEMPTS = 20
+SENTENCE_SOURCE = "case-allocation"  # the author of an amendment made by a sentence change
 # Free text written by probation staff on a referral that its provider reads (the referral, its
 # amendments and notifications): checked against the person's victim records when written.
 PROVIDER_TEXT_FIELDS = ("desired_outcomes", "needs", "expected_release_missing_reason")
@@ -53,6 +63,10 @@ async def load(
     if not can_see_referral(principal, referral.status, contract.reference, providers):
         raise not_found("referral")
     await enforce_limited_access(session, principal, referral.crn)
+    if for_update and principal.is_provider and principal.provider_id in providers:
+        # Each provider's caseworkers, as their tokens name them when they act on a referral (reads run on a
+        # read-only session): a referral is only (re-)assigned to one of the assigning provider's own.
+        await q.note_caseworker(session, principal.subject, principal.provider_id, clock.now())
     return ReferralContext(referral, contract, providers)
 
 
@@ -97,12 +111,15 @@ async def _event(
 # --- draft and send -----------------------------------------------------------------------------
 
 
-async def create_draft(session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Referral:
+async def create_draft(
+    session: AsyncSession, principal: Principal, data: dict[str, Any], policy_max_age: int
+) -> Referral:
     require_probation(principal)
+    rules.check_risk_summary_max_age(data.get("risk_summary_max_age_days"), policy_max_age)
     intervention = await q.get_intervention(session, data["intervention_id"])
     if intervention is None:
         raise DomainError(
-            "unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422
+            "unknown-intervention", "No such intervention.", [field_error("intervention_id", "unknown")], status=422
         )
     contract = await q.get_contract(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
@@ -144,7 +161,7 @@ async def send(
         )
     if over_cap_reason and over_cap_reason.strip():
         await check_provider_text(session, referral.crn, {"over_cap_reason": over_cap_reason})
-    max_age = referral.risk_summary_max_age_days or default_max_age
+    max_age = rules.risk_summary_max_age(referral.risk_summary_max_age_days, default_max_age)
     person = await q.person_for_update(session, referral.crn)
     await fill_from_upstream(session, person, now, max_age)
     facts = rules.SendFacts(
@@ -167,7 +184,7 @@ async def send(
         raise DomainError(
             "referral-incomplete",
             f"The referral cannot be sent; missing: {fields}",
-            [FieldError(e["field"], e["message"]) for e in missing],
+            [field_error(e["field"], e["message"]) for e in missing],
             status=422,
         )
     if person.date_of_birth is not None and not rules.eligible(
@@ -181,7 +198,9 @@ async def send(
             "not-eligible", f"The person is not eligible under contract {contract.reference}.", status=422
         )
     rules.check_volume_cap(
-        await q.count_sent_on_contract(session, contract.reference), contract.volume_cap, over_cap_reason
+        await q.count_sent_on_contract(session, contract.reference, NOT_COUNTED_AGAINST_CAP),
+        contract.volume_cap,
+        over_cap_reason,
     )
     referral.reference = await _unique_reference(session)
     referral.status = sent
@@ -191,7 +210,8 @@ async def send(
     referral.over_cap_reason = over_cap_reason if over_cap_reason and over_cap_reason.strip() else None
     view = build_view(person)
     referral.provider_view, referral.provider_view_version, referral.provider_view_updated_at = view, 1, now
-    session.add(
+    q.add(
+        session,
         ProviderViewHistory(
             referral_id=referral.id,
             version=1,
@@ -199,9 +219,9 @@ async def send(
             changed=list(view),
             view=view,
             recorded_at=now,
-        )
+        ),
     )
-    await session.flush()
+    await q.flush(session)
     await _event(
         session, ctx, "intervention.referral.sent", payload={"view": view, "referral": _referral_details(referral)}
     )
@@ -230,14 +250,39 @@ async def _unique_reference(session: AsyncSession) -> str:
 
 
 async def assign(session: AsyncSession, principal: Principal, ctx: ReferralContext, caseworker: str | None) -> Referral:
+    """Assign (or re-assign) the referral to a caseworker of the caller's own provider; each assignment is
+    kept (who, when, from whom, to whom). A caseworker not known for that provider is refused (422)."""
     require_provider(principal, ctx)
     referral = ctx.referral
     assigned = lifecycle.transition(referral.status, Action.ASSIGN)
-    referral.assigned_to = caseworker or principal.subject
-    referral.assigned_at = clock.now()
-    referral.status = assigned
+    target = caseworker or principal.subject
+    if target != principal.subject and principal.provider_id not in await q.caseworker_providers(session, target):
+        raise DomainError(
+            "caseworker-not-with-provider",
+            f"{target} is not a known caseworker of {principal.provider_id}.",
+            [field_error("caseworker", f"not a caseworker of {principal.provider_id}")],
+            status=422,
+        )
+    now = clock.now()
+    previous = referral.assigned_to
+    referral.assigned_to, referral.assigned_at, referral.status = target, now, assigned
+    q.add(
+        session,
+        Assignment(
+            referral_id=referral.id,
+            provider_id=principal.provider_id,
+            assigned_from=previous,
+            assigned_to=target,
+            assigned_by=principal.subject,
+            assigned_at=now,
+        ),
+    )
     await _event(session, ctx, "intervention.referral.assigned", extra={"assignedTo": referral.assigned_to})
     return referral
+
+
+async def assignments(session: AsyncSession, ctx: ReferralContext) -> list[Assignment]:
+    return await q.assignments(session, ctx.referral.id)
 
 
 # --- amendments ---------------------------------------------------------------------------------
@@ -260,7 +305,7 @@ async def amend(
         raise DomainError(
             "desired-outcomes-required",
             "A sent referral keeps at least one desired outcome.",
-            [FieldError("desired_outcomes", "must not be empty")],
+            [field_error("desired_outcomes", "must not be empty")],
         )
     await check_provider_text(
         session, referral.crn, {k: v for k, v in changes.items() if k in PROVIDER_TEXT_FIELDS} | {"reason": reason}
@@ -283,7 +328,7 @@ async def amend(
                 )
             )
     if recorded:
-        session.add_all(recorded)
+        q.add(session, *recorded)
         await _event(
             session,
             ctx,
@@ -298,6 +343,49 @@ async def amend(
     return recorded
 
 
+async def release_date_changed(session: AsyncSession, crn: str, release_date: date, source_event: str) -> int:
+    """case-allocation amended the sentence: each active custody referral of the person whose expected
+    release date differs takes the new date, recorded as an amendment (author case-allocation, the event
+    as the reason) and notified like one. Returns the number of referrals changed."""
+    changed = 0
+    for referral in await q.referrals_for_person(session, crn, ACTIVE):
+        if not referral.custody or referral.expected_release_date == release_date:
+            continue
+        contract = await q.get_contract(session, referral.contract_reference)
+        if contract is None:  # a referral's contract is a foreign key: never absent
+            continue
+        ctx = ReferralContext(referral, contract, await q.contract_providers(session, contract))
+        old, referral.expected_release_date = referral.expected_release_date, release_date
+        amendment = Amendment(
+            referral_id=referral.id,
+            field="expected_release_date",
+            old_value=_json_value(old),
+            new_value=release_date.isoformat(),
+            reason=source_event,
+            author=SENTENCE_SOURCE,
+            amended_at=clock.now(),
+        )
+        q.add(session, amendment)
+        await _event(
+            session,
+            ctx,
+            "intervention.referral.amended",
+            extra={"fields": ["expected_release_date"], "assignedTo": referral.assigned_to},
+            payload={
+                "amendments": [
+                    {
+                        "field": "expected_release_date",
+                        "old": amendment.old_value,
+                        "new": amendment.new_value,
+                        "reason": source_event,
+                    }
+                ]
+            },
+        )
+        changed += 1
+    return changed
+
+
 # --- withdrawal ---------------------------------------------------------------------------------
 
 
@@ -307,7 +395,7 @@ async def withdraw(
     require_probation(principal)
     referral = ctx.referral
     sessions = [a for a in await q.appointments(session, referral.id) if a.kind == "SESSION" and not a.superseded]
-    attended = sum(1 for a in sessions if a.attendance in ATTENDED)
+    attended = lifecycle.attended_sessions((a.session_number, a.attendance) for a in sessions)
     plan = _approved(await q.action_plans(session, referral.id))
     if referral.status == Status.DRAFT:
         raise lifecycle.refusal(referral.status, lifecycle.withdrawal(attended))
@@ -365,7 +453,7 @@ async def schedule(
             raise DomainError(
                 "session-out-of-plan",
                 f"The approved plan has sessions 1 to {plan.number_of_sessions}.",
-                [FieldError("session_number", f"between 1 and {plan.number_of_sessions}")],
+                [field_error("session_number", f"between 1 and {plan.number_of_sessions}")],
                 status=422,
             )
         existing = [a for a in existing if a.session_number == session_number]
@@ -386,7 +474,7 @@ async def schedule(
         duration_minutes=duration_minutes,
         superseded=False,
     )
-    session.add(appointment)
+    q.add(session, appointment)
     return appointment
 
 
@@ -417,6 +505,7 @@ async def submit_feedback(
     session: AsyncSession, principal: Principal, ctx: ReferralContext, appointment_id: str, feedback: dict[str, Any]
 ) -> Appointment:
     require_provider(principal, ctx)
+    lifecycle.transition(ctx.referral.status, Action.FEEDBACK)
     appointment = await _appointment(session, ctx, appointment_id)
     rules.check_feedback(appointment.attendance, appointment.feedback is not None)
     appointment.feedback, appointment.feedback_at = feedback, clock.now()
@@ -474,7 +563,7 @@ async def submit_action_plan(
         submitted_by=principal.subject,
         submitted_at=clock.now(),
     )
-    session.add(plan)
+    q.add(session, plan)
     await _event(
         session,
         ctx,
@@ -492,6 +581,7 @@ async def approve_action_plan(
     plan = await q.get_action_plan(session, ctx.referral.id, plan_id)
     if plan is None:
         raise not_found("action plan")
+    lifecycle.transition(ctx.referral.status, Action.APPROVE_PLAN)
     approved = lifecycle.plan_transition(plan.status, PlanAction.APPROVE)
     for other in await q.action_plans(session, ctx.referral.id):
         if other.status == PlanStatus.APPROVED:
@@ -533,7 +623,9 @@ async def submit_end_of_service_report(
                 "Every planned session needs attendance and feedback before the report.",
                 status=409,
             )
-        referral.outcome = Outcome.COMPLETED.value
+        # Held or missed, every session is recorded; only the attended ones were delivered.
+        attended = lifecycle.attended_sessions((a.session_number, a.attendance) for a in sessions)
+        referral.outcome = lifecycle.report_outcome(attended, plan.number_of_sessions).value
     rules.check_end_of_service_report(referral.desired_outcomes, outcomes)
     now = clock.now()
     report = EndOfServiceReport(
@@ -543,12 +635,43 @@ async def submit_end_of_service_report(
         submitted_by=principal.subject,
         submitted_at=now,
     )
-    session.add(report)
+    q.add(session, report)
     referral.status, referral.concluded_at = concluded, now
     referral.ended_at = referral.ended_at or now
     await _event(session, ctx, "intervention.end-of-service-report.submitted", notify=False)
     await _event(session, ctx, "intervention.referral.concluded", extra={"outcome": referral.outcome})
     return report
+
+
+# --- reads for the API (the API reaches the database only through workflows) ---------------------
+
+
+async def flush(session: AsyncSession) -> None:
+    await q.flush(session)
+
+
+async def has_end_of_service_report(session: AsyncSession, ctx: ReferralContext) -> bool:
+    return await q.end_of_service_report(session, ctx.referral.id) is not None
+
+
+async def health_consented(session: AsyncSession, crn: str, provider_id: str | None) -> bool:
+    return await q.health_consented(session, crn, provider_id)
+
+
+async def amendments(session: AsyncSession, ctx: ReferralContext) -> list[Amendment]:
+    return await q.amendments(session, ctx.referral.id)
+
+
+async def view_history(session: AsyncSession, ctx: ReferralContext) -> list[ProviderViewHistory]:
+    return await q.view_history(session, ctx.referral.id)
+
+
+async def appointments(session: AsyncSession, ctx: ReferralContext) -> list[Appointment]:
+    return await q.appointments(session, ctx.referral.id)
+
+
+async def action_plans(session: AsyncSession, ctx: ReferralContext) -> list[ActionPlan]:
+    return await q.action_plans(session, ctx.referral.id)
 
 
 # --- limited access for lists -------------------------------------------------------------------
@@ -646,16 +769,14 @@ async def check_provider_text(session: AsyncSession, crn: str, texts: dict[str, 
 
 
 class VictimTextRefused(DomainError):
-    """422: provider-bound text names a victim.
-
-    Each error also says what kind of identifier matched and what matched.
-    """
+    """422: provider-bound text names a victim. Each error also says what kind of identifier matched and what
+    matched."""
 
     def __init__(self, detail: str, matches: list[dict[str, str]]) -> None:
         super().__init__(
             "victim-identifier-in-provider-text",
             detail,
-            [FieldError(m["field"], m["message"], "names-a-victim") for m in matches],
+            [field_error(m["field"], m["message"], "names-a-victim") for m in matches],
             status=422,
         )
         self.matches = matches

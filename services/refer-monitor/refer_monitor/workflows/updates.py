@@ -18,7 +18,7 @@ from ..db import queries as q
 from ..db.models import HealthConsent, ProviderUpdate, Referral, SharingConsent, SharingOverride
 from ..domain import lifecycle
 from ..domain.codes import ACTIVE, Status
-from ..domain.errors import DomainError, FieldError, not_found
+from ..domain.errors import DomainError, field_error, not_found
 from ..domain.sharing import (
     Category,
     Consent,
@@ -51,8 +51,8 @@ async def post_update(
         author=principal.subject,
         created_at=clock.now(),
     )
-    session.add(update)
-    await session.flush()
+    q.add(session, update)
+    await q.flush(session)
     recipients = await providers_who_may_see(session, update)
     await referral_event(
         session,
@@ -84,7 +84,7 @@ async def record_consent(
         raise DomainError(
             "consent-not-applicable",
             "Safeguarding concerns are shared only by a practitioner's release, not by consent.",
-            [FieldError("category", "use a release override for safeguarding concerns")],
+            [field_error("category", "use a release override for safeguarding concerns")],
             status=422,
         )
     consent = await q.get_consent(session, crn, category.value)
@@ -97,7 +97,7 @@ async def record_consent(
             note=note,
             recorded_at=clock.now(),
         )
-        session.add(consent)
+        q.add(session, consent)
     else:
         consent.granted, consent.recorded_by, consent.note, consent.recorded_at = (
             granted,
@@ -114,7 +114,7 @@ async def record_health_consent(
     """The person's consent to one provider seeing their health information, recorded by probation staff."""
     require_probation(principal)
     if await q.get_provider(session, provider_id) is None:
-        raise DomainError("unknown-provider", "No such provider.", [FieldError("provider_id", "unknown")], status=422)
+        raise DomainError("unknown-provider", "No such provider.", [field_error("provider_id", "unknown")], status=422)
     consent = await q.get_health_consent(session, crn, provider_id)
     if consent is None:
         consent = HealthConsent(
@@ -125,7 +125,7 @@ async def record_health_consent(
             recorded_by=principal.subject,
             recorded_at=clock.now(),
         )
-        session.add(consent)
+        q.add(session, consent)
     else:
         consent.granted, consent.note, consent.recorded_by, consent.recorded_at = (
             granted,
@@ -152,7 +152,7 @@ async def decide_override(
             author=principal.subject,
             decided_at=clock.now(),
         )
-        session.add(override)
+        q.add(session, override)
     else:
         override.decision, override.reason, override.author, override.decided_at = (
             decision.value,
@@ -163,7 +163,7 @@ async def decide_override(
     if decision is Override.RELEASE:
         referral = await q.get_referral(session, update.referral_id)
         contract = await q.get_contract(session, referral.contract_reference)
-        await session.flush()
+        await q.flush(session)
         recipients = await providers_who_may_see(session, update)
         await referral_event(
             session,
@@ -320,3 +320,34 @@ async def timeline(session: AsyncSession, principal: Principal, crn: str) -> lis
 
 def ensure_timestamp(value: datetime) -> datetime:
     return as_utc(value)
+
+
+# --- reads for the API (the API reaches the database only through workflows) ---------------------
+
+
+async def flush(session: AsyncSession) -> None:
+    await q.flush(session)
+
+
+async def consents(session: AsyncSession, crn: str) -> list[SharingConsent]:
+    return list((await q.consents(session, crn)).values())
+
+
+async def health_consents(session: AsyncSession, crn: str) -> list[HealthConsent]:
+    return list((await q.health_consents(session, crn)).values())
+
+
+async def health_consented(session: AsyncSession, crn: str, provider_id: str | None) -> bool:
+    return await q.health_consented(session, crn, provider_id)
+
+
+async def updates_for_person(session: AsyncSession, crn: str) -> list[ProviderUpdate]:
+    return await q.updates_for_person(session, crn)
+
+
+async def get_update(session: AsyncSession, update_id: str) -> ProviderUpdate:
+    """The update, or 404 (the caller's access to its person is checked next)."""
+    update = await q.get_update(session, update_id)
+    if update is None:
+        raise not_found("update")
+    return update

@@ -94,7 +94,7 @@ async def on_drug_test_recorded(session: AsyncSession, event: DomainEvent) -> No
     payload.drugTest = PoliceDrugTest(
         testId=doc.get("id", test_id),
         testDate=doc.get("test_date"),
-        result=doc.get("result") or event.additionalInformation.get("result"),
+        result=str(doc.get("result") or event.additionalInformation.get("result") or "UNKNOWN"),
         flaggedForEnforcement=doc.get("flagged_for_enforcement"),
         substances=doc.get("substances") or [],
     )

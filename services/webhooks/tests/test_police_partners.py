@@ -60,6 +60,13 @@ async def test_a_police_notification_reaches_only_that_forces_police_endpoints(h
         "probation-case.drug-test.recorded"
     ]
     assert (await h.client.get(f"/police/{OTHER_FORCE}/messages", headers=police(tokens, OTHER_FORCE))).json() == []
+    message_id = listed.json()[0]["id"]
+    shown = await h.client.get(f"/police/{FORCE}/messages/{message_id}", headers=police(tokens))
+    assert shown.status_code == 200 and shown.json()["status"] == "DELIVERED"
+    assert "payload" not in shown.json()  # PROVIDER_UPDATES: removed for police partners by the policy
+    assert all("response_body" not in a for a in shown.json()["attempt_history"])
+    other = await h.client.get(f"/police/{OTHER_FORCE}/messages/{message_id}", headers=police(tokens, OTHER_FORCE))
+    assert other.status_code == 404
     assert await h.messages(tokens, FORCE) == []  # the provider of that name has no message
 
 

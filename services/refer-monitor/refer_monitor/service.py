@@ -8,6 +8,7 @@ from probation_shared.service import ServiceSpec
 from .api import catalogue, commissioning, people, referrals
 from .db.models import PLATFORM, Base
 from .events.handlers import CASE_EVENTS, RISK_EVENTS
+from .events.police_handlers import POLICE_EVENTS
 from .seed import seed
 from .settings import ReferMonitorSettings
 
@@ -19,7 +20,7 @@ SPEC = ServiceSpec(
     tables=PLATFORM,
     migrations_dir=Path(__file__).resolve().parent / "migrations",
     routers=[catalogue.router, referrals.router, people.router, commissioning.router],
-    subscriptions=[CASE_EVENTS, RISK_EVENTS],
+    subscriptions=[CASE_EVENTS, RISK_EVENTS, POLICE_EVENTS],
     seed=seed,
     topics=[REFER_MONITOR, PARTNER_NOTIFICATIONS],
 )

@@ -1,4 +1,6 @@
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 from pydantic_settings import SettingsConfigDict
 
 from probation_shared.settings import PlatformSettings
@@ -17,3 +19,9 @@ class ReferMonitorSettings(PlatformSettings):
     # A referral is not sent with a provider-view risk summary older than this: platform policy (a referral may
     # ask for a fresher summary, never an older one).
     risk_summary_max_age_days: int = Field(default=90, ge=1, le=730)
+    # Police partners (IOM / MAPPA): force id -> the PDU codes its area covers, e.g.
+    # REFER_MONITOR_POLICE_FORCE_AREAS='{"durham-constabulary": ["N07DUR"]}'. A force not listed hears nothing.
+    police_force_areas: dict[
+        Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,59}$")],
+        list[Annotated[str, StringConstraints(min_length=1, max_length=20)]],
+    ] = {}

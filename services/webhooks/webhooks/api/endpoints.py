@@ -10,6 +10,7 @@ from probation_shared.errors import Problem
 from probation_shared.redaction import redacted_response
 
 from ..db import queries
+from ..domain.partners import is_police_owner
 from ..domain.states import DisabledReason, MessageStatus
 from ..workflows import endpoints as endpoint_workflow
 from ..workflows import messages as message_workflow
@@ -37,6 +38,8 @@ Caller = require_roles(Role.PROVIDER_CASEWORKER, Role.OPERATOR)
 def _check_provider(principal: Principal, provider_id: str) -> None:
     """A provider sees only its own organisation; anything of another's is 404, as if it did not exist."""
     if Role.OPERATOR not in principal.roles and principal.provider_id != provider_id:
+        raise Problem(404, "not-found", "No such provider.")
+    if is_police_owner(provider_id):  # police partners' endpoints are managed under /police/{force_id} only
         raise Problem(404, "not-found", "No such provider.")
 
 

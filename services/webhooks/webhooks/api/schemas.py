@@ -38,6 +38,9 @@ class EndpointView(Outbound):
 
     id: Annotated[str, Classified(DataClass.REFERENCE)]
     provider_id: Annotated[str, Classified(DataClass.REFERENCE)]
+    partner_kind: Annotated[str, Classified(DataClass.REFERENCE)] = Field(
+        default="PROVIDER", description="PROVIDER, or POLICE for a police partner's endpoint"
+    )
     url: Annotated[str, Classified(DataClass.REFERENCE)]
     description: Annotated[str | None, Classified(DataClass.REFERENCE)]
     event_types: Annotated[list[str] | None, Classified(DataClass.REFERENCE)]

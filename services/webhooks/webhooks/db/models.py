@@ -19,7 +19,11 @@ class Endpoint(Base):
     __tablename__ = "endpoint"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The owner: a provider id, or `police:<force id>` for a police partner (docs/webhooks.md).
     provider_id: Mapped[str] = mapped_column(String(100), index=True)
+    # PROVIDER or POLICE: which notifications the endpoint may receive (a provider's never go to a police
+    # endpoint, nor a police partner's to a provider's).
+    partner_kind: Mapped[str] = mapped_column(String(20), default="PROVIDER", server_default="PROVIDER")
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(String(500))
     # None: every event type; else only these.

@@ -17,8 +17,11 @@ PENDING, HELD, DEAD = "PENDING", "HELD", "DEAD"
 # -- endpoints -----------------------------------------------------------------------------------
 
 
-async def endpoints_of(session: AsyncSession, provider_id: str) -> list[Endpoint]:
+async def endpoints_of(session: AsyncSession, provider_id: str, partner_kind: str | None = None) -> list[Endpoint]:
+    """The owner's endpoints; with `partner_kind`, only those of that kind (how notifications are routed)."""
     query = select(Endpoint).where(Endpoint.provider_id == provider_id).order_by(Endpoint.created_at, Endpoint.id)
+    if partner_kind is not None:
+        query = query.where(Endpoint.partner_kind == partner_kind)
     return list((await session.scalars(query)).all())
 
 

@@ -14,6 +14,7 @@ from probation_shared.events.topics import WEBHOOKS
 from ..db import queries
 from ..db.models import PLATFORM, Endpoint
 from ..domain.addresses import RefusedUrl
+from ..domain.partners import PartnerKind
 from ..domain.signing import new_secret
 from ..domain.states import DisabledReason, MessageStatus
 from ..sender import resolver_of, vet_url
@@ -56,6 +57,7 @@ async def register(
     description: str | None,
     event_types: list[str] | None,
     contact_email: str | None,
+    partner_kind: PartnerKind = PartnerKind.PROVIDER,
 ) -> tuple[Endpoint, str]:
     url = await checked_url(session, url, settings)
     secret = new_secret()
@@ -63,6 +65,7 @@ async def register(
     endpoint = Endpoint(
         id=f"ep_{uuid.uuid4().hex}",
         provider_id=provider_id,
+        partner_kind=partner_kind.value,
         url=url,
         description=description,
         event_types=event_types or None,

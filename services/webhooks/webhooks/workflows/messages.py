@@ -13,6 +13,7 @@ from probation_shared.events import DomainEvent
 from ..db import queries
 from ..db.models import Delivery, Endpoint
 from ..domain.filters import TEST_EVENT_TYPE, wants
+from ..domain.partners import PartnerKind
 from ..domain.signing import body_of, new_message_id
 from ..domain.states import REPLAYABLE, MessageStatus, Trigger, next_status
 from .common import now_in, wake_workers_after_commit
@@ -59,7 +60,8 @@ async def on_partner_notification(session: AsyncSession, event: DomainEvent) -> 
     # Order is kept per person: the CRN (else the referral) is the ordering key.
     person_key = event.crn or info.get("referralId") or ""
     now = now_in(session)
-    for endpoint in await queries.endpoints_of(session, provider_id):
+    # PROVIDER endpoints only: a police partner's endpoint never receives a provider's notification.
+    for endpoint in await queries.endpoints_of(session, provider_id, PartnerKind.PROVIDER.value):
         if wants(endpoint.event_types, notification_type):
             await queue(session, endpoint, notification_type, str(event.eventId), person_key, body, now)
 

@@ -113,3 +113,13 @@ def test_the_pdf_fetches_nothing_named_in_the_html() -> None:
         listener.setblocking(False)
         with pytest.raises(BlockingIOError):
             listener.accept()  # nobody connected: the URL was refused, not requested
+
+
+async def test_many_packs_as_html_come_back_in_order(renderer: PackRenderer) -> None:
+    await renderer.wait_ready()
+    names = [f"Batch Person {n}" for n in range(7)]
+    htmls = await renderer.render_html_many([specimen(full_name=name) for name in names])
+    assert [html == render_html(specimen(full_name=name)) for name, html in zip(names, htmls, strict=True)] == [
+        True
+    ] * 7
+    assert await renderer.render_html_many([]) == []

@@ -1,9 +1,10 @@
 """Licence conditions in plain English, for the resettlement pack (readers may find reading hard).
 
 The standard conditions are the ones every licence carries under the Criminal Justice Act 2003 s.250 and the
-licence conditions order made under it. The brief for this module said eight; the current order lists nine: the
-original seven, plus telling your probation officer about another name you use, and about new contact details (both
-added by a later amendment). All nine are here. The additional conditions are the common ones a licence may add;
+licence conditions order made under it. The brief for this module said eight; current licences, as we read them,
+list nine: the original seven, plus telling your probation officer about another name you use and about new contact
+details (both added by a later amendment). All nine are here; check the count against the order in force before
+relying on it. The additional conditions are the common ones a licence may add;
 the exact wording on a person's licence (the place, the person, the hours) comes from the licence itself, so these
 explain what kind of rule it is, not its details.
 

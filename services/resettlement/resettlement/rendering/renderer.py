@@ -49,8 +49,9 @@ class PackRenderer:
     threads (the database driver's, the broker client's, the default executor's): forking a process that has threads
     copies locks that may be held at that moment by a thread that does not exist in the child, which can deadlock
     the child, and copies the loop's sockets and file descriptors into it. Spawn starts clean interpreters that
-    import only this module's dependencies (a package's `__main__`, like `python -m resettlement`, is not re-run in
-    them). It costs a second or so per worker at start, paid once.
+    import only what unpickling the work needs: a package's `__main__` (`python -m resettlement serve`) is not re-run
+    in them, and the `uvicorn` console script's body is guarded by `if __name__ == "__main__"`. It costs a second or
+    so per worker at start, paid once. The owner calls `close()` at shutdown (the app's lifespan).
     """
 
     def __init__(self, workers: int | None = None) -> None:

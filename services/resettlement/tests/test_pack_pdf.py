@@ -6,6 +6,7 @@ import asyncio
 import io
 import re
 import socket
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -45,7 +46,7 @@ def test_the_pdf_opens_and_says_who_it_is_for_when_and_who_can_help(pack: Render
 
 def test_the_pdf_is_tagged_with_its_title_and_language(pack: RenderedPack) -> None:
     reader = PdfReader(io.BytesIO(pack.pdf))
-    catalog = reader.trailer["/Root"]
+    catalog: Any = reader.root_object  # pypdf types each lookup as a bare PdfObject
     assert "/StructTreeRoot" in catalog
     assert catalog["/MarkInfo"]["/Marked"] == BooleanObject(True)
     assert catalog["/Lang"] == "en-GB"

@@ -38,10 +38,11 @@ def compliance_periods(
     *, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date
 ) -> list[Period]:
     """The minimum-contact periods due so far: each month of supervision counted from the day it started
-    (the case start, or the release day), not calendar months (docs/domain.md, "Contact"), and the two
-    weeks after release week by week. Month n runs from the start plus n months to the day before the
-    start plus n + 1 months, each counted from the start itself so a 31 January start keeps its anchor
-    (28 February–30 March, then 31 March–29 April) rather than drifting to the 28th."""
+    (the case start, or the release day), not calendar months, and the two weeks after release week by
+    week (docs/domain.md, "Sentences, requirements and registrations"). Month n runs from the start plus
+    n months to the day before the start plus n + 1 months, each counted from the start itself so a
+    31 January start keeps its anchor (28 February–30 March, then 31 March–29 April) rather than drifting
+    to the 28th."""
     periods: list[Period] = []
 
     def count(start: date, end: date) -> int:
@@ -67,7 +68,7 @@ def compliance_periods(
     return periods
 
 
-# A refused test counts as a positive one for enforcement (docs/domain.md, "Drug tests").
+# A refused test counts as a positive one for enforcement (docs/domain.md, "Sentences, requirements and registrations").
 COUNTS_AS_POSITIVE = frozenset({"POSITIVE", "REFUSED"})
 
 

@@ -1,5 +1,5 @@
 """Ranking practitioners for a case, with the plain reasons behind each place (pure; docs/domain.md,
-"Recommendations")."""
+"Allocation and caseload")."""
 
 from __future__ import annotations
 

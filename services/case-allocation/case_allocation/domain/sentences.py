@@ -23,9 +23,9 @@ REQUIREMENT_UNITS = {
 }
 
 
-# What progress is counted in, per type (docs/domain.md, "Requirement progress"): RAR days attended, UPW
-# hours worked, DRR/ATR/MHTR months of treatment completed (their length is ordered in months), curfew
-# days served (ordered in months, served night by night) and AAMR days monitored.
+# What progress is counted in, per type (docs/domain.md, "Sentences, requirements and registrations"):
+# RAR days attended, UPW hours worked, DRR/ATR/MHTR months of treatment completed (their length is ordered
+# in months), curfew days served (ordered in months, served night by night) and AAMR days monitored.
 PROGRESS_UNITS = {
     "RAR": "DAYS",
     "UPW": "HOURS",

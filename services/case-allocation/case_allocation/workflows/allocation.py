@@ -130,7 +130,7 @@ def _would_exceed(w: Workload, case: Case) -> bool:
 async def recommend(
     session: AsyncSession, person: Person, case: Case, on: date
 ) -> tuple[tuple[str, ...], list[Recommendation]]:
-    """Practitioners of the PDU of a suitable grade, best first (docs/domain.md, "Recommendations"), each
+    """Practitioners of the PDU of a suitable grade, best first (docs/domain.md, "Allocation and caseload"), each
     with the reasons for their place; for a limited-access person only those permitted to hold the case."""
     codes = await cases_db.active_register_codes(session, case.crn)
     grades = suitable_grades(codes)

@@ -189,14 +189,18 @@ async def test_allocation_then_transfer_publishes_and_the_manager_detail_follows
     assert [h["kind"] for h in history] == ["ALLOCATED", "TRANSFERRED"]
 
 
-async def test_recommendations_prefer_a_previous_practitioner(api):
+async def test_recommendations_mark_the_previous_practitioner_and_rank_by_projected_capacity(api):
     crn = (await api.person())["crn"]
     first = (await api.sentence(crn))["case_id"]
     await api.allocate(first, "LON01T2S03")
     second = (await api.sentence(crn, sentence_date="2026-02-02"))["case_id"]
     recs = (await api.client.get(f"/cases/{second}/recommendations", headers=api.spo())).json()["practitioners"]
-    assert recs[0]["staff_code"] == "LON01T2S03" and recs[0]["previous_practitioner"] is True
-    assert not any(p["previous_practitioner"] for p in recs[1:])
+    (previous,) = [p for p in recs if p["previous_practitioner"]]
+    assert previous["staff_code"] == "LON01T2S03" and "held this person's last order" in previous["reasons"]
+    # The person is already theirs, so the second order adds nothing to their capacity.
+    assert previous["projected_capacity_percent"] == previous["capacity_percent"]
+    projected = [p["projected_capacity_percent"] for p in recs]
+    assert projected == sorted(projected)
 
 
 async def test_the_pdu_queue_lists_overdue_first(api):

@@ -3,6 +3,7 @@
 from datetime import date
 
 from case_allocation.jobs import handover_once
+from probation_shared import clock
 from probation_shared.auth import Role
 
 
@@ -41,17 +42,24 @@ async def test_a_three_year_sentence_is_pom_until_handover_and_the_daily_job_fli
     assert first["additionalInformation"] == {"responsible": "POM", "handoverDate": "2027-03-16"}
 
     # The day before: nothing moves (function form, as the periodic task calls it).
-    assert await handover_once(api.service.database, date(2027, 3, 15)) == []
+    with clock.fixed_today(date(2027, 3, 15)):
+        assert await handover_once(api.service.database, date(2027, 3, 15)) == []
+    # Not ahead of the day: a future date is refused, and nothing moves.
+    early = await api.client.post("/admin/jobs/handover?on=2027-03-16", headers=api.h(Role.OPERATOR))
+    assert early.status_code == 422 and early.json()["code"] == "future-date"
+    assert (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()["responsible"] == "POM"
     # On the day, through the operations endpoint.
-    assert (await api.client.post("/admin/jobs/handover?on=2027-03-16", headers=api.h())).status_code == 403
-    ran = await api.client.post("/admin/jobs/handover?on=2027-03-16", headers=api.h(Role.OPERATOR))
+    with clock.fixed_today(date(2027, 3, 16)):
+        assert (await api.client.post("/admin/jobs/handover?on=2027-03-16", headers=api.h())).status_code == 403
+        ran = await api.client.post("/admin/jobs/handover?on=2027-03-16", headers=api.h(Role.OPERATOR))
     assert ran.status_code == 200 and crn in ran.json()["moved"]
     assert (await api.client.get(f"/people/{crn}/handover", headers=api.h())).json()["responsible"] == "COM"
     events = await api.events("offender-management.handover.changed", crn)
     assert [e["additionalInformation"]["responsible"] for e in events] == ["POM", "COM"]
     assert (await api.follow(events[-1], api.service_token())).json()["responsible"] == "COM"
     # Idempotent: running again moves nothing and publishes nothing.
-    assert await handover_once(api.service.database, date(2027, 3, 17)) == []
+    with clock.fixed_today(date(2027, 3, 17)):
+        assert await handover_once(api.service.database, date(2027, 3, 17)) == []
     assert len(await api.events("offender-management.handover.changed", crn)) == 2
 
 

@@ -98,8 +98,9 @@ def test_points_table():
     assert case_points("A0", "LICENCE") == 0
     assert case_points("D1", "CUSTODY") == 13
     assert case_points("A3S", "COMMUNITY") == 206  # the unsupervised suffix does not change points
-    assert case_points(None, "COMMUNITY") == 0
-    assert case_points("Z9", "COMMUNITY") == 0
+    # Untiered (or an unknown tier): weighed as D1 until the tier is known, never free.
+    assert case_points(None, "COMMUNITY") == 29 and case_points(None, "CUSTODY") == 13
+    assert case_points("Z9", "COMMUNITY") == 29
 
 
 def test_capacity_of_a_full_time_po_with_ten_b1_cases_and_a_new_c2():

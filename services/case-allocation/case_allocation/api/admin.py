@@ -22,6 +22,10 @@ async def handover_job(
     on: ReadDate | None = Query(None, description="the day to run for; today by default"),
     principal: Principal = require_roles(Role.OPERATOR, Role.SERVICE),
 ):
-    """Move every case whose handover date has come from the POM to the COM, and publish each move."""
-    on = on or clock.today()
-    return redacted_response(HandoverJobResult(on=on, moved=await run_handover_job(session, on)), principal.roles)
+    """Move every case whose handover date has come from the POM to the COM, and publish each move. A
+    future day is refused (422): handover cannot be undone, so it must not run early."""
+    today = clock.today()
+    on = on or today
+    return redacted_response(
+        HandoverJobResult(on=on, moved=await run_handover_job(session, on, today)), principal.roles
+    )

@@ -16,10 +16,20 @@ from probation_shared.redaction import redacted_response
 from ..db import cases as cases_db
 from ..db import org as org_db
 from ..db import people as people_db
-from ..domain.calendar import due_status
+from ..domain.calendar import ALLOCATION_WORKING_DAYS, days_not_counted, due_status
+from ..domain.workload import grade_flags
 from ..workflows import allocation as allocation_workflow
 from .access import audit_read, person_for
-from .schemas import AllocationRequest, AllocationView, CaseView, QueuePage, Recommendations, RecommendationView
+from .schemas import (
+    AllocationRequest,
+    AllocationView,
+    CapacityBasis,
+    CaseView,
+    DueDateBasis,
+    QueuePage,
+    Recommendations,
+    RecommendationView,
+)
 
 router = APIRouter(tags=["allocation"])
 SPO = Role.SENIOR_PROBATION_OFFICER
@@ -31,6 +41,25 @@ def _spo_of(principal: Principal, pdu_code: KeyPath) -> None:
         return
     if principal.pdu != pdu_code:
         raise Problem(403, "other-pdu", f"Only an SPO of {pdu_code} may do this.")
+
+
+CAPACITY_RULE = (
+    "total points (each person held weighed once, by their heaviest case, plus court reports: standard 138, "
+    "fast 65) / available points (2176 x (contracted hours - reductions in force) / 37) x 100, to 1 dp"
+)
+
+
+def capacity_basis(w: allocation_workflow.Workload) -> CapacityBasis:
+    return CapacityBasis(
+        rule=CAPACITY_RULE,
+        case_points=w.points - w.court_report_points,
+        court_report_points=w.court_report_points,
+        total_points=w.points,
+        contracted_hours=float(w.staff.contracted_hours),
+        reduction_hours=float(w.reduction_hours),
+        available_points=float(round(w.available, 2)),
+        people_held=w.cases,
+    )
 
 
 def _case_view(case, person, on: date, restricted: bool = False) -> CaseView:
@@ -52,6 +81,12 @@ def _case_view(case, person, on: date, restricted: bool = False) -> CaseView:
         allocated_at=case.allocated_at,
         name=f"{person.first_name} {person.last_name}" if person else None,
         restricted=restricted,
+        due_date_basis=DueDateBasis(
+            rule=f"the {ALLOCATION_WORKING_DAYS}th working day after the sentence date (England and Wales)",
+            sentence_date=case.sentence_date,
+            working_days=ALLOCATION_WORKING_DAYS,
+            days_not_counted=days_not_counted(case.sentence_date, case.due_date),
+        ),
     )
 
 
@@ -111,7 +146,13 @@ async def get_case(
     case, person = await _case(session, principal, case_id)
     await audit_read(session, request, principal, case.crn)
     restricted = bool(person.limited_access and await people_db.restricted_among(session, [person.crn]))
-    return redacted_response(_case_view(case, person, on or clock.today(), restricted), principal.roles)
+    view = _case_view(case, person, on or clock.today(), restricted)
+    held = case.status == "ALLOCATED" and case.staff_code
+    holder = await org_db.get_staff(session, case.staff_code) if held else None
+    if holder is not None:
+        view.flags = grade_flags(holder.grade, await cases_db.active_register_codes(session, case.crn))
+        view.grade_fits = not view.flags
+    return redacted_response(view, principal.roles)
 
 
 @router.get("/cases/{case_id}/recommendations", response_model=Recommendations)
@@ -122,8 +163,9 @@ async def recommendations(
     on: ReadDate | None = Query(None),
     principal: Principal = require_roles(SPO),
 ):
-    """Practitioners of the PDU who could take the case, best first (for a limited-access person, only
-    those permitted to hold it)."""
+    """Practitioners of the PDU who could take the case, best first: by projected capacity after taking
+    it, then grade suitability, then continuity, each with the reasons for their place (for a
+    limited-access person, only those permitted to hold it)."""
     case, person = await _case(session, principal, case_id)
     _spo_of(principal, case.pdu_code)
     if case.status == "CLOSED":
@@ -146,6 +188,9 @@ async def recommendations(
                 active_risk_cases=r.workload.active_risk_cases,
                 previous_practitioner=r.previous_practitioner,
                 over_case_limit=r.over_case_limit,
+                current_holder=r.candidate.current_holder,
+                reasons=r.reasons,
+                capacity_basis=capacity_basis(r.workload),
             )
             for r in found
         ],

@@ -20,6 +20,7 @@ from .access import CAN_READ, AuditChanges, CrnPath, audit_read, person_for, pol
 from .schemas import (
     BreachView,
     CaseCompliance,
+    ComplianceBasis,
     ComplianceView,
     ContactList,
     ContactView,
@@ -96,6 +97,12 @@ async def get_breach(
     return redacted_response(BreachView.model_validate(breach), principal.roles)
 
 
+COMPLIANCE_RULE = (
+    "one attended face-to-face contact in each month counted from the supervision start (the release day "
+    "after custody), and one in each of the two weeks after release; a month not yet over is IN_PROGRESS"
+)
+
+
 @router.get("/compliance", response_model=ComplianceView)
 async def compliance(
     request: Request,
@@ -116,11 +123,16 @@ async def compliance(
         if case.case_type == "CUSTODY":
             continue  # in prison: the community minimum does not apply
         sentence = await sentences_db.get(session, crn, case.sentence_id)
+        released_on = sentence.released_on if sentence else None
         periods = compliance_periods(
-            case_start=case.sentence_date,
-            released_on=sentence.released_on if sentence else None,
-            attended_face_to_face=attended,
-            on=on,
+            case_start=case.sentence_date, released_on=released_on, attended_face_to_face=attended, on=on
+        )
+        start = released_on or case.sentence_date
+        basis = ComplianceBasis(
+            rule=COMPLIANCE_RULE,
+            supervision_start=start,
+            released_on=released_on,
+            attended_face_to_face=sorted(d for d in attended if start <= d <= on),
         )
         result.append(
             CaseCompliance(
@@ -132,6 +144,7 @@ async def compliance(
                     PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status)
                     for p in periods
                 ],
+                basis=basis,
             )
         )
     return redacted_response(ComplianceView(crn=crn, on=on, cases=result), principal.roles)
@@ -145,7 +158,9 @@ async def record_drug_test(
     principal: Principal = require_roles(*PRACTICE, Role.SERVICE),
 ):
     person = await person_for(session, principal, crn)
-    test = await contacts_workflow.record_drug_test(session, person, body.model_dump(), principal.subject)
+    test = await contacts_workflow.record_drug_test(
+        session, person, body.model_dump(), principal.subject, clock.today()
+    )
     return redacted_response(DrugTestView.model_validate(test), principal.roles, 201)
 
 

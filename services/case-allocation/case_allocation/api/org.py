@@ -12,10 +12,17 @@ from probation_shared.errors import Problem, not_found
 from probation_shared.limits import IdPath, KeyPath, ReadDate
 from probation_shared.redaction import redacted_response
 
+from ..db import cases as cases_db
 from ..db import org as org_db
-from ..db.models import Reduction, Staff
+from ..db.models import CourtReport, Reduction, Staff
+from ..domain.workload import COURT_REPORT_POINTS
 from ..workflows.allocation import workloads
+from .allocation import capacity_basis
 from .schemas import (
+    CourtReportCompletion,
+    CourtReportList,
+    CourtReportView,
+    NewCourtReport,
     NewReduction,
     NewStaff,
     PduDetail,
@@ -96,9 +103,7 @@ async def create_staff(body: NewStaff, session: Session, principal: Principal = 
     _may_manage(principal, team.pdu_code)
     if await org_db.get_staff(session, body.code) is not None:
         raise Problem(409, "staff-code-in-use", f"Staff code {body.code} is already in use.")
-    staff = Staff(active=True, **body.model_dump())
-    session.add(staff)
-    await session.flush()
+    staff = await org_db.add_staff(session, Staff(active=True, **body.model_dump()))
     return redacted_response(
         StaffView.model_validate(staff), principal.roles, 201, {"Location": f"/staff/{staff.code}"}
     )
@@ -144,7 +149,7 @@ async def update_staff(
         _may_manage(principal, new_team.pdu_code)
     for field, value in changes.items():
         setattr(staff, field, value)
-    await session.flush()
+    await org_db.save(session)
     return redacted_response(StaffView.model_validate(staff), principal.roles)
 
 
@@ -172,9 +177,7 @@ async def add_reduction(
             "A reduction cannot exceed the contracted hours.",
             errors=[{"field": "hours", "message": f"at most {staff.contracted_hours}"}],
         )
-    reduction = Reduction(staff_code=staff_code, **body.model_dump())
-    session.add(reduction)
-    await session.flush()
+    reduction = await org_db.add_reduction(session, Reduction(staff_code=staff_code, **body.model_dump()))
     return redacted_response(ReductionView.model_validate(reduction), principal.roles, 201)
 
 
@@ -187,7 +190,7 @@ async def delete_reduction(
     reduction = await org_db.get_reduction(session, staff_code, reduction_id)
     if reduction is None:
         raise not_found("reduction")
-    await session.delete(reduction)
+    await org_db.delete_reduction(session, reduction)
     return Response(status_code=204)
 
 
@@ -200,8 +203,7 @@ async def staff_workload(
 ):
     staff, team = await _staff(session, staff_code)
     (w,) = await workloads(session, [(staff, team)], on or clock.today())
-    active = await org_db.active_reduction_hours(session, [staff_code], on or clock.today())
-    reduction = sum(active.get(staff_code, []), 0)
+    reduction = w.reduction_hours
     result = WorkloadView(
         staff_code=staff.code,
         grade=staff.grade,
@@ -213,5 +215,71 @@ async def staff_workload(
         cases=w.cases,
         active_risk_cases=w.active_risk_cases,
         capacity_percent=float(w.capacity) if w.capacity is not None else None,
+        court_report_points=w.court_report_points,
+        capacity_basis=capacity_basis(w),
     )
     return redacted_response(result, principal.roles)
+
+
+def _report_view(report: CourtReport) -> CourtReportView:
+    return CourtReportView(
+        id=report.id,
+        staff_code=report.staff_code,
+        kind=report.kind,
+        points=COURT_REPORT_POINTS[report.kind],
+        requested_on=report.requested_on,
+        completed_on=report.completed_on,
+    )
+
+
+@router.get("/staff/{staff_code}/court-reports", response_model=CourtReportList)
+async def list_court_reports(
+    session: Session, staff_code: KeyPath, principal: Principal = require_roles(*CAN_READ_ORG)
+):
+    await _staff(session, staff_code)
+    reports = await cases_db.court_reports(session, staff_code)
+    return redacted_response(CourtReportList(court_reports=[_report_view(r) for r in reports]), principal.roles)
+
+
+@router.post("/staff/{staff_code}/court-reports", status_code=201, response_model=CourtReportView)
+async def add_court_report(
+    body: NewCourtReport,
+    session: Session,
+    staff_code: KeyPath,
+    principal: Principal = require_roles(*CAN_MANAGE_STAFF),
+):
+    """A court report the practitioner is writing: it weighs in their workload (standard 138, fast 65)
+    until it is completed."""
+    _, team = await _staff(session, staff_code)
+    _may_manage(principal, team.pdu_code)
+    report = CourtReport(staff_code=staff_code, kind=body.kind, requested_on=body.requested_on)
+    cases_db.add_court_report(session, report)
+    await org_db.save(session)
+    return redacted_response(_report_view(report), principal.roles, 201)
+
+
+@router.post("/staff/{staff_code}/court-reports/{report_id}/completion", response_model=CourtReportView)
+async def complete_court_report(
+    body: CourtReportCompletion,
+    session: Session,
+    staff_code: KeyPath,
+    report_id: IdPath,
+    principal: Principal = require_roles(*CAN_MANAGE_STAFF),
+):
+    _, team = await _staff(session, staff_code)
+    _may_manage(principal, team.pdu_code)
+    report = await cases_db.get_court_report(session, staff_code, report_id)
+    if report is None:
+        raise not_found("court report")
+    if report.completed_on is not None:
+        raise Problem(409, "court-report-completed", "The court report is already completed.")
+    if body.completed_on < report.requested_on:
+        raise Problem(
+            422,
+            "invalid-dates",
+            "A report cannot be completed before it was requested.",
+            errors=[{"field": "completed_on", "message": "before requested_on"}],
+        )
+    report.completed_on = body.completed_on
+    await org_db.save(session)
+    return redacted_response(_report_view(report), principal.roles)

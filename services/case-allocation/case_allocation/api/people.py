@@ -25,6 +25,7 @@ from .schemas import (
     AddressChanges,
     AddressList,
     AddressView,
+    HandoverBasis,
     HandoverView,
     LimitList,
     LimitView,
@@ -340,12 +341,27 @@ async def get_handover(
     if state is None:
         return redacted_response(HandoverView(crn=crn, responsible=None), principal.roles)
     sentence = await sentences_db.get(session, crn, state.sentence_id)
-    release = omic.release_date({k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE}) if sentence else None
+    dates = {k: getattr(sentence, k) for k in omic.RELEASE_DATE_PRECEDENCE} if sentence else {}
+    release = omic.release_date(dates) if sentence else None
+    basis = None
+    if sentence is not None:
+        basis = HandoverBasis(
+            rule=(
+                "10 months or less: the COM from the start; longer: the POM until the handover date = release "
+                "date - 7 calendar months (day clamped) - 15 days, never before the sentence date; one way"
+            ),
+            sentence_date=sentence.sentence_date,
+            length=f"{sentence.length_value} {sentence.length_unit}",
+            short_sentence=omic.is_short_sentence(sentence.sentence_date, sentence.length_value, sentence.length_unit),
+            release_date_source=next((k for k in omic.RELEASE_DATE_PRECEDENCE if dates.get(k)), None),
+            released_on=sentence.released_on,
+        )
     view = HandoverView(
         crn=crn,
         sentence_id=state.sentence_id,
         responsible=state.responsible,
         handover_date=state.handover_date,
         release_date=release,
+        basis=basis,
     )
     return redacted_response(view, principal.roles)

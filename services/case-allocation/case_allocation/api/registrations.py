@@ -89,7 +89,6 @@ async def update_registration(
     person = await person_for(session, principal, crn)
     registration = await _registration(session, crn, registration_id)
     await workflow.update(session, person, registration, body.model_dump(exclude_unset=True), principal.subject)
-    await session.flush()
     return redacted_response(await _view(session, registration), principal.roles)
 
 

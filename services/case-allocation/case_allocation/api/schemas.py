@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from probation_shared import clock, limits
 from probation_shared.limits import (
@@ -26,6 +26,8 @@ from probation_shared.limits import (
     PersonName,
 )
 from probation_shared.redaction import Classified, DataClass, Outbound
+
+from ..domain.sentences import curfew_hours
 
 Identity = Classified(DataClass.IDENTITY)
 Contact = Classified(DataClass.CONTACT_DETAILS)
@@ -223,18 +225,56 @@ class Length(Strict):
         return self
 
 
+# Spelled out (not `Line(...)`) so the type checker sees a type: one line, trimmed, no control characters.
+MonitoringText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour")]
+
+
+class Monitoring(Strict):
+    """Curfew / electronic monitoring: when the curfew runs, where, and who fits which tag."""
+
+    curfew_start: ClockTime | None = None
+    curfew_end: ClockTime | None = None
+    address: MonitoringText | None = None
+    postcode: Annotated[str, Field(max_length=10, pattern=r"^[A-Za-z0-9 ]+$")] | None = None
+    em_provider: MonitoringText | None = None
+    tag_type: Literal["RF", "GPS", "ALCOHOL"] | None = None
+
+
 class NewRequirement(Strict):
     requirement_type: RequirementType
     length: Annotated[
         int, Field(gt=0, le=10000, description="RAR days, UPW hours, or months for DRR/ATR/MHTR/curfew; AAMR days")
     ]
     start_date: CourtDate | None = None
+    monitoring: Monitoring | None = None
 
     @model_validator(mode="after")
     def _unpaid_work_hours(self):
         # Unpaid work is ordered in hours, 40 to 300 (Sentencing Act 2020, Sch. 9 para 2).
         if self.requirement_type == "UPW" and not UPW_MIN_HOURS <= self.length <= UPW_MAX_HOURS:
             raise ValueError(f"unpaid work must be {UPW_MIN_HOURS} to {UPW_MAX_HOURS} hours")
+        return self
+
+    @model_validator(mode="after")
+    def _monitoring(self):
+        if self.monitoring is None:
+            return self
+        if self.requirement_type not in ("CURFEW", "AAMR"):
+            raise ValueError("monitoring details belong to curfew and alcohol abstinence monitoring requirements")
+        m = self.monitoring
+        if (m.curfew_start is None) != (m.curfew_end is None):
+            raise ValueError("a curfew needs both its start and end times")
+        if self.requirement_type == "AAMR" and m.tag_type not in (None, "ALCOHOL"):
+            raise ValueError("alcohol abstinence monitoring uses an ALCOHOL tag")
+        if self.requirement_type == "CURFEW" and m.tag_type == "ALCOHOL":
+            raise ValueError("a curfew is monitored by an RF or GPS tag")
+        if m.curfew_start is not None and m.curfew_end is not None:
+            # A curfew runs 2 to 20 hours a day (Sentencing Act 2020, Sch. 9 para 9).
+            if not 2 <= curfew_hours(m.curfew_start, m.curfew_end) <= 20:
+                raise ValueError("a curfew runs 2 to 20 hours a day")
         return self
 
 
@@ -297,12 +337,26 @@ class OffenceView(View):
     main: Annotated[bool, OffenceClass]
 
 
+class MonitoringView(View):
+    curfew_start: Annotated[str | None, SentenceClass] = None
+    curfew_end: Annotated[str | None, SentenceClass] = None
+    hours_per_day: Annotated[float | None, SentenceClass] = None
+    address: Annotated[str | None, Contact] = None
+    postcode: Annotated[str | None, Contact] = None
+    em_provider: Annotated[str | None, SentenceClass] = None
+    tag_type: Annotated[str | None, SentenceClass] = None
+
+
 class RequirementView(View):
     id: Annotated[int, Ref]
     requirement_type: Annotated[str, SentenceClass]
     length: Annotated[int, SentenceClass]
     unit: Annotated[str, SentenceClass]
     completed: Annotated[int, SentenceClass]
+    # Progress is counted in `progress_unit`; `progress_total` of it completes the requirement.
+    progress_unit: Annotated[str | None, SentenceClass] = None
+    progress_total: Annotated[int | None, SentenceClass] = None
+    monitoring: MonitoringView | None = None
     start_date: Annotated[date, SentenceClass]
     status: Annotated[str, Ref]
     terminated_on: Annotated[date | None, SentenceClass] = None
@@ -483,8 +537,43 @@ class ReductionView(View):
     end_date: Annotated[date | None, StaffClass] = None
 
 
+class NewCourtReport(Strict):
+    kind: Literal["STANDARD", "FAST"]
+    requested_on: PastDate
+
+
+class CourtReportCompletion(Strict):
+    completed_on: PastDate
+
+
+class CourtReportView(View):
+    id: Annotated[int, Ref]
+    staff_code: Annotated[str, StaffClass]
+    kind: Annotated[str, Ref]
+    points: Annotated[int, Ref]
+    requested_on: Annotated[date, Ref]
+    completed_on: Annotated[date | None, Ref] = None
+
+
+class CourtReportList(Outbound):
+    court_reports: list[CourtReportView]
+
+
 class ReductionList(Outbound):
     reductions: list[ReductionView]
+
+
+class CapacityBasis(Outbound):
+    """What a capacity figure was computed from (docs/domain.md, "Allocation and caseload")."""
+
+    rule: Annotated[str, Ref]
+    case_points: Annotated[int, Ref]
+    court_report_points: Annotated[int, Ref]
+    total_points: Annotated[int, Ref]
+    contracted_hours: Annotated[float, StaffClass]
+    reduction_hours: Annotated[float, StaffClass]
+    available_points: Annotated[float, Ref]
+    people_held: Annotated[int, Ref]
 
 
 class WorkloadView(Outbound):
@@ -498,9 +587,18 @@ class WorkloadView(Outbound):
     cases: Annotated[int, Ref]
     active_risk_cases: Annotated[int, Ref]
     capacity_percent: Annotated[float | None, Ref]
+    court_report_points: Annotated[int, Ref] = 0
+    capacity_basis: CapacityBasis | None = None
 
 
 # --- allocation -------------------------------------------------------------------------------
+
+
+class DueDateBasis(Outbound):
+    rule: Annotated[str, Ref]
+    sentence_date: Annotated[date, SentenceClass]
+    working_days: Annotated[int, Ref]
+    days_not_counted: Annotated[list[date], Ref]  # weekends and bank holidays skipped
 
 
 class CaseView(Outbound):
@@ -522,6 +620,10 @@ class CaseView(Outbound):
     name: Annotated[str | None, Identity] = None
     # The person is on a restriction: only the staff named on it may see the case or be given it.
     restricted: Annotated[bool, Ref] = False
+    # An allocated case whose holder's grade no longer fits (e.g. RoSH high added after it went to a PSO).
+    grade_fits: Annotated[bool | None, Risk] = None
+    flags: Annotated[list[str], Risk] = []
+    due_date_basis: DueDateBasis | None = None
 
 
 class QueuePage(Outbound):
@@ -546,6 +648,10 @@ class RecommendationView(Outbound):
     active_risk_cases: Annotated[int, StaffClass]
     previous_practitioner: Annotated[bool, StaffClass]
     over_case_limit: Annotated[bool, StaffClass]
+    current_holder: Annotated[bool, StaffClass] = False
+    # Why this practitioner stands where they do, e.g. "PO required: RoSH high", "would reach 9.5% (now 6.6%)".
+    reasons: Annotated[list[str], StaffClass] = []
+    capacity_basis: CapacityBasis | None = None
 
 
 class Recommendations(Outbound):
@@ -592,12 +698,22 @@ class ManagerView(Outbound):
     allocated_at: Annotated[datetime | None, Ref] = None
 
 
+class HandoverBasis(Outbound):
+    rule: Annotated[str, Ref]
+    sentence_date: Annotated[date, SentenceClass]
+    length: Annotated[str, SentenceClass]
+    short_sentence: Annotated[bool, SentenceClass]
+    release_date_source: Annotated[str | None, SentenceClass] = None  # which custody date was used
+    released_on: Annotated[date | None, SentenceClass] = None
+
+
 class HandoverView(Outbound):
     crn: Annotated[str, Ref]
     sentence_id: Annotated[int | None, Ref] = None
     responsible: Annotated[str | None, Ref]
     handover_date: Annotated[date | None, SentenceClass] = None  # follows from the release date
     release_date: Annotated[date | None, SentenceClass] = None
+    basis: HandoverBasis | None = None
 
 
 class HandoverJobResult(Outbound):
@@ -657,12 +773,20 @@ class PeriodView(Outbound):
     status: Annotated[str, SentenceClass]
 
 
+class ComplianceBasis(Outbound):
+    rule: Annotated[str, Ref]
+    supervision_start: Annotated[date, SentenceClass]
+    released_on: Annotated[date | None, SentenceClass] = None
+    attended_face_to_face: Annotated[list[date], SentenceClass]  # the contacts counted
+
+
 class CaseCompliance(Outbound):
     case_id: Annotated[int, Ref]
     sentence_id: Annotated[int, Ref]
     case_type: Annotated[str, SentenceClass]
     compliant: Annotated[bool, SentenceClass]
     periods: list[PeriodView]
+    basis: ComplianceBasis | None = None
 
 
 class ComplianceView(Outbound):

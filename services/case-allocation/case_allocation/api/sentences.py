@@ -14,11 +14,12 @@ from probation_shared.redaction import redacted_response
 from ..db import cases as cases_db
 from ..db import sentences as sentences_db
 from ..domain import omic
-from ..domain.sentences import is_custodial
+from ..domain.sentences import PROGRESS_UNITS, curfew_hours, is_custodial, progress_total
 from ..workflows import sentencing
 from .access import CAN_READ, CAN_WRITE, AuditChanges, CrnPath, audit_read, person_for
 from .schemas import (
     CustodyView,
+    MonitoringView,
     NewRequirement,
     NewSentence,
     OffenceView,
@@ -31,6 +32,17 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/people/{crn}/sentences", tags=["sentences"], dependencies=[AuditChanges])
+
+
+def requirement_view(r) -> RequirementView:
+    view = RequirementView.model_validate(r)
+    view.progress_unit = PROGRESS_UNITS[r.requirement_type]
+    view.progress_total = progress_total(r.requirement_type, r.length, r.start_date)
+    if r.monitoring:
+        m = r.monitoring
+        hours = curfew_hours(m["curfew_start"], m["curfew_end"]) if m.get("curfew_start") else None
+        view.monitoring = MonitoringView(**m, hours_per_day=hours)
+    return view
 
 
 async def sentence_view(session, sentence) -> SentenceView:
@@ -57,7 +69,7 @@ async def sentence_view(session, sentence) -> SentenceView:
         terminated_on=sentence.terminated_on,
         termination_reason=sentence.termination_reason,
         custody=custody,
-        requirements=[RequirementView.model_validate(r) for r in requirements],
+        requirements=[requirement_view(r) for r in requirements],
         case_id=case.id if case else None,
     )
 
@@ -165,7 +177,7 @@ async def add_requirement(
     person = await person_for(session, principal, crn)
     sentence = await _sentence(session, crn, sentence_id)
     requirement = await sentencing.add_requirement(session, person, sentence, body.model_dump())
-    return redacted_response(RequirementView.model_validate(requirement), principal.roles, 201)
+    return redacted_response(requirement_view(requirement), principal.roles, 201)
 
 
 async def _requirement(session, crn: str, sentence_id: IdPath, requirement_id: IdPath):
@@ -188,7 +200,7 @@ async def record_progress(
     await person_for(session, principal, crn)
     _, requirement = await _requirement(session, crn, sentence_id, requirement_id)
     await sentencing.record_progress(session, requirement, body.completed)
-    return redacted_response(RequirementView.model_validate(requirement), principal.roles)
+    return redacted_response(requirement_view(requirement), principal.roles)
 
 
 @router.post("/{sentence_id}/requirements/{requirement_id}/termination", response_model=RequirementView)
@@ -203,4 +215,4 @@ async def terminate_requirement(
     person = await person_for(session, principal, crn)
     sentence, requirement = await _requirement(session, crn, sentence_id, requirement_id)
     await sentencing.terminate_requirement(session, person, sentence, requirement, on=body.date, reason=body.reason)
-    return redacted_response(RequirementView.model_validate(requirement), principal.roles)
+    return redacted_response(requirement_view(requirement), principal.roles)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case as when
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import Allocation, Case, Person, Registration, Staff, Team
+from ..domain.workload import HeldCase
+from .models import Allocation, Case, CourtReport, Person, Registration, Staff, Team
 
 
 async def get(session: AsyncSession, case_id: int) -> Case | None:
@@ -21,21 +21,63 @@ async def open_cases_of(session: AsyncSession, crn: str) -> list[Case]:
     return list(await session.scalars(select(Case).where(Case.crn == crn, Case.status != "CLOSED")))
 
 
-async def workload(session: AsyncSession, staff_codes: list[str]) -> dict[str, tuple[int, int, int]]:
-    """Per staff code: (total points, open cases, open cases needing active risk management)."""
+async def held_cases(session: AsyncSession, staff_codes: list[str]) -> dict[str, list[HeldCase]]:
+    """Per staff code, the open cases they hold (the domain counts them per person)."""
     if not staff_codes:
         return {}
     rows = await session.execute(
-        select(
-            Case.staff_code,
-            func.coalesce(func.sum(Case.points), 0),
-            func.count(),
-            func.coalesce(func.sum(when((Case.upw_only.is_(False), 1), else_=0)), 0),
+        select(Case.staff_code, Case.crn, Case.points, Case.upw_only).where(
+            Case.staff_code.in_(staff_codes), Case.status == "ALLOCATED"
         )
-        .where(Case.staff_code.in_(staff_codes), Case.status == "ALLOCATED")
-        .group_by(Case.staff_code)
     )
-    return {code: (int(points), int(count), int(active)) for code, points, count, active in rows}
+    out: dict[str, list[HeldCase]] = {}
+    for code, crn, points, upw_only in rows:
+        out.setdefault(str(code), []).append(HeldCase(crn, int(points), bool(upw_only)))
+    return out
+
+
+async def open_court_reports(session: AsyncSession, staff_codes: list[str]) -> dict[str, list[str]]:
+    """Per staff code, the kinds of the court reports they are writing (not yet completed)."""
+    if not staff_codes:
+        return {}
+    rows = await session.execute(
+        select(CourtReport.staff_code, CourtReport.kind).where(
+            CourtReport.staff_code.in_(staff_codes), CourtReport.completed_on.is_(None)
+        )
+    )
+    out: dict[str, list[str]] = {}
+    for code, kind in rows:
+        out.setdefault(code, []).append(kind)
+    return out
+
+
+def add_court_report(session: AsyncSession, report: CourtReport) -> None:
+    session.add(report)
+
+
+async def court_reports(session: AsyncSession, staff_code: str) -> list[CourtReport]:
+    return list(
+        await session.scalars(select(CourtReport).where(CourtReport.staff_code == staff_code).order_by(CourtReport.id))
+    )
+
+
+async def get_court_report(session: AsyncSession, staff_code: str, report_id: int) -> CourtReport | None:
+    row = await session.get(CourtReport, report_id)
+    return row if row is not None and row.staff_code == staff_code else None
+
+
+async def last_holder(session: AsyncSession, crn: str, other_than_case: int) -> str | None:
+    """Who was last allocated one of the person's other cases: continuity for a new one."""
+    return await session.scalar(
+        select(Allocation.staff_code)
+        .where(Allocation.crn == crn, Allocation.case_id != other_than_case)
+        .order_by(Allocation.at.desc(), Allocation.id.desc())
+        .limit(1)
+    )
+
+
+def add_allocation(session: AsyncSession, allocation: Allocation) -> None:
+    session.add(allocation)
 
 
 async def queue(

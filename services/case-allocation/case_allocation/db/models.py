@@ -82,6 +82,18 @@ class Reduction(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
 
 
+class CourtReport(Base):
+    """A pre-sentence report a practitioner is writing: it weighs in their workload until completed."""
+
+    __tablename__ = "court_report"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    staff_code: Mapped[str] = mapped_column(ForeignKey("staff.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # STANDARD | FAST
+    requested_on: Mapped[date] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
 # --- people -----------------------------------------------------------------------------------
 
 
@@ -185,7 +197,9 @@ class Requirement(Base):
     requirement_type: Mapped[str] = mapped_column(String(10))
     length: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(String(10))
-    completed: Mapped[int] = mapped_column(Integer, default=0)  # RAR days / UPW hours done
+    completed: Mapped[int] = mapped_column(Integer, default=0)  # in the type's progress unit (domain.sentences)
+    # Curfew / electronic monitoring: hours, address, provider and tag (domain.sentences.MONITORED).
+    monitoring: Mapped[dict | None] = mapped_column(JSON)
     start_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="ACTIVE")
     terminated_on: Mapped[date | None] = mapped_column(Date)

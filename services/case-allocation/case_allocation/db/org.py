@@ -83,3 +83,24 @@ async def active_reduction_hours(session: AsyncSession, staff_codes: list[str], 
 async def get_reduction(session: AsyncSession, staff_code: str, reduction_id: int) -> Reduction | None:
     row = await session.get(Reduction, reduction_id)
     return row if row is not None and row.staff_code == staff_code else None
+
+
+async def add_staff(session: AsyncSession, staff: Staff) -> Staff:
+    session.add(staff)
+    await session.flush()
+    return staff
+
+
+async def save(session: AsyncSession) -> None:
+    """Write pending changes now, so a response built next reads what was stored."""
+    await session.flush()
+
+
+async def add_reduction(session: AsyncSession, reduction: Reduction) -> Reduction:
+    session.add(reduction)
+    await session.flush()
+    return reduction
+
+
+async def delete_reduction(session: AsyncSession, reduction: Reduction) -> None:
+    await session.delete(reduction)

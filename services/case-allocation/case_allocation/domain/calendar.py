@@ -41,6 +41,12 @@ def allocation_due_date(sentence_date: date) -> date:
     return add_working_days(sentence_date, ALLOCATION_WORKING_DAYS)
 
 
+def days_not_counted(start: date, end: date) -> list[date]:
+    """The weekend days and bank holidays after `start` up to `end`: what the working-day count skipped."""
+    days = (start + timedelta(days=i) for i in range(1, (end - start).days + 1))
+    return [d for d in days if not is_working_day(d)]
+
+
 def due_status(due_date: date, today: date) -> str:
     """OVERDUE the day after the due date; DUE_TODAY on it; DUE_ON before it."""
     if today > due_date:

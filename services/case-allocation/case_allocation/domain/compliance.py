@@ -37,9 +37,12 @@ def _status(contacts: int, end: date, on: date) -> str:
 def compliance_periods(
     *, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date
 ) -> list[Period]:
-    """The minimum-contact periods due so far: each calendar month of supervision since the case
-    started (from the first of the month after the start, the start's own month counted from the start),
-    and the two weeks after release week by week."""
+    """The minimum-contact periods due so far: each month of supervision counted from the day it started
+    (the case start, or the release day), not calendar months, and the two weeks after release week by
+    week (docs/domain.md, "Sentences, requirements and registrations"). Month n runs from the start plus
+    n months to the day before the start plus n + 1 months, each counted from the start itself so a
+    31 January start keeps its anchor (28 February–30 March, then 31 March–29 April) rather than drifting
+    to the 28th."""
     periods: list[Period] = []
 
     def count(start: date, end: date) -> int:
@@ -54,19 +57,22 @@ def compliance_periods(
             n = count(start, end)
             periods.append(Period(start, end, "WEEKLY_AFTER_RELEASE", n, _status(n, end, on)))
     supervision_start = released_on if released_on else case_start
+    month = 0
     start = supervision_start
     while start <= on:
-        end = add_months(start, 1) - timedelta(days=1)
+        end = add_months(supervision_start, month + 1) - timedelta(days=1)
         n = count(start, end)
         periods.append(Period(start, end, "MONTHLY", n, _status(n, end, on)))
+        month += 1
         start = end + timedelta(days=1)
     return periods
 
 
+# A refused test counts as a positive one for enforcement (docs/domain.md, "Sentences, requirements and registrations").
+COUNTS_AS_POSITIVE = frozenset({"POSITIVE", "REFUSED"})
+
+
 def repeated_positive(results_latest_first: Sequence[str]) -> bool:
-    """Flag for enforcement when the latest two results are both positive."""
-    return (
-        len(results_latest_first) >= 2
-        and results_latest_first[0] == "POSITIVE"
-        and results_latest_first[1] == "POSITIVE"
-    )
+    """Flag for enforcement when the latest two results are both positive, a refusal counting as positive:
+    POSITIVE, REFUSED, POSITIVE is flagged at the refusal and again at the second positive."""
+    return len(results_latest_first) >= 2 and all(r in COUNTS_AS_POSITIVE for r in results_latest_first[:2])

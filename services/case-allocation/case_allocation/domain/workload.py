@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 NOMINAL_TARGET = Decimal(2176)
@@ -19,6 +20,8 @@ _POINTS = {
 POINTS: dict[str, dict[str, int]] = {ct: dict(zip(_TIERS, values, strict=True)) for ct, values in _POINTS.items()}
 
 COURT_REPORT_POINTS = {"STANDARD": 138, "FAST": 65}
+# A case is weighed as this tier until its tier is known (docs/domain.md, "Allocation and caseload").
+UNTIERED_DEFAULT_TIER = "D1"
 
 GRADES = ("PSO", "PQiP", "PO", "SPO")
 HIGH_RISK_CODES = frozenset({"RVHR", "RHRH"})
@@ -34,11 +37,42 @@ def base_tier(tier: str | None) -> str | None:
 
 
 def case_points(tier: str | None, case_type: str) -> int:
-    """Points for one case; an untiered case weighs nothing until its tier is known."""
-    core = base_tier(tier)
-    if core is None:
-        return 0
-    return POINTS[case_type][core]
+    """Points for one case; an untiered case weighs as `UNTIERED_DEFAULT_TIER` until its tier is known, so
+    a new case is never free to take."""
+    return POINTS[case_type][base_tier(tier) or UNTIERED_DEFAULT_TIER]
+
+
+def court_report_points(kinds: Iterable[str]) -> int:
+    """Points of the court reports a practitioner is writing: standard 138, fast 65."""
+    return sum(COURT_REPORT_POINTS[k] for k in kinds)
+
+
+@dataclass(frozen=True)
+class HeldCase:
+    crn: str
+    points: int
+    upw_only: bool
+
+
+@dataclass(frozen=True)
+class Caseload:
+    points: int  # case points, each person weighed once (by their heaviest case)
+    people: int
+    active_risk_people: int  # people with at least one case that is not unpaid-work only
+
+
+def caseload(cases: Iterable[HeldCase]) -> Caseload:
+    """Caseload and the 50 cap count people on probation, not sentences: one person on two orders counts
+    once, weighed by the heavier order, and needs active risk management if any of their orders does."""
+    by_person: dict[str, tuple[int, bool]] = {}
+    for c in cases:
+        points, upw_only = by_person.get(c.crn, (0, True))
+        by_person[c.crn] = (max(points, c.points), upw_only and c.upw_only)
+    return Caseload(
+        sum(p for p, _ in by_person.values()),
+        len(by_person),
+        sum(1 for _, upw_only in by_person.values() if not upw_only),
+    )
 
 
 def available_points(
@@ -63,10 +97,32 @@ def requires_probation_officer(active_register_codes: Iterable[str]) -> bool:
     return bool(codes & HIGH_RISK_CODES) or MAPPA_CODE in codes
 
 
+def po_required_because(active_register_codes: Iterable[str]) -> list[str]:
+    """Plain reasons a PO must hold the case, e.g. "PO required: RoSH high"; empty when any grade may."""
+    codes = set(active_register_codes)
+    reasons = []
+    if "RVHR" in codes:
+        reasons.append("PO required: RoSH very high")
+    if "RHRH" in codes:
+        reasons.append("PO required: RoSH high")
+    if MAPPA_CODE in codes:
+        reasons.append("PO required: MAPPA")
+    return reasons
+
+
 def suitable_grades(active_register_codes: Iterable[str]) -> tuple[str, ...]:
     if requires_probation_officer(active_register_codes):
         return ("PO",)
     return ("PSO", "PQiP", "PO")
+
+
+def grade_flags(holder_grade: str, active_register_codes: Iterable[str]) -> list[str]:
+    """Flags on an allocation whose holder's grade no longer fits: a RoSH or MAPPA registration added after
+    the case went to a PSO or PQiP means a PO must now hold it."""
+    if holder_grade in suitable_grades(active_register_codes):
+        return []
+    why = po_required_because(active_register_codes)
+    return [f"grade no longer fits: {w}, held by a {holder_grade}" for w in why]
 
 
 def over_case_limit(active_risk_cases: int, adding_active_risk_case: bool) -> bool:

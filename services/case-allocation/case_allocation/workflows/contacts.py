@@ -67,7 +67,9 @@ async def _maybe_breach(session: AsyncSession, person: Person, contact: Contact)
     return breach
 
 
-async def record_drug_test(session: AsyncSession, person: Person, data: dict[str, Any], actor: str) -> DrugTest:
+async def record_drug_test(
+    session: AsyncSession, person: Person, data: dict[str, Any], actor: str, today: date
+) -> DrugTest:
     requirement = await sentences_db.requirement_by_id(session, data["requirement_id"])
     sentence = await sentences_db.get(session, person.crn, requirement.sentence_id) if requirement else None
     if requirement is None or sentence is None or requirement.requirement_type != "DRR":
@@ -76,6 +78,17 @@ async def record_drug_test(session: AsyncSession, person: Person, data: dict[str
             "Drug tests are recorded against a drug rehabilitation requirement of this person.",
             [FieldError("requirement_id", "not a DRR of this person")],
             status=422,
+        )
+    if requirement.status != "ACTIVE" or sentence.status != "ACTIVE":
+        raise DomainError(
+            "requirement-terminated",
+            "The drug rehabilitation requirement is terminated: no test is recorded against it.",
+            [FieldError("requirement_id", "terminated")],
+            status=422,
+        )
+    if data["test_date"] > today:
+        raise DomainError(
+            "future-date", "A drug test cannot be dated in the future.", [FieldError("test_date", "after today")]
         )
     codes = await cases_db.active_register_codes(session, person.crn)
     notifiable = bool(codes & {"IIOM", "MAPP"})

@@ -12,6 +12,7 @@ from probation_shared.domain_error import DomainError, FieldError
 
 from ..db import people as people_db
 from ..db.models import Address, LimitedAccess, Person
+from ..domain.addresses import PREVIOUS, place_main
 from ..domain.identifiers import random_crn
 from ..events import publish
 
@@ -87,11 +88,21 @@ async def _end_current_main(
             await publish.address_changed(session, person, other.id, "updated")
 
 
+async def _current_main(session: AsyncSession, person: Person, except_id: int | None = None) -> Address | None:
+    mains = [a for a in await people_db.addresses(session, person.crn) if a.status == "MAIN" and a.id != except_id]
+    return mains[0] if mains else None
+
+
 async def add_address(session: AsyncSession, person: Person, fields: dict[str, Any]) -> Address:
     if fields.get("end_date") and fields["end_date"] < fields["start_date"]:
         raise _bad_dates()
-    if fields["status"] == "MAIN" and not fields.get("end_date"):
-        await _end_current_main(session, person, fields["start_date"])
+    if fields["status"] == "MAIN":
+        current = await _current_main(session, person)
+        placed = place_main(fields["start_date"], fields.get("end_date"), current.start_date if current else None)
+        if placed == PREVIOUS:
+            fields = {**fields, "status": "PREVIOUS"}
+        elif not fields.get("end_date"):
+            await _end_current_main(session, person, fields["start_date"])
     address = Address(crn=person.crn, deleted=False, updated_at=clock.now(), **fields)
     session.add(address)
     await session.flush()
@@ -105,7 +116,11 @@ async def update_address(session: AsyncSession, person: Person, address: Address
     if end and end < start:
         raise _bad_dates()
     if changes.get("status") == "MAIN" and address.status != "MAIN":
-        await _end_current_main(session, person, start, except_id=address.id)
+        current = await _current_main(session, person, except_id=address.id)
+        if place_main(start, end, current.start_date if current else None) == PREVIOUS:
+            changes = {**changes, "status": "PREVIOUS"}
+        else:
+            await _end_current_main(session, person, start, except_id=address.id)
     for field, value in changes.items():
         setattr(address, field, value)
     if address.end_date and address.end_date <= clock.today() and address.status == "MAIN":

@@ -72,6 +72,7 @@ async def update(
     if "notes" in changes:
         registration.notes = changes["notes"]
     session.add(_history(registration, "UPDATED", actor))
+    await session.flush()
     await publish.registration_changed(
         session,
         person,

@@ -17,7 +17,17 @@ from ..db import sentences as sentences_db
 from ..db.models import Case, Conviction, HandoverState, Offence, Person, Requirement, Sentence
 from ..domain import omic
 from ..domain.calendar import allocation_due_date
-from ..domain.sentences import REQUIREMENT_UNITS, SentenceFacts, case_type, is_custodial, mandate_for_change, upw_only
+from ..domain.sentences import (
+    PROGRESS_UNITS,
+    REQUIREMENT_UNITS,
+    SentenceFacts,
+    case_type,
+    check_progress,
+    is_custodial,
+    mandate_for_change,
+    progress_total,
+    upw_only,
+)
 from ..domain.sentencing import CUSTODY_DATES
 from ..domain.workload import case_points
 from ..events import publish
@@ -136,6 +146,7 @@ def _new_requirement(sentence: Sentence, r: dict[str, Any]) -> Requirement:
         completed=0,
         start_date=r.get("start_date") or sentence.sentence_date,
         status="ACTIVE",
+        monitoring=r.get("monitoring"),
     )
 
 
@@ -240,27 +251,16 @@ async def add_requirement(
 
 
 async def record_progress(session: AsyncSession, requirement: Requirement, completed: int) -> Requirement:
-    if requirement.requirement_type not in ("RAR", "UPW"):
-        raise DomainError(
-            "no-progress-measure", "Progress is recorded in RAR days or unpaid work hours only.", status=409
-        )
     if requirement.status != "ACTIVE":
         raise DomainError("requirement-terminated", "The requirement is terminated.", status=409)
-    if completed > requirement.length:
-        raise DomainError(
-            "progress-exceeds-length",
-            f"{completed} exceeds the requirement's {requirement.length} {requirement.unit.lower()}.",
-            [FieldError("completed", f"must not exceed {requirement.length}")],
-            status=422,
-        )
-    if completed < (requirement.completed or 0):
-        raise DomainError(
-            "progress-backwards",
-            f"Progress only moves forward: {requirement.completed} {requirement.unit.lower()} are "
-            f"already recorded as completed.",
-            [FieldError("completed", f"must not be less than {requirement.completed}")],
-        )
+    check_progress(
+        requirement.completed or 0,
+        completed,
+        progress_total(requirement.requirement_type, requirement.length, requirement.start_date),
+        PROGRESS_UNITS[requirement.requirement_type],
+    )
     requirement.completed = completed
+    await session.flush()
     return requirement
 
 
@@ -304,6 +304,10 @@ async def refresh_handover(session: AsyncSession, person: Person, today: date) -
         return None
     if current.released_on and current.released_on <= today:
         verdict = omic.Handover("COM", state.handover_date if state else current.released_on)
+    elif state is not None and state.sentence_id == current.id and state.responsible == "COM":
+        # Handover is one way: once the COM holds the sentence, a later amendment (a release date moved
+        # out, say) does not hand it back to the prison.
+        verdict = omic.Handover("COM", state.handover_date)
     else:
         release = omic.release_date({k: getattr(current, k) for k in omic.RELEASE_DATE_PRECEDENCE})
         verdict = omic.responsibility(
@@ -340,8 +344,16 @@ async def refresh_handover(session: AsyncSession, person: Person, today: date) -
     return state
 
 
-async def run_handover_job(session: AsyncSession, on: date) -> list[str]:
-    """The daily job: every POM-held case whose handover date has come passes to the COM. Returns the CRNs moved."""
+async def run_handover_job(session: AsyncSession, on: date, today: date | None = None) -> list[str]:
+    """The daily job: every POM-held case whose handover date has come passes to the COM. Returns the CRNs
+    moved. A day after `today` is refused: running ahead would hand cases over early, for good."""
+    if on > (today or clock.today()):
+        raise DomainError(
+            "future-date",
+            f"The handover job runs for today or a past day, not {on.isoformat()}.",
+            [FieldError("on", "must not be after today")],
+            status=422,
+        )
     moved = []
     for state in await sentences_db.handovers_due(session, on):
         person = await people_db.get(session, state.crn)

@@ -48,5 +48,5 @@ def test_an_outcome_only_for_a_contact_that_has_happened():
 def test_grades_points_and_the_active_risk_case_limit():
     assert suitable_grades({"MAPP"}) == ("PO",)
     assert suitable_grades(set()) == ("PSO", "PQiP", "PO")
-    assert case_points("A3S", "COMMUNITY") == 206 and case_points(None, "COMMUNITY") == 0
+    assert case_points("A3S", "COMMUNITY") == 206 and case_points(None, "COMMUNITY") == 29
     assert over_case_limit(50, True) and not over_case_limit(50, False)

@@ -13,7 +13,7 @@ CONTRACT_TYPES = {
     "FBD": "Finance, Benefits and Debt",
     "DNR": "Dependency and Recovery",
 }
-# The long names contract types were stored under before the codes (migration rm_0005 rewrites them).
+# The long names contract types were stored under before the codes (migration 0005 rewrites them).
 LEGACY_CONTRACT_TYPES = {
     "ACCOMMODATION": "ACC",
     "PERSONAL_WELLBEING": "PWB",

@@ -1,6 +1,6 @@
 """endpoint partner kind: PROVIDER or POLICE
 
-Revision ID: police_0001
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02 00:55:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-02 00:55:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "police_0001"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None

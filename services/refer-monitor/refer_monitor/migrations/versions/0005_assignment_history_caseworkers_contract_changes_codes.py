@@ -1,6 +1,6 @@
 """assignment history, provider caseworkers, contract changes, responsibility; contract types as codes
 
-Revision ID: rm_0005
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 00:45:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-02 00:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "rm_0005"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

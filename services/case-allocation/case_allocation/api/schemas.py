@@ -286,6 +286,7 @@ class CustodyDates(Strict):
     automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
+    prison_code: Code | None = None
 
 
 class NewSentence(Strict):
@@ -320,6 +321,7 @@ class SentenceChanges(Strict):
     automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
+    prison_code: Code | None = None
 
 
 class Termination(Strict):
@@ -372,6 +374,7 @@ class CustodyView(View):
     licence_expiry_date: Annotated[date | None, SentenceClass] = None
     released_on: Annotated[date | None, SentenceClass] = None
     release_date: Annotated[date | None, SentenceClass] = None
+    prison_code: Annotated[str | None, Ref] = None
 
 
 class SentenceView(Outbound):
@@ -391,6 +394,7 @@ class SentenceView(Outbound):
     custody: CustodyView | None = None
     requirements: list[RequirementView]
     case_id: Annotated[int | None, Ref] = None
+    pdu_code: Annotated[str | None, Ref] = None
 
 
 class SentenceList(Outbound):

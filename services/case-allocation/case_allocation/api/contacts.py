@@ -108,9 +108,9 @@ async def compliance(
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     on = on or clock.today()
-    attended = [
-        c.contact_date for c in await contacts_db.of_person(session, crn) if c.face_to_face and c.outcome == "ATTENDED"
-    ]
+    face_to_face = [c for c in await contacts_db.of_person(session, crn) if c.face_to_face]
+    attended = [c.contact_date for c in face_to_face if c.outcome == "ATTENDED"]
+    booked = [c.contact_date for c in face_to_face if c.outcome is None]
     result = []
     for case in await cases_db.open_cases_of(session, crn):
         if case.case_type == "CUSTODY":
@@ -121,6 +121,7 @@ async def compliance(
             released_on=sentence.released_on if sentence else None,
             attended_face_to_face=attended,
             on=on,
+            booked_face_to_face=booked,
         )
         result.append(
             CaseCompliance(
@@ -129,7 +130,9 @@ async def compliance(
                 case_type=case.case_type,
                 compliant=all(p.status != "NOT_MET" for p in periods),
                 periods=[
-                    PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status)
+                    PeriodView(
+                        start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, planned=p.planned, status=p.status
+                    )
                     for p in periods
                 ],
             )

@@ -26,6 +26,7 @@ class Period:
     kind: str  # MONTHLY | WEEKLY_AFTER_RELEASE
     contacts: int
     status: str  # MET | NOT_MET | IN_PROGRESS
+    planned: int = 0  # face-to-face contacts booked in the period with no outcome yet
 
 
 def _status(contacts: int, end: date, on: date) -> str:
@@ -35,15 +36,24 @@ def _status(contacts: int, end: date, on: date) -> str:
 
 
 def compliance_periods(
-    *, case_start: date, released_on: date | None, attended_face_to_face: Sequence[date], on: date
+    *,
+    case_start: date,
+    released_on: date | None,
+    attended_face_to_face: Sequence[date],
+    on: date,
+    booked_face_to_face: Sequence[date] = (),
 ) -> list[Period]:
     """The minimum-contact periods due so far: each calendar month of supervision since the case
     started (from the first of the month after the start, the start's own month counted from the start),
-    and the two weeks after release week by week."""
+    and the two weeks after release week by week. Booked contacts (no outcome yet) are counted as
+    `planned`: they show the period is covered, but only an attended contact meets it."""
     periods: list[Period] = []
 
     def count(start: date, end: date) -> int:
         return sum(1 for d in attended_face_to_face if start <= d <= end)
+
+    def planned(start: date, end: date) -> int:
+        return sum(1 for d in booked_face_to_face if start <= d <= end)
 
     if released_on and released_on <= on:
         for week in range(ENHANCED_SUPPORT_DAYS // 7):
@@ -52,15 +62,29 @@ def compliance_periods(
                 break
             end = start + timedelta(days=6)
             n = count(start, end)
-            periods.append(Period(start, end, "WEEKLY_AFTER_RELEASE", n, _status(n, end, on)))
+            periods.append(Period(start, end, "WEEKLY_AFTER_RELEASE", n, _status(n, end, on), planned(start, end)))
     supervision_start = released_on if released_on else case_start
     start = supervision_start
     while start <= on:
         end = add_months(start, 1) - timedelta(days=1)
         n = count(start, end)
-        periods.append(Period(start, end, "MONTHLY", n, _status(n, end, on)))
+        periods.append(Period(start, end, "MONTHLY", n, _status(n, end, on), planned(start, end)))
         start = end + timedelta(days=1)
     return periods
+
+
+def enhanced_support_to_book(
+    already_booked: Iterable[tuple[date, str]], requested: Sequence[tuple[date, str]]
+) -> list[tuple[date, str]]:
+    """The requested (date, type) contacts not already booked, each once: a schedule delivered again,
+    or repeated within itself, books nothing twice."""
+    seen = set(already_booked)
+    fresh = []
+    for item in requested:
+        if item not in seen:
+            seen.add(item)
+            fresh.append(item)
+    return fresh
 
 
 def repeated_positive(results_latest_first: Sequence[str]) -> bool:

@@ -23,11 +23,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
 from standardwebhooks import Webhook
 
+from probation_shared import clock
 from probation_shared.auth import mint_token
 from probation_shared.testing.receiver import Receiver
 
@@ -113,7 +115,7 @@ class Journey:
         self.say = say
         self.http = client
         self.timeout = timeout
-        self.today = date.today()
+        self.today = clock.today()  # the platform's today (England and Wales): sentence and due dates count from it
         self.spo = platform.headers("SENIOR_PROBATION_OFFICER", "spo.ne01", staff_code=SPO, pdu=PDU, region="NE")
         self.pom = platform.headers("PRISON_OFFENDER_MANAGER", "pom.durham")
         self.court = platform.headers("PROBATION_PRACTITIONER", "court.duty", pdu=PDU, region="NE")
@@ -127,6 +129,9 @@ class Journey:
         self.sentence_id = 0
         self.staff_code = ""
         self.staff_name = ""
+        self.workload_before = 0
+        self.tier = ""
+        self.case_points = 0
         self.release_date = self.today + timedelta(days=548)  # halfway through 3 years: the conditional release
 
     # --- plumbing ---------------------------------------------------------------------------------
@@ -400,7 +405,7 @@ class Journey:
         """Both providers receive signed webhooks."""
         for provider in self.providers.values():
             got = await self.until(
-                lambda p=provider: p.delivered("intervention.referral.sent"),
+                partial(provider.delivered, "intervention.referral.sent"),
                 f"{provider.provider_id} gets a signed referral.sent webhook",
             )
             self.say(provider.provider_id, f"webhook: intervention.referral.sent, signature valid ({len(got)})")
@@ -443,7 +448,7 @@ class Journey:
         check(update in json.dumps(timeline), f"{acc.provider_id} does not see {ete.provider_id}'s update")
         self.say(acc.provider_id, f"on the person's timeline, from {ete.provider_id}: “{update}”")
         await self.until(
-            lambda: acc.delivered("intervention.provider-update.created"),
+            partial(acc.delivered, "intervention.provider-update.created"),
             f"{acc.provider_id} gets a webhook for the shared update",
         )
         self.say(acc.provider_id, "webhook: intervention.provider-update.created, signature valid")
@@ -479,11 +484,11 @@ class Journey:
 
             await self.until(view_updated, f"{provider.provider_id}'s view shows the new address and high risk")
             await self.until(
-                lambda p=provider: p.delivered("risk-assessment.rosh.changed"),
+                partial(provider.delivered, "risk-assessment.rosh.changed"),
                 f"{provider.provider_id} gets a webhook for the risk rise",
             )
             await self.until(
-                lambda p=provider: p.delivered("probation-case.address"),
+                partial(provider.delivered, "probation-case.address"),
                 f"{provider.provider_id} gets a webhook for the address change",
             )
             for _, body in provider.receiver.received:

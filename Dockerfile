@@ -21,6 +21,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PLATFORM_SERVICE=${SERVICE} \
     PLATFORM_PORT=${PORT}
 
+# The resettlement pack's PDF (WeasyPrint) needs Pango, HarfBuzz's subsetter and a font; other services do without.
+RUN if [ "${SERVICE}" = "resettlement" ]; then \
+      apt-get update \
+      && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 COPY constraints.txt /tmp/constraints.txt
 COPY --from=build /wheels /wheels
 # Every dependency pinned by constraints.txt (no download addresses in it, none here).

@@ -37,6 +37,7 @@ class Principal:
     pdu: str | None = None
     staff_code: str | None = None
     crn: str | None = None
+    prison: str | None = None  # a prison offender manager's prison (its code)
     claims: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def has(self, *roles: Role) -> bool:
@@ -72,11 +73,12 @@ class Principal:
             pdu=claims.get("pdu"),
             staff_code=claims.get("staff_code"),
             crn=claims.get("crn"),
+            prison=claims.get("prison"),
             claims=claims,
         )
 
 
-_STRING_CLAIMS = ("sub", "provider_id", "region", "pdu", "staff_code", "crn")
+_STRING_CLAIMS = ("sub", "provider_id", "region", "pdu", "staff_code", "crn", "prison")
 
 
 class TokenVerifier:

@@ -12,6 +12,11 @@ from .privacy import *  # noqa: F403 - the policy's names, for the many call sit
 from .privacy import Audience, UnclassifiedField, check_outbound, render
 from .roles import Role
 
+# A route answering a whole document made for its reader (a PDF, an HTML page), not a data model, declares
+# `openapi_extra=DOCUMENT` and checks who may read it before answering.
+DOCUMENT_KEY = "x-document"
+DOCUMENT = {DOCUMENT_KEY: True}
+
 
 def check_routes(routes: Iterable[Any]) -> None:
     """Every route of a service's routers declares an outbound response model, fully classified (or
@@ -22,7 +27,7 @@ def check_routes(routes: Iterable[Any]) -> None:
         if not isinstance(route, APIRoute):
             continue
         if route.response_model is None:
-            if route.status_code == 204:
+            if route.status_code == 204 or (route.openapi_extra or {}).get(DOCUMENT_KEY):
                 continue
             raise UnclassifiedField(f"{sorted(route.methods)} {route.path} declares no response model")
         try:

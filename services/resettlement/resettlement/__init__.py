@@ -1,1 +1,1 @@
-"""resettlement: resettlement packs for people due for release."""
+"""resettlement: Resettlement packs for everyone due for release, localised by region."""

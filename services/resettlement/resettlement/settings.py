@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from probation_shared.settings import PlatformSettings
@@ -9,3 +10,8 @@ class ResettlementSettings(PlatformSettings):
     service_name: str = "resettlement"
     database_url: str = "sqlite+aiosqlite:///./.run/data/resettlement.db"
     public_base_url: str = "http://127.0.0.1:8004"
+
+    # How often the pack job looks for people newly within the pack window or with a pack version due.
+    pack_job_interval_seconds: float = Field(default=300.0, gt=0)
+    # Processes rendering packs (None: the renderer's default).
+    pack_render_workers: int | None = Field(default=None, ge=1, le=32)

@@ -246,6 +246,7 @@ class CustodyDates(Strict):
     automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
+    prison_code: Code | None = None
 
 
 class NewSentence(Strict):
@@ -280,6 +281,7 @@ class SentenceChanges(Strict):
     automatic_release_date: OrderEndDate | None = None
     licence_expiry_date: OrderEndDate | None = None
     released_on: CourtDate | None = None
+    prison_code: Code | None = None
 
 
 class Termination(Strict):
@@ -318,6 +320,7 @@ class CustodyView(View):
     licence_expiry_date: Annotated[date | None, SentenceClass] = None
     released_on: Annotated[date | None, SentenceClass] = None
     release_date: Annotated[date | None, SentenceClass] = None
+    prison_code: Annotated[str | None, Ref] = None
 
 
 class SentenceView(Outbound):
@@ -337,6 +340,7 @@ class SentenceView(Outbound):
     custody: CustodyView | None = None
     requirements: list[RequirementView]
     case_id: Annotated[int | None, Ref] = None
+    pdu_code: Annotated[str | None, Ref] = None
 
 
 class SentenceList(Outbound):

@@ -57,6 +57,7 @@ async def sentence_view(session, sentence) -> SentenceView:
         terminated_on=sentence.terminated_on,
         termination_reason=sentence.termination_reason,
         custody=custody,
+        pdu_code=case.pdu_code if case else None,  # the PDU managing it (resettlement: the release region)
         requirements=[RequirementView.model_validate(r) for r in requirements],
         case_id=case.id if case else None,
     )

@@ -175,6 +175,7 @@ class Sentence(Base):
     automatic_release_date: Mapped[date | None] = mapped_column(Date)
     licence_expiry_date: Mapped[date | None] = mapped_column(Date)
     released_on: Mapped[date | None] = mapped_column(Date)
+    prison_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class Requirement(Base):

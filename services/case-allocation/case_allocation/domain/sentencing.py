@@ -10,4 +10,5 @@ CUSTODY_DATES = (
     "automatic_release_date",
     "licence_expiry_date",
     "released_on",
+    "prison_code",  # not a date: the prison holding the person (its code), recorded with the dates
 )

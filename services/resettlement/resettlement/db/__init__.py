@@ -1,0 +1,1 @@
+"""Models and repositories: all of the service's SQL lives here."""

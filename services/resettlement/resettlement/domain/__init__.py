@@ -1,0 +1,1 @@
+"""Pure rules and state machines: no SQLAlchemy, FastAPI, httpx or aiokafka here (import-linter checks)."""

@@ -1,0 +1,164 @@
+"""Request and response bodies. Responses are outbound models with a data class on every field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from probation_shared.limits import FreeText, Line
+from probation_shared.redaction import Classified, DataClass, Outbound
+
+Ref = Annotated[str | None, Classified(DataClass.REFERENCE)]
+RefInt = Annotated[int | None, Classified(DataClass.REFERENCE)]
+When = Annotated[datetime | None, Classified(DataClass.REFERENCE)]
+SentenceDate = Annotated[date | None, Classified(DataClass.SENTENCE)]
+Name = Annotated[str | None, Classified(DataClass.IDENTITY)]
+Staff = Annotated[str | None, Classified(DataClass.STAFF)]
+Public = Annotated[str, Classified(DataClass.REFERENCE)]  # directory entries: public services, nobody's data
+Needs = Annotated[list[str], Classified(DataClass.HEALTH)]  # support needs include health and substance use
+Notes = Annotated[str | None, Classified(DataClass.HEALTH)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PrisonerView(Outbound):
+    crn: Ref
+    nomsNumber: Name
+    name: Name
+    releaseDate: SentenceDate
+    prisonCode: Ref
+    regionCode: Ref
+
+
+class PrisonerPage(Outbound):
+    content: list[PrisonerView]
+    page: RefInt
+    size: RefInt
+    totalElements: RefInt
+    totalPages: RefInt
+
+
+class PathwayView(Outbound):
+    pathway: Ref
+    title: Ref
+    status: Ref
+    worker: Ref
+    allowedNext: Annotated[list[str], Classified(DataClass.REFERENCE)]
+    updatedAt: When
+    updatedBy: Staff
+
+
+class PlanView(Outbound):
+    id: RefInt
+    crn: Ref
+    stage: Ref
+    createdAt: When
+    pathways: list[PathwayView]
+
+
+class PathwayChange(Strict):
+    status: Line(40) | None = None  # checked against the pathway statuses (unknown → 422 naming `status`)
+    worker: Line(40) | None = None
+
+
+class PathwayNotes(Strict):
+    needs: Annotated[list[Line(40)], Field(max_length=20)] = []
+    notes: FreeText(4000) | None = None
+
+
+class ReportBody(Strict):
+    pathways: Annotated[dict[Line(40), PathwayNotes], Field(max_length=7)] = {}
+
+
+class ReportPathwayView(Outbound):
+    pathway: Ref
+    needs: Needs
+    notes: Notes
+
+
+class ReportView(Outbound):
+    id: RefInt
+    crn: Ref
+    reportType: Ref
+    status: Ref
+    pathways: list[ReportPathwayView]
+    createdAt: When
+    submittedAt: When
+    submittedBy: Staff
+
+
+class NeedView(Outbound):
+    code: Public
+    need: Public
+
+
+class CatalogueEntry(Outbound):
+    pathway: Public
+    title: Public
+    worker: Public
+    needs: list[NeedView]
+
+
+class Catalogue(Outbound):
+    pathways: list[CatalogueEntry]
+    statuses: Annotated[dict[str, list[str]], Classified(DataClass.REFERENCE)]
+
+
+class NewDirectoryEntry(Strict):
+    pathway: Line(40)
+    name: Line(200)
+    what_they_do: FreeText(1000)
+    town: Line(100)
+    address: Line(300)
+    phone: Line(40)
+    opening_hours: Line(200)
+    who_can_use_it: Line(300)
+
+
+class DirectoryChange(Strict):
+    pathway: Line(40) | None = None
+    name: Line(200) | None = None
+    what_they_do: FreeText(1000) | None = None
+    town: Line(100) | None = None
+    address: Line(300) | None = None
+    phone: Line(40) | None = None
+    opening_hours: Line(200) | None = None
+    who_can_use_it: Line(300) | None = None
+
+
+class DirectoryEntryView(Outbound):
+    id: RefInt
+    regionCode: Public
+    pathway: Public
+    name: Public
+    whatTheyDo: Public
+    town: Public
+    address: Public
+    phone: Public
+    openingHours: Public
+    whoCanUseIt: Public
+
+
+class Directory(Outbound):
+    regionCode: Public
+    regionName: Public
+    entries: list[DirectoryEntryView]
+
+
+class PackVersionView(Outbound):
+    version: RefInt
+    reason: Ref
+    releaseDate: SentenceDate
+    regionCode: Ref
+    generatedAt: When
+    htmlUrl: Ref
+    pdfUrl: Ref
+
+
+class PackList(Outbound):
+    crn: Ref
+    versions: list[PackVersionView]

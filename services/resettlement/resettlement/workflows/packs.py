@@ -1,0 +1,177 @@
+"""Resettlement packs: assembled from the projection, the plan and the release region's directory, rendered
+off the event loop by the renderer, stored as a new version (old versions stay), announced on the bus."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from probation_shared import clock
+
+from ..db import queries
+from ..db.models import Pack, Prisoner
+from ..domain import pack as content
+from ..domain import release as rules
+from ..domain.pathways import OPEN, SUPPORT_NEEDS, TITLES, WORKER_WORDS, Pathway, PathwayStatus, ReportType, Worker
+from ..domain.regions import REGIONS
+from ..events import publish
+
+RENDERER = "pack_renderer"  # the key of the renderer in the database context (so in every session's info)
+
+SCHEDULED = "SCHEDULED"
+RELEASE_DATE_CHANGED = "RELEASE_DATE_CHANGED"
+REGION_CHANGED = "REGION_CHANGED"
+PLAN_CHANGED = "PLAN_CHANGED"
+UNPLANNED_RELEASE = "UNPLANNED_RELEASE"
+
+
+class Rendered(Protocol):
+    html: str
+    pdf: bytes
+
+
+class Renderer(Protocol):
+    async def render(self, content: content.PackContent) -> Any: ...
+
+
+def renderer(session: AsyncSession) -> Renderer:
+    return session.info[RENDERER]
+
+
+def mark_due(prisoner: Prisoner, reason: str, has_pack: bool) -> None:
+    """A newer version is due (made by the next run of the pack job), when a pack exists to be out of date."""
+    if has_pack and prisoner.released_on is None:
+        prisoner.pack_due_reason = reason
+
+
+async def generate_due(session: AsyncSession, today: date | None = None, limit: int = 100) -> list[Pack]:
+    """The pack job: a pack for everyone due for release within 12 weeks who has none, and a new version for
+    everyone whose release date, region or plan changed since their last one."""
+    today = today or clock.today()
+    due = await queries.needing_a_pack(
+        session, start=today, end=today + timedelta(days=rules.PACK_WINDOW_DAYS), limit=limit
+    )
+    made = []
+    for prisoner in due:
+        made.append(await generate(session, prisoner, prisoner.pack_due_reason or SCHEDULED))
+    return made
+
+
+async def generate(session: AsyncSession, prisoner: Prisoner, reason: str) -> Pack:
+    version = await queries.latest_pack_version(session, prisoner.crn) + 1
+    now = clock.now()
+    assembled = await assemble(session, prisoner, reason, version, now)
+    rendered = await renderer(session).render(assembled)
+    pack = Pack(
+        crn=prisoner.crn,
+        version=version,
+        reason=reason,
+        release_date=prisoner.released_on or prisoner.release_date,
+        region_code=prisoner.region_code,
+        generated_at=now,
+        html=rendered.html,
+        pdf=rendered.pdf,
+    )
+    session.add(pack)
+    prisoner.pack_due_reason = None
+    await session.flush()
+    await publish.publish(
+        session,
+        "resettlement.pack.generated",
+        prisoner.crn,
+        "Resettlement pack generated",
+        f"/people/{prisoner.crn}/pack/versions/{version}",
+        publish.PackGenerated(version=version, reason=reason, regionCode=prisoner.region_code),
+    )
+    return pack
+
+
+async def assemble(
+    session: AsyncSession, prisoner: Prisoner, reason: str, version: int, now: datetime
+) -> content.PackContent:
+    """The pack's content: only the release region's directory entries, for the needs still open."""
+    region = prisoner.region_code or ""
+    needs = await _open_needs(session, prisoner.crn)
+    directory = await queries.directory(session, region) if region else []
+    by_pathway: dict[str, list] = {}
+    for entry in directory:
+        by_pathway.setdefault(entry.pathway, []).append(entry)
+    support = []
+    for path, code, worker in needs:
+        services = tuple(
+            content.DirectoryEntry(
+                name=e.name,
+                what_they_do=e.what_they_do,
+                address=f"{e.address}, {e.town}",
+                phone=e.phone,
+                opening_hours=e.opening_hours,
+                who_can_use_it=e.who_can_use_it,
+            )
+            for e in by_pathway.get(path.value, [])
+        )
+        support.append(
+            content.SupportNeed(
+                pathway=path.value,
+                pathway_title=TITLES[path],
+                need=SUPPORT_NEEDS[path][code],
+                who_is_helping=WORKER_WORDS[worker],
+                services=services,
+            )
+        )
+    released = prisoner.released_on or prisoner.release_date
+    com = None
+    if prisoner.com_name:
+        com = content.Contact(
+            name=prisoner.com_name, role="Your probation officer", phone=prisoner.com_phone, email=prisoner.com_email
+        )
+    enhanced = tuple(
+        content.Appointment(
+            when=datetime.combine(day, time(10, 0)),
+            where="Your probation office",
+            with_whom=prisoner.com_name or "Your probation officer",
+            what_for=what,
+        )
+        for day, what in (rules.enhanced_support(released) if released else [])
+    )
+    region_name = REGIONS.get(region, region)
+    return content.PackContent(
+        crn=prisoner.crn,
+        version=version,
+        generated_at=now,
+        reason=reason,
+        full_name=prisoner.full_name or prisoner.crn,
+        release_date=released,
+        release_place=region_name,
+        region_code=region,
+        region_name=region_name,
+        first_appointment=enhanced[0] if enhanced else None,
+        community_offender_manager=com,
+        support_needs=tuple(support),
+        enhanced_support=enhanced,
+    )
+
+
+async def _open_needs(session: AsyncSession, crn: str) -> list[tuple[Pathway, str, Worker]]:
+    """Needs recorded in the latest report (pre-release once it exists) on pathways whose status is still open."""
+    plan = await queries.plan(session, crn)
+    if plan is None:
+        return []
+    statuses = {
+        p.pathway: (PathwayStatus(p.status), Worker(p.worker)) for p in await queries.pathways(session, plan.id)
+    }
+    report = await queries.report(session, crn, ReportType.PRE_RELEASE.value) or await queries.report(
+        session, crn, ReportType.IMMEDIATE_NEEDS.value
+    )
+    if report is None:
+        return []
+    needs = []
+    for path in Pathway:
+        status, worker = statuses.get(path.value, (PathwayStatus.NOT_STARTED, Worker.RESETTLEMENT_WORKER))
+        if status not in OPEN:
+            continue
+        for code in (report.pathways.get(path.value) or {}).get("needs", []):
+            if code in SUPPORT_NEEDS[path]:
+                needs.append((path, code, worker))
+    return needs

@@ -65,7 +65,7 @@ async def demo(urls: dict[str, str], private_key: bytes, timeout: float) -> int:
             return 1
         finally:
             journey.close()
-    print(f"\nDone: {journey.crn} went from sentence to providers; every role saw what it should.")
+    print(f"\nDone: {journey.crn} went from sentence to release with enhanced support; every role saw what it should.")
     return 0
 
 

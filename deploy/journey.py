@@ -6,7 +6,11 @@ allocates it to a practitioner within capacity → the practitioner completes an
 computes and publishes the tier → the practitioner's workload takes the case's points → the practitioner refers
 the person to an accommodation and an ETE provider → both providers' webhook receivers get signed notifications
 → the accommodation provider's session feedback reaches the practitioner and the ETE provider's shareable update
-reaches the accommodation provider → an address change and a rise in risk of serious harm reach both providers.
+reaches the accommodation provider → an address change and a rise in risk of serious harm reach both providers
+→ the release date (confirmed for today) enters the 12-week window: the SPO's and the POM's lists of people due
+for release show the person → resettlement's pack job makes the pack, which the practitioner and the person open
+(a provider is told it does not exist) → the person is released → resettlement schedules enhanced support and
+case-allocation books it on the licence case, counted as planned in the first weeks after release.
 
 Every step checks what the user in that role would see (a failed check raises `JourneyFailed`), and says it in a
 short line per role through `say(role, line)`. Tokens are minted with the platform's dev private key, as dev mode
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import string
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,6 +40,8 @@ from probation_shared.auth import mint_token
 from probation_shared.testing.receiver import Receiver
 
 PDU, SPO = "NE01", "NE01T1S01"  # seeded by case-allocation: County Durham and Darlington, its first team's SPO
+PRISON = "DMI"  # HMP Durham
+LETTERS = string.ascii_uppercase
 # provider → (contract it holds, intervention it delivers), as refer-monitor's seed data has them
 ACCOMMODATION = ("harbour-housing", "ACC-NE-001", "7b0c6f0e-0000-4000-8000-000000000001")
 ETE = ("northern-works", "ETE-NE-001", "7b0c6f0e-0000-4000-8000-000000000002")
@@ -110,14 +118,17 @@ async def eventually(check_: Callable[[], Awaitable[Any]], what: str, timeout: f
 
 
 class Journey:
-    def __init__(self, platform: Platform, say: Say, client: httpx.AsyncClient, timeout: float = 30.0) -> None:
+    def __init__(
+        self, platform: Platform, say: Say, client: httpx.AsyncClient, timeout: float = 30.0, pack_timeout: float = 90.0
+    ) -> None:
         self.p = platform
         self.say = say
         self.http = client
         self.timeout = timeout
+        self.pack_timeout = pack_timeout  # the pack job runs on its own interval
         self.today = clock.today()  # the platform's today (England and Wales): sentence and due dates count from it
         self.spo = platform.headers("SENIOR_PROBATION_OFFICER", "spo.ne01", staff_code=SPO, pdu=PDU, region="NE")
-        self.pom = platform.headers("PRISON_OFFENDER_MANAGER", "pom.durham")
+        self.pom = platform.headers("PRISON_OFFENDER_MANAGER", "pom.durham", prison=PRISON)
         self.court = platform.headers("PROBATION_PRACTITIONER", "court.duty", pdu=PDU, region="NE")
         self.practitioner = self.court  # until the case is allocated
         self.providers = {
@@ -159,8 +170,8 @@ class Journey:
             contract_refs=[provider.contract],
         )
 
-    async def until(self, check_: Callable[[], Awaitable[Any]], what: str) -> Any:
-        return await eventually(check_, what, self.timeout)
+    async def until(self, check_: Callable[[], Awaitable[Any]], what: str, timeout: float | None = None) -> Any:
+        return await eventually(check_, what, timeout or self.timeout)
 
     def close(self) -> None:
         for provider in self.providers.values():
@@ -180,6 +191,9 @@ class Journey:
             self.providers_notified,
             self.feedback_and_update_shared,
             self.address_and_risk_reach_both,
+            self.release_window,
+            self.pack_generated,
+            self.released_with_enhanced_support,
         ]
         for number, step in enumerate(steps, start=1):
             self.say("", f"{number}. {(step.__doc__ or step.__name__).strip()}")
@@ -198,9 +212,11 @@ class Journey:
                 "last_name": f"Taylor-{uuid.uuid4().hex[:6]}",
                 "date_of_birth": "1990-04-01",
                 "sex": "MALE",
+                "noms_number": f"A{random.randint(0, 9999):04d}{random.choice(LETTERS)}{random.choice(LETTERS)}",
             },
         )
         self.crn = person["crn"]
+        self.person = self.p.headers("PERSON_ON_PROBATION", f"person.{self.crn.lower()}", crn=self.crn)
         await self.call(
             "POST",
             "case-allocation",
@@ -223,7 +239,7 @@ class Journey:
                 "sentence_date": self.today.isoformat(),
                 "length": {"value": 3, "unit": "YEARS"},
                 "pdu_code": PDU,
-                "custody": {"conditional_release_date": self.release_date.isoformat()},
+                "custody": {"conditional_release_date": self.release_date.isoformat(), "prison_code": PRISON},
             },
         )
         self.sentence_id, self.case_id = sentence["id"], sentence["case_id"]
@@ -500,6 +516,93 @@ class Journey:
             )
         full = await self.get("risk-assessment", f"/people/{self.crn}/risk-summary", self.practitioner)
         check(VICTIM["name"] in json.dumps(full), "probation staff no longer see the victim record")
+
+    async def release_window(self) -> None:
+        """The release date enters the 12-week window."""
+        due_path = "/prisoners"
+        region = {"region": "NE", "days": 84, "size": 100}
+        before = await self.get("resettlement", due_path, self.spo, params=region)
+        check(self.crn not in {p["crn"] for p in before["content"]}, "due for release before the window")
+        self.say("SPO", f"{self.crn} is not yet due for release in the next 12 weeks ({self.release_date})")
+        # The parole board directs release: the confirmed release date (it comes first) is today.
+        self.release_date = self.today
+        await self.call(
+            "PATCH",
+            "case-allocation",
+            f"/people/{self.crn}/sentences/{self.sentence_id}",
+            self.practitioner,
+            json={"confirmed_release_date": self.release_date.isoformat()},
+        )
+        self.say("practitioner", f"release confirmed for {self.release_date}")
+
+        async def listed(headers: dict, params: dict) -> Any:
+            due = await self.get("resettlement", due_path, headers, params=params)
+            return next((p for p in due["content"] if p["crn"] == self.crn), None)
+
+        row = await self.until(partial(listed, self.spo, region), "the SPO's list of people due for release")
+        check(row["releaseDate"] == self.release_date.isoformat(), f"listed for release on {row['releaseDate']}")
+        self.say("SPO", f"due for release in the North East within 12 weeks: {row['name']}, {row['releaseDate']}")
+        pom = await self.until(
+            partial(listed, self.pom, {"prison": PRISON, "days": 84}), "the POM's list of people due for release"
+        )
+        self.say("POM", f"due for release from {PRISON}: {pom['name']} ({pom['nomsNumber']}), {pom['releaseDate']}")
+
+    async def pack_generated(self) -> None:
+        """The resettlement pack is generated (the pack job, no human action)."""
+
+        async def versions() -> Any:
+            code, body = await self.status("resettlement", f"/people/{self.crn}/pack", self.practitioner)
+            return body["versions"] if code == 200 and body["versions"] else None
+
+        latest = (await self.until(versions, "a resettlement pack", timeout=self.pack_timeout))[0]
+        html = await self.http.get(self.p.urls["resettlement"] + latest["htmlUrl"], headers=self.practitioner)
+        check(html.status_code == 200 and "text/html" in html.headers["content-type"], "the pack does not open")
+        self.say(
+            "practitioner",
+            f"resettlement pack v{latest['version']} ({latest['reason']}) for region {latest['regionCode']}",
+        )
+        mine = await self.get("resettlement", f"/people/{self.crn}/pack", self.person)
+        check(mine["versions"], "the person does not see their pack")
+        pdf = await self.http.get(self.p.urls["resettlement"] + latest["pdfUrl"], headers=self.person)
+        check(pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), "the person cannot download the pack")
+        self.say("the person", f"my resettlement pack, version {latest['version']}: {len(pdf.content) // 1024} KB PDF")
+        hidden, _ = await self.status(
+            "resettlement", f"/people/{self.crn}/pack", self.provider_headers(self.providers["ete"])
+        )
+        check(hidden == 404, f"a provider was answered {hidden} for the pack")
+
+    async def released_with_enhanced_support(self) -> None:
+        """Release: the enhanced support is booked."""
+        await self.call(
+            "PATCH",
+            "case-allocation",
+            f"/people/{self.crn}/sentences/{self.sentence_id}",
+            self.practitioner,
+            json={"released_on": self.today.isoformat()},
+        )
+        self.say("practitioner", f"{self.crn} released today, on licence")
+
+        async def booked() -> Any:
+            listed = await self.get("case-allocation", f"/people/{self.crn}/contacts", self.practitioner)
+            found = [c for c in listed["contacts"] if c["contact_type"] == "ENHANCED_SUPPORT"]
+            return found if len(found) >= 4 else None
+
+        contacts = sorted(
+            await self.until(booked, "enhanced support booked in case-allocation"), key=lambda c: c["contact_date"]
+        )
+        days = [(date.fromisoformat(c["contact_date"]) - self.today).days for c in contacts]
+        check(days == [0, 3, 7, 10], f"enhanced support booked on days {days} after release")
+        check({c["sentence_id"] for c in contacts} == {self.sentence_id}, "booked on another case")
+        self.say("practitioner", "enhanced support booked: " + ", ".join(c["contact_date"] for c in contacts))
+        report = await self.get("case-allocation", f"/people/{self.crn}/compliance", self.practitioner)
+        (licence,) = [c for c in report["cases"] if c["sentence_id"] == self.sentence_id]
+        check(licence["case_type"] == "LICENCE", f"case is {licence['case_type']} after release")
+        week = next(p for p in licence["periods"] if p["kind"] == "WEEKLY_AFTER_RELEASE")
+        check(week["planned"] == 2, f"first week after release has {week['planned']} planned contacts")
+        self.say("practitioner", f"licence case: first week after release {week['planned']} contacts planned")
+        handover = await self.get("case-allocation", f"/people/{self.crn}/handover", self.pom)
+        check(handover["responsible"] == "COM", f"responsible after release: {handover['responsible']}")
+        self.say("POM", "handed over: probation (the COM) is responsible now")
 
 
 def _mildest(options: Any) -> str:

@@ -86,6 +86,9 @@ def service_env(
         # Where this service finds the others (used by those that call another's API).
         **{f"{s.package.upper()}_URL": urls[s.name] for s in SERVICES if s != service},
     }
+    if service.name == "resettlement":
+        # The pack job every few seconds (300 s in a deployment), so a pack due today is seen being made.
+        values["PACK_JOB_INTERVAL_SECONDS"] = os.environ.get("RESETTLEMENT_PACK_JOB_INTERVAL_SECONDS", "5")
     if service.name == "webhooks":
         # Loopback only, as everything here: a provider's receiver on this machine (`make demo`'s, a
         # developer's) may be plain http. The settings refuse both outside local and test environments.

@@ -57,7 +57,8 @@ def _logs(state: Path) -> str:
 
 @pytest.fixture(scope="module")
 def running_platform(tmp_path_factory):
-    """{"urls", "state", "base_port", "logs"}: the platform up and ready; stopped (and its databases dropped) after."""
+    """{"urls", "state", "base_port", "logs"}: the platform up and ready; stopped (and its databases dropped) after.
+    The pack job runs every second, so the pack step does not wait out its interval."""
     state = tmp_path_factory.mktemp("platform")
     base = _free_block(registry.SERVICES[-1].port - registry.SERVICES[0].port + 1)
     command = [
@@ -75,8 +76,9 @@ def running_platform(tmp_path_factory):
     prefix = f"journey_{uuid.uuid4().hex[:8]}"
     if server:
         command += ["--postgres", server, "--database-prefix", prefix]
+    env = {**os.environ, "RESETTLEMENT_PACK_JOB_INTERVAL_SECONDS": "1"}
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
     output = []
     deadline = time.monotonic() + 240

@@ -3,6 +3,7 @@ when their release date, region or plan changed. Rendering runs in the renderer'
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from probation_shared.jobs import PeriodicJob
@@ -41,6 +42,6 @@ def pack_job(settings, database, metrics) -> PeriodicJob:
 
     async def stop() -> None:
         if isinstance(renderer, LazyRenderer):
-            renderer.close()
+            await asyncio.to_thread(renderer.close)  # waits for renders already asked for, off the loop
 
     return PeriodicJob("resettlement-packs", settings.pack_job_interval_seconds, tick, on_stop=stop)

@@ -191,3 +191,19 @@ async def test_the_directory_is_kept_by_its_own_region(world):
     assert (
         await world.client.patch(f"/regions/NW/directory/{added.json()['id']}", json={"phone": "1"}, headers=nw)
     ).status_code == 404
+
+
+async def test_bad_queries_are_problems_naming_the_field(world):
+    both = await world.client.get("/prisoners", params={"prison": "CFI", "region": "WAL"}, headers=world.pom())
+    assert both.status_code == 422 and both.json()["errors"][0]["field"] == "prison"
+    nowhere = await world.client.get(
+        "/prisoners", params={"region": "ZZ"}, headers=world.h(Role.SENIOR_PROBATION_OFFICER, region="ZZ")
+    )
+    assert nowhere.status_code == 422 and nowhere.json()["code"] == "unknown-region"
+    too_far = await world.client.get("/prisoners", params={"prison": "CFI", "days": 999}, headers=world.pom())
+    assert too_far.status_code == 422
+    crn = await world.person()
+    await world.custody(crn, conditional_release_date=days(30))
+    await world.client.post(f"/people/{crn}/plan", headers=world.pom())
+    report = await world.client.put(f"/people/{crn}/reports/WEEKLY", json={}, headers=world.pom())
+    assert report.status_code == 404 and report.json()["errors"][0]["field"] == "report"

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from probation_shared import clock
 from probation_shared.auth import Principal, Role, require_roles
 from probation_shared.db import Session
+from probation_shared.domain_error import DomainError
 from probation_shared.errors import Problem, not_found
 from probation_shared.limits import IdPath
 from probation_shared.redaction import DOCUMENT, redacted_response
@@ -45,12 +46,12 @@ async def due_for_release(
 ):
     """People due for release within `days` days (84 or 168 typically), by prison or by release region."""
     if (prison is None) == (region is None):
-        raise Problem(422, "prison-or-region", "Ask for one prison or one region.", [_field("prison")])
+        raise DomainError.on("prison", "prison-or-region", "Ask for one prison or one region.")
     if prison is not None and not (principal.has(Role.PRISON_OFFENDER_MANAGER) and principal.prison == prison):
         raise Problem(403, "forbidden", "A prison offender manager sees their own prison's list.")
     if region is not None:
         if region not in REGIONS:
-            raise Problem(422, "unknown-region", f"{region!r} is not a probation region", [_field("region")])
+            raise DomainError.on("region", "unknown-region", f"{region!r} is not a probation region")
         if principal.region != region or not principal.has(Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER):
             raise Problem(403, "forbidden", "Probation staff see their own region's list.")
     today = clock.today()
@@ -83,12 +84,6 @@ async def due_for_release(
         totalPages=math.ceil(total / size),
     )
     return redacted_response(body, principal.roles)
-
-
-def _field(name: str):
-    from probation_shared.domain_error import FieldError
-
-    return FieldError(name, f"{name} is required or unknown", "invalid")
 
 
 @router.get("/pathways", response_model=s.Catalogue)
@@ -180,8 +175,8 @@ def _report_type(value: str) -> str:
     try:
         return rules.ReportType(value).value
     except ValueError:
-        raise Problem(
-            404, "unknown-report-type", f"{value!r} is not a report; IMMEDIATE_NEEDS or PRE_RELEASE", [_field("report")]
+        raise DomainError.on(
+            "report", "unknown-report-type", f"{value!r} is not a report; IMMEDIATE_NEEDS or PRE_RELEASE", status=404
         ) from None
 
 

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from probation_shared.limits import FreeText, Line
 from probation_shared.redaction import Classified, DataClass, Outbound
+
+if TYPE_CHECKING:  # the limits' factories build Annotated types at run time; to a type checker they are str
+    Line40: TypeAlias = str
+    Line100: TypeAlias = str
+    Line200: TypeAlias = str
+    Line300: TypeAlias = str
+    Text1000: TypeAlias = str
+    Text4000: TypeAlias = str
+else:
+    Line40, Line100, Line200, Line300 = Line(40), Line(100), Line(200), Line(300)
+    Text1000, Text4000 = FreeText(1000), FreeText(4000)
 
 Ref = Annotated[str | None, Classified(DataClass.REFERENCE)]
 RefInt = Annotated[int | None, Classified(DataClass.REFERENCE)]
@@ -61,17 +72,17 @@ class PlanView(Outbound):
 
 
 class PathwayChange(Strict):
-    status: Line(40) | None = None  # checked against the pathway statuses (unknown → 422 naming `status`)
-    worker: Line(40) | None = None
+    status: Line40 | None = None  # checked against the pathway statuses (unknown → 422 naming `status`)
+    worker: Line40 | None = None
 
 
 class PathwayNotes(Strict):
-    needs: Annotated[list[Line(40)], Field(max_length=20)] = []
-    notes: FreeText(4000) | None = None
+    needs: Annotated[list[Line40], Field(max_length=20)] = []
+    notes: Text4000 | None = None
 
 
 class ReportBody(Strict):
-    pathways: Annotated[dict[Line(40), PathwayNotes], Field(max_length=7)] = {}
+    pathways: Annotated[dict[Line40, PathwayNotes], Field(max_length=7)] = {}
 
 
 class ReportPathwayView(Outbound):
@@ -109,25 +120,25 @@ class Catalogue(Outbound):
 
 
 class NewDirectoryEntry(Strict):
-    pathway: Line(40)
-    name: Line(200)
-    what_they_do: FreeText(1000)
-    town: Line(100)
-    address: Line(300)
-    phone: Line(40)
-    opening_hours: Line(200)
-    who_can_use_it: Line(300)
+    pathway: Line40
+    name: Line200
+    what_they_do: Text1000
+    town: Line100
+    address: Line300
+    phone: Line40
+    opening_hours: Line200
+    who_can_use_it: Line300
 
 
 class DirectoryChange(Strict):
-    pathway: Line(40) | None = None
-    name: Line(200) | None = None
-    what_they_do: FreeText(1000) | None = None
-    town: Line(100) | None = None
-    address: Line(300) | None = None
-    phone: Line(40) | None = None
-    opening_hours: Line(200) | None = None
-    who_can_use_it: Line(300) | None = None
+    pathway: Line40 | None = None
+    name: Line200 | None = None
+    what_they_do: Text1000 | None = None
+    town: Line100 | None = None
+    address: Line300 | None = None
+    phone: Line40 | None = None
+    opening_hours: Line200 | None = None
+    who_can_use_it: Line300 | None = None
 
 
 class DirectoryEntryView(Outbound):

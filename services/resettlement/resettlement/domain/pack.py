@@ -58,7 +58,8 @@ class PackContent:
     crn: str
     version: int
     generated_at: datetime
-    reason: str  # why this version was made: SCHEDULED, RELEASE_DATE_CHANGED, REGION_CHANGED, PLAN_CHANGED, UNPLANNED_RELEASE
+    # Why this version was made: SCHEDULED, RELEASE_DATE_CHANGED, REGION_CHANGED, PLAN_CHANGED, UNPLANNED_RELEASE.
+    reason: str
     full_name: str
     release_date: date | None  # None: released unexpectedly, date not recorded
     release_place: str  # the region (and town when known) they are released to

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SERVICES := $(shell $(PYTHON) deploy/registry.py names)  # services.toml
 STAMP := $(VENV)/.installed
 
-.PHONY: install run stop test test-fast test-sqlite test-postgres bench lint types clean new-service migration load
+.PHONY: install run stop demo test test-fast test-sqlite test-postgres bench lint types clean new-service migration load
 
 $(STAMP): constraints.txt requirements-dev.txt shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,14 @@ run: install  ## broker + all five services on SQLite, seeded; Ctrl-C stops ever
 stop:
 	$(BIN)/python deploy/run.py stop
 
+demo: install  ## against a running `make run`: one person from sentence to providers, what each role sees (deploy/demo.py)
+	$(BIN)/python deploy/demo.py
+
 test: install  ## every test on SQLite, then the database-backed ones on PostgreSQL when PLATFORM_TEST_POSTGRES_URL is set
 	env -u PLATFORM_TEST_POSTGRES_URL $(BIN)/python -m pytest
 	@if [ -n "$$PLATFORM_TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL ($$PLATFORM_TEST_POSTGRES_URL) =="; \
-		$(BIN)/python -m pytest services tests/integration -m "not sqlite_only and not e2e"; \
+		$(BIN)/python -m pytest services tests/integration tests/journey -m "not sqlite_only and not e2e"; \
 	else echo "PLATFORM_TEST_POSTGRES_URL not set: PostgreSQL pass skipped"; fi
 
 test-fast: install  ## the fast tier in seconds: pure rules and workflows over in-memory fakes, no database or broker

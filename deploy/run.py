@@ -2,6 +2,9 @@
 
     python deploy/run.py up      # start everything, wait until ready, print where it is; Ctrl-C stops it
     python deploy/run.py stop    # stop a platform started by `up` from another terminal
+    python deploy/run.py up --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+                                 # the same on PostgreSQL: one database per service, `<prefix>_<service>`,
+                                 # created when missing (--database-prefix, default "platform")
 
 State (SQLite files, dev keys, logs, pids) lives under .run/ (git-ignored). Each service can also run
 on its own against an external Kafka and PostgreSQL: see README.md.
@@ -37,11 +40,44 @@ def port_of(service: Service, base_port: int) -> int:
     return base_port + service.port - SERVICES[0].port
 
 
-def service_env(service: Service, state: Path, broker: str, base_port: int, keys: tuple[Path, Path]) -> dict[str, str]:
+def database_name(prefix: str, service: Service) -> str:
+    return f"{prefix}_{service.package}"
+
+
+def database_url(service: Service, state: Path, postgres: str | None, prefix: str) -> str:
+    """A SQLite file under the state directory, or the service's own database on the PostgreSQL server."""
+    if not postgres:
+        return f"sqlite+aiosqlite:///{state / 'data' / service.name}.db"
+    return f"{postgres.rsplit('/', 1)[0]}/{database_name(prefix, service)}"
+
+
+async def create_databases(postgres: str, prefix: str) -> None:
+    """Each service's database on the server, created when missing (an existing one is kept, like the SQLite files)."""
+    import asyncpg
+
+    admin = await asyncpg.connect(postgres.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        present = {row["datname"] for row in await admin.fetch("SELECT datname FROM pg_database")}
+        for service in SERVICES:
+            if database_name(prefix, service) not in present:
+                await admin.execute(f'CREATE DATABASE "{database_name(prefix, service)}"')
+    finally:
+        await admin.close()
+
+
+def service_env(
+    service: Service,
+    state: Path,
+    broker: str,
+    base_port: int,
+    keys: tuple[Path, Path],
+    postgres: str | None = None,
+    database_prefix: str = "platform",
+) -> dict[str, str]:
     private_key, public_key = keys
     urls = {s.name: f"http://127.0.0.1:{port_of(s, base_port)}" for s in SERVICES}
     values = {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{state / 'data' / service.name}.db",
+        "DATABASE_URL": database_url(service, state, postgres, database_prefix),
         "KAFKA_BOOTSTRAP_SERVERS": broker,
         "AUTH_PUBLIC_KEY_FILE": str(public_key),
         "AUTH_DEV_PRIVATE_KEY_FILE": str(private_key),
@@ -50,6 +86,14 @@ def service_env(service: Service, state: Path, broker: str, base_port: int, keys
         # Where this service finds the others (used by those that call another's API).
         **{f"{s.package.upper()}_URL": urls[s.name] for s in SERVICES if s != service},
     }
+    if service.name == "resettlement":
+        # The pack job every few seconds (300 s in a deployment), so a pack due today is seen being made.
+        values["PACK_JOB_INTERVAL_SECONDS"] = os.environ.get("RESETTLEMENT_PACK_JOB_INTERVAL_SECONDS", "5")
+    if service.name == "webhooks":
+        # Loopback only, as everything here: a provider's receiver on this machine (`make demo`'s, a
+        # developer's) may be plain http. The settings refuse both outside local and test environments.
+        values["ALLOW_INSECURE_ENDPOINTS"] = "true"
+        values["ENDPOINT_ALLOWLIST"] = '["127.0.0.1/32"]'
     env = dict(os.environ)
     env.update({service.env_prefix + k: v for k, v in values.items()})
     return env
@@ -111,9 +155,13 @@ def up(args) -> int:
         broker.start()
         print(f"broker      kafka://{broker.bootstrap_servers} (Tansu, memory storage)", flush=True)
         asyncio.run(ensure_topics(broker.bootstrap_servers, list(ALL_TOPICS)))
+        if args.postgres:
+            asyncio.run(create_databases(args.postgres, args.database_prefix))
         urls: dict[str, str] = {}
         for service in SERVICES:
-            env = service_env(service, state, broker.bootstrap_servers, args.base_port, keys)
+            env = service_env(
+                service, state, broker.bootstrap_servers, args.base_port, keys, args.postgres, args.database_prefix
+            )
             port = port_of(service, args.base_port)
             log = open(state / "logs" / f"{service.name}.log", "ab")
             run_step(service, "migrate", env, log)
@@ -205,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-port", type=int, default=8001)
     parser.add_argument("--broker-port", type=int, default=9092)
     parser.add_argument("--ready-timeout", type=float, default=90.0)
+    parser.add_argument(
+        "--postgres", help="a PostgreSQL server URL (postgresql+asyncpg://...): one database per service on it"
+    )
+    parser.add_argument("--database-prefix", default="platform", help="with --postgres: databases <prefix>_<service>")
     args = parser.parse_args(argv)
     return up(args) if args.command == "up" else stop(args)
 

@@ -8,7 +8,7 @@ from probation_shared.service import ServiceSpec
 from . import jobs
 from .api import admin, allocation, contacts, org, people, registrations, sentences
 from .db.models import PLATFORM, Base
-from .events.consume import TIER_SUBSCRIPTION
+from .events.consume import ENHANCED_SUPPORT_SUBSCRIPTION, TIER_SUBSCRIPTION
 from .seed import seed
 from .settings import CaseAllocationSettings
 
@@ -28,7 +28,7 @@ SPEC = ServiceSpec(
         contacts.router,
         admin.router,
     ],
-    subscriptions=[TIER_SUBSCRIPTION],
+    subscriptions=[TIER_SUBSCRIPTION, ENHANCED_SUPPORT_SUBSCRIPTION],
     seed=seed,
     jobs=[jobs.handover_job],
     topics=[CASE_ALLOCATION],

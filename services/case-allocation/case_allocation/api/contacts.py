@@ -115,9 +115,9 @@ async def compliance(
     await person_for(session, principal, crn)
     await audit_read(session, request, principal, crn)
     on = on or clock.today()
-    attended = [
-        c.contact_date for c in await contacts_db.of_person(session, crn) if c.face_to_face and c.outcome == "ATTENDED"
-    ]
+    face_to_face = [c for c in await contacts_db.of_person(session, crn) if c.face_to_face]
+    attended = [c.contact_date for c in face_to_face if c.outcome == "ATTENDED"]
+    booked = [c.contact_date for c in face_to_face if c.outcome is None]
     result = []
     for case in await cases_db.open_cases_of(session, crn):
         if case.case_type == "CUSTODY":
@@ -125,7 +125,11 @@ async def compliance(
         sentence = await sentences_db.get(session, crn, case.sentence_id)
         released_on = sentence.released_on if sentence else None
         periods = compliance_periods(
-            case_start=case.sentence_date, released_on=released_on, attended_face_to_face=attended, on=on
+            case_start=case.sentence_date,
+            released_on=released_on,
+            attended_face_to_face=attended,
+            on=on,
+            booked_face_to_face=booked,
         )
         start = released_on or case.sentence_date
         basis = ComplianceBasis(
@@ -141,7 +145,9 @@ async def compliance(
                 case_type=case.case_type,
                 compliant=all(p.status != "NOT_MET" for p in periods),
                 periods=[
-                    PeriodView(start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, status=p.status)
+                    PeriodView(
+                        start=p.start, end=p.end, kind=p.kind, contacts=p.contacts, planned=p.planned, status=p.status
+                    )
                     for p in periods
                 ],
                 basis=basis,

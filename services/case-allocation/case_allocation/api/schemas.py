@@ -773,7 +773,8 @@ class PeriodView(Outbound):
     start: Annotated[date, Ref]
     end: Annotated[date, Ref]
     kind: Annotated[str, Ref]
-    contacts: Annotated[int, SentenceClass]
+    contacts: Annotated[int, SentenceClass]  # attended face to face
+    planned: Annotated[int, SentenceClass] = 0  # booked face to face, no outcome yet
     status: Annotated[str, SentenceClass]
 
 

@@ -13,6 +13,9 @@ CONTACT_TYPES = {  # type → face to face
     "PHONE": False,
     "VIDEO": False,
     "EMAIL_OR_TEXT": False,
+    # Booked by resettlement for the first weeks after release (resettlement.enhanced-support.scheduled),
+    # not through POST /contacts.
+    "ENHANCED_SUPPORT": True,
 }
 
 

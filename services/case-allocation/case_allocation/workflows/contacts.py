@@ -8,14 +8,19 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.domain_error import DomainError, FieldError
+from probation_shared.logging import get_logger
 
 from ..db import cases as cases_db
 from ..db import contacts as contacts_db
 from ..db import sentences as sentences_db
 from ..db.models import Breach, Contact, DrugTest, Person
-from ..domain.compliance import breach_due, repeated_positive
+from ..domain.compliance import breach_due, enhanced_support_to_book, repeated_positive
 from ..domain.contacts import CONTACT_TYPES, check_outcome
+from ..domain.sentences import is_custodial
 from ..events import publish
+
+log = get_logger(__name__)
+ENHANCED_SUPPORT = "ENHANCED_SUPPORT"
 
 
 async def add_contact(
@@ -65,6 +70,50 @@ async def _maybe_breach(session: AsyncSession, person: Person, contact: Contact)
     await session.flush()
     await publish.breach_raised(session, person, breach.id)
     return breach
+
+
+async def book_enhanced_support(
+    session: AsyncSession,
+    person: Person,
+    release_date: date,
+    contacts: list[tuple[date, str]],
+    actor: str,
+) -> list[Contact]:
+    """Book resettlement's enhanced-support contacts (date, description) on the person's licence case:
+    the open case of a custodial sentence, the one released on `release_date` when there are several.
+    A contact already booked for that date is not booked again (a redelivered or re-sent schedule)."""
+    custodial = []
+    for case in await cases_db.open_cases_of(session, person.crn):
+        sentence = await sentences_db.get(session, person.crn, case.sentence_id)
+        if sentence is not None and is_custodial(sentence.sentence_type):
+            custodial.append((case, sentence))
+    if not custodial:
+        log.warning("enhanced_support_without_custodial_case", crn=person.crn)
+        return []
+    released_then = [pair for pair in custodial if pair[1].released_on == release_date]
+    case, sentence = (released_then or sorted(custodial, key=lambda pair: pair[1].sentence_date))[-1]
+    existing = [
+        (c.contact_date, c.contact_type)
+        for c in await contacts_db.of_person(session, person.crn)
+        if c.contact_type == ENHANCED_SUPPORT and c.sentence_id == sentence.id
+    ]
+    descriptions = {contact_date: description for contact_date, description in contacts}
+    booked = []
+    for contact_date, _ in enhanced_support_to_book(existing, [(d, ENHANCED_SUPPORT) for d, _ in contacts]):
+        contact = Contact(
+            crn=person.crn,
+            sentence_id=sentence.id,
+            contact_type=ENHANCED_SUPPORT,
+            face_to_face=CONTACT_TYPES[ENHANCED_SUPPORT],
+            contact_date=contact_date,
+            staff_code=case.staff_code,
+            notes=descriptions[contact_date],
+            created_by=actor,
+        )
+        session.add(contact)
+        booked.append(contact)
+    await session.flush()
+    return booked
 
 
 async def record_drug_test(

@@ -29,7 +29,11 @@ from .models import (
 
 
 def _is_postgres(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _database_url(session: AsyncSession) -> str:
+    return str(session.get_bind().engine.url)
 
 
 # --- providers, contracts, interventions -------------------------------------------------------
@@ -43,6 +47,11 @@ async def get_contract(session: AsyncSession, reference: str) -> Contract | None
     return await session.get(Contract, reference)
 
 
+async def contract_of(session: AsyncSession, reference: str) -> Contract:
+    """The contract a row refers to by foreign key (an intervention's, a referral's): it exists."""
+    return await session.get_one(Contract, reference)
+
+
 async def subcontractors(session: AsyncSession, reference: str) -> list[str]:
     rows = await session.scalars(select(Subcontractor.provider_id).where(Subcontractor.contract_reference == reference))
     return list(rows)
@@ -54,17 +63,17 @@ _PROVIDERS_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 async def contract_providers(session: AsyncSession, contract: Contract) -> list[str]:
-    key = (str(session.bind.url), contract.reference)
+    key = (_database_url(session), contract.reference)
     if key not in _PROVIDERS_CACHE:
         _PROVIDERS_CACHE[key] = (contract.prime_provider_id, *await subcontractors(session, contract.reference))
     return list(_PROVIDERS_CACHE[key])
 
 
 async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
-    key = (str(session.bind.url), reference)
+    key = (_database_url(session), reference)
     if key in _PROVIDERS_CACHE:
         return list(_PROVIDERS_CACHE[key])
-    return await contract_providers(session, await get_contract(session, reference))
+    return await contract_providers(session, await contract_of(session, reference))
 
 
 async def contract_refs_for_provider(session: AsyncSession, provider_id: str) -> list[str]:
@@ -134,7 +143,9 @@ async def get_referral(session: AsyncSession, referral_id: str, *, for_update: b
 
 
 async def reference_taken(session: AsyncSession, reference: str) -> bool:
-    return (await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference))) > 0
+    return (
+        await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference)) or 0
+    ) > 0
 
 
 async def referrals_for_person(
@@ -204,11 +215,12 @@ async def referral_page(
 
 
 async def count_sent_on_contract(session: AsyncSession, reference: str) -> int:
-    return await session.scalar(
+    count = await session.scalar(
         select(func.count())
         .select_from(Referral)
         .where(Referral.contract_reference == reference, Referral.sent_at.is_not(None))
     )
+    return count or 0  # COUNT(*) always answers a number
 
 
 async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:

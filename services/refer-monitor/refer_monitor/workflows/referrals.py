@@ -48,7 +48,7 @@ async def load(
     referral = await q.get_referral(session, referral_id, for_update=for_update)
     if referral is None:
         raise not_found("referral")
-    contract = await q.get_contract(session, referral.contract_reference)
+    contract = await q.contract_of(session, referral.contract_reference)
     providers = await q.contract_providers(session, contract)
     if not can_see_referral(principal, referral.status, contract.reference, providers):
         raise not_found("referral")
@@ -104,7 +104,7 @@ async def create_draft(session: AsyncSession, principal: Principal, data: dict[s
         raise DomainError(
             "unknown-intervention", "No such intervention.", [FieldError("intervention_id", "unknown")], status=422
         )
-    contract = await q.get_contract(session, intervention.contract_reference)
+    contract = await q.contract_of(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
     today = clock.now().date()
     if contract.referral_end_date < today:

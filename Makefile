@@ -40,13 +40,16 @@ bench: install
 load: install  ## against a running `make run`: make load RATE=20 DURATION=120 (loopback only, bounded; not a test)
 	$(BIN)/python deploy/load.py --rate $(or $(RATE),20) --duration $(or $(DURATION),120)
 
-lint: install  ## style, format and the layering contracts (pyproject: [tool.ruff], [tool.importlinter])
+MYPY := $(BIN)/mypy -p probation_shared $(foreach s,$(SERVICES),-p $(subst -,_,$(s)))
+
+lint: install  ## style, format, the layering contracts and types (pyproject: [tool.ruff], [tool.importlinter], [tool.mypy])
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(MYPY)
 
-types: install  ## mypy (see pyproject [tool.mypy]: not yet clean)
-	$(BIN)/mypy -p probation_shared $(foreach s,$(SERVICES),-p $(subst -,_,$(s)))
+types: install  ## mypy alone (pyproject [tool.mypy]); also part of `make lint`
+	$(MYPY)
 
 clean:
 	rm -rf $(VENV) .run

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi import Depends, Request
 
@@ -100,7 +101,12 @@ class TokenVerifier:
         self.audience = audience
         self.leeway = leeway
         self._clock = clock  # seconds since the epoch; injectable so tests need not wait for expiry
-        self._key = load_pem_public_key(public_key_pem) if public_key_pem else None
+        self._key: RSAPublicKey | None = None
+        if public_key_pem:
+            key = load_pem_public_key(public_key_pem)
+            if not isinstance(key, RSAPublicKey):  # RS256 verifies with an RSA key only
+                raise ValueError("The token public key must be an RSA key (RS256)")
+            self._key = key
         self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         # Callers reuse a token for many requests: remember verified ones until they expire, so the
         # signature is checked once per token rather than once per request.
@@ -132,7 +138,11 @@ class TokenVerifier:
 
     def _verify(self, token: str) -> Principal:
         try:
-            key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
+            if self._jwks is not None:
+                key = self._jwks.get_signing_key_from_jwt(token).key
+            else:
+                assert self._key is not None  # __init__ requires a key or a JWKS URL
+                key = self._key
             claims = jwt.decode(
                 token,
                 key,

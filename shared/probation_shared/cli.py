@@ -146,15 +146,17 @@ async def _run_workers(spec, settings, metrics_port: int) -> None:
     if metrics_port:
         import uvicorn
 
+        app = worker_app(settings, database, metrics, workers)
         config = uvicorn.Config(
-            worker_app(settings, database, metrics, workers),
+            app,
             host="0.0.0.0",
             port=metrics_port,
             log_level="warning",
             access_log=False,
         )
         server = uvicorn.Server(config)
-        server.install_signal_handlers = lambda: None  # this loop's handlers below stop the worker
+        # uvicorn catches SIGINT/SIGTERM while it serves, then restores the handlers below and raises the
+        # signal again on its way out: so a signal stops the metrics server first, then the workers.
         server_task = asyncio.create_task(server.serve())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -166,6 +168,6 @@ async def _run_workers(spec, settings, metrics_port: int) -> None:
     if server_task is not None:
         server.should_exit = True
         await server_task
-        await server.config.app.state.broker_probe.close()
+        await app.state.broker_probe.close()
     await database.context["http"].close()
     await database.dispose()

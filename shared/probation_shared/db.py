@@ -30,11 +30,23 @@ NAMING_CONVENTION = {
 }
 
 
+def service_metadata() -> MetaData:
+    """A service's own metadata, with the platform's naming convention: services never share tables.
+
+    Each service declares its base with it, as a class so that mypy sees every model's columns::
+
+        class Base(DeclarativeBase):
+            metadata = service_metadata()
+    """
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
 def create_base() -> type[DeclarativeBase]:
-    """A declarative base with its own metadata: one per service, so services never share tables."""
+    """A declarative base made at run time (scratch services in tests). mypy cannot type models on a base
+    returned by a call, so a service declares `class Base(DeclarativeBase)` with `service_metadata()`."""
 
     class Base(DeclarativeBase):
-        metadata = MetaData(naming_convention=NAMING_CONVENTION)
+        metadata = service_metadata()
 
     return Base
 

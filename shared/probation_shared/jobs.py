@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from .logging import get_logger
 
@@ -46,5 +46,13 @@ class PeriodicJob:
         self._stopping.set()
 
 
+class Job(Protocol):
+    """What the service runs beside the relay and consumers: a PeriodicJob, or any loop with the same two calls."""
+
+    async def run(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 # A job is built from the running service's settings, database and metrics.
-JobFactory = Callable[[Any, Any, Any], PeriodicJob]
+JobFactory = Callable[[Any, Any, Any], Job]

@@ -44,6 +44,8 @@ def _ensure_sqlite_dir(database_url: str) -> None:
 def run_env(metadata: MetaData) -> None:
     """The body of every service's Alembic env.py (online, async engine)."""
     url = context.config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("alembic.ini sets no sqlalchemy.url")
 
     def do_run(connection) -> None:
         context.configure(

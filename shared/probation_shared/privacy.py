@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Union
@@ -198,14 +198,14 @@ class Outbound(BaseModel):
         return out
 
 
-def render(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> Any:
+def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> Any:
     """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
     context = {_CONTEXT_KEY: Audience.of(audience)}
-    for item in model if isinstance(model, list) else [model]:
+    for item in [model] if isinstance(model, BaseModel) else model:
         classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
-    if isinstance(model, list):
-        return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
-    return model.model_dump(mode="json", by_alias=True, context=context)
+    if isinstance(model, BaseModel):
+        return model.model_dump(mode="json", by_alias=True, context=context)
+    return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
 
 
 redact = render  # the older name, kept for call sites that read better with it

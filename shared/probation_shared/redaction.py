@@ -3,7 +3,7 @@ and the start-up check that every route answers with a fully classified outbound
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -26,23 +26,23 @@ def check_routes(routes: Iterable[Any]) -> None:
     for route in routes:
         if not isinstance(route, APIRoute):
             continue
+        methods = sorted(route.methods or ())
         if route.response_model is None:
             if route.status_code == 204 or (route.openapi_extra or {}).get(DOCUMENT_KEY):
                 continue
-            raise UnclassifiedField(f"{sorted(route.methods)} {route.path} declares no response model")
+            raise UnclassifiedField(f"{methods} {route.path} declares no response model")
         try:
             models = check_outbound(route.response_model)
         except UnclassifiedField as exc:
-            raise UnclassifiedField(f"{sorted(route.methods)} {route.path}: {exc}") from exc
+            raise UnclassifiedField(f"{methods} {route.path}: {exc}") from exc
         if not models:
             raise UnclassifiedField(
-                f"{sorted(route.methods)} {route.path}: response model {route.response_model!r} is not "
-                f"an outbound model"
+                f"{methods} {route.path}: response model {route.response_model!r} is not an outbound model"
             )
 
 
 def redacted_response(
-    model: BaseModel | list[BaseModel],
+    model: BaseModel | Sequence[BaseModel],
     roles: Audience | Iterable[Role],
     status_code: int = 200,
     headers: dict[str, str] | None = None,

@@ -92,7 +92,7 @@ class _ImmediateQueue:
 class InlineConnection:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._conn = connection
-        self._connection = connection  # SQLAlchemy checks it to tell an open connection
+        self._connection: sqlite3.Connection | None = connection  # SQLAlchemy checks it to tell an open connection
         self._tx = _ImmediateQueue()
 
     @property

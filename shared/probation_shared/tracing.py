@@ -22,7 +22,8 @@ import contextvars
 import os
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -173,7 +174,7 @@ def link_to(headers: Mapping[str, str]) -> trace.Link | None:
     return trace.Link(span_context) if span_context.is_valid else None
 
 
-def log_trace_ids(_logger, _method, event_dict: dict) -> dict:
+def log_trace_ids(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: the active span's trace_id and span_id on every log line."""
     span_context = trace.get_current_span().get_span_context()
     if span_context.is_valid:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -18,6 +19,9 @@ from probation_shared.limits import (
     Line,
     PastDate,
     Pence,
+    free_text,
+    line,
+    pattern,
 )
 
 
@@ -32,6 +36,17 @@ def test_text_is_trimmed_and_free_of_control_characters():
         _refuses(Line(10), bad)
     assert TypeAdapter(FreeText(20)).validate_python("line one\nline\ttwo") == "line one\nline\ttwo"
     _refuses(FreeText(20), "nul\x00")
+
+
+def test_the_annotated_forms_bound_text_the_same_way():
+    # The forms the schemas use (mypy reads them as str): the same bounds as the whole types above.
+    assert TypeAdapter(Annotated[str, line(10)]).validate_python("  Ada ") == "Ada"
+    for bad in ("", "a\nb", "x" * 11):
+        _refuses(Annotated[str, line(10)], bad)
+    assert TypeAdapter(Annotated[str, free_text(20)]).validate_python("one\ntwo") == "one\ntwo"
+    _refuses(Annotated[str, free_text(20)], "x" * 21)
+    assert TypeAdapter(Annotated[str, free_text(5, min_length=0)]).validate_python("") == ""
+    _refuses(Annotated[str, pattern(r"^[A-Z]{2}$", 2)], "A1")
 
 
 def test_ids_and_money_stay_within_their_columns():

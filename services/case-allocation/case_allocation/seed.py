@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -201,6 +202,20 @@ async def seed_demo(session: AsyncSession, *, staff_per_team: int, people: int) 
     return total
 
 
+class _Plan(TypedDict):
+    """What add_case_volume makes for one person, before the rows are written."""
+
+    crn: str
+    tier: str
+    sentence_date: date
+    custodial: bool
+    sentence_type: str
+    requirement: str | None
+    length: int
+    offence: str
+    staff: tuple[str, str] | None  # (staff code, team code) when allocated
+
+
 async def add_case_volume(
     session: AsyncSession,
     *,
@@ -215,15 +230,18 @@ async def add_case_volume(
     """Bulk-load `people` people with a conviction, a sentence and a case each in `pdu_code`; most cases
     allocated across the PDU's practitioners. For demo data and benchmarks; publishes no events."""
     today = today or clock.today()
-    practitioners = list(
-        await session.execute(
+    practitioners: list[tuple[str, str]] = [
+        (code, team)
+        for code, team in await session.execute(
             select(Staff.code, Staff.team_code)
             .join(Team, Team.code == Staff.team_code)
             .where(Team.pdu_code == pdu_code, Staff.grade != "SPO", Staff.active.is_(True))
         )
-    )
+    ]
     now = clock.now()
-    persons, addresses, plans = [], [], []
+    persons: list[dict] = []
+    addresses: list[dict] = []
+    plans: list[_Plan] = []
     for n in range(people):
         crn = f"{crn_prefix}{first_serial + n:06d}"
         tier = rng.choice(TIERS)

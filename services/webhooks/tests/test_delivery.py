@@ -94,6 +94,8 @@ async def test_three_failures_then_the_fourth_attempt_delivers_with_the_same_web
         await eventually(tried, timeout=30)
         h.clock.advance(seconds=wait + 1)  # just past the scheduled retry (signatures carry this clock's time)
     await accepted(receiver, 1)
+    # The receiver has answered; the worker records the outcome just after, so wait for that too.
+    await settled(h, tokens, "P1", ["DELIVERED"])
 
     ids = {headers["webhook-id"] for headers, _ in receiver.requests}
     assert len(receiver.requests) == 4 and len(ids) == 1 and receiver.rejected == []
@@ -454,6 +456,7 @@ async def test_a_test_event_and_replay_since_a_time(hooks, tokens, receivers):
     assert test.status_code == 202
     await accepted(receiver, 1)
     assert receiver.accepted[0][1]["type"] == "webhook.test"
+    await settled(h, tokens, "P1", ["DELIVERED"])  # recorded just after the receiver answers
     shown = await detail(h, tokens, "P1", test.json()["id"])
     assert shown["status"] == "DELIVERED" and shown["attempt_history"][0]["status_code"] == 204
 

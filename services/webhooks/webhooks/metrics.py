@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from probation_shared.metrics import ServiceMetrics
@@ -36,10 +38,9 @@ class WebhookMetrics:
     def on(cls, service_metrics: ServiceMetrics | None) -> WebhookMetrics | None:
         if service_metrics is None:
             return None
-        found = getattr(service_metrics, "webhooks", None)
+        found = _BY_SERVICE.get(service_metrics)
         if found is None:
-            found = cls(service_metrics)
-            service_metrics.webhooks = found
+            found = _BY_SERVICE[service_metrics] = cls(service_metrics)
         return found
 
     def attempt(self, outcome: str, seconds: float) -> None:
@@ -54,3 +55,7 @@ class WebhookMetrics:
         self.pending.set(figures["pending"])
         self.dead.set(figures["dead"])
         self.oldest.set(figures["oldest_age"])
+
+
+# One set of series per service registry (a registry refuses the same name twice).
+_BY_SERVICE: WeakKeyDictionary[ServiceMetrics, WebhookMetrics] = WeakKeyDictionary()

@@ -68,16 +68,18 @@ class Sender:
         limits = httpx.Limits(
             max_connections=settings.delivery_concurrency, max_keepalive_connections=settings.delivery_concurrency
         )
-        self._options = dict(timeout=self.deadline, follow_redirects=False, trust_env=False, limits=limits)
+        self._limits = limits
         self._plain = self._client()
         # TLS connections are pooled per hostname: one made with SNI a.example is never reused for b.example.
         self._tls: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
 
     def _client(self) -> httpx.AsyncClient:
-        return (
-            httpx.AsyncClient(transport=self._transport, **self._options)
-            if self._transport
-            else httpx.AsyncClient(**self._options)
+        return httpx.AsyncClient(
+            transport=self._transport,
+            timeout=self.deadline,
+            follow_redirects=False,
+            trust_env=False,
+            limits=self._limits,
         )
 
     async def _client_for(self, target: Target) -> httpx.AsyncClient:

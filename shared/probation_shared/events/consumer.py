@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import ConsumerRebalanceListener, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 from pydantic import ValidationError
 from sqlalchemy import delete, select
@@ -142,6 +143,21 @@ class _Item:
     dead_letter: str | None = None  # the reason, when it goes straight to the dead-letter topic
     error_type: str = ""
 
+    def ready(self) -> _Ready | None:
+        """The event and its handler, when this service handles it."""
+        if self.event is None or self.handler is None:
+            return None
+        return _Ready(self.message, self.event, self.handler)
+
+
+@dataclass
+class _Ready:
+    """A fetched event this service handles."""
+
+    message: ConsumerRecord
+    event: DomainEvent
+    handler: Handler
+
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -169,8 +185,8 @@ class EventConsumer:
         self._sleep_fn = sleep
         self._jitter = jitter
         self._stopping = asyncio.Event()
-        self._consumer = None
-        self._producer = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
         # Why the consumer is waiting (a transient failure), or None while it flows.
         self.paused_reason: str | None = None
         # Offsets of messages of the batch in hand whose outcome is committed (for a rebalance).
@@ -229,7 +245,7 @@ class EventConsumer:
             messages = [message for batch in batches.values() for message in batch]
             if messages:
                 await self._process(consumer, batches, messages)
-            await self._record_lag()
+            await self._record_lag(consumer)
 
     async def _process(self, consumer, batches, messages: list[ConsumerRecord]) -> None:
         """Handle a batch while staying a live member of the group, then commit its offsets."""
@@ -281,12 +297,12 @@ class EventConsumer:
         tp = TopicPartition(message.topic, message.partition)
         self._done[tp] = max(self._done.get(tp, 0), message.offset + 1)
 
-    async def _record_lag(self) -> None:
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         lag = 0
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
             if highwater is not None:
-                lag += max(highwater - await self._consumer.position(tp), 0)
+                lag += max(highwater - await consumer.position(tp), 0)
         self.metrics.consumer_lag.labels(consumer=self.consumer_name).set(lag)
 
     # -- a batch ----------------------------------------------------------------------------
@@ -302,7 +318,7 @@ class EventConsumer:
                 self._mark_done(rest[0])
                 return
             try:
-                committed, failing = await self._until_transient_passes(lambda rest=rest: self._handle_together(rest))
+                committed, failing = await self._until_transient_passes(functools.partial(self._handle_together, rest))
             except _InboxConflict:
                 committed, failing = 0, len(rest)
             for message in rest[:committed]:
@@ -325,17 +341,18 @@ class EventConsumer:
         """One transaction for the batch, a savepoint per handler call. Returns (how many messages
         from the start are dealt with and committed, how many after them to handle one by one)."""
         items = [self._classify(m) for m in messages]
-        position = {id(item): i for i, item in enumerate(items)}
+        ready = [(i, r) for i, item in enumerate(items) if (r := item.ready()) is not None]
+        position = {id(r): i for i, r in ready}
         failed_at: int | None = None
         failed_end = 0
         async with self.database.unit_of_work() as session:
-            ids = [str(item.event.eventId) for item in items if item.handler]
+            ids = [str(r.event.eventId) for _, r in ready]
             seen = set(await self._seen(session, ids)) if ids else set()
-            fresh: list[_Item] = []
-            for item in items:
-                if item.handler and str(item.event.eventId) not in seen:
-                    seen.add(str(item.event.eventId))
-                    fresh.append(item)
+            fresh: list[_Ready] = []
+            for _, r in ready:
+                if str(r.event.eventId) not in seen:
+                    seen.add(str(r.event.eventId))
+                    fresh.append(r)
             if fresh:
                 now = clock.now()
                 await self._insert_inbox(
@@ -397,9 +414,9 @@ class EventConsumer:
             # has run yet, so take them one by one, where the inbox settles each.
             raise _InboxConflict() from exc
 
-    def _units(self, fresh: list[_Item]) -> list[list[_Item]]:
+    def _units(self, fresh: list[_Ready]) -> list[list[_Ready]]:
         """Runs of consecutive events of one type and version that have a batch handler, else single events."""
-        units: list[list[_Item]] = []
+        units: list[list[_Ready]] = []
         for item in fresh:
             key = (item.event.eventType, item.event.version)
             previous = units[-1] if units else None
@@ -413,7 +430,7 @@ class EventConsumer:
                 units.append([item])
         return units
 
-    async def _run_unit(self, session: AsyncSession, run: list[_Item]) -> None:
+    async def _run_unit(self, session: AsyncSession, run: list[_Ready]) -> None:
         batch_handler = self.subscription.batch_handler_for(run[0].event)
         if batch_handler is not None and len(run) > 1:
             links = [link for item in run[1:] if (link := link_to(_headers(item.message)))]
@@ -440,10 +457,11 @@ class EventConsumer:
         if item.dead_letter:
             await self._dead_letter(message, item.dead_letter, attempts=0, kind=item.error_type)
             return
-        if item.handler is None:
+        handled = item.ready()
+        if handled is None:
             return
-        with _event_context(message, item.event, self.consumer_name):
-            await self._handle_with_retries(message, item.event, item.handler)
+        with _event_context(message, handled.event, self.consumer_name):
+            await self._handle_with_retries(message, handled.event, handled.handler)
 
     async def _handle_with_retries(self, message: ConsumerRecord, event: DomainEvent, handler: Handler) -> None:
         attempts = 0
@@ -587,11 +605,12 @@ class EventConsumer:
         failures = 0
         while True:  # the broker being away is transient too: wait for it, never drop the message
             try:
-                if self._producer is None:
+                producer = self._producer
+                if producer is None:
                     producer = make_producer(self.settings)
                     await producer.start()
                     self._producer = producer
-                await self._producer.send_and_wait(
+                await producer.send_and_wait(
                     self.subscription.dead_letter_topic(self.settings), message.value, key=message.key, headers=headers
                 )
                 break

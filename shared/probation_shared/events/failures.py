@@ -45,7 +45,7 @@ _TRANSIENT_PROBLEM_CODES = {"upstream-unavailable"}
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
-    todo = [exc]
+    todo: list[BaseException | None] = [exc]
     while todo:
         current = todo.pop()
         if current is None or id(current) in seen:
@@ -117,7 +117,7 @@ def _is_httpx_transport(exc: BaseException) -> bool:
     return isinstance(exc, httpx.TransportError)
 
 
-def error_type(exc: BaseException) -> str:
+def error_type(exc: BaseException | None) -> str:  # None: a DBAPIError that wraps no driver error
     kind = type(exc)
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 

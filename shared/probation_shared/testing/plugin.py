@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,7 @@ POSTGRES_ENV = "PLATFORM_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(scope="session")
-def broker() -> EmbeddedBroker:
+def broker() -> Iterator[EmbeddedBroker]:
     with EmbeddedBroker() as running:
         yield running
 

@@ -17,13 +17,13 @@ from probation_shared.limits import (
     CourtDate,
     DateOfBirth,
     DecimalHours,
-    FreeText,
     Id,
-    Line,
     OrderEndDate,
     PastDate,
-    Pattern,
     PersonName,
+    free_text,
+    line,
+    pattern,
 )
 from probation_shared.redaction import Classified, DataClass, Outbound
 
@@ -54,18 +54,18 @@ ContactType = Literal["OFFICE_APPOINTMENT", "HOME_VISIT", "PROGRAMME_SESSION", "
 Outcome = Literal["ATTENDED", "FTA_ACCEPTABLE", "FTA_UNACCEPTABLE"]
 DrugResult = Literal["POSITIVE", "NEGATIVE", "REFUSED"]
 Name = PersonName
-Code = Pattern(r"^[A-Za-z0-9_-]+$", 20)
-Text = Line(500)
+Code = Annotated[str, pattern(r"^[A-Za-z0-9_-]+$", 20)]
+Text = Annotated[str, line(500)]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[0-9 +()-]+$")]
 Email = Annotated[
     str, Field(max_length=200, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 ]
 NOMS = Annotated[str, Field(pattern=r"^[A-Z][0-9]{4}[A-Z]{2}$")]
-Line200 = Line(200)
-Line100 = Line(100)
-Notes2000 = FreeText(2000)
-Notes4000 = FreeText(4000)
-ShortCode = Pattern(r"^[A-Za-z0-9_-]+$", 10)
+Line200 = Annotated[str, line(200)]
+Line100 = Annotated[str, line(100)]
+Notes2000 = Annotated[str, free_text(2000)]
+Notes4000 = Annotated[str, free_text(4000)]
+ShortCode = Annotated[str, pattern(r"^[A-Za-z0-9_-]+$", 10)]
 
 
 class Strict(BaseModel):
@@ -210,7 +210,7 @@ class NewOffence(Strict):
     code: Annotated[
         str, Field(pattern=r"^[0-9]{3}/?[0-9]{2}$", description="Home Office offence code, e.g. 02801 or 028/01")
     ]
-    description: Line(300) | None = None
+    description: Annotated[str, line(300)] | None = None
     main: bool = False
 
 
@@ -405,7 +405,7 @@ class SentenceList(Outbound):
 
 
 class NewRegistration(Strict):
-    type_code: Pattern(r"^[A-Za-z0-9_-]{2,10}$", 10)
+    type_code: Annotated[str, pattern(r"^[A-Za-z0-9_-]{2,10}$", 10)]
     level: ShortCode | None = None
     category: ShortCode | None = None
     registered_on: CourtDate
@@ -804,7 +804,7 @@ class NewDrugTest(Strict):
     requirement_id: Id
     test_date: PastDate
     result: DrugResult
-    substances: Annotated[list[Line(50)], Field(max_length=20)] = []
+    substances: Annotated[list[Annotated[str, line(50)]], Field(max_length=20)] = []
 
 
 class DrugTestView(View):

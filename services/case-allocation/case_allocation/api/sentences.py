@@ -47,6 +47,7 @@ def requirement_view(r) -> RequirementView:
 
 async def sentence_view(session, sentence) -> SentenceView:
     conviction = await sentences_db.conviction(session, sentence.conviction_id)
+    assert conviction is not None  # sentence.conviction_id is a NOT NULL foreign key
     offences = await sentences_db.offences(session, sentence.conviction_id)
     requirements = await sentences_db.requirements(session, sentence.id)
     case = await cases_db.for_sentence(session, sentence.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from sqlalchemy import (
     JSON,
@@ -19,12 +20,18 @@ from sqlalchemy import (
     Text,
     false,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from probation_shared.db import create_base
+from probation_shared.db import service_metadata
 from probation_shared.events import platform_tables
 
-Base = create_base()
+
+class Base(DeclarativeBase):
+    """This service's tables: a metadata of their own."""
+
+    metadata = service_metadata()
+
+
 PLATFORM = platform_tables(Base.metadata)
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
@@ -119,7 +126,7 @@ class LimitedAccess(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     crn: Mapped[str] = mapped_column(ForeignKey("person.crn"), index=True)
-    kind: Mapped[str] = mapped_column(String(12))  # RESTRICTION | EXCLUSION
+    kind: Mapped[Literal["RESTRICTION", "EXCLUSION"]] = mapped_column(String(12))
     staff_code: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ this service renders it for the caller's role.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -213,7 +214,13 @@ async def drug_test_recorded(
 
 
 async def limited_access_changed(
-    session: AsyncSession, person: Person, *, limit_id: int, kind: str, staff_code: str, change: str
+    session: AsyncSession,
+    person: Person,
+    *,
+    limit_id: int,
+    kind: Literal["RESTRICTION", "EXCLUSION"],
+    staff_code: str,
+    change: Literal["added", "removed"],
 ) -> None:
     """change: added | removed. Consumers that cache limits refetch `/people/{crn}/limited-access`."""
     await _publish(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -146,7 +146,12 @@ def _bad_dates() -> DomainError:
 
 
 async def add_limit(
-    session: AsyncSession, person: Person, *, kind: str, staff_code: str, reason: str | None
+    session: AsyncSession,
+    person: Person,
+    *,
+    kind: Literal["RESTRICTION", "EXCLUSION"],
+    staff_code: str,
+    reason: str | None,
 ) -> LimitedAccess:
     row = LimitedAccess(crn=person.crn, kind=kind, staff_code=staff_code, reason=reason, created_at=clock.now())
     session.add(row)

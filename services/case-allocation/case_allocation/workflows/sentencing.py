@@ -357,6 +357,7 @@ async def run_handover_job(session: AsyncSession, on: date, today: date | None =
     moved = []
     for state in await sentences_db.handovers_due(session, on):
         person = await people_db.get(session, state.crn)
+        assert person is not None  # handover.crn is a foreign key to person
         state.responsible = "COM"
         state.updated_at = clock.now()
         await publish.handover_changed(session, person, responsible="COM", handover=state.handover_date)

@@ -8,6 +8,8 @@ provider sees nothing of a draft), `not-on-contract` (the provider does not deli
 
 from __future__ import annotations
 
+import functools
+
 from probation_shared.auth import Role
 from probation_shared.redaction import Audience, DataClass, explain
 
@@ -60,19 +62,19 @@ def notification_now(ctx: ReferralContext, provider_id: str) -> PartnerNotificat
 
 async def for_provider(session, ctx: ReferralContext, out: ReferralOut, provider_id: str) -> PreviewOut:
     consented = await sharing.health_consented(session, ctx.referral.crn, provider_id)
-    base = dict(referral_id=ctx.referral.id, audience="provider", provider_id=provider_id, health_consent=consented)
+    base = functools.partial(
+        PreviewOut, referral_id=ctx.referral.id, audience="provider", provider_id=provider_id, health_consent=consented
+    )
     if provider_id not in ctx.providers:
-        return PreviewOut(**base, referral=_nothing("not-on-contract"))
+        return base(referral=_nothing("not-on-contract"))
     if ctx.referral.status == Status.DRAFT.value:
-        return PreviewOut(**base, referral=_nothing("not-sent"), notification=_nothing("not-sent"))
+        return base(referral=_nothing("not-sent"), notification=_nothing("not-sent"))
     referral = _part(explain(out, provider_audience(consented)))
     # Notifications never carry HEALTH, whatever the consent: the reason is the policy for notifications.
     notification = _part(
         explain(notification_now(ctx, provider_id), NOTIFICATION_AUDIENCE), {DataClass.HEALTH: "policy"}
     )
-    return PreviewOut(
-        **base, referral=referral, notification=notification, updates=await _updates(session, ctx, provider_id)
-    )
+    return base(referral=referral, notification=notification, updates=await _updates(session, ctx, provider_id))
 
 
 async def _updates(session, ctx: ReferralContext, provider_id: str) -> PreviewPart:

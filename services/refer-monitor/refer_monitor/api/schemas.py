@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from probation_shared.limits import AppointmentDate, AppointmentTime, FreeText, Line, Pence, PlanningDate, VolumeCap
+from probation_shared.limits import AppointmentDate, AppointmentTime, Pence, PlanningDate, VolumeCap, free_text, line
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 from ..domain.sharing import Category
@@ -16,9 +16,9 @@ from ..domain.views import ProviderView
 
 D = DataClass
 CRN = Field(pattern=r"^[A-Z][0-9]{6}$")
-Text = FreeText(4000)
-ShortText = Line(200)
-Notes = FreeText(2000)
+Text = Annotated[str, free_text(4000)]
+ShortText = Annotated[str, line(200)]
+Notes = Annotated[str, free_text(2000)]
 RefCode = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,49}$")]
 R = Classified(D.REFERENCE)
 Ref = Annotated[str, R]
@@ -54,8 +54,8 @@ class NewContract(Strict):
     contract_type: RefCode
     prime_provider_id: RefCode
     subcontractor_ids: Annotated[list[RefCode], Field(max_length=20)] = []
-    region: Line(100) | None = None
-    pcc_area: Line(100) | None = None
+    region: Annotated[str, line(100)] | None = None
+    pcc_area: Annotated[str, line(100)] | None = None
     eligible_sex: Literal["ALL", "MALE", "FEMALE"] = "ALL"
     min_age: int | None = Field(default=None, ge=10, le=120)
     max_age: int | None = Field(default=None, ge=10, le=120)
@@ -108,7 +108,7 @@ class ContractChangeOut(Outbound):
 class NewIntervention(Strict):
     contract_reference: RefCode
     title: ShortText
-    description: FreeText(4000, min_length=0) = ""
+    description: Annotated[str, free_text(4000, min_length=0)] = ""
 
 
 class InterventionOut(Outbound):
@@ -152,8 +152,8 @@ class Amend(Strict):
     complexity_level: Literal["LOW", "MEDIUM", "HIGH"] | None = None
     # Omit a list to leave it as it is; null is not a list (422). A sent referral never loses all its desired
     # outcomes (domain rule).
-    desired_outcomes: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
-    needs: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[assignment]
+    desired_outcomes: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[arg-type]
+    needs: list[ShortText] = Field(default=None, max_length=20)  # type: ignore[arg-type]
     completion_deadline: AppointmentDate | None = None
     expected_release_date: PlanningDate | None = None
     expected_release_missing_reason: Notes | None = None
@@ -179,7 +179,7 @@ class NewAppointment(Strict):
 
 class Attendance(Strict):
     attendance: Literal["YES", "LATE", "NO"]
-    notes: FreeText(4000) | None = None
+    notes: Annotated[str, free_text(4000)] | None = None
 
 
 class Feedback(Strict):
@@ -201,7 +201,7 @@ class OutcomeAchievement(Strict):
 
 class EndOfServiceReportIn(Strict):
     outcomes: list[OutcomeAchievement] = Field(max_length=20)
-    further_information: FreeText(4000) | None = None
+    further_information: Annotated[str, free_text(4000)] | None = None
 
 
 class FeedbackOut(Outbound):

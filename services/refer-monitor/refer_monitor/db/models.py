@@ -7,16 +7,22 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from probation_shared.db import create_base
+from probation_shared.db import service_metadata
 from probation_shared.events import platform_tables
 
 from ..domain.codes import Status
 from ..domain.lifecycle import PlanStatus
 
-Base = create_base()
+
+class Base(DeclarativeBase):
+    """This service's tables: a metadata of their own."""
+
+    metadata = service_metadata()
+
+
 PLATFORM = platform_tables(Base.metadata)
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")

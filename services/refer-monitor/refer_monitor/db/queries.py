@@ -33,7 +33,7 @@ from .models import (
 
 
 def _is_postgres(session: AsyncSession) -> bool:
-    return session.bind.dialect.name == "postgresql"
+    return session.get_bind().dialect.name == "postgresql"
 
 
 # --- providers, contracts, interventions -------------------------------------------------------
@@ -47,6 +47,11 @@ async def get_contract(session: AsyncSession, reference: str) -> Contract | None
     return await session.get(Contract, reference)
 
 
+async def contract_of(session: AsyncSession, reference: str) -> Contract:
+    """The contract a row refers to by foreign key (an intervention's, a referral's): it exists."""
+    return await session.get_one(Contract, reference)
+
+
 async def subcontractors(session: AsyncSession, reference: str) -> list[str]:
     rows = await session.scalars(select(Subcontractor.provider_id).where(Subcontractor.contract_reference == reference))
     return list(rows)
@@ -58,7 +63,7 @@ async def contract_providers(session: AsyncSession, contract: Contract) -> list[
 
 
 async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
-    return await contract_providers(session, await get_contract(session, reference))
+    return await contract_providers(session, await contract_of(session, reference))
 
 
 async def list_contracts(session: AsyncSession) -> list[Contract]:
@@ -161,7 +166,9 @@ async def get_referral(session: AsyncSession, referral_id: str, *, for_update: b
 
 
 async def reference_taken(session: AsyncSession, reference: str) -> bool:
-    return (await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference))) > 0
+    return (
+        await session.scalar(select(func.count()).select_from(Referral).where(Referral.reference == reference)) or 0
+    ) > 0
 
 
 async def referrals_for_person(
@@ -261,11 +268,12 @@ def _counts_against_cap(not_counted: Sequence[str]):
 
 
 async def count_sent_on_contract(session: AsyncSession, reference: str, not_counted: Sequence[str] = ()) -> int:
-    return await session.scalar(
+    count = await session.scalar(
         select(func.count())
         .select_from(Referral)
         .where(Referral.contract_reference == reference, _counts_against_cap(not_counted))
     )
+    return count or 0  # COUNT(*) always answers a number
 
 
 async def view_history(session: AsyncSession, referral_id: str) -> list[ProviderViewHistory]:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import typing
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import ValidationError
 
 from probation_shared.clock import as_utc
 from probation_shared.privacy import Audience, Classified, DataClass, Outbound, render
 from probation_shared.roles import Role
+
+_Part = TypeVar("_Part", bound=Outbound)
 
 D = DataClass
 Ref = Annotated[str | None, Classified(D.REFERENCE)]
@@ -132,10 +134,7 @@ def _only(model: type[Outbound], data: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in model.model_fields}
 
 
-P = typing.TypeVar("P", bound=Outbound)
-
-
-def _part(model: type[P], data: Any) -> P | None:
+def _part(model: type[_Part], data: Any) -> _Part | None:
     """A part from plain data kept by the projection; data of an unexpected shape is left out."""
     try:
         return model.model_validate(_only(model, data)) if isinstance(data, dict) else None
@@ -143,7 +142,7 @@ def _part(model: type[P], data: Any) -> P | None:
         return None
 
 
-def _parts(model: type[Outbound], items: Any) -> list:
+def _parts(model: type[_Part], items: Any) -> list[_Part]:
     return [p for p in (_part(model, i) for i in (items or []) if isinstance(items, list)) if p is not None]
 
 

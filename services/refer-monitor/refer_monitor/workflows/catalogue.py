@@ -167,7 +167,7 @@ async def read_intervention(session: AsyncSession, intervention_id: str) -> tupl
     intervention = await q.get_intervention(session, intervention_id)
     if intervention is None:
         raise not_found("intervention")
-    contract = await q.get_contract(session, intervention.contract_reference)
+    contract = await q.contract_of(session, intervention.contract_reference)
     if contract.referral_end_date < today():
         raise DomainError(
             "contract-expired",

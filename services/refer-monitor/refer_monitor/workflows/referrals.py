@@ -58,7 +58,7 @@ async def load(
     referral = await q.get_referral(session, referral_id, for_update=for_update)
     if referral is None:
         raise not_found("referral")
-    contract = await q.get_contract(session, referral.contract_reference)
+    contract = await q.contract_of(session, referral.contract_reference)
     providers = await q.contract_providers(session, contract)
     if not can_see_referral(principal, referral.status, contract.reference, providers):
         raise not_found("referral")
@@ -121,7 +121,7 @@ async def create_draft(
         raise DomainError(
             "unknown-intervention", "No such intervention.", [field_error("intervention_id", "unknown")], status=422
         )
-    contract = await q.get_contract(session, intervention.contract_reference)
+    contract = await q.contract_of(session, intervention.contract_reference)
     await check_provider_text(session, data["crn"], {k: data.get(k) for k in PROVIDER_TEXT_FIELDS})
     today = clock.now().date()
     if contract.referral_end_date < today:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Literal
 
 from fastapi import APIRouter, Path, Query
@@ -71,7 +72,7 @@ async def version_view(session, version: RoshVersion) -> RoshVersionView:
     )
 
 
-def rosh_data(body, exclude: set[str] = frozenset()) -> dict:
+def rosh_data(body, exclude: AbstractSet[str] = frozenset()) -> dict:
     """The RoSH input as the workflow takes it: `custody` only when given (`None` then clears it)."""
     data = body.model_dump(exclude_none=True, exclude={*exclude, "custody"})
     if "custody" in body.model_fields_set:
@@ -217,6 +218,7 @@ async def preview(
     version = await queries.latest_rosh(session, crn)
     view, roles = PREVIEW_AUDIENCES[audience]
     consents = {DataClass.HEALTH} if audience == "provider-with-health-consent" else set()
+    model: ProviderRiskSummary | PoliceRiskSummary | RiskSummaryView
     if view is Audience.PROVIDER:
         model = await provider_view(session, crn, version)
     elif view is Audience.POLICE:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from probation_shared.limits import CourtDate, DateOfBirth, FreeText, Line, OrderEndDate, Pattern
+from probation_shared.limits import CourtDate, DateOfBirth, OrderEndDate, free_text, line, pattern
 from probation_shared.redaction import Classified, DataClass, Outbound
 
 Level = Literal["LOW", "MEDIUM", "HIGH", "VERY_HIGH"]
@@ -22,12 +22,12 @@ Victims = Annotated[Any, Classified(DataClass.VICTIM_DETAILS)]
 Offence = Annotated[Any, Classified(DataClass.OFFENCE)]
 Ref = Annotated[Any, Classified(DataClass.REFERENCE)]
 Staff = Annotated[Any, Classified(DataClass.STAFF)]
-Narrative5000 = FreeText(5000)
+Narrative5000 = Annotated[str, free_text(5000)]
 Text = Field(default=None)
-Key = Pattern(r"^[A-Za-z0-9_.-]{1,50}$", 50)
+Key = Annotated[str, pattern(r"^[A-Za-z0-9_.-]{1,50}$", 50)]
 # Field names of provider-bound text, as other services flatten them: "needs[0]", "desired_outcomes[1]".
-TextField = Pattern(r"^[A-Za-z0-9_.\[\]-]{1,80}$", 80)
-OffenceCode = Pattern(r"^[A-Za-z0-9/]{1,10}$", 10)
+TextField = Annotated[str, pattern(r"^[A-Za-z0-9_.\[\]-]{1,80}$", 80)]
+OffenceCode = Annotated[str, pattern(r"^[A-Za-z0-9/]{1,10}$", 10)]
 
 
 class Strict(BaseModel):
@@ -38,7 +38,9 @@ class Strict(BaseModel):
 
 
 class SectionInput(Strict):
-    answers: Annotated[dict[Key, FreeText(5000, min_length=0)], Field(max_length=100)] = Field(default_factory=dict)
+    answers: Annotated[dict[Key, Annotated[str, free_text(5000, min_length=0)]], Field(max_length=100)] = Field(
+        default_factory=dict
+    )
     linkedToHarm: bool | None = None
     linkedToReoffending: bool | None = None
 
@@ -64,11 +66,11 @@ class RiskToSelfInput(Strict):
 
 
 class VictimInput(Strict):
-    name: Line(200)
-    address: FreeText(500) | None = None
-    relationship: Line(200) | None = None
-    phone: Line(50) | None = None
-    email: Line(200) | None = None
+    name: Annotated[str, line(200)]
+    address: Annotated[str, free_text(500)] | None = None
+    relationship: Annotated[str, line(200)] | None = None
+    phone: Annotated[str, line(50)] | None = None
+    email: Annotated[str, line(200)] | None = None
 
 
 def _not_blank(value: str) -> str:
@@ -92,7 +94,7 @@ class CompleteAssessment(Strict):
 
 
 class RoshReRating(RoshInput):
-    reason: FreeText(2000)
+    reason: Annotated[str, free_text(2000)]
 
     _reason_not_blank = field_validator("reason")(_not_blank)
 
@@ -237,7 +239,7 @@ class RiskSummaryPreview(Outbound):
 
 
 class ProviderTextCheck(Strict):
-    texts: Annotated[dict[TextField, FreeText(5000, min_length=0)], Field(max_length=50)]
+    texts: Annotated[dict[TextField, Annotated[str, free_text(5000, min_length=0)]], Field(max_length=50)]
 
 
 class VictimIdentifierMatch(Outbound):
@@ -347,13 +349,13 @@ class TierCounts(Outbound):
 
 class PsrRequest(Strict):
     offenceCode: OffenceCode
-    offenceDescription: Line(500)
+    offenceDescription: Annotated[str, line(500)]
 
 
 class PsrOverride(Strict):
     sentenceType: Literal["COMMUNITY_ORDER", "SUSPENDED_SENTENCE_ORDER", "CUSTODY", "FINE", "DISCHARGE"]
     requirements: list[Literal["RAR", "UPW", "DRR", "ATR", "MHTR", "CURFEW", "AAMR"]] = Field(default_factory=list)
-    reason: FreeText(2000)
+    reason: Annotated[str, free_text(2000)]
 
     _reason_not_blank = field_validator("reason")(_not_blank)
 

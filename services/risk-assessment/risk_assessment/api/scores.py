@@ -94,8 +94,9 @@ async def record_scores(
         session,
         person,
         rsr=body.rsr,
-        osp_c=(body.ospC, body.ospCBand) if body.ospC is not None else None,
-        osp_i=(body.ospI, body.ospIBand) if body.ospI is not None else None,
+        # A score and its band come together (checked above).
+        osp_c=(body.ospC, body.ospCBand) if body.ospC is not None and body.ospCBand is not None else None,
+        osp_i=(body.ospI, body.ospIBand) if body.ospI is not None and body.ospIBand is not None else None,
         author=principal.subject,
     )
     return redacted_response(await _scores(session, crn), principal.roles, status_code=201)

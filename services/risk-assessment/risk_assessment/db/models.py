@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from probation_shared.db import create_base
+from probation_shared.db import service_metadata
 from probation_shared.events import platform_tables
 
-Base = create_base()
+
+class Base(DeclarativeBase):
+    """This service's tables: a metadata of their own."""
+
+    metadata = service_metadata()
+
+
 PLATFORM = platform_tables(Base.metadata)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .models import (
     Assessment,
     AssessmentRevision,
+    Base,
     PersonRecord,
     PsrProposal,
     Referral,
@@ -21,6 +22,13 @@ from .models import (
     Sentence,
     TierCalculation,
 )
+
+
+def _table(model: type[Base]) -> Table:
+    """A model's table, for Core bulk inserts (SQLAlchemy types `__table__` as any FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 async def get_person(session: AsyncSession, crn: str) -> PersonRecord | None:
@@ -60,7 +68,7 @@ async def ensure_people(
                 current_tier=None,
             )
     if missing:
-        await session.execute(insert(PersonRecord.__table__), list(missing.values()))
+        await session.execute(insert(_table(PersonRecord)), list(missing.values()))
         people.update(await people_by_crn(session, list(missing)))
     return people
 
@@ -98,7 +106,7 @@ async def registrations_by_id(session: AsyncSession, registration_ids: Collectio
 async def add_registrations(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Store new registrations (column values of `Registration`) with one statement."""
     if rows:
-        await session.execute(insert(Registration.__table__), list(rows))
+        await session.execute(insert(_table(Registration)), list(rows))
 
 
 async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
@@ -284,7 +292,7 @@ async def latest_scores(
 async def add_tier_calculations(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Store calculations (column values of `TierCalculation`) with one statement."""
     if rows:
-        await session.execute(insert(TierCalculation.__table__), list(rows))
+        await session.execute(insert(_table(TierCalculation)), list(rows))
 
 
 async def latest_tier(session: AsyncSession, crn: str) -> TierCalculation | None:
@@ -313,7 +321,7 @@ async def tier_counts(session: AsyncSession) -> dict[str, int]:
         .where(PersonRecord.current_tier.is_not(None))
         .group_by(PersonRecord.current_tier)
     )
-    return {tier: count for tier, count in rows.all()}
+    return {tier: count for tier, count in rows.all() if tier is not None}  # none are: the query excludes them
 
 
 # Referrals

@@ -176,25 +176,27 @@ def reoffending_tier(arp: Decimal, csrp: Decimal) -> Tier:
     return REOFFENDING_MATRIX[row][col]
 
 
-def _usable_dc_srp(p: BandedPredictor | None) -> BandedPredictor | None:
-    if p is None or p.score is None or p.score <= 0 or p.band not in DC_SRP_BANDS:
+def _usable_dc_srp(p: BandedPredictor | None) -> tuple[Decimal, str] | None:
+    """(score, band) of a usable DC-SRP, else None."""
+    if p is None or p.score is None or p.score <= 0 or p.band is None or p.band not in DC_SRP_BANDS:
         return None
-    return p
+    return p.score, p.band
 
 
 def sexual_reoffending_tier(p: BandedPredictor | None) -> Tier | None:
     usable = _usable_dc_srp(p)
     if usable is None:
         return None
-    if usable.band != "MEDIUM":
-        return DC_SRP_BY_BAND[usable.band]
+    score, band = usable
+    if band != "MEDIUM":
+        return DC_SRP_BY_BAND[band]
     for threshold, tier in DC_SRP_MEDIUM_BY_SCORE:
-        if usable.score >= threshold:
+        if score >= threshold:
             return tier
     raise DomainError.on(
         "dcSrp",
         "dc-srp-score-outside-band",
-        f"a MEDIUM direct-contact sexual reoffending score must be at least 0.60 (got {usable.score})",
+        f"a MEDIUM direct-contact sexual reoffending score must be at least 0.60 (got {score})",
     )
 
 

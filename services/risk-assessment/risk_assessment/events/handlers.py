@@ -103,7 +103,7 @@ async def on_sentences_or_requirements(session: AsyncSession, events: list[Domai
     sentences are active (the A–G tier's "active event"), recalculate both tiers."""
     people = await _people(session, events)
     sentence_events = [e for e in events if e.eventType.startswith("probation-case.sentence.") and _sentence_id(e)]
-    sentences = await queries.sentences_by_id(session, {_sentence_id(e) for e in sentence_events})
+    sentences = await queries.sentences_by_id(session, {sid for e in sentence_events if (sid := _sentence_id(e))})
     for segment in _segments(events, lambda e: [_crn(e)]):
         for event in segment:
             info = event.additionalInformation

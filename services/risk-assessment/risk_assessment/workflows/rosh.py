@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,13 +30,20 @@ NARRATIVE_FIELDS = (
 PROVIDER_BOUND = ("providerSummary",)
 
 
-def _as_victim(v) -> victim_identifiers.Victim:
-    get = v.get if isinstance(v, dict) else lambda k: getattr(v, k)
-    return victim_identifiers.Victim(name=get("name"), address=get("address"), phone=get("phone"), email=get("email"))
+def _as_victim(v: RoshVictim | Mapping[str, Any]) -> victim_identifiers.Victim:
+    """A recorded victim (row) or one in the input (dict; its name is required by the schema)."""
+    if isinstance(v, RoshVictim):
+        return victim_identifiers.Victim(name=v.name, address=v.address, phone=v.phone, email=v.email)
+    return victim_identifiers.Victim(
+        name=v["name"], address=v.get("address"), phone=v.get("phone"), email=v.get("email")
+    )
 
 
 async def victim_identifiers_in(
-    session: AsyncSession, crn: str, texts: dict[str, str | None], extra_victims=()
+    session: AsyncSession,
+    crn: str,
+    texts: Mapping[str, str | None],
+    extra_victims: Iterable[Mapping[str, Any]] = (),
 ) -> list[tuple[str, victim_identifiers.Match]]:
     """(field, match) for every identifier of a victim ever recorded for the person found in `texts`."""
     victims = [_as_victim(v) for v in await queries.victims_ever(session, crn)] + [_as_victim(v) for v in extra_victims]

@@ -190,11 +190,16 @@ def _inputs(
     mappa_levels = [r.level for r in registrations if r.type_code == "MAPP" and r.level in MAPPA_RANK]
     mappa = max(mappa_levels, key=MAPPA_RANK.__getitem__) if mappa_levels else None
 
-    severities = None
+    severities: dict[str, needs.Severity] | None = None
     womens = needs.WomensFactors(False, False)
     if assessment is not None:
         answers = {code: part.get("answers", {}) for code, part in assessment.sections.items()}
-        severities = {s.code: needs.score_section(s, answers.get(s.code, {})).severity for s in needs.SCORED_SECTIONS}
+        # Every scored section has thresholds, so each has a severity.
+        severities = {
+            s.code: severity
+            for s in needs.SCORED_SECTIONS
+            if (severity := needs.score_section(s, answers.get(s.code, {})).severity) is not None
+        }
         womens = needs.womens_factors(answers)
 
     female = person.sex == "FEMALE"

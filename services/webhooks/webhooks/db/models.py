@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from probation_shared.db import create_base
+from probation_shared.db import service_metadata
 from probation_shared.events import platform_tables
 from probation_shared.events.outbox import BigId
 
-Base = create_base()
+
+class Base(DeclarativeBase):
+    """This service's tables: a metadata of their own."""
+
+    metadata = service_metadata()
+
+
 PLATFORM = platform_tables(Base.metadata)
 
 

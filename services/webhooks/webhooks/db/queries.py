@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, case, exists, func, select, union_all, update
+from sqlalchemy import CursorResult, and_, case, exists, func, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -110,7 +111,7 @@ async def set_status(
         .where(Delivery.endpoint_id == endpoint_id, Delivery.status.in_(list(from_statuses)))
         .values(**values)
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0  # an UPDATE's result is a CursorResult
 
 
 async def requeue_since(
@@ -121,7 +122,7 @@ async def requeue_since(
         .where(Delivery.endpoint_id == endpoint_id, Delivery.created_at >= since, Delivery.status.in_(list(statuses)))
         .values(status=PENDING, attempts=0, next_attempt_at=now, claim_token=None, dead_at=None)
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0  # an UPDATE's result is a CursorResult
 
 
 # -- claims ----------------------------------------------------------------------------------------

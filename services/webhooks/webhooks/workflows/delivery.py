@@ -61,7 +61,8 @@ async def record(
     messages = await queries.deliveries_for_update(session, [f.claim.message.id for f in finished])
     policy = policy_of(settings)
     window = timedelta(seconds=settings.auto_disable_after_seconds)
-    attempts, decisions = [], []
+    attempts: list[dict] = []
+    decisions: list[tuple[Finished, Decision | None]] = []
     for f in finished:
         message = messages.get(f.claim.message.id)
         if message is None:  # deleted with its endpoint meanwhile

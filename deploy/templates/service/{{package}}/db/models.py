@@ -1,7 +1,15 @@
 """Tables owned by {{name}}."""
 
-from probation_shared.db import create_base
+from sqlalchemy.orm import DeclarativeBase
+
+from probation_shared.db import service_metadata
 from probation_shared.events import platform_tables
 
-Base = create_base()
+
+class Base(DeclarativeBase):
+    """This service's tables: a metadata of their own."""
+
+    metadata = service_metadata()
+
+
 PLATFORM = platform_tables(Base.metadata)

@@ -207,3 +207,34 @@ async def test_bad_queries_are_problems_naming_the_field(world):
     await world.client.post(f"/people/{crn}/plan", headers=world.pom())
     report = await world.client.put(f"/people/{crn}/reports/WEEKLY", json={}, headers=world.pom())
     assert report.status_code == 404 and report.json()["errors"][0]["field"] == "report"
+
+
+async def test_licence_conditions_and_health_continuity_reach_the_pack_in_plain_english(world):
+    crn = await world.person()
+    await world.custody(crn, conditional_release_date=days(30))
+    await world.client.post(f"/people/{crn}/plan", headers=world.pom())
+    url = f"/people/{crn}/licence-conditions"
+    unknown = await world.client.put(url, json={"codes": ["STD_NO_OFFENCE", "FLY_TO_MARS"]}, headers=world.pom())
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown-licence-condition"
+    assert unknown.json()["errors"][0]["field"] == "codes[1]"
+    needs = {"pathways": {"HEALTH": {"needs": ["HEA_GP"]}}}
+    await world.client.put(f"/people/{crn}/reports/IMMEDIATE_NEEDS", json=needs, headers=world.pom())
+    await world.client.post(f"/people/{crn}/reports/IMMEDIATE_NEEDS/submission", headers=world.pom())
+    await world.run_pack_job()
+    assert world.renderer.seen[-1].licence_conditions == ()  # none recorded yet
+
+    recorded = await world.client.put(url, json={"codes": ["STD_NO_OFFENCE"]}, headers=world.pom())
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["conditions"][0]["plainEnglish"] == "Do not break the law."
+    await world.run_pack_job()
+    versions = (await world.client.get(f"/people/{crn}/pack", headers=world.pom())).json()["versions"]
+    assert [(v["version"], v["reason"]) for v in versions] == [(2, "PLAN_CHANGED"), (1, "SCHEDULED")]
+    latest = world.renderer.seen[-1]
+    assert [(c.code, c.plain_english) for c in latest.licence_conditions] == [
+        ("STD_NO_OFFENCE", "Do not break the law.")
+    ]
+    assert any("GP" in sentence for sentence in latest.health)
+    own = await world.client.get(url, headers=world.h(Role.PERSON_ON_PROBATION, crn=crn))
+    assert own.status_code == 200 and [c["code"] for c in own.json()["conditions"]] == ["STD_NO_OFFENCE"]
+    other = await world.client.get(url, headers=world.h(Role.PERSON_ON_PROBATION, crn="Z999999"))
+    assert other.status_code == 404

@@ -21,6 +21,7 @@ from ..db import queries
 from ..db.models import DirectoryEntry, Plan, Report
 from ..domain import pathways as rules
 from ..domain import release
+from ..domain.licence_conditions import CONDITIONS
 from ..domain.regions import REGIONS
 from ..workflows import directory as directory_workflow
 from ..workflows import plans
@@ -153,6 +154,49 @@ async def change_pathway(
     prisoner = await prisoner_for(session, principal, crn)
     await plans.change_pathway(session, prisoner, pathway, body.status, body.worker, principal.subject)
     return redacted_response(await _plan_view(session, await plans.existing(session, crn)), principal.roles)
+
+
+def _licence_view(prisoner) -> s.LicenceConditionsView:
+    return s.LicenceConditionsView(
+        crn=prisoner.crn,
+        conditions=[
+            s.LicenceConditionView(code=code, title=CONDITIONS[code].title, plainEnglish=CONDITIONS[code].plain_english)
+            for code in prisoner.licence_conditions or []
+            if code in CONDITIONS
+        ],
+    )
+
+
+@router.put("/people/{crn}/licence-conditions", response_model=s.LicenceConditionsView)
+async def set_licence_conditions(
+    crn: CrnPath, body: s.LicenceConditionsBody, session: Session, principal: Principal = require_roles(*STAFF)
+):
+    """Record the conditions on the person's licence (codes from `GET /licence-conditions`); the pack explains
+    each in plain English, and a pack already made is brought up to date by the next pack job."""
+    prisoner = await prisoner_for(session, principal, crn)
+    await plans.set_licence_conditions(session, prisoner, body.codes)
+    return redacted_response(_licence_view(prisoner), principal.roles)
+
+
+@router.get("/people/{crn}/licence-conditions", response_model=s.LicenceConditionsView)
+async def get_licence_conditions(crn: CrnPath, session: Session, principal: Principal = STAFF_OR_PERSON):
+    prisoner = await prisoner_for(session, principal, crn, person_may=True)
+    await audit(session, principal, crn, "read-licence-conditions", f"/people/{crn}/licence-conditions")
+    return redacted_response(_licence_view(prisoner), principal.roles)
+
+
+@router.get("/licence-conditions", response_model=s.LicenceConditionCatalogue)
+async def licence_condition_catalogue(principal: Principal = STAFF_OR_PERSON):
+    """Every licence condition this service can explain, with its plain-English meaning."""
+    return redacted_response(
+        s.LicenceConditionCatalogue(
+            conditions=[
+                s.LicenceConditionView(code=c.code, title=c.title, plainEnglish=c.plain_english)
+                for c in CONDITIONS.values()
+            ]
+        ),
+        principal.roles,
+    )
 
 
 def _report_view(report: Report) -> s.ReportView:

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from probation_shared.limits import FreeText, Line
+from probation_shared.limits import free_text, line
 from probation_shared.redaction import Classified, DataClass, Outbound
 
-if TYPE_CHECKING:  # the limits' factories build Annotated types at run time; to a type checker they are str
-    Line40: TypeAlias = str
-    Line100: TypeAlias = str
-    Line200: TypeAlias = str
-    Line300: TypeAlias = str
-    Text1000: TypeAlias = str
-    Text4000: TypeAlias = str
-else:
-    Line40, Line100, Line200, Line300 = Line(40), Line(100), Line(200), Line(300)
-    Text1000, Text4000 = FreeText(1000), FreeText(4000)
+Line40 = Annotated[str, line(40)]
+Line100 = Annotated[str, line(100)]
+Line200 = Annotated[str, line(200)]
+Line300 = Annotated[str, line(300)]
+Text1000 = Annotated[str, free_text(1000)]
+Text4000 = Annotated[str, free_text(4000)]
 
 Ref = Annotated[str | None, Classified(DataClass.REFERENCE)]
 RefInt = Annotated[int | None, Classified(DataClass.REFERENCE)]
@@ -173,3 +169,22 @@ class PackVersionView(Outbound):
 class PackList(Outbound):
     crn: Ref
     versions: list[PackVersionView]
+
+
+class LicenceConditionsBody(Strict):
+    codes: Annotated[list[Line40], Field(max_length=40)]
+
+
+class LicenceConditionView(Outbound):
+    code: Annotated[str, Classified(DataClass.SENTENCE)]
+    title: Public
+    plainEnglish: Public
+
+
+class LicenceConditionsView(Outbound):
+    crn: Ref
+    conditions: list[LicenceConditionView]
+
+
+class LicenceConditionCatalogue(Outbound):
+    conditions: list[LicenceConditionView]

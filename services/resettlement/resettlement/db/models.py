@@ -48,6 +48,8 @@ class Prisoner(Base):
     com_name: Mapped[str | None] = mapped_column(String(210))
     com_email: Mapped[str | None] = mapped_column(String(254))
     com_phone: Mapped[str | None] = mapped_column(String(40))
+    # The licence's condition codes (domain.licence_conditions), recorded by the POM or COM before release.
+    licence_conditions: Mapped[list[str] | None] = mapped_column(JSON)
     # Why the next pack version is due (RELEASE_DATE_CHANGED, REGION_CHANGED, PLAN_CHANGED), None when current.
     pack_due_reason: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

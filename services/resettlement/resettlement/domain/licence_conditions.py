@@ -1,12 +1,10 @@
 """Licence conditions in plain English, for the resettlement pack (readers may find reading hard).
 
 The standard conditions are the ones every licence carries under the Criminal Justice Act 2003 s.250 and the
-licence conditions order made under it. The brief for this module said eight; current licences, as we read them,
-list nine: the original seven, plus telling your probation officer about another name you use and about new contact
-details (both added by a later amendment). All nine are here; check the count against the order in force before
-relying on it. The additional conditions are the common ones a licence may add;
-the exact wording on a person's licence (the place, the person, the hours) comes from the licence itself, so these
-explain what kind of rule it is, not its details.
+licence conditions order made under it: the original seven, and the two a 2021 amendment added (telling your
+probation officer about another name you use, and about new contact details). The additional conditions are the
+common ones a licence may add; the exact wording on a person's licence (the place, the person, the hours) comes
+from the licence itself, so these explain what kind of rule it is, not its details.
 
 Every explanation is our own words: short sentences, "you", no legal terms.
 """
@@ -17,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+
+from probation_shared.domain_error import DomainError
 
 
 class Kind(StrEnum):
@@ -178,6 +178,15 @@ def plain_english(code: str) -> str | None:
     """The plain-English explanation of a licence condition, or None for a code we do not know."""
     condition = CONDITIONS.get(code)
     return condition.plain_english if condition else None
+
+
+def check_codes(codes: list[str], field: str = "codes") -> None:
+    """Every code must be a condition we can explain: an unknown one is refused, naming its place."""
+    for i, code in enumerate(codes):
+        if code not in CONDITIONS:
+            raise DomainError.on(f"{field}[{i}]", "unknown-licence-condition", f"{code!r} is not a licence condition")
+    if len(set(codes)) != len(codes):
+        raise DomainError.on(field, "duplicate-licence-condition", "Each licence condition is given once")
 
 
 def standard_codes() -> tuple[str, ...]:

@@ -128,6 +128,19 @@ SUPPORT_NEEDS: dict[Pathway, dict[str, str]] = {
 }
 
 
+# Open needs that mean care must not stop at the gate, and what the pack tells the person about each.
+HEALTH_CONTINUITY: dict[str, str] = {
+    "HEA_MEDICATION": "Prison healthcare will give you the medicine you need for your first days out. "
+    "Take this pack to a GP or pharmacy to keep it going.",
+    "DA_SCRIPT": "Your prescription will carry on after release. Go to the treatment service on the day you "
+    "leave, or the next working day.",
+    "HEA_GP": "Register with a GP near where you will live. Any GP surgery can register you. "
+    "You do not need an address or ID to register.",
+    "HEA_MENTAL_HEALTH": "Tell your GP and your probation officer about your mental health support, "
+    "so it can carry on.",
+}
+
+
 def pathway(value: str, field: str = "pathway") -> Pathway:
     try:
         return Pathway(value)

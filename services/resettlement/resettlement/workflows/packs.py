@@ -14,7 +14,18 @@ from ..db import queries
 from ..db.models import Pack, Prisoner
 from ..domain import pack as content
 from ..domain import release as rules
-from ..domain.pathways import OPEN, SUPPORT_NEEDS, TITLES, WORKER_WORDS, Pathway, PathwayStatus, ReportType, Worker
+from ..domain.licence_conditions import CONDITIONS
+from ..domain.pathways import (
+    HEALTH_CONTINUITY,
+    OPEN,
+    SUPPORT_NEEDS,
+    TITLES,
+    WORKER_WORDS,
+    Pathway,
+    PathwayStatus,
+    ReportType,
+    Worker,
+)
 from ..domain.regions import REGIONS
 from ..events import publish
 
@@ -149,6 +160,12 @@ async def assemble(
         first_appointment=enhanced[0] if enhanced else None,
         community_offender_manager=com,
         support_needs=tuple(support),
+        licence_conditions=tuple(
+            content.LicenceCondition(code=code, plain_english=CONDITIONS[code].plain_english)
+            for code in prisoner.licence_conditions or []
+            if code in CONDITIONS
+        ),
+        health=tuple(HEALTH_CONTINUITY[code] for _, code, _ in needs if code in HEALTH_CONTINUITY),
         enhanced_support=enhanced,
     )
 

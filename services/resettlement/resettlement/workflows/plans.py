@@ -10,8 +10,8 @@ from probation_shared.domain_error import DomainError
 
 from ..db import queries
 from ..db.models import Plan, PlanPathway, Prisoner, Report
+from ..domain import licence_conditions, release
 from ..domain import pathways as rules
-from ..domain import release
 from ..domain.pathways import Pathway, PathwayStatus, PlanStage, ReportType
 from ..events import publish
 from . import packs
@@ -98,6 +98,15 @@ def _checked(pathways: dict[str, dict]) -> dict[str, dict]:
         rules.check_needs(path, needs, f"pathways.{name}.needs")
         checked[path.value] = {"needs": needs, "notes": body.get("notes")}
     return checked
+
+
+async def set_licence_conditions(session: AsyncSession, prisoner: Prisoner, codes: list[str]) -> Prisoner:
+    """Record the licence's conditions; a pack already made is brought up to date by the next pack job."""
+    licence_conditions.check_codes(codes)
+    if codes != (prisoner.licence_conditions or []):
+        prisoner.licence_conditions = list(codes)
+        packs.mark_due(prisoner, packs.PLAN_CHANGED, await queries.latest_pack_version(session, prisoner.crn) > 0)
+    return prisoner
 
 
 async def write_report(

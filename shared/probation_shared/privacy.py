@@ -148,6 +148,7 @@ def visibility(roles: Audience | Iterable[Role], data_class: DataClass) -> Visib
     return decide(Audience.of(roles), data_class)[0]
 
 
+@cache  # a pure function of a frozen audience and a data class; asked for every field of every response
 def decide(audience: Audience, data_class: DataClass) -> tuple[Visibility, str]:
     """(verdict, reason): VISIBLE / MASKED / REMOVED, and why — `policy`, `consent-missing` or `visible`."""
     best, reason = R, "policy"
@@ -184,9 +185,10 @@ class Outbound(BaseModel):
         if audience is None:
             raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
         data = handler(self)
+        classes = classes_of(type(self))
         out: dict[str, Any] = {}
         for key, value in data.items():
-            rule = classes_of(type(self)).get(key)
+            rule = classes.get(key)
             if rule is None:  # a nested outbound model: already rendered by its own serializer
                 out[key] = value
                 continue
@@ -206,6 +208,17 @@ def render(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Rol
     if isinstance(model, list):
         return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
     return model.model_dump(mode="json", by_alias=True, context=context)
+
+
+def render_json(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
+    """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
+    context = {_CONTEXT_KEY: Audience.of(audience)}
+    if isinstance(model, list):
+        for item in model:
+            classes_of(type(item))
+        return b"[" + b",".join(m.model_dump_json(by_alias=True, context=context).encode() for m in model) + b"]"
+    classes_of(type(model))
+    return model.model_dump_json(by_alias=True, context=context).encode()
 
 
 redact = render  # the older name, kept for call sites that read better with it

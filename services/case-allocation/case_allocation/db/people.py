@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .models import Address, LimitedAccess, Person
 
 
-async def crn_exists(session: AsyncSession, crn: str) -> bool:
-    return await session.scalar(select(Person.crn).where(Person.crn == crn)) is not None
+async def crns_in_use(session: AsyncSession, crns: list[str]) -> set[str]:
+    """Which of these CRNs already belong to someone: one query for a batch of candidates."""
+    return set(await session.scalars(select(Person.crn).where(Person.crn.in_(crns))))
 
 
 async def noms_taken(session: AsyncSession, noms: str, other_than: str | None = None) -> bool:

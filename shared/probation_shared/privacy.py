@@ -28,6 +28,7 @@ from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler
 from .roles import Role
 
 _CONTEXT_KEY = "probation_audience"
+_VERDICTS_KEY = "probation_verdicts"
 
 
 class DataClass(str, enum.Enum):
@@ -181,9 +182,14 @@ class Outbound(BaseModel):
 
     @model_serializer(mode="wrap")
     def _render_for_audience(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
-        audience = (info.context or {}).get(_CONTEXT_KEY)
+        context = info.context or {}
+        audience = context.get(_CONTEXT_KEY)
         if audience is None:
             raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
+        # The audience's verdict per data class, kept for the whole render (a page has thousands of fields).
+        verdicts = context.get(_VERDICTS_KEY)
+        if verdicts is None:
+            verdicts = {}
         data = handler(self)
         classes = classes_of(type(self))
         out: dict[str, Any] = {}
@@ -192,7 +198,9 @@ class Outbound(BaseModel):
             if rule is None:  # a nested outbound model: already rendered by its own serializer
                 out[key] = value
                 continue
-            verdict, _ = decide(audience, rule)
+            verdict = verdicts.get(rule)
+            if verdict is None:
+                verdict = verdicts[rule] = decide(audience, rule)[0]
             if verdict is V:
                 out[key] = value
             elif verdict is M:
@@ -202,7 +210,7 @@ class Outbound(BaseModel):
 
 def render(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> Any:
     """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
-    context = {_CONTEXT_KEY: Audience.of(audience)}
+    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
     for item in model if isinstance(model, list) else [model]:
         classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
     if isinstance(model, list):
@@ -212,7 +220,7 @@ def render(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Rol
 
 def render_json(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
     """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
-    context = {_CONTEXT_KEY: Audience.of(audience)}
+    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
     if isinstance(model, list):
         for item in model:
             classes_of(type(item))

@@ -2,7 +2,8 @@
 
     .venv/bin/python -m tests.bench.profile_requests post-people|get-person|referrals|liveness [N]
 
-Runs N requests (default 2,000) through httpx's ASGITransport with 16 concurrent loops and prints the
+`PROFILE_CPU_ONLY=1`: no profiler, just the process CPU time per request (steadier than rates on a
+shared machine, since other processes' load does not count). Runs N requests (default 2,000) through httpx's ASGITransport with 16 concurrent loops and prints the
 functions with the most cumulative and own time. Not a benchmark (the profiler slows everything): it shows
 the shares, which is what docs/performance.md records per figure.
 """
@@ -13,6 +14,7 @@ import asyncio
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import tempfile
@@ -27,6 +29,7 @@ from probation_shared.embedded_broker import EmbeddedBroker
 from probation_shared.migrations import upgrade
 from probation_shared.service import create_app
 
+CPU_ONLY = os.environ.get("PROFILE_CPU_ONLY", "") not in ("", "0")
 PERSON = {"first_name": "Ada", "last_name": "Example", "date_of_birth": "1990-01-31", "sex": "FEMALE"}
 
 
@@ -84,7 +87,8 @@ async def main(which: str, n: int) -> None:
 
             async def call() -> None:
                 if which == "post-people":
-                    r = await client.post("/people", content=json.dumps(PERSON), headers=headers | {"content-type": "application/json"})
+                    body = json.dumps(PERSON)
+                    r = await client.post("/people", content=body, headers=headers | {"content-type": "application/json"})
                     assert r.status_code == 201, r.text
                 elif which == "get-person":
                     r = await client.get(f"/people/{crn}", headers=headers)
@@ -107,13 +111,19 @@ async def main(which: str, n: int) -> None:
                     await call()
 
             profile = cProfile.Profile()
-            started = time.perf_counter()
-            profile.enable()
+            started, cpu = time.perf_counter(), time.process_time()
+            if not CPU_ONLY:
+                profile.enable()
             await asyncio.gather(*(loop() for _ in range(16)))
             profile.disable()
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             await client.aclose()
-    print(f"{which}: {n} requests in {elapsed:.2f}s under the profiler ({elapsed / n * 1000:.2f} ms each)")
+    print(
+        f"{which}: {n} requests in {elapsed:.2f}s{'' if CPU_ONLY else ' under the profiler'}, "
+        f"{cpu / n * 1000:.2f} ms of this process's CPU each (client included)"
+    )
+    if CPU_ONLY:
+        return
     for order in ("cumulative", "tottime"):
         out = io.StringIO()
         pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(45)

@@ -116,14 +116,12 @@ def service_main(spec, argv: list[str] | None = None) -> int:
 
     settings = spec.settings(run_workers=args.workers == "inline")
     app = create_app(spec, settings)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False, **server_options())
+    # uvloop and httptools (`uvicorn[standard]`, a dependency): the production server, several times the
+    # requests per second of asyncio + h11 on a core. Named outright, so a missing one fails at start.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", access_log=False, loop="uvloop", http="httptools"
+    )
     return 0
-
-
-def server_options() -> dict[str, str]:
-    """uvloop and httptools (`uvicorn[standard]`, a dependency): the production server, several times the
-    requests per second of asyncio + h11 on the same core. Named outright so a missing one fails at start."""
-    return {"loop": "uvloop", "http": "httptools"}
 
 
 async def _seed(spec, settings) -> None:

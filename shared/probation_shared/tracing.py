@@ -121,7 +121,7 @@ class _ListenedTracer(trace.Tracer):
         return self._inner.start_span(*args, **kwargs)
 
     @contextlib.contextmanager
-    def start_as_current_span(self, *args, **kwargs) -> Iterator[trace.Span]:
+    def start_as_current_span(self, *args, **kwargs) -> Iterator[trace.Span]:  # type: ignore[override]
         if not _listened():
             yield trace.INVALID_SPAN
             return

@@ -139,7 +139,12 @@ async def _bench_http(
     report(f"GET /health/liveness, case-allocation (no-op ceiling, {HTTP_CONCURRENCY} conns)", ceiling, "req/s")
     report(f"POST /people (write + outbox row + audit row){label}", writes, "req/s")
     report.ratio(
-        f"POST /people / no-op, real HTTP{label}", writes, ceiling, "req/s", baseline_label=f"liveness, {server_note()}", target=0.25
+        f"POST /people / no-op, real HTTP{label}",
+        writes,
+        ceiling,
+        "req/s",
+        baseline_label=f"liveness, {server_note()}",
+        target=0.25,
     )
     report("  for comparison: GET /health/liveness driven by httpx (client-bound)", httpx_rate, "req/s")
 

@@ -310,7 +310,10 @@ async def _bench_live(report, settings, database, addresses) -> None:
         crn, body = event_of(PEOPLE - 1)
         produced_at[crn] = time.perf_counter()
         await producer.send_and_wait(
-            settings.topic(CASE_ALLOCATION), body, key=crn.encode(), headers=[("eventType", b"probation-case.address.updated")]
+            settings.topic(CASE_ALLOCATION),
+            body,
+            key=crn.encode(),
+            headers=[("eventType", b"probation-case.address.updated")],
         )
         await collect(1, 60)
         if not received_at:
@@ -352,7 +355,9 @@ async def _bench_live(report, settings, database, addresses) -> None:
     updated_people = {crn for crn, version in views if version >= 2}
     missing = changes - len(received_at)
     exact = all(n == 1 for n in per_provider.values()) and len(per_provider) == 3 * len(received_at)
-    report("address changes offered (from another process)", offered, "changes/s", target=">= 190/s", met=offered >= 190)
+    report(
+        "address changes offered (from another process)", offered, "changes/s", target=">= 190/s", met=offered >= 190
+    )
     report(
         "people whose both referral views were updated",
         len(updated_people),

@@ -250,7 +250,10 @@ async def _transport_baseline(
     await ensure_topics(bootstrap, [out_topic])
     value = sample[0] if sample else b"x" * 2000
     consumer = AIOKafkaConsumer(
-        in_topic, bootstrap_servers=bootstrap, group_id=f"bench-baseline-{time.monotonic_ns()}", auto_offset_reset="earliest"
+        in_topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-baseline-{time.monotonic_ns()}",
+        auto_offset_reset="earliest",
     )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024)
     await consumer.start()

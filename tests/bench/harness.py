@@ -132,7 +132,9 @@ class Report:
             "measured beside it in the same run. See docs/performance.md for where the time goes.\n\n" + table
         )
         (folder / "benchmarks.json").write_text(
-            json.dumps({"machine": machine, "figures": [asdict(f) for f in self.figures], "notes": self.notes}, indent=2)
+            json.dumps(
+                {"machine": machine, "figures": [asdict(f) for f in self.figures], "notes": self.notes}, indent=2
+            )
             + "\n"
         )
         if readme is not None and readme.exists():
@@ -162,7 +164,7 @@ async def postgres_database(name: str) -> AsyncIterator[str | None]:
     try:
         admin = await asyncio.wait_for(asyncpg.connect(dsn), 5)
     except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-        print(f"   PostgreSQL at {server} not reachable ({exc.__class__.__name__}): its figures are skipped", flush=True)
+        print(f"   PostgreSQL at {server} not reachable ({type(exc).__name__}): its figures are skipped", flush=True)
         yield None
         return
     try:
@@ -218,4 +220,13 @@ async def latencies(call: Callable[[], Awaitable[object]], *, samples: int = 200
     return {"p50": statistics.median(times), "p99": times[min(len(times) - 1, int(len(times) * 0.99))]}
 
 
-__all__ = ["QUICK", "Report", "latencies", "postgres_database", "postgres_server", "scaled", "server_note", "throughput"]
+__all__ = [
+    "QUICK",
+    "Report",
+    "latencies",
+    "postgres_database",
+    "postgres_server",
+    "scaled",
+    "server_note",
+    "throughput",
+]

@@ -2,9 +2,10 @@
 
     .venv/bin/python -m tests.bench.profile_requests post-people|get-person|referrals|liveness [N]
 
-`PROFILE_CPU_ONLY=1`: no profiler, just the process CPU time per request (steadier than rates on a
-shared machine, since other processes' load does not count). Runs N requests (default 2,000) through httpx's ASGITransport with 16 concurrent loops and prints the
-functions with the most cumulative and own time. Not a benchmark (the profiler slows everything): it shows
+Runs N requests (default 2,000) through httpx's ASGITransport with 16 concurrent loops and prints the
+functions with the most cumulative and own time. `PROFILE_CPU_ONLY=1`: no profiler, just this process's
+CPU time per request (steadier than rates on a shared machine: other processes' load does not count).
+Not a benchmark (the profiler slows everything): it shows
 the shares, which is what docs/performance.md records per figure.
 """
 
@@ -88,7 +89,8 @@ async def main(which: str, n: int) -> None:
             async def call() -> None:
                 if which == "post-people":
                     body = json.dumps(PERSON)
-                    r = await client.post("/people", content=body, headers=headers | {"content-type": "application/json"})
+                    json_headers = headers | {"content-type": "application/json"}
+                    r = await client.post("/people", content=body, headers=json_headers)
                     assert r.status_code == 201, r.text
                 elif which == "get-person":
                     r = await client.get(f"/people/{crn}", headers=headers)

@@ -136,7 +136,7 @@ async def _bench_http(
             server.wait()
         log.close()
 
-    report(f"GET /health/liveness, case-allocation (no-op ceiling, {HTTP_CONCURRENCY} conns)", ceiling, "req/s")
+    report(f"GET /health/liveness, case-allocation (no-op ceiling, {HTTP_CONCURRENCY} conns){label}", ceiling, "req/s")
     report(f"POST /people (write + outbox row + audit row){label}", writes, "req/s")
     report.ratio(
         f"POST /people / no-op, real HTTP{label}",

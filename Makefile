@@ -34,7 +34,7 @@ test: install  ## every test on SQLite, then the database-backed ones on Postgre
 test-fast: install  ## the fast tier in seconds: pure rules and workflows over in-memory fakes, no database or broker
 	$(BIN)/python -m pytest shared/tests $(wildcard services/*/tests/unit)
 
-bench: install
+bench: install  ## ratios against baselines measured in the same run; writes docs/benchmarks.{md,json} and the README table (BENCH_QUICK=1: short; BENCH_POSTGRES_URL: HTTP figures on PostgreSQL too)
 	$(BIN)/python -m tests.bench
 
 load: install  ## against a running `make run`: make load RATE=20 DURATION=120 (loopback only, bounded; not a test)

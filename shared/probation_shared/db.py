@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, Table, event, text
+from sqlalchemy import Insert, MetaData, Table, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session as SyncSession
 
 from .sqlite_inline import inline_creator
 
@@ -85,6 +86,7 @@ class Database:
         # transaction waiting in SQLite for another of this process would block the loop that must
         # finish the other. So this process's write transactions queue here, one at a time.
         self._writer_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
+        self._staged_writer = GroupWriter(self)
 
     @property
     def outbox_signal(self) -> asyncio.Event:
@@ -115,8 +117,7 @@ class Database:
                 await session.rollback()
                 raise
         if read_only and staged:
-            async with self.unit_of_work() as writer:
-                await _write_staged(writer, staged)
+            await self._staged_writer.write(staged)
         if session.info.pop("outbox_pending", False):
             self.outbox_signal.set()
 
@@ -125,7 +126,75 @@ class Database:
             await conn.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
+        await self._staged_writer.drained()
         await self.engine.dispose()
+
+
+class GroupWriter:
+    """Group commit for the rows read-only units stage (audit rows of reads).
+
+    Concurrent reads hand their rows here; one transaction writes every row handed in meanwhile and each
+    caller returns only when that transaction has committed (so a read still answers only once its audit
+    rows are stored, and a failed write still fails the read). The cost of a write transaction (queueing
+    for SQLite's writer, BEGIN, COMMIT) is paid once per group instead of once per read. A group whose
+    write fails is retried caller by caller, so one caller's bad row fails only that caller.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._pending: list[tuple[list[tuple[Table, dict]], asyncio.Future]] = []
+        self._task: asyncio.Task | None = None
+
+    async def write(self, staged: list[tuple[Table, dict]]) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((staged, future))
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain())
+        # Shielded: a caller that goes away (a client disconnecting) leaves its rows to be written anyway.
+        await asyncio.shield(future)
+
+    async def drained(self) -> None:
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+
+    async def _drain(self) -> None:
+        while self._pending:
+            await asyncio.sleep(0)  # let the reads of this loop turn join the group
+            group, self._pending = self._pending, []
+            try:
+                await self._commit([row for staged, _ in group for row in staged])
+            except asyncio.CancelledError as exc:  # shutting down: no caller may wait for ever
+                for _, future in group + self._pending:
+                    _settle(future, exc)
+                raise
+            except Exception as exc:
+                if len(group) == 1:
+                    _settle(group[0][1], exc)
+                    continue
+                for staged, future in group:  # find the caller whose rows fail; the others still commit
+                    try:
+                        await self._commit(staged)
+                    except Exception as each:
+                        _settle(future, each)
+                    else:
+                        _settle(future, None)
+            else:
+                for _, future in group:
+                    _settle(future, None)
+
+    async def _commit(self, rows: list[tuple[Table, dict]]) -> None:
+        async with self._database.unit_of_work() as writer:
+            await _write_staged(writer, rows)
+
+
+def _settle(future: asyncio.Future, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
 
 
 def _sqlite_connect(dbapi_connection, _record) -> None:
@@ -174,9 +243,20 @@ def serialize_lock_key(table: str, value: str) -> int:
 
 
 async def _write_staged(session: AsyncSession, staged: list[tuple[Table, dict]]) -> None:
-    """Insert staged rows in order, one executemany per run of rows for the same table."""
-    if staged and session.get_bind().dialect.name == "postgresql":
-        await session.flush()  # every row lock of the unit taken before: the key locks come last
+    """Insert staged rows in order, one executemany per run of rows for the same table.
+
+    All of it (the ORM flush before, the key locks, the inserts) runs as one synchronous call in the
+    session's greenlet: one switch instead of one per statement, and Core inserts on the connection
+    rather than ORM executions (the rows are plain values; nothing in the session refers to them).
+    """
+    if staged:
+        await session.run_sync(_write_staged_sync, staged)
+
+
+def _write_staged_sync(session: SyncSession, staged: list[tuple[Table, dict]]) -> None:
+    session.flush()  # the unit's ORM rows first, as an autoflush before the first insert did
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
         keys = sorted(
             {
                 serialize_lock_key(table.name, str(values[table.info[SERIALIZE_ON]]))
@@ -185,15 +265,27 @@ async def _write_staged(session: AsyncSession, staged: list[tuple[Table, dict]])
             }
         )
         for key in keys:  # in one order everywhere: two writers never wait on each other crosswise
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            connection.execute(_ADVISORY_LOCK, {"key": key})
     start = 0
     while start < len(staged):
         table = staged[start][0]
         end = start
         while end < len(staged) and staged[end][0] is table:
             end += 1
-        await session.execute(table.insert(), [values for _, values in staged[start:end]])
+        connection.execute(_insert_of(table), [values for _, values in staged[start:end]])
         start = end
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_INSERTS: dict[Table, Insert] = {}
+
+
+def _insert_of(table: Table) -> Insert:
+    # One statement object per table, built once rather than per unit of work.
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = table.insert()
+    return statement
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -71,9 +71,9 @@ class PlatformMiddleware:
 
 
 # A bearer token of this platform is well under 2 KiB: an Authorization header over 8 KiB is refused before any
-# token parsing, and all headers together over 128 KiB. Behind uvicorn, its h11 parser refuses a header block
-# over 16 KiB (h11_max_incomplete_event_size) itself, with a plain "400 Invalid HTTP request" the application
-# never sees; in process (ASGI) and below that bound, the answer is 431 problem+json.
+# token parsing, and all headers together over 128 KiB, with 431 problem+json. Behind uvicorn on httptools (the
+# production server) the application sees every header block; on h11, a block over 16 KiB is refused by the
+# server itself with a plain "400 Invalid HTTP request" (h11_max_incomplete_event_size).
 MAX_AUTHORIZATION_BYTES = 8 * 1024
 MAX_HEADERS_TOTAL_BYTES = 128 * 1024
 

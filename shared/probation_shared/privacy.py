@@ -28,6 +28,7 @@ from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler
 from .roles import Role
 
 _CONTEXT_KEY = "probation_audience"
+_VERDICTS_KEY = "probation_verdicts"
 
 
 class DataClass(str, enum.Enum):
@@ -148,6 +149,7 @@ def visibility(roles: Audience | Iterable[Role], data_class: DataClass) -> Visib
     return decide(Audience.of(roles), data_class)[0]
 
 
+@cache  # a pure function of a frozen audience and a data class; asked for every field of every response
 def decide(audience: Audience, data_class: DataClass) -> tuple[Visibility, str]:
     """(verdict, reason): VISIBLE / MASKED / REMOVED, and why — `policy`, `consent-missing` or `visible`."""
     best, reason = R, "policy"
@@ -180,17 +182,25 @@ class Outbound(BaseModel):
 
     @model_serializer(mode="wrap")
     def _render_for_audience(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
-        audience = (info.context or {}).get(_CONTEXT_KEY)
+        context = info.context or {}
+        audience = context.get(_CONTEXT_KEY)
         if audience is None:
             raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
+        # The audience's verdict per data class, kept for the whole render (a page has thousands of fields).
+        verdicts = context.get(_VERDICTS_KEY)
+        if verdicts is None:
+            verdicts = {}
         data = handler(self)
+        classes = classes_of(type(self))
         out: dict[str, Any] = {}
         for key, value in data.items():
-            rule = classes_of(type(self)).get(key)
+            rule = classes.get(key)
             if rule is None:  # a nested outbound model: already rendered by its own serializer
                 out[key] = value
                 continue
-            verdict, _ = decide(audience, rule)
+            verdict = verdicts.get(rule)
+            if verdict is None:
+                verdict = verdicts[rule] = decide(audience, rule)[0]
             if verdict is V:
                 out[key] = value
             elif verdict is M:
@@ -200,12 +210,23 @@ class Outbound(BaseModel):
 
 def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> Any:
     """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
-    context = {_CONTEXT_KEY: Audience.of(audience)}
+    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
     for item in [model] if isinstance(model, BaseModel) else model:
         classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
     if isinstance(model, BaseModel):
         return model.model_dump(mode="json", by_alias=True, context=context)
     return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
+
+
+def render_json(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
+    """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
+    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
+    if isinstance(model, list):
+        for item in model:
+            classes_of(type(item))
+        return b"[" + b",".join(m.model_dump_json(by_alias=True, context=context).encode() for m in model) + b"]"
+    classes_of(type(model))
+    return model.model_dump_json(by_alias=True, context=context).encode()
 
 
 redact = render  # the older name, kept for call sites that read better with it

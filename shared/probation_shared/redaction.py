@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .privacy import *  # noqa: F403 - the policy's names, for the many call sites that import them from here
-from .privacy import Audience, UnclassifiedField, check_outbound, render
+from .privacy import Audience, UnclassifiedField, check_outbound, render_json
 from .roles import Role
 
 # A route answering a whole document made for its reader (a PDF, an HTML page), not a data model, declares
@@ -48,7 +48,7 @@ def redacted_response(
     headers: dict[str, str] | None = None,
 ):
     """A JSON response of `model` with the policy applied (bypasses response-model validation,
-    which would otherwise reject a body with fields removed)."""
-    from fastapi.responses import JSONResponse
+    which would otherwise reject a body with fields removed), serialised once by pydantic."""
+    from fastapi.responses import Response
 
-    return JSONResponse(render(model, roles), status_code=status_code, headers=headers)
+    return Response(render_json(model, roles), status_code=status_code, headers=headers, media_type="application/json")

@@ -8,6 +8,9 @@
    `tier.calculation.complete` events are on the output topic. Target: N = 100,000 in < 60 s.
    If the run would be too long, it stops at a time cap and reports the measured rate and an honest
    extrapolation to 100,000 (`BENCH_RA_PEOPLE`, `BENCH_RA_CAP_SECONDS` override the defaults).
+   Transport baseline, same run, same broker: a bare aiokafka consumer reads the same N input events and
+   produces as many output events (of a real tier event's size) as the service did. Target: the service's
+   people/s >= 25% of the baseline's.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ from probation_shared.metrics import ServiceMetrics
 from probation_shared.migrations import upgrade
 from probation_shared.service import Workers
 
+from .harness import scaled
+
 TARGET_PEOPLE = 100_000
-PEOPLE = int(os.environ.get("BENCH_RA_PEOPLE", TARGET_PEOPLE))
-CAP_SECONDS = float(os.environ.get("BENCH_RA_CAP_SECONDS", 120))
-PURE_N = 60_000
+PEOPLE = int(os.environ.get("BENCH_RA_PEOPLE", scaled(TARGET_PEOPLE, 10_000)))
+CAP_SECONDS = float(os.environ.get("BENCH_RA_CAP_SECONDS", 150))
+PURE_N = int(scaled(60_000, 10_000))
 CODES = ["027/00", "038/00", "028/01", "034/00", "195/99", "009/00", "105/01", "092/00"]
 
 
@@ -125,7 +130,8 @@ async def _bench_batch(report) -> None:
         database = Database(settings.database_url, public_base_url=settings.public_base_url)
         workers = Workers(SPEC, settings, database, ServiceMetrics(settings.service_name))
 
-        counter = {"complete": 0}
+        counter = {"complete": 0, "out": 0}
+        sample: list[bytes] = []
         done = asyncio.Event()
         reader = AIOKafkaConsumer(
             out_topic, bootstrap_servers=broker.bootstrap_servers, group_id="bench-reader", auto_offset_reset="earliest"
@@ -136,6 +142,9 @@ async def _bench_batch(report) -> None:
             while not done.is_set():
                 batch = await reader.getmany(timeout_ms=200, max_records=5000)
                 for messages in batch.values():
+                    counter["out"] += len(messages)
+                    if messages and not sample:
+                        sample.append(messages[0].value)
                     for m in messages:
                         # One per person: version 1 (the A–D tier); version 2 (A–G) is published beside it.
                         if b'"tier.calculation.complete"' in m.value and b'"version":1,' in m.value.replace(b" ", b""):
@@ -191,8 +200,25 @@ async def _bench_batch(report) -> None:
 
         out = counter["complete"]
         rate = out / elapsed if elapsed else 0
+        out_per_person = counter["out"] / max(out, 1)
+        transport = await _transport_baseline(
+            broker.bootstrap_servers, in_topic, settings.topic("bench-baseline-out"), PEOPLE, out_per_person, sample
+        )
         report(f"Produce {PEOPLE:,} registration events", PEOPLE / produced_in, "events/s")
         report("Tier recalculation end to end (events in → tier events out)", rate, "people/s")
+        report(
+            f"  transport baseline: bare aiokafka consumer → producer ({out_per_person:.1f} events out per event in)",
+            transport,
+            "people/s",
+        )
+        report.ratio(
+            "tier recalculation / transport baseline",
+            rate,
+            transport,
+            "people/s",
+            baseline_label="bare aiokafka consume + produce",
+            target=0.25,
+        )
         if out >= PEOPLE:
             report(
                 f"Batch of {PEOPLE:,} people, events in → events out",
@@ -213,6 +239,50 @@ async def _bench_batch(report) -> None:
                 target="< 60 s",
                 met=projected < 60,
             )
+
+
+async def _transport_baseline(
+    bootstrap: str, in_topic: str, out_topic: str, people: int, out_per_person: float, sample: list[bytes]
+) -> float:
+    """People/s of a bare aiokafka consumer reading the same `people` input events from the start of the
+    topic and producing the same number of output events (each the size of a real tier event) per person:
+    what the broker and client carry with no service work in between."""
+    await ensure_topics(bootstrap, [out_topic])
+    value = sample[0] if sample else b"x" * 2000
+    consumer = AIOKafkaConsumer(
+        in_topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-baseline-{time.monotonic_ns()}",
+        auto_offset_reset="earliest",
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=256 * 1024)
+    await consumer.start()
+    await producer.start()
+    owed = 0.0
+    read = 0
+    pending = []
+    try:
+        await consumer.getmany(timeout_ms=0)  # join before the clock starts, as the service's consumer did
+        started = time.perf_counter()
+        while read < people:
+            batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+            for messages in batch.values():
+                for m in messages:
+                    read += 1
+                    owed += out_per_person
+                    while owed >= 1:
+                        owed -= 1
+                        pending.append(await producer.send(out_topic, value, key=m.key))
+            if len(pending) > 20_000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+        await consumer.commit()
+        elapsed = time.perf_counter() - started
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return people / elapsed
 
 
 async def _wait_joined(workers: Workers, timeout: float = 30) -> None:

@@ -105,8 +105,8 @@ async def test_a_malformed_roles_claim_is_401(api, roles):
 
 
 async def test_an_oversized_authorization_header_is_431_problem_json(api):
-    # In process (ASGI) the app sees the header and refuses it; behind uvicorn, h11 refuses a header block
-    # over 16 KiB itself (400 text/plain) before the app runs: see tests/fuzz/test_fuzz.py.
+    # In process (ASGI), as behind uvicorn on httptools, the app sees the header and refuses it (see
+    # tests/fuzz/test_fuzz.py for the real server).
     for size in (9 * 1024, 2 * 1024 * 1024):
         response = await api.client.get("/regions", headers={"Authorization": "Bearer " + "a" * size})
         assert _refused(response, 431)["code"] == "headers-too-large"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date
 from typing import Any, Literal
 
@@ -173,9 +174,20 @@ async def remove_limit(session: AsyncSession, person: Person, row: LimitedAccess
     )
 
 
+# CRNs are drawn CRN_BATCH at a time and checked unused in one query; registrations then take one each, so
+# the uniqueness check costs a round trip per CRN_BATCH registrations, not per registration. Pools are per
+# database (engine). As before, the primary key refuses a CRN another process took after the check.
+CRN_BATCH = 32
+_crn_pools: weakref.WeakKeyDictionary[Any, list[str]] = weakref.WeakKeyDictionary()
+
+
 async def _unused_crn(session: AsyncSession, attempts: int = 20) -> str:
+    bind = getattr(session, "bind", None)
+    pool = _crn_pools.setdefault(bind, []) if bind is not None else []
     for _ in range(attempts):
-        crn = random_crn()
-        if not await people_db.crn_exists(session, crn):
-            return crn
+        if pool:
+            return pool.pop()
+        candidates = list(dict.fromkeys(random_crn() for _ in range(CRN_BATCH)))
+        taken = await people_db.crns_in_use(session, candidates)
+        pool.extend(crn for crn in reversed(candidates) if crn not in taken)
     raise CrnSpaceExhausted("no unused CRN found")

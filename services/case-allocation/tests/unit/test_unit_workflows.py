@@ -79,12 +79,13 @@ async def test_registering_a_person_skips_crns_in_use_and_refuses_a_noms_number_
     crns = iter(["A000001", "B000002"])
     added: list[Person] = []
     monkeypatch.setattr(people_workflow, "random_crn", lambda: next(crns))
+    monkeypatch.setattr(people_workflow, "CRN_BATCH", 2)  # both drawn and checked in one query
     monkeypatch.setattr(
         people_workflow,
         "people_db",
         repository(
             sync=("add",),
-            crn_exists=lambda session, crn: crn in taken,
+            crns_in_use=lambda session, crns: taken & set(crns),
             noms_taken=lambda session, noms, other_than=None: noms == "A1234BC",
             add=lambda session, person: added.append(person),
         ),

@@ -218,10 +218,10 @@ def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable
     return [m.model_dump(mode="json", by_alias=True, context=context) for m in model]
 
 
-def render_json(model: BaseModel | list[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
+def render_json(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
     """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
     context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
-    if isinstance(model, list):
+    if not isinstance(model, BaseModel):
         for item in model:
             classes_of(type(item))
         return b"[" + b",".join(m.model_dump_json(by_alias=True, context=context).encode() for m in model) + b"]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, bindparam, exists, func, not_, or_, select
+from sqlalchemy import Table, and_, bindparam, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.db import stage_write
@@ -35,7 +35,7 @@ def add(session: AsyncSession, person: Person) -> None:
     stage_write(session, _PERSON, {column.key: getattr(person, column.key) for column in _PERSON.columns})
 
 
-_PERSON = Person.__table__
+_PERSON: Table = Person.__table__  # type: ignore[assignment]  # a mapped class's table is a Table
 
 
 async def limits(session: AsyncSession, crn: str) -> list[tuple[str, str]]:

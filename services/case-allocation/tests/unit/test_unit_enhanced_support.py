@@ -7,8 +7,7 @@ from datetime import date
 from case_allocation.db.models import Case, Contact, Person, Sentence
 from case_allocation.domain.compliance import compliance_periods, enhanced_support_to_book
 from case_allocation.workflows import contacts as contacts_workflow
-
-from .fakes import FakeSession, repository
+from probation_shared.testing.fakes import FakeSession, repository
 
 D = date.fromisoformat
 

@@ -11,8 +11,7 @@ from case_allocation.workflows import contacts as contacts_workflow
 from case_allocation.workflows import people as people_workflow
 from case_allocation.workflows import registrations as registrations_workflow
 from probation_shared.domain_error import DomainError
-
-from .fakes import FakePublisher, FakeSession, repository
+from probation_shared.testing.fakes import FakePublisher, FakeSession, repository
 
 
 def _person(crn: str = "X123456") -> Person:

@@ -9,6 +9,7 @@ import pytest
 
 from probation_shared.auth import Principal, Role
 from probation_shared.domain_error import DomainError
+from probation_shared.testing.fakes import FakeSession
 from refer_monitor.db.models import ActionPlan, Contract, Referral
 from refer_monitor.domain.codes import Status
 from refer_monitor.domain.lifecycle import PlanStatus
@@ -18,22 +19,6 @@ from refer_monitor.workflows.referrals import ReferralContext
 
 CASEWORKER = Principal("cw-1", frozenset({Role.PROVIDER_CASEWORKER}), provider_id="P1", contract_refs=frozenset({"C1"}))
 PRACTITIONER = Principal("pp-1", frozenset({Role.PRACTITIONER}))
-
-
-@dataclass
-class FakeSession:
-    """The unit of work: remembers what was added; never commits (the edge does)."""
-
-    added: list[Any] = field(default_factory=list)
-
-    def add(self, row: Any) -> None:
-        self.added.append(row)
-
-    def add_all(self, rows: list[Any]) -> None:
-        self.added.extend(rows)
-
-    async def flush(self) -> None:
-        pass
 
 
 @dataclass

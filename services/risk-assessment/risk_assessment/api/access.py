@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import enum
-from contextlib import contextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared.audit import record_access
 from probation_shared.auth import Principal, Role
-from probation_shared.errors import Problem, not_found
+from probation_shared.errors import not_found
 
 from ..db import queries
 from ..db.models import PLATFORM, PersonRecord
-from ..domain.errors import DomainError
 
 STAFF = (Role.PRACTITIONER, Role.SENIOR_PROBATION_OFFICER, Role.PRISON_OFFENDER_MANAGER)
 WRITE = STAFF
@@ -59,20 +57,3 @@ async def check_audience(session: AsyncSession, principal: Principal, audience: 
 
 async def audit(session: AsyncSession, principal: Principal, crn: str, action: str, resource: str) -> None:
     await record_access(session, PLATFORM.audit_log, principal, crn=crn, action=action, resource=resource)
-
-
-def problem(exc: DomainError, status: int = 422) -> Problem:
-    return Problem(
-        status,
-        exc.code,
-        exc.detail,
-        errors=[{"field": e.field, "message": e.message, "code": e.code} for e in exc.errors],
-    )
-
-
-@contextmanager
-def domain_errors():
-    try:
-        yield
-    except DomainError as exc:
-        raise problem(exc) from exc

@@ -17,7 +17,7 @@ from ..db import queries
 from ..db.models import Assessment
 from ..domain import needs
 from ..workflows import assessments as workflow
-from .access import CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors
+from .access import CRN_PATTERN, READ_FULL, WRITE, audit
 from .risk import rosh_data
 from .schemas import (
     AssessmentSummary,
@@ -152,10 +152,7 @@ async def update_assessment(
     body: AssessmentUpdate, session: Session, assessment_id: KeyPath, principal: Principal = require_roles(*WRITE)
 ):
     assessment = await _assessment(session, assessment_id)
-    with domain_errors():
-        await workflow.update(
-            session, assessment, {k: v.model_dump() for k, v in body.sections.items()}, principal.subject
-        )
+    await workflow.update(session, assessment, {k: v.model_dump() for k, v in body.sections.items()}, principal.subject)
     return redacted_response(view(assessment), principal.roles)
 
 
@@ -171,6 +168,5 @@ async def complete_assessment(
     if person is None:  # pragma: no cover - the assessment was started through ensure_person
         raise Problem(409, "unknown-person", "The person of this assessment is unknown.")
     rosh = rosh_data(body.rosh) if body and body.rosh else None
-    with domain_errors():
-        await workflow.complete(session, assessment, person, principal.subject, rosh)
+    await workflow.complete(session, assessment, person, principal.subject, rosh)
     return redacted_response(view(assessment), principal.roles)

@@ -14,7 +14,7 @@ from probation_shared.redaction import redacted_response
 from ..db import queries
 from ..db.models import PsrProposal
 from ..workflows import psr as workflow
-from .access import CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors
+from .access import CRN_PATTERN, READ_FULL, WRITE, audit
 from .schemas import PsrOverride, PsrRequest, PsrView
 
 router = APIRouter(tags=["pre-sentence reports"])
@@ -39,8 +39,7 @@ def view(p: PsrProposal) -> PsrView:
 @router.post("/people/{crn}/psr-proposals", status_code=201, response_model=PsrView)
 async def propose(body: PsrRequest, session: Session, crn: str = CrnPath, principal: Principal = require_roles(*WRITE)):
     person = await queries.ensure_person(session, crn, clock.now())
-    with domain_errors():
-        proposal = await workflow.propose(session, person, body.offenceCode, body.offenceDescription, principal.subject)
+    proposal = await workflow.propose(session, person, body.offenceCode, body.offenceDescription, principal.subject)
     return redacted_response(view(proposal), principal.roles, status_code=201)
 
 
@@ -65,6 +64,5 @@ async def override(
     proposal = await _proposal(session, proposal_id)
     if proposal.override is not None:
         raise Problem(409, "already-overridden", "This proposal already records an override; make a new proposal.")
-    with domain_errors():
-        workflow.record_override(proposal, body.sentenceType, list(body.requirements), body.reason, principal.subject)
+    workflow.record_override(proposal, body.sentenceType, list(body.requirements), body.reason, principal.subject)
     return redacted_response(view(proposal), principal.roles)

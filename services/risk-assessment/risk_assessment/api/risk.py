@@ -28,7 +28,6 @@ from .access import (
     audience_of,
     audit,
     check_audience,
-    domain_errors,
     person_or_404,
 )
 from .schemas import (
@@ -87,10 +86,9 @@ async def re_rate(
     """A practitioner re-rates RoSH between full assessments, with a reason: a new version, published at once."""
     person = await queries.ensure_person(session, crn, clock.now())
     data = rosh_data(body, exclude={"reason"})
-    with domain_errors():
-        version = await workflow.new_version(
-            session, person, data, principal.subject, source="RE_RATING", reason=body.reason
-        )
+    version = await workflow.new_version(
+        session, person, data, principal.subject, source="RE_RATING", reason=body.reason
+    )
     return redacted_response(await version_view(session, version), principal.roles, status_code=201)
 
 

@@ -7,15 +7,15 @@ from fastapi import APIRouter, Path
 from probation_shared import clock
 from probation_shared.auth import Principal, require_roles
 from probation_shared.db import Session
+from probation_shared.domain_error import DomainError
 from probation_shared.errors import Problem
 from probation_shared.redaction import redacted_response
 
 from ..db import queries
 from ..db.models import Score
 from ..domain import ogrs3
-from ..domain.errors import DomainError
 from ..workflows import scores as workflow
-from .access import CALCULATE, CRN_PATTERN, READ_FULL, WRITE, audit, domain_errors, person_or_404
+from .access import CALCULATE, CRN_PATTERN, READ_FULL, WRITE, audit, person_or_404
 from .schemas import Ogrs3Request, Ogrs3View, RecordedScoreRequest, ScoresView, ScoreView
 
 router = APIRouter(tags=["scores"])
@@ -51,8 +51,7 @@ def _result(result: ogrs3.Ogrs3Result, body: Ogrs3Request | None = None) -> Ogrs
 @router.post("/ogrs3/calculate", response_model=Ogrs3View)
 async def calculate(body: Ogrs3Request, principal: Principal = require_roles(*CALCULATE)):
     """OGRS3 from its inputs, stored nowhere (a calculator)."""
-    with domain_errors():
-        result = ogrs3.calculate(_inputs(body))
+    result = ogrs3.calculate(_inputs(body))
     return redacted_response(_result(result, body), principal.roles)
 
 
@@ -67,10 +66,9 @@ async def record_ogrs3(
     Sex and date of birth are inputs here (as OASys takes them); when this service does not yet know
     them from case-allocation, they are remembered for tiering."""
     person = await queries.ensure_person(session, crn, clock.now())
-    with domain_errors():
-        _, result = await workflow.record_ogrs3(
-            session, person, _inputs(body), body.model_dump(mode="json"), principal.subject
-        )
+    _, result = await workflow.record_ogrs3(
+        session, person, _inputs(body), body.model_dump(mode="json"), principal.subject
+    )
     return redacted_response(_result(result, body), principal.roles, status_code=201)
 
 

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import ErrorCollector
+from probation_shared.domain_error import ErrorCollector
 
 
 class AnswerScale(str, enum.Enum):

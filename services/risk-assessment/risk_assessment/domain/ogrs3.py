@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import DomainError, ErrorCollector
+from probation_shared.domain_error import DomainError, ErrorCollector
 
 WEIGHTS_FILE = Path(__file__).parent / "data" / "ogrs3-offence-weights.csv"
 OFFENCE_CODE = re.compile(r"^(\d{1,3})/(\d{1,2})$")
@@ -192,11 +192,11 @@ def calculate(inputs: Ogrs3Input) -> Ogrs3Result:
     try:
         offence = lookup_offence(inputs.offence_code)
     except DomainError as exc:
-        errors.errors.extend(exc.errors)
+        errors.errors.extend(exc.field_errors)
         offence = None
     if len(errors.errors) == 1:
         only = errors.errors[0]
-        raise DomainError(only.code, only.message, errors.errors)
+        raise DomainError(only.code or "invalid", only.message, errors.errors)
     errors.raise_if_any("invalid-ogrs3-inputs", "OGRS3 cannot be calculated")
     assert offence is not None and offence.weight is not None
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from .errors import DomainError
+from probation_shared.domain_error import DomainError
+
 from .needs import Severity
 from .rosh import RiskLevel
 

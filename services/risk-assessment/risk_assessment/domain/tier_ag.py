@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .errors import DomainError
+from probation_shared.domain_error import DomainError
+
 from .rosh import RiskLevel
 
 

@@ -9,12 +9,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
-from probation_shared.errors import Problem
+from probation_shared.domain_error import DomainError, ErrorCollector
 
 from ..db import queries
 from ..db.models import Assessment, AssessmentRevision, PersonRecord
 from ..domain import needs
-from ..domain.errors import DomainError, ErrorCollector
 from ..events import publish
 from . import rosh as rosh_workflow
 from . import tiers
@@ -35,7 +34,9 @@ async def _revise(session: AsyncSession, assessment: Assessment, subject: str, n
 
 async def start(session: AsyncSession, person: PersonRecord, subject: str) -> Assessment:
     if await queries.open_draft(session, person.crn) is not None:
-        raise Problem(409, "draft-exists", f"{person.crn} already has a draft assessment; update or complete it.")
+        raise DomainError(
+            "draft-exists", f"{person.crn} already has a draft assessment; update or complete it.", status=409
+        )
     previous = await queries.latest_complete_assessment(session, person.crn)
     now = clock.now()
     assessment = Assessment(
@@ -63,7 +64,9 @@ def validate_sections(sections: dict[str, dict]) -> None:
 
 async def update(session: AsyncSession, assessment: Assessment, sections: dict[str, dict], subject: str) -> Assessment:
     if assessment.status != "DRAFT":
-        raise Problem(409, "assessment-locked", "A completed assessment is locked; start a new version to change it.")
+        raise DomainError(
+            "assessment-locked", "A completed assessment is locked; start a new version to change it.", status=409
+        )
     validate_sections(sections)
     merged = copy.deepcopy(assessment.sections)
     for code, part in sections.items():
@@ -97,7 +100,7 @@ async def complete(
     session: AsyncSession, assessment: Assessment, person: PersonRecord, subject: str, rosh_input: dict | None
 ) -> Assessment:
     if assessment.status != "DRAFT":
-        raise Problem(409, "assessment-locked", "This assessment is already complete.")
+        raise DomainError("assessment-locked", "This assessment is already complete.", status=409)
     errors = ErrorCollector()
     for section in needs.SCORED_SECTIONS:
         answers = assessment.sections.get(section.code, {}).get("answers", {})

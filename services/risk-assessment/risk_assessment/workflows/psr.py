@@ -7,11 +7,11 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
+from probation_shared.domain_error import DomainError
 
 from ..db import queries
 from ..db.models import PersonRecord, PsrProposal
 from ..domain import needs, ogrs3, psr
-from ..domain.errors import DomainError
 from ..domain.rosh import RiskLevel
 
 

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
+from probation_shared.domain_error import ErrorCollector
 
 from ..db import queries
 from ..db.models import PersonRecord, RoshVersion, RoshVictim
 from ..domain import rosh as rules
 from ..domain import victim_identifiers
-from ..domain.errors import ErrorCollector
 from ..events import publish
 from . import tiers
 

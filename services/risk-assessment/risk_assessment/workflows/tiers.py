@@ -10,11 +10,11 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
+from probation_shared.domain_error import DomainError
 
 from ..db import queries
 from ..db.models import Assessment, PersonRecord, Registration, RoshVersion, Score, TierCalculation
 from ..domain import needs, ogrs3, tier_ag, tiering
-from ..domain.errors import DomainError
 from ..domain.rosh import ROSH_REGISTRATIONS, RiskLevel
 from ..events import publish
 

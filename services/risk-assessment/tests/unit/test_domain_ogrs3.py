@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from probation_shared.domain_error import DomainError
 from risk_assessment.domain import ogrs3
-from risk_assessment.domain.errors import DomainError
 
 
 def calc(
@@ -96,7 +96,7 @@ def test_codes_that_need_the_exact_offence_are_rejected(code):
     with pytest.raises(DomainError) as err:
         calc(code=code)
     assert err.value.code == "NEED_DETAILS_OF_EXACT_OFFENCE"
-    assert err.value.errors[0].field == "offenceCode"
+    assert err.value.field_errors[0].field == "offenceCode"
     assert "exact offence" in err.value.detail
 
 
@@ -123,13 +123,13 @@ def test_the_three_exact_offence_codes_are_all_the_table_has():
 def test_validation_names_the_field(kwargs, field, code):
     with pytest.raises(DomainError) as err:
         calc(**kwargs)
-    assert [(e.field, e.code) for e in err.value.errors] == [(field, code)]
+    assert [(e.field, e.code) for e in err.value.field_errors] == [(field, code)]
 
 
 def test_several_invalid_inputs_are_all_reported():
     with pytest.raises(DomainError) as err:
         calc(first=50, code="088/00")
-    assert {e.field for e in err.value.errors} == {"ageAtFirstSanction", "offenceCode"}
+    assert {e.field for e in err.value.field_errors} == {"ageAtFirstSanction", "offenceCode"}
 
 
 def test_age_at_conviction_of_exactly_ten_is_allowed():

@@ -19,8 +19,8 @@ from decimal import Decimal
 
 import pytest
 
+from probation_shared.domain_error import DomainError
 from risk_assessment.domain import tier_ag
-from risk_assessment.domain.errors import DomainError
 from risk_assessment.domain.rosh import RiskLevel
 from risk_assessment.domain.tier_ag import BandedPredictor, Predictor, ScoreType, Step, Tier, TierAGInputs
 
@@ -131,7 +131,7 @@ def test_direct_contact_sexual_reoffending(score, band, expected):
 def test_medium_dc_srp_below_the_supported_thresholds_is_refused():
     with pytest.raises(DomainError) as e:
         tier_ag.calculate(inputs(dc=sexual(0.59, "MEDIUM")), TODAY)
-    assert e.value.errors[0].field == "dcSrp"
+    assert e.value.field_errors[0].field == "dcSrp"
 
 
 @pytest.mark.parametrize(

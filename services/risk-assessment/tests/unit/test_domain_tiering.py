@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
+from probation_shared.domain_error import ErrorCollector
 from risk_assessment.domain import needs, tiering
-from risk_assessment.domain.errors import ErrorCollector
 from risk_assessment.domain.needs import Severity
 from risk_assessment.domain.rosh import RiskLevel, overall, rsr_band
 from risk_assessment.domain.tiering import TierInputs, calculate

@@ -1,5 +1,5 @@
-"""In-memory stand-ins for the unit of work, the repositories and the event publisher, so workflows run
-without a database or a broker."""
+"""In-memory stand-ins for the unit of work, the repositories and the event publisher, so a service's workflows
+run in its fast tier (`tests/unit`, `make test-fast`) without a database or a broker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class FakeSession:
     def __init__(self) -> None:
         self.added: list = []
         self.deleted: list = []
+        self.info: dict = {}  # what the database context puts in every real session's info
         self._ids = itertools.count(1)
 
     def add(self, row) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem
+from probation_shared.domain_error import DomainError
+from probation_shared.errors import Problem  # the refused URL carries a `reason` extension member
 from probation_shared.events import add_event, new_event
 from probation_shared.events.topics import WEBHOOKS
 
@@ -45,7 +46,7 @@ async def checked_url(session: AsyncSession, url: str, settings: WebhooksSetting
 async def find(session: AsyncSession, provider_id: str, endpoint_id: str, for_update: bool = False) -> Endpoint:
     endpoint = await queries.endpoint_of(session, provider_id, endpoint_id, for_update=for_update)
     if endpoint is None:
-        raise Problem(404, "endpoint-not-found", "No such endpoint.")
+        raise DomainError("endpoint-not-found", status=404, detail="No such endpoint.")
     return endpoint
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from probation_shared.errors import Problem
+from probation_shared.domain_error import DomainError
 from probation_shared.events import DomainEvent
 
 from ..db import queries
@@ -68,7 +68,9 @@ async def on_partner_notification(session: AsyncSession, event: DomainEvent) -> 
 
 async def send_test(session: AsyncSession, endpoint: Endpoint) -> Delivery:
     if not endpoint.enabled:
-        raise Problem(409, "endpoint-disabled", "Enable the endpoint before sending a test event to it.")
+        raise DomainError(
+            "endpoint-disabled", status=409, detail="Enable the endpoint before sending a test event to it."
+        )
     now = now_in(session)
     test_id = str(uuid.uuid4())
     body = body_of(
@@ -83,7 +85,7 @@ async def send_test(session: AsyncSession, endpoint: Endpoint) -> Delivery:
 async def find(session: AsyncSession, provider_id: str, message_id: str) -> Delivery:
     message = await queries.message_of(session, provider_id, message_id)
     if message is None:
-        raise Problem(404, "message-not-found", "No such message.")
+        raise DomainError("message-not-found", status=404, detail="No such message.")
     return message
 
 
@@ -95,7 +97,7 @@ def _requeue(message: Delivery, now: datetime) -> None:
 async def replay(session: AsyncSession, endpoint: Endpoint, message: Delivery) -> Delivery:
     """Send a message again, with the same `webhook-id` (dead letters, or to recover a receiver's lost data)."""
     if not endpoint.enabled:
-        raise Problem(409, "endpoint-disabled", "Enable the endpoint before replaying to it.")
+        raise DomainError("endpoint-disabled", status=409, detail="Enable the endpoint before replaying to it.")
     if message.status == MessageStatus.PENDING:
         return message  # already on its way
     _requeue(message, now_in(session))
@@ -105,7 +107,7 @@ async def replay(session: AsyncSession, endpoint: Endpoint, message: Delivery) -
 
 async def replay_since(session: AsyncSession, endpoint: Endpoint, since: datetime) -> int:
     if not endpoint.enabled:
-        raise Problem(409, "endpoint-disabled", "Enable the endpoint before replaying to it.")
+        raise DomainError("endpoint-disabled", status=409, detail="Enable the endpoint before replaying to it.")
     count = await queries.requeue_since(session, endpoint.id, since, [s.value for s in REPLAYABLE], now_in(session))
     wake_workers_after_commit(session)
     return count

@@ -37,8 +37,15 @@ def pack_job(settings, database, metrics) -> PeriodicJob:
     renderer = database.context.setdefault(packs.RENDERER, LazyRenderer(settings.pack_render_workers))
 
     async def tick() -> None:
+        # Read, render, store: no transaction stays open while the packs render (on SQLite one would hold
+        # the service's only write lock for as long as the renders take).
+        async with database.unit_of_work(read_only=True) as session:
+            work = await packs.due_work(session)
+        if not work:
+            return
+        rendered = await packs.render_all(renderer, work)
         async with database.unit_of_work() as session:
-            await packs.generate_due(session)
+            await packs.store_all(session, work, rendered)
 
     async def stop() -> None:
         if isinstance(renderer, LazyRenderer):

@@ -238,3 +238,20 @@ async def test_licence_conditions_and_health_continuity_reach_the_pack_in_plain_
     assert own.status_code == 200 and [c["code"] for c in own.json()["conditions"]] == ["STD_NO_OFFENCE"]
     other = await world.client.get(url, headers=world.h(Role.PERSON_ON_PROBATION, crn="Z999999"))
     assert other.status_code == 404
+
+
+async def test_a_pack_rendered_while_the_region_moved_is_not_kept_and_the_next_run_makes_it_afresh(world):
+    from resettlement.workflows import packs
+
+    crn = await world.person()
+    await world.custody(crn, conditional_release_date=days(30))
+    async with world.rs.database.unit_of_work(read_only=True) as session:
+        work = await packs.due_work(session)
+    assert [(w.crn, w.content.region_code) for w in work] == [(crn, "WAL")]
+    rendered = await packs.render_all(world.renderer, work)
+    await world.custody(crn, pdu="NW01", conditional_release_date=days(30))  # moves while the pack renders
+    async with world.rs.database.unit_of_work() as session:
+        assert await packs.store_all(session, work, rendered) == []
+    await world.run_pack_job()
+    versions = (await world.client.get(f"/people/{crn}/pack", headers=world.pom())).json()["versions"]
+    assert [(v["version"], v["regionCode"]) for v in versions] == [(1, "NW")]

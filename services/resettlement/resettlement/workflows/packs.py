@@ -3,6 +3,8 @@ off the event loop by the renderer, stored as a new version (old versions stay),
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -57,31 +59,81 @@ def mark_due(prisoner: Prisoner, reason: str, has_pack: bool) -> None:
         prisoner.pack_due_reason = reason
 
 
-async def generate_due(session: AsyncSession, today: date | None = None, limit: int = 100) -> list[Pack]:
-    """The pack job: a pack for everyone due for release within 12 weeks who has none, and a new version for
-    everyone whose release date, region or plan changed since their last one."""
+@dataclass(frozen=True)
+class PackWork:
+    """One pack to make: read and assembled in one unit of work, rendered outside any, stored in another."""
+
+    crn: str
+    reason: str
+    content: content.PackContent
+
+
+async def due_work(session: AsyncSession, today: date | None = None, limit: int = 100) -> list[PackWork]:
+    """Everyone due for release within 12 weeks who has no pack, and everyone whose release date, region or
+    plan changed since their last one, each with the content of their next version."""
     today = today or clock.today()
     due = await queries.needing_a_pack(
         session, start=today, end=today + timedelta(days=rules.PACK_WINDOW_DAYS), limit=limit
     )
-    made = []
+    now = clock.now()
+    work = []
     for prisoner in due:
-        made.append(await generate(session, prisoner, prisoner.pack_due_reason or SCHEDULED))
+        reason = prisoner.pack_due_reason or SCHEDULED
+        version = await queries.latest_pack_version(session, prisoner.crn) + 1
+        work.append(PackWork(prisoner.crn, reason, await assemble(session, prisoner, reason, version, now)))
+    return work
+
+
+async def render_all(renderer: Renderer, work: list[PackWork]) -> list[Any]:
+    """Every pack at once: the renderer's worker processes take them side by side, one per core."""
+    return list(await asyncio.gather(*(renderer.render(w.content) for w in work)))
+
+
+async def store_all(session: AsyncSession, work: list[PackWork], rendered: list[Any]) -> list[Pack]:
+    """Keep each rendered version, unless the person changed meanwhile (a newer version was made, they were
+    released, or another change came in): their pack stays due, and the next run makes it afresh."""
+    made = []
+    for item, output in zip(work, rendered, strict=True):
+        prisoner = await queries.prisoner(session, item.crn)
+        if prisoner is None or prisoner.released_on is not None:
+            continue
+        if (prisoner.pack_due_reason or SCHEDULED) != item.reason and prisoner.pack_due_reason is not None:
+            continue
+        if await queries.latest_pack_version(session, item.crn) + 1 != item.content.version:
+            continue
+        if (prisoner.released_on or prisoner.release_date, prisoner.region_code) != (
+            item.content.release_date,
+            item.content.region_code or None,
+        ):
+            continue  # the date or the region moved while it rendered: the next run makes it afresh
+        made.append(await _store(session, prisoner, item.reason, item.content, output))
     return made
 
 
+async def generate_due(session: AsyncSession, today: date | None = None, limit: int = 100) -> list[Pack]:
+    """The pack job's three steps in one unit of work (the job itself renders outside it: `jobs.pack_job`)."""
+    work = await due_work(session, today, limit)
+    return await store_all(session, work, await render_all(renderer(session), work))
+
+
 async def generate(session: AsyncSession, prisoner: Prisoner, reason: str) -> Pack:
+    """One pack at once, inside the caller's unit of work (an unplanned release cannot wait for the job)."""
     version = await queries.latest_pack_version(session, prisoner.crn) + 1
-    now = clock.now()
-    assembled = await assemble(session, prisoner, reason, version, now)
-    rendered = await renderer(session).render(assembled)
+    assembled = await assemble(session, prisoner, reason, version, clock.now())
+    return await _store(session, prisoner, reason, assembled, await renderer(session).render(assembled))
+
+
+async def _store(
+    session: AsyncSession, prisoner: Prisoner, reason: str, assembled: content.PackContent, rendered: Any
+) -> Pack:
+    version = assembled.version
     pack = Pack(
         crn=prisoner.crn,
         version=version,
         reason=reason,
         release_date=prisoner.released_on or prisoner.release_date,
         region_code=prisoner.region_code,
-        generated_at=now,
+        generated_at=assembled.generated_at,
         html=rendered.html,
         pdf=rendered.pdf,
     )

@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--pdu")
     token.add_argument("--staff-code")
     token.add_argument("--crn", help="the person's own CRN, for a PERSON_ON_PROBATION token")
+    token.add_argument("--prison", help="the prison code of a PRISON_OFFENDER_MANAGER")
+    token.add_argument("--force-id", help="the police force of a POLICE_PARTNER (its webhook endpoints)")
     token.add_argument("--lifetime", type=int, default=3600, help="seconds")
     token.add_argument("--key-dir", type=Path, default=DEFAULT_KEY_DIR)
     token.add_argument("--issuer", default="probation-platform")
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             pdu=args.pdu,
             staff_code=args.staff_code,
             crn=args.crn,
+            prison=args.prison,
+            force_id=args.force_id,
         )
     )
     return 0

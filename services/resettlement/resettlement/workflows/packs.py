@@ -97,8 +97,8 @@ async def store_all(session: AsyncSession, work: list[PackWork], rendered: list[
         prisoner = await queries.prisoner(session, item.crn)
         if prisoner is None or prisoner.released_on is not None:
             continue
-        if (prisoner.pack_due_reason or SCHEDULED) != item.reason and prisoner.pack_due_reason is not None:
-            continue
+        if prisoner.pack_due_reason not in (None, item.reason):
+            continue  # another change came in while it rendered
         if await queries.latest_pack_version(session, item.crn) + 1 != item.content.version:
             continue
         if (prisoner.released_on or prisoner.release_date, prisoner.region_code) != (

@@ -6,7 +6,9 @@ FastAPI and SQLAlchemy instrumentations. Spans are exported only when the standa
 variables ask for it: `OTEL_TRACES_EXPORTER` (`otlp`, `console` or `none`) or, without it, any
 `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (OTLP over HTTP; the exporter reads
 the rest of the `OTEL_EXPORTER_OTLP_*` variables itself). Locally nothing is exported, but the ids are
-still real, so logs and the `traceparent` headers carry them.
+still real, so logs and the `traceparent` headers carry them; with nothing to receive them, SQL statement,
+producer and consumer spans are not made at all (only their contexts are passed on), as they cost about as
+much as the work they would describe.
 
 The outbox row's `traceparent` header is the context of the span active when the event was queued (the
 request's, or the consumer's that handled an event); the relay publishes each row in a PRODUCER span
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import random
 import re
 import secrets
 from collections.abc import Iterator, Mapping, MutableMapping
@@ -132,6 +135,8 @@ class _ListenedTracer(trace.Tracer):
 
 def _listened() -> bool:
     provider = trace.get_tracer_provider()
+    if isinstance(provider, trace.ProxyTracerProvider):
+        return False  # no provider installed: its tracers are no-ops, their spans go nowhere
     processors = getattr(getattr(provider, "_active_span_processor", None), "_span_processors", None)
     return processors is None or bool(processors)  # not the SDK's provider: leave the decision to it
 
@@ -149,9 +154,10 @@ def tracer() -> trace.Tracer:
 
 def active_traceparent() -> str | None:
     """The `traceparent` of the active span, or None when no valid span is active."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return carrier.get("traceparent")
+    span_context = trace.get_current_span().get_span_context()
+    if not span_context.is_valid:
+        return None
+    return _format(span_context)  # what the W3C propagator writes; this runs for every event queued
 
 
 def outbox_traceparent() -> str:
@@ -165,7 +171,15 @@ def _context_of(headers: Mapping[str, str]):
 
 @contextlib.contextmanager
 def producer_span(topic: str, headers: Mapping[str, str], *, key: str | None = None) -> Iterator[dict[str, str]]:
-    """A PRODUCER span, child of the context in `headers`; yields the headers to send (with its context)."""
+    """A PRODUCER span, child of the context in `headers`; yields the headers to send (with its context).
+
+    When nothing receives spans (no span processor: the local default) no span is made, but the headers
+    still carry a child context in the same trace, so the consumer's logs and spans keep the trace id."""
+    if not _listened():
+        sent = {k: v for k, v in headers.items() if k != "tracestate"}
+        sent["traceparent"] = _format(_child_context(headers.get("traceparent")))
+        yield sent
+        return
     with tracer().start_as_current_span(
         f"{topic} publish",
         context=_context_of(headers),
@@ -187,7 +201,19 @@ def producer_span(topic: str, headers: Mapping[str, str], *, key: str | None = N
 def consumer_span(
     topic: str, headers: Mapping[str, str], *, consumer: str, event_type: str = "", links: list | None = None
 ) -> Iterator[trace.Span]:
-    """A CONSUMER span, child of the producer span whose context the message carries."""
+    """A CONSUMER span, child of the producer span whose context the message carries.
+
+    When nothing receives spans, the active span is a context only (no attributes, nothing recorded):
+    a child id in the message's trace, so logs, outgoing calls and queued events still carry the trace."""
+    if not _listened():
+        span = trace.NonRecordingSpan(_child_context(headers.get("traceparent")))
+        with trace.use_span(span, end_on_exit=False):
+            token = current_traceparent.set(_format(span.get_span_context()))
+            try:
+                yield span
+            finally:
+                current_traceparent.reset(token)
+        return
     with tracer().start_as_current_span(
         f"{topic} process",
         context=_context_of(headers),
@@ -220,6 +246,23 @@ def log_trace_ids(_logger: Any, _method: str, event_dict: MutableMapping[str, An
         event_dict.setdefault("trace_id", format(span_context.trace_id, "032x"))
         event_dict.setdefault("span_id", format(span_context.span_id, "016x"))
     return event_dict
+
+
+def _child_context(parent: str | None) -> trace.SpanContext:
+    """A new span id under `parent`'s trace (a new trace when `parent` is not a valid traceparent)."""
+    match = _TRACEPARENT.match(parent or "")
+    trace_id = int(match.group(1), 16) if match else 0
+    flags = int(match.group(3), 16) if match else int(trace.TraceFlags.SAMPLED)
+    if not trace_id:
+        trace_id = random.getrandbits(128) or 1
+    # Span ids need to be unique, not secret: the SDK's own generator uses `random` too.
+    return trace.SpanContext(
+        trace_id, random.getrandbits(64) or 1, is_remote=False, trace_flags=trace.TraceFlags(flags)
+    )
+
+
+def _format(span_context: trace.SpanContext) -> str:
+    return f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-{int(span_context.trace_flags):02x}"
 
 
 def new_traceparent(parent: str | None = None) -> str:

@@ -61,3 +61,29 @@ async def test_worker_http_server_has_health_and_metrics(tmp_path):
         ready = await client.get("/health/readiness")
         assert ready.status_code == 200 and ready.json()["components"]["db"]["status"] == "UP"
         assert "outbox_backlog" in (await client.get("/metrics")).text
+
+
+def test_unreceived_spans_are_not_made_but_the_trace_goes_on(monkeypatch):
+    """With no span processor, producer and consumer steps pass on a child context in the same trace:
+    the consumer's logs, its outgoing calls and the events it queues keep the producer's trace id."""
+    from probation_shared import tracing
+
+    monkeypatch.setattr(tracing, "_listened", lambda: False)
+    parent = "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
+    with tracing.producer_span("t", {"traceparent": parent, "tracestate": "x=1", "eventType": "e"}) as sent:
+        pass
+    assert sent["eventType"] == "e" and "tracestate" not in sent
+    assert trace_id_of(sent["traceparent"]) == "ab" * 16 and sent["traceparent"] != parent
+    with tracing.consumer_span("t", sent, consumer="c") as span:
+        assert not span.is_recording()
+        ids = log_trace_ids(None, "info", {})
+        queued = outbox_traceparent()
+        carrier: dict[str, str] = {}
+        from opentelemetry import propagate
+
+        propagate.inject(carrier)  # what an outgoing HTTP call carries
+    assert ids["trace_id"] == "ab" * 16
+    assert trace_id_of(queued) == trace_id_of(carrier["traceparent"]) == "ab" * 16
+    assert tracing.current_traceparent.get() is None
+    with tracing.producer_span("t", {}) as fresh:  # no context at all: a new trace, still well formed
+        assert trace_id_of(fresh["traceparent"]) not in (None, "0" * 32)

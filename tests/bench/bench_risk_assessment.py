@@ -3,8 +3,9 @@
 1. Pure calculations: OGRS3 (`domain.ogrs3.calculate`) and the tier (`domain.tiering.calculate`) over
    varied inputs, single thread. Target: >= 20,000 calculations/s each.
 2. Batch recalculation, events in → events out: an embedded broker, a migrated SQLite file and the
-   service's own `Workers` (consumers + outbox relay). N `probation-case.registration.added` events
-   (one person each) are produced with aiokafka; the clock runs from the first produce until N
+   service's own `Workers` (consumers + outbox relay), set up as the `worker` command sets them up. N
+   `probation-case.registration.added` events (one person each) are produced with aiokafka from another
+   process, which also counts the output; the clock runs from the first produce until N
    `tier.calculation.complete` events are on the output topic. Target: N = 100,000 in < 60 s.
    If the run would be too long, it stops at a time cap and reports the measured rate and an honest
    extrapolation to 100,000 (`BENCH_RA_PEOPLE`, `BENCH_RA_CAP_SECONDS` override the defaults).
@@ -16,7 +17,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import multiprocessing
 import os
 import random
 import tempfile
@@ -27,14 +28,14 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from probation_shared.db import Database
 from probation_shared.embedded_broker import EmbeddedBroker
 from probation_shared.events import new_event
 from probation_shared.events.kafka import ensure_topics
 from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
 from probation_shared.metrics import ServiceMetrics
 from probation_shared.migrations import upgrade
-from probation_shared.service import Workers
+from probation_shared.service import Workers, make_database
+from probation_shared.tracing import configure_tracing
 
 from .harness import scaled
 
@@ -127,80 +128,36 @@ async def _bench_batch(report) -> None:
         )
         in_topic, out_topic = settings.topic(CASE_ALLOCATION), settings.topic(RISK_ASSESSMENT)
         await ensure_topics(broker.bootstrap_servers, [in_topic, out_topic])
-        database = Database(settings.database_url, public_base_url=settings.public_base_url)
+        # As the `worker` command runs it: the SDK's tracer provider (nothing exported) and an instrumented engine.
+        configure_tracing(settings.service_name)
+        database = make_database(settings)
         workers = Workers(SPEC, settings, database, ServiceMetrics(settings.service_name))
 
-        counter = {"complete": 0, "out": 0}
-        sample: list[bytes] = []
-        done = asyncio.Event()
-        reader = AIOKafkaConsumer(
-            out_topic, bootstrap_servers=broker.bootstrap_servers, group_id="bench-reader", auto_offset_reset="earliest"
+        # The events are offered, and the tier events counted, by another process: the service's process
+        # does the service's work only, as the transport baseline's process does the transport's only.
+        parent, child = multiprocessing.get_context("spawn").Pipe()
+        offer = multiprocessing.get_context("spawn").Process(
+            target=_offer_and_count, args=(child, broker.bootstrap_servers, in_topic, out_topic, PEOPLE, CAP_SECONDS)
         )
-        await reader.start()
-
-        async def count() -> None:
-            while not done.is_set():
-                batch = await reader.getmany(timeout_ms=200, max_records=5000)
-                for messages in batch.values():
-                    counter["out"] += len(messages)
-                    if messages and not sample:
-                        sample.append(messages[0].value)
-                    for m in messages:
-                        # One per person: version 1 (the A–D tier); version 2 (A–G) is published beside it.
-                        if b'"tier.calculation.complete"' in m.value and b'"version":1,' in m.value.replace(b" ", b""):
-                            counter["complete"] += 1
-                if counter["complete"] >= PEOPLE:
-                    done.set()
-
-        codes = ["RMRH", "RHRH", "RVLN", "MAPP", "IIOM", "STRG", "PRC"]
-        payloads = []
-        for i in range(PEOPLE):
-            code = codes[i % len(codes)]
-            event = new_event(
-                "probation-case.registration.added",
-                crn=f"B{i:06d}",
-                additional_information={
-                    "registrationId": f"REG{i}",
-                    "registerTypeCode": code,
-                    "registerLevel": "M2" if code == "MAPP" else None,
-                    "registerCategory": None,
-                },
-            )
-            payloads.append((event.crn.encode(), event.model_dump_json().encode()))
-
-        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, linger_ms=20, max_batch_size=256 * 1024)
-        await producer.start()
-        workers.start()
-        # Let the consumer join before the clock starts (a one-off cost of any deployment, not of the batch).
-        await asyncio.sleep(0)
-        await _wait_joined(workers)
-        counting = asyncio.create_task(count())
-        started = time.perf_counter()
+        offer.start()
         try:
-            futures = [
-                await producer.send(
-                    in_topic, value, key=key, headers=[("eventType", b"probation-case.registration.added")]
-                )
-                for key, value in payloads
-            ]
-            await asyncio.gather(*futures)
-            produced_in = time.perf_counter() - started
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done.wait(), CAP_SECONDS)
-            elapsed = time.perf_counter() - started
+            await asyncio.to_thread(parent.recv)  # its reader has joined
+            workers.start()
+            # Let the consumer join before the clock starts (a one-off cost of any deployment, not of the batch).
+            await asyncio.sleep(0)
+            await _wait_joined(workers)
+            parent.send("go")
+            started, produced_at, finished, out, out_total, sample = await asyncio.to_thread(parent.recv)
         finally:
-            done.set()
             await workers.stop()
-            counting.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await counting
-            await producer.stop()
-            await reader.stop()
             await database.dispose()
-
-        out = counter["complete"]
+            offer.join(timeout=30)
+            if offer.is_alive():
+                offer.kill()
+        produced_in = produced_at - started
+        elapsed = finished - started
         rate = out / elapsed if elapsed else 0
-        out_per_person = counter["out"] / max(out, 1)
+        out_per_person = out_total / max(out, 1)
         transport = await _transport_baseline(
             broker.bootstrap_servers, in_topic, settings.topic("bench-baseline-out"), PEOPLE, out_per_person, sample
         )
@@ -239,6 +196,66 @@ async def _bench_batch(report) -> None:
                 target="< 60 s",
                 met=projected < 60,
             )
+
+
+def _offer_and_count(conn, bootstrap: str, in_topic: str, out_topic: str, people: int, cap: float) -> None:
+    """In its own process: produce `people` registration events when told to go, then count the tier events
+    out until one `tier.calculation.complete` (version 1) per person has arrived, or the cap. Sends back the
+    times (perf_counter: CLOCK_MONOTONIC, the same clock in every process here) and the counts."""
+    asyncio.run(_offer_and_count_async(conn, bootstrap, in_topic, out_topic, people, cap))
+
+
+async def _offer_and_count_async(conn, bootstrap: str, in_topic: str, out_topic: str, people: int, cap: float):
+    codes = ["RMRH", "RHRH", "RVLN", "MAPP", "IIOM", "STRG", "PRC"]
+    payloads = []
+    for i in range(people):
+        code = codes[i % len(codes)]
+        event = new_event(
+            "probation-case.registration.added",
+            crn=f"B{i:06d}",
+            additional_information={
+                "registrationId": f"REG{i}",
+                "registerTypeCode": code,
+                "registerLevel": "M2" if code == "MAPP" else None,
+                "registerCategory": None,
+            },
+        )
+        payloads.append((event.crn.encode(), event.model_dump_json().encode()))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=256 * 1024)
+    reader = AIOKafkaConsumer(
+        out_topic, bootstrap_servers=bootstrap, group_id="bench-reader", auto_offset_reset="earliest"
+    )
+    await producer.start()
+    await reader.start()
+    await reader.getmany(timeout_ms=0)
+    conn.send("ready")
+    await asyncio.to_thread(conn.recv)
+    complete = out = 0
+    sample: list[bytes] = []
+    started = time.perf_counter()
+    try:
+        futures = [
+            await producer.send(in_topic, value, key=key, headers=[("eventType", b"probation-case.registration.added")])
+            for key, value in payloads
+        ]
+        await asyncio.gather(*futures)
+        produced_at = time.perf_counter()
+        deadline = started + cap
+        while complete < people and time.perf_counter() < deadline:
+            batch = await reader.getmany(timeout_ms=200, max_records=5000)
+            for messages in batch.values():
+                out += len(messages)
+                if messages and not sample:
+                    sample.append(messages[0].value)
+                for m in messages:
+                    # One per person: version 1 (the A–D tier); version 2 (A–G) is published beside it.
+                    if b'"tier.calculation.complete"' in m.value and b'"version":1,' in m.value.replace(b" ", b""):
+                        complete += 1
+        finished = time.perf_counter()
+    finally:
+        await producer.stop()
+        await reader.stop()
+    conn.send((started, produced_at, finished, complete, out, sample))
 
 
 async def _transport_baseline(

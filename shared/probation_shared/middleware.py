@@ -8,7 +8,7 @@ import uuid
 from .errors import problem_response
 from .logging import bind_correlation_id, clear_context
 from .metrics import ServiceMetrics
-from .tracing import current_traceparent, new_traceparent
+from .tracing import context_only_span, current_traceparent, new_traceparent
 
 
 class PlatformMiddleware:
@@ -32,6 +32,7 @@ class PlatformMiddleware:
         correlation_id = headers.get("x-correlation-id") or str(uuid.uuid4())
         bind_correlation_id(correlation_id)
         token = current_traceparent.set(new_traceparent(headers.get("traceparent")))
+
         started = time.perf_counter()
         status_holder = {"status": 500}
         received = 0
@@ -52,18 +53,20 @@ class PlatformMiddleware:
                 message["headers"] = list(message["headers"]) + [(b"x-correlation-id", correlation_id.encode())]
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except _BodyTooLarge:
-            status_holder["status"] = 413
-            await self._too_large(scope, receive, send)
-        finally:
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            self.metrics.http_requests.labels(scope["method"], path, str(status_holder["status"])).inc()
-            self.metrics.http_latency.labels(scope["method"], path).observe(time.perf_counter() - started)
-            current_traceparent.reset(token)
-            clear_context()
+        # The request's trace context while it is handled (a context-only span when no span is made).
+        with context_only_span(headers.get("traceparent")):
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except _BodyTooLarge:
+                status_holder["status"] = 413
+                await self._too_large(scope, receive, send)
+            finally:
+                route = scope.get("route")
+                path = getattr(route, "path", "unmatched")
+                self.metrics.http_requests.labels(scope["method"], path, str(status_holder["status"])).inc()
+                self.metrics.http_latency.labels(scope["method"], path).observe(time.perf_counter() - started)
+                current_traceparent.reset(token)
+                clear_context()
 
     async def _too_large(self, scope, receive, send):
         response = problem_response(413, "payload-too-large", detail=f"The body exceeds {self.max_body_bytes} bytes.")

@@ -84,17 +84,45 @@ def configure_tracing(service_name: str) -> None:
         _httpx_instrumented = True
         from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-        HTTPXClientInstrumentor().instrument()
+        HTTPXClientInstrumentor().instrument(tracer_provider=_WhenListened())
 
 
 def instrument_app(app) -> None:
+    """The FastAPI instrumentation's request spans, for requests served while something receives spans.
+
+    Otherwise a request goes through the application's own middleware stack without the instrumentation's
+    middleware, which would collect attributes and record metrics for a span nobody receives (about a tenth
+    of a simple request); `PlatformMiddleware` still makes the request's trace context current."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+    bare = app.build_middleware_stack
     # No spans for each ASGI send/receive message: several per request, of no use in a trace, and paid for
     # on every request.
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="health/liveness,health/readiness,metrics", exclude_spans=["receive", "send"]
     )
+    instrumented = app.build_middleware_stack
+    app.build_middleware_stack = lambda: _WhenListenedStack(instrumented(), bare())
+
+
+class _WhenListenedStack:
+    """The instrumented middleware stack while spans are received, the bare one otherwise (decided per
+    request: a test may add a span processor after the app is built)."""
+
+    def __init__(self, instrumented, bare) -> None:
+        self.instrumented = instrumented
+        self.bare = bare
+
+    async def __call__(self, scope, receive, send) -> None:
+        await (self.instrumented if _listened() else self.bare)(scope, receive, send)
+
+
+def context_only_span(traceparent: str | None) -> contextlib.AbstractContextManager:
+    """Make a child context of `traceparent` (a new trace without one) the current span when no span is
+    active: nothing is recorded, but logs, outgoing calls and queued events carry the trace."""
+    if trace.get_current_span().get_span_context().is_valid:
+        return contextlib.nullcontext()
+    return trace.use_span(trace.NonRecordingSpan(_child_context(traceparent)), end_on_exit=False)
 
 
 def instrument_engine(engine) -> None:

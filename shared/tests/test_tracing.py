@@ -87,3 +87,16 @@ def test_unreceived_spans_are_not_made_but_the_trace_goes_on(monkeypatch):
     assert tracing.current_traceparent.get() is None
     with tracing.producer_span("t", {}) as fresh:  # no context at all: a new trace, still well formed
         assert trace_id_of(fresh["traceparent"]) not in (None, "0" * 32)
+
+
+def test_a_request_without_a_span_gets_a_context_only_one():
+    from probation_shared import tracing
+
+    incoming = "00-" + "12" * 16 + "-" + "34" * 8 + "-01"
+    with tracing.context_only_span(incoming):
+        assert log_trace_ids(None, "info", {})["trace_id"] == "12" * 16
+        assert trace_id_of(tracing.active_traceparent()) == "12" * 16
+    assert not trace.get_current_span().get_span_context().is_valid
+    tracer = TracerProvider().get_tracer("t")
+    with tracer.start_as_current_span("request") as span, tracing.context_only_span(incoming):
+        assert trace.get_current_span() is span  # the instrumentation's span is left as it is

@@ -312,7 +312,7 @@ def worker_deployment(service: Service) -> dict:
         "kind": "Deployment",
         "metadata": meta(f"{service.name}-worker", service, "worker"),
         "spec": {
-            "replicas": 2,  # the relay locks rows (SKIP LOCKED) and consumers share partitions: safe to run several
+            "replicas": 2,  # one relay at a time (advisory lock); consumers share partitions: safe to run two
             "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(service, "worker")},
             "template": {

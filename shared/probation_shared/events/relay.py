@@ -101,8 +101,9 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish one batch of unsent rows in order; returns how many were published."""
         if is_sqlite(self.database.url):
-            # One writer at a time in SQLite: never hold its lock while waiting on the broker.
-            async with self.database.unit_of_work() as session:
+            # One writer at a time in SQLite: never hold its lock while waiting on the broker, nor queue
+            # for it to read (WAL: the read sees every committed row, in id order, which is commit order).
+            async with self.database.unit_of_work(read_only=True) as session:
                 rows = (await session.execute(self._unsent())).all()
             if rows:
                 await self._send(rows)

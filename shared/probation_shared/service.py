@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import MetaData
 
 from .audit import audit_router
@@ -87,6 +88,12 @@ class Workers:
         await asyncio.gather(*self._tasks)
 
 
+# FastAPI's own OpenTelemetry support is off: request spans come from the instrumentation (`tracing.py`),
+# metrics from Prometheus (`metrics.py`) and logs from structlog; left on, it would add a span per request,
+# per dependency and per endpoint call, made even when nothing receives them.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+
+
 def make_database(settings: PlatformSettings) -> Database:
     """The service's database, its sessions carrying the public URL and the service HTTP client."""
     database = Database(settings.database_url, echo=settings.database_echo, public_base_url=settings.public_base_url)
@@ -105,6 +112,7 @@ def worker_app(settings: PlatformSettings, database: Database, metrics: ServiceM
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     app.state.settings = settings
     app.state.database = database
@@ -140,7 +148,11 @@ def create_app(spec: ServiceSpec, settings: PlatformSettings | None = None) -> F
             await database.dispose()
 
     app = FastAPI(
-        title=settings.service_name, version=settings.version, description=spec.description, lifespan=lifespan
+        title=settings.service_name,
+        version=settings.version,
+        description=spec.description,
+        lifespan=lifespan,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     app.state.settings = settings
     app.state.database = database

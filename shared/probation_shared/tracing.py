@@ -234,11 +234,11 @@ def consumer_span(
     When nothing receives spans, the active span is a context only (no attributes, nothing recorded):
     a child id in the message's trace, so logs, outgoing calls and queued events still carry the trace."""
     if not _listened():
-        span = trace.NonRecordingSpan(_child_context(headers.get("traceparent")))
-        with trace.use_span(span, end_on_exit=False):
-            token = current_traceparent.set(_format(span.get_span_context()))
+        context_only = trace.NonRecordingSpan(_child_context(headers.get("traceparent")))
+        with trace.use_span(context_only, end_on_exit=False):
+            token = current_traceparent.set(_format(context_only.get_span_context()))
             try:
-                yield span
+                yield context_only
             finally:
                 current_traceparent.reset(token)
         return

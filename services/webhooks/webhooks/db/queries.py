@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, and_, case, exists, func, select, union_all, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, case, exists, func, insert, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -234,6 +234,72 @@ async def endpoints_for_update(session: AsyncSession, ids: Iterable[str]) -> dic
 
 def add_attempts(session: AsyncSession, attempts: list[dict]) -> None:
     session.add_all([DeliveryAttempt(**a) for a in attempts])
+
+
+# The all-succeeded batch (the common case) is written with these, as Core statements on the connection:
+# no ORM objects loaded, changed and flushed one by one. Built once; only the parameters vary.
+_LOCK_ENDPOINT_IDS = (
+    select(Endpoint.id).where(Endpoint.id.in_(bindparam("ids", expanding=True))).order_by(Endpoint.id).with_for_update()
+)
+_CLAIM_STATES = (
+    select(Delivery.id, Delivery.endpoint_id, Delivery.attempts, Delivery.claim_token)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delivery.id)
+    .with_for_update()
+)
+_delivery, _endpoint = cast(Table, Delivery.__table__), cast(Table, Endpoint.__table__)
+_DELIVERED = (
+    update(_delivery)
+    .where(_delivery.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        claim_token=None,
+        attempts=bindparam("b_attempts"),
+        last_status_code=bindparam("b_code"),
+        last_error=bindparam("b_error"),
+        next_attempt_at=None,
+        delivered_at=bindparam("b_at"),
+    )
+)
+_SUCCEEDED = (
+    update(_endpoint)
+    .where(_endpoint.c.id.in_(bindparam("ids", expanding=True)))
+    .values(last_success_at=bindparam("at"), failing_since=None)
+)
+_ATTEMPT = insert(cast(Table, DeliveryAttempt.__table__))
+
+
+async def endpoint_ids_for_update(session: AsyncSession, ids: Iterable[str]) -> set[str]:
+    """Lock these endpoints (as `endpoints_for_update`, same order) and return those that still exist."""
+    conn = await session.connection()
+    return set((await conn.execute(_LOCK_ENDPOINT_IDS, {"ids": sorted(set(ids))})).scalars())
+
+
+async def claim_states_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
+    """Endpoint, attempts and claim token of the messages with these ids (those not deleted), locked as
+    by `deliveries_for_update`."""
+    conn = await session.connection()
+    rows = await conn.execute(_CLAIM_STATES, {"ids": sorted(set(ids))})
+    return {i: (endpoint_id, attempts, token) for i, endpoint_id, attempts, token in rows}
+
+
+async def write_delivered(
+    session: AsyncSession, delivered: list[dict], endpoint_ids: Iterable[str], attempts: list[dict], now: datetime
+) -> None:
+    """Messages delivered (`delivered`: id, status, attempts, status code, error), their endpoints' last
+    success, and the attempt rows: one statement each, whatever the batch's size."""
+    conn = await session.connection()
+    if delivered:
+        params = [
+            {"b_id": d["id"], "b_status": d["status"], "b_attempts": d["attempts"], "b_code": d["last_status_code"]}
+            | {"b_error": d["last_error"], "b_at": now}
+            for d in delivered
+        ]
+        await conn.execute(_DELIVERED, params)
+    if ids := sorted(set(endpoint_ids)):
+        await conn.execute(_SUCCEEDED, {"ids": ids, "at": now})
+    if attempts:
+        await conn.execute(_ATTEMPT, attempts)
 
 
 def add_notice(session: AsyncSession, **values) -> None:

@@ -67,8 +67,12 @@ class DeliveryWorker:
         return self.settings.per_endpoint_concurrency * self._rounds - held
 
     async def step(self) -> int:
-        """Record what has finished and claim more (one transaction, only when needed), then start what
-        the free slots allow. Returns how much happened (0: nothing to do)."""
+        """Start what the free slots allow from the claims queued here, record what has finished and claim
+        more (one transaction, only when needed), then start again. Returns how much happened (0: nothing
+        to do)."""
+        # Slots freed by finished attempts are refilled before the transaction, which may first wait for
+        # SQLite's writer (a notification being queued): the queued claims are leased already.
+        dispatched = self._dispatch()
         batch_size, concurrency = self.settings.delivery_batch_size, self.settings.delivery_concurrency
         room = batch_size + concurrency - len(self._queue) - len(self._in_flight)
         want_claim = len(self._queue) < concurrency and room > 0
@@ -79,7 +83,7 @@ class DeliveryWorker:
         flushed = 0
         if want_claim or want_flush:
             flushed = await self._record_and_claim(room if want_claim else 0, claims)
-        return flushed + len(claims) + self._dispatch()
+        return dispatched + flushed + len(claims) + self._dispatch()
 
     async def _record_and_claim(self, room: int, claims: list) -> int:
         batch, self._finished = self._finished, []

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import CursorResult, and_, case, exists, func, select, union_all, update
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .models import Delivery, DeliveryAttempt, Endpoint, OwnerNotice
 
@@ -51,6 +68,36 @@ async def take_sequence_numbers(session: AsyncSession, endpoint_id: str, count: 
         .returning(Endpoint.next_seq)
     )
     return taken.scalar_one() - count
+
+
+_ROUTES = (
+    select(Endpoint.id, Endpoint.provider_id, Endpoint.enabled, Endpoint.event_types)
+    .where(Endpoint.provider_id == bindparam("owner"), Endpoint.partner_kind == bindparam("kind"))
+    .order_by(Endpoint.created_at, Endpoint.id)
+)
+
+
+async def routes_of(session: AsyncSession, provider_id: str, partner_kind: str) -> list[Row]:
+    """What routing a notification needs of the owner's endpoints of that kind (id, provider_id, enabled,
+    event_types), in `endpoints_of` order: columns, not entities loaded into the session."""
+    return list((await session.execute(_ROUTES, {"owner": provider_id, "kind": partner_kind})).all())
+
+
+_TAKE_SEQUENCE = (
+    update(Endpoint)
+    .where(Endpoint.id == bindparam("endpoint"))
+    .values(next_seq=Endpoint.next_seq + 1)
+    .returning(Endpoint.next_seq)
+)
+_INSERT_DELIVERY = insert(cast(Table, Delivery.__table__))
+
+
+async def insert_message(session: AsyncSession, values: dict) -> None:
+    """Insert one message row, taking the endpoint's next sequence number for it (as `take_sequence_numbers`
+    with a count of 1), both statements on the unit of work's connection."""
+    conn = await session.connection()
+    seq = (await conn.execute(_TAKE_SEQUENCE, {"endpoint": values["endpoint_id"]})).scalar_one() - 1
+    await conn.execute(_INSERT_DELIVERY, values | {"seq": seq})
 
 
 async def all_endpoints(session: AsyncSession) -> list[Endpoint]:
@@ -145,17 +192,52 @@ async def claim_due(
     side by side, each row by one of them; the lease (`next_attempt_at` moved to `lease_until`,
     `claim_token` set) outlasts the attempt's deadline, so a row comes back only when its worker has gone.
     """
-    due = (
-        select(Delivery.endpoint_id, func.min(Delivery.next_attempt_at).label("first"))
-        .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
-        .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, Endpoint.enabled.is_(True))
-        .group_by(Delivery.endpoint_id)
-        .order_by("first")
-    )
-    rooms = [(endpoint_id, room_for(endpoint_id)) for endpoint_id, _ in (await session.execute(due)).all()]
+    rooms = [
+        (endpoint_id, room_for(endpoint_id)) for endpoint_id, _ in (await session.execute(_DUE, {"now": now})).all()
+    ]
     rooms = [(e, r) for e, r in rooms if r > 0][:limit]
     if not rooms:
         return []
+    params: dict = {"now": now, "limit": limit}
+    for i, (endpoint_id, room) in enumerate(rooms):
+        params[f"endpoint_{i}"], params[f"room_{i}"] = endpoint_id, room
+    rows = (await session.execute(_candidates(len(rooms)), params)).scalars().all()
+    if not rows:
+        return []
+    await session.execute(
+        _LEASE,
+        {"ids": [d.id for d in rows], "lease_until": lease_until, "token": token},
+        execution_options={"synchronize_session": False},
+    )
+    for d in rows:  # the loaded messages read as the rows now do (as `synchronize_session` would set them)
+        set_committed_value(d, "next_attempt_at", lease_until)
+        set_committed_value(d, "claim_token", token)
+    endpoints = {
+        e.id: e for e in (await session.scalars(_ENDPOINTS, {"ids": list({d.endpoint_id for d in rows})})).all()
+    }
+    return [(d, endpoints[d.endpoint_id]) for d in rows]
+
+
+# The claim's statements are built once (per number of endpoints read), with every value a parameter.
+_DUE = (
+    select(Delivery.endpoint_id, func.min(Delivery.next_attempt_at).label("first"))
+    .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+    .where(Delivery.status == PENDING, Delivery.next_attempt_at <= bindparam("now"), Endpoint.enabled.is_(True))
+    .group_by(Delivery.endpoint_id)
+    .order_by("first")
+)
+_LEASE = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(next_attempt_at=bindparam("lease_until"), claim_token=bindparam("token"))
+)
+_ENDPOINTS = select(Endpoint).where(Endpoint.id.in_(bindparam("ids", expanding=True)))
+
+
+@functools.lru_cache(maxsize=512)
+def _candidates(count: int) -> Select:
+    """The due messages of `count` endpoints (`endpoint_<i>`, at most `room_<i>` of each), the first
+    `limit` of them in due order, locked (skipping rows another worker holds)."""
     earlier = aliased(Delivery)
     blocked = exists().where(
         earlier.endpoint_id == Delivery.endpoint_id,
@@ -166,41 +248,24 @@ async def claim_due(
     per_endpoint = [
         select(Delivery.id)
         .where(
-            Delivery.endpoint_id == endpoint_id, Delivery.status == PENDING, Delivery.next_attempt_at <= now, ~blocked
+            Delivery.endpoint_id == bindparam(f"endpoint_{i}"),
+            Delivery.status == PENDING,
+            Delivery.next_attempt_at <= bindparam("now"),
+            ~blocked,
         )
         .order_by(Delivery.next_attempt_at, Delivery.seq)
-        .limit(room)
+        .limit(bindparam(f"room_{i}", type_=Integer))
         .subquery()
-        for endpoint_id, room in rooms
+        for i in range(count)
     ]
-    candidates = (
-        union_all(*(select(q.c.id) for q in per_endpoint)) if len(per_endpoint) > 1 else select(per_endpoint[0].c.id)
+    candidates = union_all(*(select(q.c.id) for q in per_endpoint)) if count > 1 else select(per_endpoint[0].c.id)
+    return (
+        select(Delivery)
+        .where(Delivery.id.in_(candidates), Delivery.status == PENDING, Delivery.next_attempt_at <= bindparam("now"))
+        .order_by(Delivery.next_attempt_at, Delivery.seq)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
     )
-    rows = (
-        (
-            await session.execute(
-                select(Delivery)
-                .where(Delivery.id.in_(candidates), Delivery.status == PENDING, Delivery.next_attempt_at <= now)
-                .order_by(Delivery.next_attempt_at, Delivery.seq)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if not rows:
-        return []
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_([d.id for d in rows]))
-        .values(next_attempt_at=lease_until, claim_token=token)
-    )
-    endpoints = {
-        e.id: e
-        for e in (await session.scalars(select(Endpoint).where(Endpoint.id.in_({d.endpoint_id for d in rows})))).all()
-    }
-    return [(d, endpoints[d.endpoint_id]) for d in rows]
 
 
 async def release(session: AsyncSession, ids: list[str], token: str, now: datetime) -> None:
@@ -234,6 +299,72 @@ async def endpoints_for_update(session: AsyncSession, ids: Iterable[str]) -> dic
 
 def add_attempts(session: AsyncSession, attempts: list[dict]) -> None:
     session.add_all([DeliveryAttempt(**a) for a in attempts])
+
+
+# The all-succeeded batch (the common case) is written with these, as Core statements on the connection:
+# no ORM objects loaded, changed and flushed one by one. Built once; only the parameters vary.
+_LOCK_ENDPOINT_IDS = (
+    select(Endpoint.id).where(Endpoint.id.in_(bindparam("ids", expanding=True))).order_by(Endpoint.id).with_for_update()
+)
+_CLAIM_STATES = (
+    select(Delivery.id, Delivery.endpoint_id, Delivery.attempts, Delivery.claim_token)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delivery.id)
+    .with_for_update()
+)
+_delivery, _endpoint = cast(Table, Delivery.__table__), cast(Table, Endpoint.__table__)
+_DELIVERED = (
+    update(_delivery)
+    .where(_delivery.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        claim_token=None,
+        attempts=bindparam("b_attempts"),
+        last_status_code=bindparam("b_code"),
+        last_error=bindparam("b_error"),
+        next_attempt_at=None,
+        delivered_at=bindparam("b_at"),
+    )
+)
+_SUCCEEDED = (
+    update(_endpoint)
+    .where(_endpoint.c.id.in_(bindparam("ids", expanding=True)))
+    .values(last_success_at=bindparam("at"), failing_since=None)
+)
+_ATTEMPT = insert(cast(Table, DeliveryAttempt.__table__))
+
+
+async def endpoint_ids_for_update(session: AsyncSession, ids: Iterable[str]) -> set[str]:
+    """Lock these endpoints (as `endpoints_for_update`, same order) and return those that still exist."""
+    conn = await session.connection()
+    return set((await conn.execute(_LOCK_ENDPOINT_IDS, {"ids": sorted(set(ids))})).scalars())
+
+
+async def claim_states_for_update(session: AsyncSession, ids: Iterable[str]) -> dict[str, tuple[str, int, str | None]]:
+    """Endpoint, attempts and claim token of the messages with these ids (those not deleted), locked as
+    by `deliveries_for_update`."""
+    conn = await session.connection()
+    rows = await conn.execute(_CLAIM_STATES, {"ids": sorted(set(ids))})
+    return {i: (endpoint_id, attempts, token) for i, endpoint_id, attempts, token in rows}
+
+
+async def write_delivered(
+    session: AsyncSession, delivered: list[dict], endpoint_ids: Iterable[str], attempts: list[dict], now: datetime
+) -> None:
+    """Messages delivered (`delivered`: id, status, attempts, status code, error), their endpoints' last
+    success, and the attempt rows: one statement each, whatever the batch's size."""
+    conn = await session.connection()
+    if delivered:
+        params = [
+            {"b_id": d["id"], "b_status": d["status"], "b_attempts": d["attempts"], "b_code": d["last_status_code"]}
+            | {"b_error": d["last_error"], "b_at": now}
+            for d in delivered
+        ]
+        await conn.execute(_DELIVERED, params)
+    if ids := sorted(set(endpoint_ids)):
+        await conn.execute(_SUCCEEDED, {"ids": ids, "at": now})
+    if attempts:
+        await conn.execute(_ATTEMPT, attempts)
 
 
 def add_notice(session: AsyncSession, **values) -> None:

@@ -56,6 +56,8 @@ async def record(
 ) -> list[tuple[Finished, Decision | None]]:
     """Write each attempt and its consequence. A result whose claim is no longer the message's (its lease
     ran out and another worker took it) is kept as an attempt but decides nothing."""
+    if all(f.result.outcome is Outcome.SUCCESS for f in finished):
+        return await _record_delivered(session, settings, finished, now, draw)
     # Endpoints first, then messages: every writer locks in that order.
     endpoints = await queries.endpoints_for_update(session, {f.claim.endpoint.id for f in finished})
     messages = await queries.deliveries_for_update(session, [f.claim.message.id for f in finished])
@@ -118,4 +120,63 @@ async def record(
                 f"every delivery has failed since {endpoint.failing_since.isoformat()}",
             )
     queries.add_attempts(session, attempts)
+    return decisions
+
+
+async def _record_delivered(
+    session: AsyncSession,
+    settings: WebhooksSettings,
+    finished: list[Finished],
+    now: datetime,
+    draw: Callable[[], float],
+) -> list[tuple[Finished, Decision | None]]:
+    """`record` for a batch whose every attempt succeeded, with the same rules and the same rows written,
+    but as a statement per table instead of ORM objects flushed one by one. No endpoint can be disabled
+    by a success, so nothing else is touched."""
+    endpoint_ids = await queries.endpoint_ids_for_update(session, {f.claim.endpoint.id for f in finished})
+    states = await queries.claim_states_for_update(session, [f.claim.message.id for f in finished])
+    policy = policy_of(settings)
+    attempts: list[dict] = []
+    decisions: list[tuple[Finished, Decision | None]] = []
+    delivered: dict[str, dict] = {}
+    succeeded: set[str] = set()
+    for f in finished:
+        message_id = f.claim.message.id
+        state = states.get(message_id)
+        if state is None:  # deleted with its endpoint meanwhile
+            decisions.append((f, None))
+            continue
+        endpoint_id, count, token = state
+        number = count + 1 if token == f.claim.token else f.claim.message.attempts + 1
+        attempts.append(
+            dict(
+                delivery_id=message_id,
+                endpoint_id=endpoint_id,
+                number=number,
+                started_at=f.started_at,
+                latency_ms=f.result.latency_ms,
+                status_code=f.result.status_code,
+                outcome=f.result.outcome.value,
+                error=f.result.error,
+                response_body=f.result.body,
+            )
+        )
+        if token != f.claim.token:
+            decisions.append((f, None))
+            continue
+        decision = decide(number, f.result.outcome, f.result.retry_after, now, policy, draw())
+        if decision.status is not MessageStatus.DELIVERED:  # the transition table says a success delivers
+            raise AssertionError(f"a successful attempt decided {decision.status}")
+        decisions.append((f, decision))
+        states[message_id] = (endpoint_id, number, None)  # as the message now reads, for a later result
+        delivered[message_id] = dict(
+            id=message_id,
+            status=decision.status.value,
+            attempts=number,
+            last_status_code=f.result.status_code,
+            last_error=f.result.error,
+        )
+        if endpoint_id in endpoint_ids:
+            succeeded.add(endpoint_id)
+    await queries.write_delivered(session, list(delivered.values()), succeeded, attempts, now)
     return decisions

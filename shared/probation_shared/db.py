@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Dialect, Insert, MetaData, Table, event, text
+from sqlalchemy import Insert, MetaData, Table, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -225,18 +225,6 @@ WRITE_OPTION = "platform_unit_of_work_writes"
 STAGED_WRITES = "staged_writes"
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[dict]) -> None:
-    """Insert `rows` now, in the session's transaction, as staged rows are inserted at commit (see
-    `_insert_rows`): for bulk inserts that later statements of the same unit read."""
-    if rows:
-        await session.run_sync(_insert_now, table, list(rows))
-
-
-def _insert_now(session: SyncSession, table: Table, rows: list[dict]) -> None:
-    session.flush()  # what an autoflush before the statement would have written
-    _insert_rows(session.connection(), table, rows)
-
-
 def stage_write(session: AsyncSession, table: Table, values: dict) -> None:
     """Queue a row to insert with the unit of work (at its commit, or just after a read-only one)."""
     session.info.setdefault(STAGED_WRITES, []).append((table, values))
@@ -284,41 +272,12 @@ def _write_staged_sync(session: SyncSession, staged: list[tuple[Table, dict]]) -
         end = start
         while end < len(staged) and staged[end][0] is table:
             end += 1
-        _insert_rows(connection, table, [values for _, values in staged[start:end]])
-        start = end
-
-
-def _insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
-    """`rows` into `table`: one `executemany` per run of rows that give the same columns.
-
-    Where no column left out has a Python-side default, the rows go
-    to the driver as tuples through an insert compiled once per (table, columns, dialect), each value
-    through its column type's bind processor: the same SQL and values SQLAlchemy sends, without its
-    per-row parameter processing (a tenth of a batch of tier recalculations). Otherwise, Core's insert."""
-    start = 0
-    while start < len(rows):  # one statement per run of rows that give the same columns
-        keys = rows[start].keys()
-        end = start + 1
-        while end < len(rows) and rows[end].keys() == keys:
-            end += 1
-        plan = _plan_of(connection.dialect, table, tuple(keys))
-        if plan is None:
-            connection.execute(_insert_of(table), rows[start:end])
-        else:
-            sql, columns = plan
-            connection.exec_driver_sql(
-                sql,
-                [
-                    tuple(r[key] if process is None else process(r[key]) for key, process in columns)
-                    for r in rows[start:end]
-                ],
-            )
+        connection.execute(_insert_of(table), [values for _, values in staged[start:end]])
         start = end
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _INSERTS: dict[Table, Insert] = {}
-_PLANS: dict[tuple[str, Table, tuple[str, ...]], tuple[str, list[tuple[str, Any]]] | None] = {}
 
 
 def _insert_of(table: Table) -> Insert:
@@ -327,26 +286,6 @@ def _insert_of(table: Table) -> Insert:
     if statement is None:
         statement = _INSERTS[table] = table.insert()
     return statement
-
-
-def _plan_of(dialect: Dialect, table: Table, keys: tuple[str, ...]) -> tuple[str, list[tuple[str, Any]]] | None:
-    """The driver SQL of an insert of exactly `keys`, and each parameter's key and bind processor in the
-    SQL's order; None where the driver path does not apply (not SQLite, an unknown column, a column left
-    out that has a Python-side default)."""
-    cache_key = (dialect.name, table, keys)
-    if cache_key in _PLANS:
-        return _PLANS[cache_key]
-    plan = None
-    if dialect.name == "sqlite" and set(keys) <= set(table.c.keys()):
-        left_out = [column for column in table.c if column.key not in keys]
-        if not any(column.default is not None for column in left_out):
-            compiled = _insert_of(table).compile(dialect=dialect, column_keys=list(keys))
-            order = compiled.positiontup or []
-            if sorted(order) == sorted(keys):
-                processors = compiled._bind_processors
-                plan = (compiled.string, [(key, processors.get(key)) for key in order])
-    _PLANS[cache_key] = plan
-    return plan
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
 
-from ..db import STAGED_WRITES, Database, insert_rows
+from ..db import STAGED_WRITES, Database
 from ..logging import bind_correlation_id, clear_context, get_logger
 from ..metrics import ServiceMetrics
 from ..settings import PlatformSettings
@@ -406,7 +406,7 @@ class EventConsumer:
 
     async def _insert_inbox(self, session: AsyncSession, rows: list[dict]) -> None:
         try:
-            await insert_rows(session, self.inbox, rows)
+            await session.execute(self.inbox.insert(), rows)
         except IntegrityError as exc:
             if is_transient(exc):
                 raise

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from probation_shared.db import insert_rows
 
 from .models import (
     Assessment,
@@ -70,7 +68,7 @@ async def ensure_people(
                 current_tier=None,
             )
     if missing:
-        await insert_rows(session, _table(PersonRecord), list(missing.values()))
+        await session.execute(insert(_table(PersonRecord)), list(missing.values()))
         people.update(await people_by_crn(session, list(missing)))
     return people
 
@@ -107,7 +105,8 @@ async def registrations_by_id(session: AsyncSession, registration_ids: Collectio
 
 async def add_registrations(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Store new registrations (column values of `Registration`) with one statement."""
-    await insert_rows(session, _table(Registration), rows)
+    if rows:
+        await session.execute(insert(_table(Registration)), list(rows))
 
 
 async def active_registrations(session: AsyncSession, crn: str) -> Sequence[Registration]:
@@ -292,7 +291,8 @@ async def latest_scores(
 
 async def add_tier_calculations(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Store calculations (column values of `TierCalculation`) with one statement."""
-    await insert_rows(session, _table(TierCalculation), rows)
+    if rows:
+        await session.execute(insert(_table(TierCalculation)), list(rows))
 
 
 async def latest_tier(session: AsyncSession, crn: str) -> TierCalculation | None:

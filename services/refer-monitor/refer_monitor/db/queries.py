@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, extract, func, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, extract, func, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from .models import (
     ActionPlan,
@@ -210,31 +211,86 @@ async def referral_page(
     limit: int = 50,
     offset: int = 0,
 ) -> list:
-    """Summary rows for a list page: plain columns (no view documents loaded) and the person's name."""
-    query = select(
-        Referral.id,
-        Referral.reference,
-        Referral.crn,
-        Referral.contract_reference,
-        Referral.status,
-        Referral.outcome,
-        Referral.sent_at,
-        Referral.assigned_to,
-        PersonProjection.first_name,
-        PersonProjection.last_name,
-    ).outerjoin(PersonProjection, PersonProjection.crn == Referral.crn)
-    if contract_refs is not None:
-        query = query.where(Referral.contract_reference.in_(list(contract_refs)))
-    if provider_id is not None:  # the provider must be the prime or a subcontractor on the referral's contract
-        prime = select(Contract.reference).where(Contract.prime_provider_id == provider_id)
-        sub = select(Subcontractor.contract_reference).where(Subcontractor.provider_id == provider_id)
-        query = query.where(Referral.contract_reference.in_(prime.union(sub).scalar_subquery()))
+    """Summary rows for a list page: plain columns (no view documents loaded) and the person's name,
+    newest first (then by id).
+
+    `contract_refs`: only referrals on these contracts; `provider_id`: only where that provider is the
+    prime or a subcontractor on the referral's contract."""
+    refs = sorted(set(contract_refs)) if contract_refs is not None else None
+    if refs is not None and not refs:
+        return []
+    statement = _page_statement(
+        len(refs) if refs is not None else None, provider_id is not None, crn is not None, exclude_drafts
+    )
+    params: dict[str, object] = {"limit": limit, "offset": offset, "window": limit + offset}
+    params.update({f"contract_{i}": ref for i, ref in enumerate(refs or ())})
+    if provider_id is not None:
+        params["provider_id"] = provider_id
     if crn is not None:
-        query = query.where(Referral.crn == crn)
+        params["crn"] = crn
+    return list((await session.execute(statement, params)).all())
+
+
+_REFERRAL = Referral.__table__
+_PERSON = PersonProjection.__table__
+_PROVIDER: BindParameter[str] = bindparam("provider_id")
+_PAGE_COLUMNS = (
+    *(_REFERRAL.c[name] for name in ("id", "reference", "crn", "contract_reference", "status", "outcome")),
+    *(_REFERRAL.c[name] for name in ("sent_at", "assigned_to")),
+    _PERSON.c.first_name,
+    _PERSON.c.last_name,
+)
+
+
+@functools.lru_cache(maxsize=128)
+def _page_statement(contracts: int | None, by_provider: bool, by_crn: bool, exclude_drafts: bool) -> Select:
+    """The page query for one shape of filters, built once (Core, bound parameters): a list request
+    neither builds a statement nor generates its cache key.
+
+    With contracts, each contract's referrals are read in page order off `ix_referral_contract_created_id`
+    (at most `offset + limit` of them) and only those are merged and sorted: an `IN` over the contracts
+    would sort every referral on them per request."""
+    r = _REFERRAL
+    filters: list[ColumnElement[bool]] = []
+    if by_provider:  # the provider must be the prime or a subcontractor on the referral's contract
+        prime = select(Contract.__table__.c.reference).where(Contract.__table__.c.prime_provider_id == _PROVIDER)
+        sub = select(Subcontractor.__table__.c.contract_reference).where(
+            Subcontractor.__table__.c.provider_id == _PROVIDER
+        )
+        filters.append(r.c.contract_reference.in_(prime.union(sub).scalar_subquery()))
+    if by_crn:
+        filters.append(r.c.crn == bindparam("crn"))
     if exclude_drafts:
-        query = query.where(Referral.status != "DRAFT")
-    query = query.order_by(Referral.created_at.desc(), Referral.id).limit(limit).offset(offset)
-    return list((await session.execute(query)).all())
+        filters.append(r.c.status != "DRAFT")
+    people = _PERSON.c.crn == r.c.crn
+    if contracts == 1:
+        filters.append(r.c.contract_reference == bindparam("contract_0"))
+    if not contracts or contracts == 1:  # one contract, or none (probation staff): a single ordered read
+        return (
+            select(*_PAGE_COLUMNS)
+            .select_from(r.outerjoin(_PERSON, people))
+            .where(*filters)
+            .order_by(r.c.created_at.desc(), r.c.id)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+    parts = [
+        select(r.c.id, r.c.created_at)
+        .where(r.c.contract_reference == bindparam(f"contract_{i}"), *filters)
+        .order_by(r.c.created_at.desc(), r.c.id)
+        .limit(bindparam("window"))
+        .subquery(f"contract_{i}")
+        for i in range(contracts)
+    ]
+    # Each part in a subquery of its own: SQLite allows no ORDER BY or LIMIT on a compound's members.
+    ids = union_all(*(select(part.c.id, part.c.created_at) for part in parts)).subquery("page")
+    return (
+        select(*_PAGE_COLUMNS)
+        .select_from(ids.join(r, r.c.id == ids.c.id).outerjoin(_PERSON, people))
+        .order_by(ids.c.created_at.desc(), ids.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
 
 
 async def assignments(session: AsyncSession, referral_id: str) -> list[Assignment]:

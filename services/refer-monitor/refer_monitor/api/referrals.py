@@ -156,16 +156,18 @@ async def list_referrals(
 def _summary(row) -> dict:
     """One list entry, as the fields of a `ReferralSummary`; the person's name is IDENTITY, rendered by the
     policy like any other field."""
+    # Unpacked by position (the page query's column order): much cheaper than a row attribute per field.
+    rid, reference, crn, contract_reference, status, outcome, sent_at, assigned_to, first_name, last_name = row
     return {
-        "id": row.id,
-        "reference": row.reference,
-        "crn": row.crn,
-        "contract_reference": row.contract_reference,
-        "status": row.status,
-        "outcome": row.outcome,
-        "sent_at": as_utc(row.sent_at),
-        "assigned_to": row.assigned_to,
-        "person_name": " ".join(p for p in (row.first_name, row.last_name) if p) or None,
+        "id": rid,
+        "reference": reference,
+        "crn": crn,
+        "contract_reference": contract_reference,
+        "status": status,
+        "outcome": outcome,
+        "sent_at": as_utc(sent_at),
+        "assigned_to": assigned_to,
+        "person_name": " ".join(p for p in (first_name, last_name) if p) or None,
     }
 
 

@@ -212,7 +212,8 @@ async def referral_page(
     offset: int = 0,
 ) -> list:
     """Summary rows for a list page: plain columns (no view documents loaded) and the person's name,
-    newest first (then by id).
+    newest first (then by id). Columns, in this order: id, reference, crn, contract_reference, status,
+    outcome, sent_at, assigned_to, first_name, last_name.
 
     `contract_refs`: only referrals on these contracts; `provider_id`: only where that provider is the
     prime or a subcontractor on the referral's contract."""

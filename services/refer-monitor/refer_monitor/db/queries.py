@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, and_, bindparam, delete, extract, func, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -65,6 +66,29 @@ async def contract_providers(session: AsyncSession, contract: Contract) -> list[
 
 async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
     return await contract_providers(session, await contract_of(session, reference))
+
+
+async def providers_of_contracts(session: AsyncSession, references: Iterable[str]) -> dict[str, list[str]]:
+    """`providers_of_contract` for many contracts in two queries: per contract, the prime, then the
+    subcontractors."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return {}
+    primes = await session.execute(
+        select(Contract.reference, Contract.prime_provider_id).where(Contract.reference.in_(wanted))
+    )
+    providers: dict[str, list[str]] = {reference: [prime] for reference, prime in primes}
+    subs = await session.execute(
+        select(Subcontractor.contract_reference, Subcontractor.provider_id).where(
+            Subcontractor.contract_reference.in_(wanted)
+        )
+    )
+    for reference, provider_id in subs:
+        providers[reference].append(provider_id)
+    missing = [reference for reference in wanted if reference not in providers]
+    if missing:  # a referral's contract is a foreign key: as contract_of, this does not happen
+        raise NoResultFound(f"no contract {missing[0]}")
+    return providers
 
 
 async def list_contracts(session: AsyncSession) -> list[Contract]:
@@ -156,6 +180,37 @@ async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection
     return (await session.scalars(query)).one()
 
 
+async def people_for_update(session: AsyncSession, crns: Iterable[str]) -> dict[str, PersonProjection]:
+    """`person_for_update` for many people in two or three statements: each projection, created if absent,
+    locked against concurrent handlers (PostgreSQL, in CRN order so two batches never wait crosswise)."""
+    wanted = sorted(set(crns))
+    if not wanted:
+        return {}
+    found: dict[str, PersonProjection] = {}
+    if not _is_postgres(session):  # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE)
+        rows = await session.scalars(select(PersonProjection).where(PersonProjection.crn.in_(wanted)))
+        found = {person.crn: person for person in rows}
+    missing = [crn for crn in wanted if crn not in found]
+    if not missing:
+        return found
+    insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(PersonProjection)
+    await session.execute(
+        insert.values([{"crn": crn, "registrations": [], "enforcement": []} for crn in missing]).on_conflict_do_nothing(
+            index_elements=["crn"]
+        )
+    )
+    query = (
+        select(PersonProjection)
+        .where(PersonProjection.crn.in_(missing))
+        .order_by(PersonProjection.crn)
+        .execution_options(populate_existing=True)
+    )
+    if _is_postgres(session):
+        query = query.with_for_update()
+    found.update({person.crn: person for person in await session.scalars(query)})
+    return found
+
+
 # --- referrals ------------------------------------------------------------------------------------
 
 
@@ -179,6 +234,25 @@ async def referrals_for_person(
     if statuses is not None:
         query = query.where(Referral.status.in_(list(statuses)))
     return list(await session.scalars(query))
+
+
+async def referrals_by_person(
+    session: AsyncSession, crns: Iterable[str], statuses: Iterable[str]
+) -> dict[str, list[Referral]]:
+    """`referrals_for_person` for many people in one query: each person's referrals in those statuses, in
+    the same order (created_at, id)."""
+    wanted = sorted(set(crns))
+    by_person: dict[str, list[Referral]] = {crn: [] for crn in wanted}
+    if not wanted:
+        return by_person
+    query = (
+        select(Referral)
+        .where(Referral.crn.in_(wanted), Referral.status.in_(list(statuses)))
+        .order_by(Referral.crn, Referral.created_at, Referral.id)
+    )
+    for referral in await session.scalars(query):
+        by_person[referral.crn].append(referral)
+    return by_person
 
 
 async def list_referrals(

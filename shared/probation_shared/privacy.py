@@ -20,7 +20,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Union
 
 from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
@@ -28,7 +28,6 @@ from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler
 from .roles import Role
 
 _CONTEXT_KEY = "probation_audience"
-_VERDICTS_KEY = "probation_verdicts"
 
 
 class DataClass(str, enum.Enum):
@@ -186,31 +185,27 @@ class Outbound(BaseModel):
         audience = context.get(_CONTEXT_KEY)
         if audience is None:
             raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
-        # The audience's verdict per data class, kept for the whole render (a page has thousands of fields).
-        verdicts = context.get(_VERDICTS_KEY)
-        if verdicts is None:
-            verdicts = {}
         data = handler(self)
-        classes = classes_of(type(self))
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            rule = classes.get(key)
-            if rule is None:  # a nested outbound model: already rendered by its own serializer
-                out[key] = value
-                continue
-            verdict = verdicts.get(rule)
-            if verdict is None:
-                verdict = verdicts[rule] = decide(audience, rule)[0]
-            if verdict is V:
-                out[key] = value
-            elif verdict is M:
-                out[key] = mask(value)
-        return out
+        removed, masked = _withheld(type(self), audience)
+        if not removed and not masked:  # the common case: everything this model holds is for this audience
+            return data
+        return {k: (mask(v) if k in masked else v) for k, v in data.items() if k not in removed}
+
+
+@lru_cache(maxsize=4096)  # per model and audience: a few dozen of each; asked for every model rendered
+def _withheld(model: type[BaseModel], audience: Audience) -> tuple[frozenset[str], frozenset[str]]:
+    """The serialised names of `model`'s fields that `audience` may not see (removed) and sees masked.
+    Nested outbound models are neither: each is rendered by its own serializer."""
+    verdicts = {key: decide(audience, rule)[0] for key, rule in classes_of(model).items() if rule is not None}
+    return (
+        frozenset(k for k, v in verdicts.items() if v is R),
+        frozenset(k for k, v in verdicts.items() if v is M),
+    )
 
 
 def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> Any:
     """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
-    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
+    context = {_CONTEXT_KEY: Audience.of(audience)}
     for item in [model] if isinstance(model, BaseModel) else model:
         classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
     if isinstance(model, BaseModel):
@@ -220,7 +215,7 @@ def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable
 
 def render_json(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
     """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
-    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
+    context = {_CONTEXT_KEY: Audience.of(audience)}
     if not isinstance(model, BaseModel):
         for item in model:
             classes_of(type(item))

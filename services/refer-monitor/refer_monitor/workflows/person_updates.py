@@ -75,10 +75,14 @@ async def on_addresses(session: AsyncSession, events: list[DomainEvent]) -> None
 
     docs = dict(zip(urls, await asyncio.gather(*(read(url) for url in urls)), strict=True))
     loaded = await p.load_for_propagation(session, [crn for crn, _, _ in changes])
+    history: list[dict] = []
     for event, (crn, address_id, url) in zip(events, changes, strict=True):
         person = loaded.people[crn]
         p.apply_address_document(person, address_id, None if url is None else docs[url], clock.now().date())
-        await p.propagate_loaded(session, person, event.eventType, clock.now(), loaded.referrals[crn], loaded.providers)
+        await p.propagate_loaded(
+            session, person, event.eventType, clock.now(), loaded.referrals[crn], loaded.providers, history
+        )
+    q.stage_view_history(session, history)
 
 
 async def on_manager(session: AsyncSession, event: DomainEvent) -> None:

@@ -17,7 +17,7 @@ from probation_shared.logging import get_logger
 from probation_shared.privacy import render
 
 from ..db import queries as q
-from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..db.models import PersonProjection, Referral
 from ..domain import rules, upstream
 from ..domain.codes import ACTIVE
 from ..domain.errors import DomainError
@@ -188,8 +188,11 @@ async def propagate_loaded(
     now: datetime,
     referrals: list[Referral],
     providers_of: dict[str, list[str]],
+    history: list[dict] | None = None,
 ) -> int:
-    """`propagate` with the person's active referrals and their contracts' providers already loaded."""
+    """`propagate` with the person's active referrals and their contracts' providers already loaded.
+    `history`: the history rows are appended to it for the caller to stage, instead of staged here (a
+    run stages all of its rows together, after its notifications: one insert for each table)."""
     person.updated_at = now
     if not referrals:
         return 0
@@ -206,16 +209,18 @@ async def propagate_loaded(
         referral.provider_view = view
         referral.provider_view_version += 1
         referral.provider_view_updated_at = now
-        session.add(
-            ProviderViewHistory(
-                referral_id=referral.id,
-                version=referral.provider_view_version,
-                reason=reason,
-                changed=changed,
-                view=view,
-                recorded_at=now,
-            )
-        )
+        entry = {
+            "referral_id": referral.id,
+            "version": referral.provider_view_version,
+            "reason": reason,
+            "changed": changed,
+            "view": view,
+            "recorded_at": now,
+        }
+        if history is None:
+            q.stage_view_history(session, [entry])
+        else:
+            history.append(entry)
         for provider_id in providers_of[referral.contract_reference]:
             by_provider[provider_id].append((referral, changed, fields))
     if not by_provider:

@@ -20,7 +20,7 @@ import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Union
 
 from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
@@ -28,7 +28,6 @@ from pydantic import BaseModel, SerializationInfo, SerializerFunctionWrapHandler
 from .roles import Role
 
 _CONTEXT_KEY = "probation_audience"
-_VERDICTS_KEY = "probation_verdicts"
 
 
 class DataClass(str, enum.Enum):
@@ -186,31 +185,27 @@ class Outbound(BaseModel):
         audience = context.get(_CONTEXT_KEY)
         if audience is None:
             raise UnrenderedOutput(f"{type(self).__name__} can leave only through render(model, audience)")
-        # The audience's verdict per data class, kept for the whole render (a page has thousands of fields).
-        verdicts = context.get(_VERDICTS_KEY)
-        if verdicts is None:
-            verdicts = {}
         data = handler(self)
-        classes = classes_of(type(self))
-        out: dict[str, Any] = {}
-        for key, value in data.items():
-            rule = classes.get(key)
-            if rule is None:  # a nested outbound model: already rendered by its own serializer
-                out[key] = value
-                continue
-            verdict = verdicts.get(rule)
-            if verdict is None:
-                verdict = verdicts[rule] = decide(audience, rule)[0]
-            if verdict is V:
-                out[key] = value
-            elif verdict is M:
-                out[key] = mask(value)
-        return out
+        removed, masked = _withheld(type(self), audience)
+        if not removed and not masked:  # the common case: everything this model holds is for this audience
+            return data
+        return {k: (mask(v) if k in masked else v) for k, v in data.items() if k not in removed}
+
+
+@lru_cache(maxsize=4096)  # per model and audience: a few dozen of each; asked for every model rendered
+def _withheld(model: type[BaseModel], audience: Audience) -> tuple[frozenset[str], frozenset[str]]:
+    """The serialised names of `model`'s fields that `audience` may not see (removed) and sees masked.
+    Nested outbound models are neither: each is rendered by its own serializer."""
+    verdicts = {key: decide(audience, rule)[0] for key, rule in classes_of(model).items() if rule is not None}
+    return (
+        frozenset(k for k, v in verdicts.items() if v is R),
+        frozenset(k for k, v in verdicts.items() if v is M),
+    )
 
 
 def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> Any:
     """JSON-ready data of an outbound model (or list of them) with the policy applied for `audience`."""
-    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
+    context = {_CONTEXT_KEY: Audience.of(audience)}
     for item in [model] if isinstance(model, BaseModel) else model:
         classes_of(type(item))  # a model that is not outbound, or not fully classified, never leaves
     if isinstance(model, BaseModel):
@@ -220,13 +215,108 @@ def render(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable
 
 def render_json(model: BaseModel | Sequence[BaseModel], audience: Audience | Iterable[Role]) -> bytes:
     """`render` straight to JSON bytes: pydantic serialises once, with no dict in between to encode again."""
-    context = {_CONTEXT_KEY: Audience.of(audience), _VERDICTS_KEY: {}}
+    context = {_CONTEXT_KEY: Audience.of(audience)}
     if not isinstance(model, BaseModel):
         for item in model:
             classes_of(type(item))
         return b"[" + b",".join(m.model_dump_json(by_alias=True, context=context).encode() for m in model) + b"]"
     classes_of(type(model))
     return model.model_dump_json(by_alias=True, context=context).encode()
+
+
+def render_rows_json(
+    model: type[BaseModel], rows: Sequence[Mapping[str, Any]], audience: Audience | Iterable[Role]
+) -> bytes:
+    """`render_json([model.model_validate(row) for row in rows], audience)`, the same bytes, for a list page.
+
+    Each row holds every field of `model`, by its serialised name. For a flat outbound model (every
+    field classified, no nested model, no validators or serializers of its own) the rows are validated
+    against the model's fields and the page is serialised in one call into pydantic's core, with the
+    policy's verdicts applied per field rather than per row; any other model takes the general path.
+    """
+    classes_of(model)  # a model that is not outbound, or not fully classified, never leaves
+    plan = _flat_plan(model)
+    if plan is None:
+        return render_json([model.model_validate(row) for row in rows], audience)
+    audience = Audience.of(audience)
+    validated = plan.validator.validate_python(rows)
+    verdicts = tuple(decide(audience, rule)[0] for rule in plan.classes)
+    masked = [(key, adapter) for key, adapter, v in zip(plan.keys, plan.adapters, verdicts, strict=True) if v is M]
+    for row in validated if masked else ():
+        for key, adapter in masked:  # masked as render masks it: the value as it would be serialised
+            row[key] = mask(adapter.dump_python(row[key], mode="json"))
+    return _shown_serializer(model, verdicts).dump_json(validated, by_alias=True)
+
+
+@dataclass(frozen=True)
+class _FlatPlan:
+    keys: tuple[str, ...]  # serialised names, in the model's order
+    classes: tuple[DataClass, ...]
+    fields: tuple[Any, ...]  # each field's annotation with its constraints
+    adapters: tuple[Any, ...]  # per field, for masking a value as it is serialised
+    validator: Any  # list of rows -> validated rows (dicts in the model's field order)
+
+
+@cache
+def _flat_plan(model: type[BaseModel]) -> _FlatPlan | None:
+    from pydantic import TypeAdapter
+    from typing_extensions import TypedDict
+
+    classes = classes_of(model)
+    decorators = model.__pydantic_decorators__
+    own_serializers = set(decorators.model_serializers) - {"_render_for_audience"}
+    if (
+        None in classes.values()
+        or own_serializers
+        or decorators.validators
+        or decorators.field_validators
+        or decorators.root_validators
+        or decorators.field_serializers
+        or decorators.model_validators
+    ):
+        return None
+    keys: list[str] = []
+    rules: list[DataClass] = []
+    fields: list[Any] = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        rule = classes[key]
+        assert rule is not None  # no nested models here (checked above)
+        keys.append(key)
+        rules.append(rule)
+        fields.append(typing.Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation)
+    row = TypedDict(f"{model.__name__}Row", dict(zip(keys, fields, strict=True)))  # type: ignore[misc]  # noqa: UP013
+    row.__pydantic_config__ = _row_config(model)  # type: ignore[attr-defined]
+    return _FlatPlan(
+        keys=tuple(keys),
+        classes=tuple(rules),
+        fields=tuple(fields),
+        adapters=tuple(TypeAdapter(f) for f in fields),
+        validator=TypeAdapter(list[row]),
+    )
+
+
+@cache  # per model and tuple of verdicts: a handful of audiences per model
+def _shown_serializer(model: type[BaseModel], verdicts: tuple[Visibility, ...]) -> Any:
+    """Serialises validated rows with only the fields the verdicts let out (a masked one as the mask)."""
+    from pydantic import TypeAdapter
+    from typing_extensions import TypedDict
+
+    plan = _flat_plan(model)
+    assert plan is not None
+    shown = {
+        key: (field if verdict is V else Any)
+        for key, field, verdict in zip(plan.keys, plan.fields, verdicts, strict=True)
+        if verdict in (V, M)
+    }
+    row = TypedDict(f"{model.__name__}Shown", shown)  # type: ignore[misc]
+    row.__pydantic_config__ = _row_config(model)  # type: ignore[attr-defined]
+    return TypeAdapter(list[row])
+
+
+def _row_config(model: type[BaseModel]) -> dict[str, Any]:
+    # The model's own settings (how values validate and serialise), less those only a model class has.
+    return {k: v for k, v in model.model_config.items() if k not in ("from_attributes", "title")}
 
 
 redact = render  # the older name, kept for call sites that read better with it

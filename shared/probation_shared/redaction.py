@@ -3,13 +3,13 @@ and the start-up check that every route answers with a fully classified outbound
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from .privacy import *  # noqa: F403 - the policy's names, for the many call sites that import them from here
-from .privacy import Audience, UnclassifiedField, check_outbound, render_json
+from .privacy import Audience, UnclassifiedField, check_outbound, render_json, render_rows_json
 from .roles import Role
 
 # A route answering a whole document made for its reader (a PDF, an HTML page), not a data model, declares
@@ -52,3 +52,13 @@ def redacted_response(
     from fastapi.responses import Response
 
     return Response(render_json(model, roles), status_code=status_code, headers=headers, media_type="application/json")
+
+
+def redacted_rows_response(
+    model: type[BaseModel], rows: Sequence[Mapping[str, Any]], roles: Audience | Iterable[Role], status_code: int = 200
+):
+    """`redacted_response` of a list of `model` given as rows of its fields (see `render_rows_json`): the
+    same body, without building a model per row."""
+    from fastapi.responses import Response
+
+    return Response(render_rows_json(model, rows, roles), status_code=status_code, media_type="application/json")

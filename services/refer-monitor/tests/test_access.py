@@ -214,3 +214,52 @@ async def test_probation_staff_are_held_to_case_allocations_limited_access_rules
         assert (await api.client.get(path, headers=other)).status_code == 404, path  # restricted away: as if absent
     denied = await api.client.get(f"/referrals/{rid}", headers=excluded)
     assert denied.status_code == 403 and denied.json()["code"] == "excluded"
+
+
+async def test_provider_list_pages_merge_its_contracts_newest_first_then_by_id(api, h):
+    """A provider on several contracts: each page is the next slice of all their visible referrals,
+    newest first and then by id, however many share a timestamp (the page is merged per contract)."""
+    from datetime import timedelta
+
+    from refer_monitor.db.models import Referral
+
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    contracts = {  # bridge-wellbeing: subcontractor on ACC, prime on PWB; not on ETE
+        "ACC-NE-001": "7b0c6f0e-0000-4000-8000-000000000001",
+        "PWB-DUR-001": "7b0c6f0e-0000-4000-8000-000000000003",
+        "ETE-NE-001": "7b0c6f0e-0000-4000-8000-000000000002",
+    }
+    rows = []
+    for i in range(30):
+        contract = list(contracts)[i % 3]
+        rows.append(
+            Referral(
+                id=f"r-{(i * 7) % 30:02d}",
+                reference=f"P{i:07d}",
+                crn=f"X3{i:05d}",
+                intervention_id=contracts[contract],
+                contract_reference=contract,
+                status="DRAFT" if i % 5 == 0 else "SENT",
+                created_by="test",
+                created_at=base + timedelta(minutes=i // 4),  # runs of four share a timestamp
+                risk_summary_max_age_days=90,
+            )
+        )
+    async with api.service.database.unit_of_work() as session:
+        session.add_all(rows)
+    visible = sorted(
+        (r for r in rows if r.status != "DRAFT" and r.contract_reference != "ETE-NE-001"),
+        key=lambda r: r.id,
+    )
+    expected = [r.id for r in sorted(visible, key=lambda r: r.created_at, reverse=True)]  # stable: id within a tie
+    headers = api.provider("bridge-wellbeing", "ACC-NE-001", "PWB-DUR-001", "ETE-NE-001")
+    pages = []
+    for offset in range(0, len(expected) + 4, 4):
+        response = await api.client.get(f"/referrals?limit=4&offset={offset}", headers=headers)
+        assert response.status_code == 200, response.text
+        pages.extend(r["id"] for r in response.json())
+    assert pages == expected
+    one = await api.client.get("/referrals?limit=50", headers=api.provider("bridge-wellbeing", "PWB-DUR-001"))
+    assert [r["id"] for r in one.json()] == [
+        i for i in expected if i in {r.id for r in visible if r.contract_reference == "PWB-DUR-001"}
+    ]

@@ -12,7 +12,7 @@ from probation_shared.clock import as_utc
 from probation_shared.db import Session
 from probation_shared.errors import Problem
 from probation_shared.limits import KeyPath
-from probation_shared.redaction import Audience, DataClass, redacted_response
+from probation_shared.redaction import Audience, DataClass, redacted_response, redacted_rows_response
 
 from ..db.models import PLATFORM, Referral
 from ..domain.sharing import Category
@@ -150,22 +150,25 @@ async def list_referrals(
 ):
     rows = await lifecycle.referral_page(session, principal, crn, limit, offset)
     await audit(session, request, principal, action="list", crns=[row.crn for row in rows])
-    return redacted_response([_summary(row) for row in rows], principal.roles)
+    return redacted_rows_response(ReferralSummary, [_summary(row) for row in rows], principal.roles)
 
 
-def _summary(row) -> ReferralSummary:
-    """One list entry; the person's name is IDENTITY, rendered by the policy like any other field."""
-    return ReferralSummary(
-        id=row.id,
-        reference=row.reference,
-        crn=row.crn,
-        contract_reference=row.contract_reference,
-        status=row.status,
-        outcome=row.outcome,
-        sent_at=as_utc(row.sent_at),
-        assigned_to=row.assigned_to,
-        person_name=" ".join(p for p in (row.first_name, row.last_name) if p) or None,
-    )
+def _summary(row) -> dict:
+    """One list entry, as the fields of a `ReferralSummary`; the person's name is IDENTITY, rendered by the
+    policy like any other field."""
+    # Unpacked by position (the page query's column order): much cheaper than a row attribute per field.
+    rid, reference, crn, contract_reference, status, outcome, sent_at, assigned_to, first_name, last_name = row
+    return {
+        "id": rid,
+        "reference": reference,
+        "crn": crn,
+        "contract_reference": contract_reference,
+        "status": status,
+        "outcome": outcome,
+        "sent_at": as_utc(sent_at),
+        "assigned_to": assigned_to,
+        "person_name": " ".join(p for p in (first_name, last_name) if p) or None,
+    }
 
 
 @router.get("/{referral_id}", response_model=ReferralOut)

@@ -118,11 +118,7 @@ class PersonProjection(Base):
 
 class Referral(Base):
     __tablename__ = "referral"
-    __table_args__ = (
-        Index("ix_referral_contract_status", "contract_reference", "status"),
-        # A provider's referral list: its contracts' referrals, newest first, one page at a time.
-        Index("ix_referral_contract_created", "contract_reference", "created_at"),
-    )
+    __table_args__ = (Index("ix_referral_contract_status", "contract_reference", "status"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(8), unique=True)
@@ -154,6 +150,11 @@ class Referral(Base):
     provider_view: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     provider_view_version: Mapped[int] = mapped_column(Integer, default=0)
     provider_view_updated_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+# A provider's referral list: one contract's referrals in the page's order (newest first, then id), so a
+# page is read off the index with no sort, however many referrals share a timestamp.
+Index("ix_referral_contract_created_id", Referral.contract_reference, Referral.created_at.desc(), Referral.id)
 
 
 class ProviderViewHistory(Base):

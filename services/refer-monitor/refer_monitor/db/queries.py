@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, extract, func, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, extract, func, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+
+from probation_shared.db import stage_write
 
 from .models import (
     ActionPlan,
@@ -64,6 +68,29 @@ async def contract_providers(session: AsyncSession, contract: Contract) -> list[
 
 async def providers_of_contract(session: AsyncSession, reference: str) -> list[str]:
     return await contract_providers(session, await contract_of(session, reference))
+
+
+async def providers_of_contracts(session: AsyncSession, references: Iterable[str]) -> dict[str, list[str]]:
+    """`providers_of_contract` for many contracts in two queries: per contract, the prime, then the
+    subcontractors."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return {}
+    primes = await session.execute(
+        select(Contract.reference, Contract.prime_provider_id).where(Contract.reference.in_(wanted))
+    )
+    providers: dict[str, list[str]] = {reference: [prime] for reference, prime in primes}
+    subs = await session.execute(
+        select(Subcontractor.contract_reference, Subcontractor.provider_id).where(
+            Subcontractor.contract_reference.in_(wanted)
+        )
+    )
+    for reference, provider_id in subs:
+        providers[reference].append(provider_id)
+    missing = [reference for reference in wanted if reference not in providers]
+    if missing:  # a referral's contract is a foreign key: as contract_of, this does not happen
+        raise NoResultFound(f"no contract {missing[0]}")
+    return providers
 
 
 async def list_contracts(session: AsyncSession) -> list[Contract]:
@@ -155,6 +182,37 @@ async def person_for_update(session: AsyncSession, crn: str) -> PersonProjection
     return (await session.scalars(query)).one()
 
 
+async def people_for_update(session: AsyncSession, crns: Iterable[str]) -> dict[str, PersonProjection]:
+    """`person_for_update` for many people in two or three statements: each projection, created if absent,
+    locked against concurrent handlers (PostgreSQL, in CRN order so two batches never wait crosswise)."""
+    wanted = sorted(set(crns))
+    if not wanted:
+        return {}
+    found: dict[str, PersonProjection] = {}
+    if not _is_postgres(session):  # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE)
+        rows = await session.scalars(select(PersonProjection).where(PersonProjection.crn.in_(wanted)))
+        found = {person.crn: person for person in rows}
+    missing = [crn for crn in wanted if crn not in found]
+    if not missing:
+        return found
+    insert = (postgresql.insert if _is_postgres(session) else sqlite.insert)(PersonProjection)
+    await session.execute(
+        insert.values([{"crn": crn, "registrations": [], "enforcement": []} for crn in missing]).on_conflict_do_nothing(
+            index_elements=["crn"]
+        )
+    )
+    query = (
+        select(PersonProjection)
+        .where(PersonProjection.crn.in_(missing))
+        .order_by(PersonProjection.crn)
+        .execution_options(populate_existing=True)
+    )
+    if _is_postgres(session):
+        query = query.with_for_update()
+    found.update({person.crn: person for person in await session.scalars(query)})
+    return found
+
+
 # --- referrals ------------------------------------------------------------------------------------
 
 
@@ -178,6 +236,25 @@ async def referrals_for_person(
     if statuses is not None:
         query = query.where(Referral.status.in_(list(statuses)))
     return list(await session.scalars(query))
+
+
+async def referrals_by_person(
+    session: AsyncSession, crns: Iterable[str], statuses: Iterable[str]
+) -> dict[str, list[Referral]]:
+    """`referrals_for_person` for many people in one query: each person's referrals in those statuses, in
+    the same order (created_at, id)."""
+    wanted = sorted(set(crns))
+    by_person: dict[str, list[Referral]] = {crn: [] for crn in wanted}
+    if not wanted:
+        return by_person
+    query = (
+        select(Referral)
+        .where(Referral.crn.in_(wanted), Referral.status.in_(list(statuses)))
+        .order_by(Referral.crn, Referral.created_at, Referral.id)
+    )
+    for referral in await session.scalars(query):
+        by_person[referral.crn].append(referral)
+    return by_person
 
 
 async def list_referrals(
@@ -210,31 +287,87 @@ async def referral_page(
     limit: int = 50,
     offset: int = 0,
 ) -> list:
-    """Summary rows for a list page: plain columns (no view documents loaded) and the person's name."""
-    query = select(
-        Referral.id,
-        Referral.reference,
-        Referral.crn,
-        Referral.contract_reference,
-        Referral.status,
-        Referral.outcome,
-        Referral.sent_at,
-        Referral.assigned_to,
-        PersonProjection.first_name,
-        PersonProjection.last_name,
-    ).outerjoin(PersonProjection, PersonProjection.crn == Referral.crn)
-    if contract_refs is not None:
-        query = query.where(Referral.contract_reference.in_(list(contract_refs)))
-    if provider_id is not None:  # the provider must be the prime or a subcontractor on the referral's contract
-        prime = select(Contract.reference).where(Contract.prime_provider_id == provider_id)
-        sub = select(Subcontractor.contract_reference).where(Subcontractor.provider_id == provider_id)
-        query = query.where(Referral.contract_reference.in_(prime.union(sub).scalar_subquery()))
+    """Summary rows for a list page: plain columns (no view documents loaded) and the person's name,
+    newest first (then by id). Columns, in this order: id, reference, crn, contract_reference, status,
+    outcome, sent_at, assigned_to, first_name, last_name.
+
+    `contract_refs`: only referrals on these contracts; `provider_id`: only where that provider is the
+    prime or a subcontractor on the referral's contract."""
+    refs = sorted(set(contract_refs)) if contract_refs is not None else None
+    if refs is not None and not refs:
+        return []
+    statement = _page_statement(
+        len(refs) if refs is not None else None, provider_id is not None, crn is not None, exclude_drafts
+    )
+    params: dict[str, object] = {"limit": limit, "offset": offset, "window": limit + offset}
+    params.update({f"contract_{i}": ref for i, ref in enumerate(refs or ())})
+    if provider_id is not None:
+        params["provider_id"] = provider_id
     if crn is not None:
-        query = query.where(Referral.crn == crn)
+        params["crn"] = crn
+    return list((await session.execute(statement, params)).all())
+
+
+_REFERRAL = Referral.__table__
+_PERSON = PersonProjection.__table__
+_PROVIDER: BindParameter[str] = bindparam("provider_id")
+_PAGE_COLUMNS = (
+    *(_REFERRAL.c[name] for name in ("id", "reference", "crn", "contract_reference", "status", "outcome")),
+    *(_REFERRAL.c[name] for name in ("sent_at", "assigned_to")),
+    _PERSON.c.first_name,
+    _PERSON.c.last_name,
+)
+
+
+@functools.lru_cache(maxsize=128)
+def _page_statement(contracts: int | None, by_provider: bool, by_crn: bool, exclude_drafts: bool) -> Select:
+    """The page query for one shape of filters, built once (Core, bound parameters): a list request
+    neither builds a statement nor generates its cache key.
+
+    With contracts, each contract's referrals are read in page order off `ix_referral_contract_created_id`
+    (at most `offset + limit` of them) and only those are merged and sorted: an `IN` over the contracts
+    would sort every referral on them per request."""
+    r = _REFERRAL
+    filters: list[ColumnElement[bool]] = []
+    if by_provider:  # the provider must be the prime or a subcontractor on the referral's contract
+        prime = select(Contract.__table__.c.reference).where(Contract.__table__.c.prime_provider_id == _PROVIDER)
+        sub = select(Subcontractor.__table__.c.contract_reference).where(
+            Subcontractor.__table__.c.provider_id == _PROVIDER
+        )
+        filters.append(r.c.contract_reference.in_(prime.union(sub).scalar_subquery()))
+    if by_crn:
+        filters.append(r.c.crn == bindparam("crn"))
     if exclude_drafts:
-        query = query.where(Referral.status != "DRAFT")
-    query = query.order_by(Referral.created_at.desc(), Referral.id).limit(limit).offset(offset)
-    return list((await session.execute(query)).all())
+        filters.append(r.c.status != "DRAFT")
+    people = _PERSON.c.crn == r.c.crn
+    if contracts == 1:
+        filters.append(r.c.contract_reference == bindparam("contract_0"))
+    if not contracts or contracts == 1:  # one contract, or none (probation staff): a single ordered read
+        return (
+            select(*_PAGE_COLUMNS)
+            .select_from(r.outerjoin(_PERSON, people))
+            .where(*filters)
+            .order_by(r.c.created_at.desc(), r.c.id)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+    parts = [
+        select(r.c.id, r.c.created_at)
+        .where(r.c.contract_reference == bindparam(f"contract_{i}"), *filters)
+        .order_by(r.c.created_at.desc(), r.c.id)
+        .limit(bindparam("window"))
+        .subquery(f"contract_{i}")
+        for i in range(contracts)
+    ]
+    # Each part in a subquery of its own: SQLite allows no ORDER BY or LIMIT on a compound's members.
+    ids = union_all(*(select(part.c.id, part.c.created_at) for part in parts)).subquery("page")
+    return (
+        select(*_PAGE_COLUMNS)
+        .select_from(ids.join(r, r.c.id == ids.c.id).outerjoin(_PERSON, people))
+        .order_by(ids.c.created_at.desc(), ids.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
 
 
 async def assignments(session: AsyncSession, referral_id: str) -> list[Assignment]:
@@ -284,6 +417,16 @@ async def view_history(session: AsyncSession, referral_id: str) -> list[Provider
             .order_by(ProviderViewHistory.version)
         )
     )
+
+
+def stage_view_history(session: AsyncSession, rows: Iterable[dict]) -> None:
+    """Queue history rows (`ProviderViewHistory` columns) to be inserted at the unit of work's commit, in
+    one statement with the others, without an ORM object each (nothing reads them back in the unit)."""
+    for row in rows:
+        stage_write(session, _HISTORY, row)
+
+
+_HISTORY: Table = ProviderViewHistory.__table__  # type: ignore[assignment]  # a mapped class's table is a Table
 
 
 async def amendments(session: AsyncSession, referral_id: str) -> list[Amendment]:

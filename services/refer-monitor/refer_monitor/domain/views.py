@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, TypeVar
 
 from pydantic import ValidationError
@@ -195,10 +196,10 @@ def stored_view(data: dict[str, Any] | None) -> ProviderView | None:
 
 def _tolerant(model: type[Outbound], data: dict[str, Any]) -> Any:
     out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
+    for name, nested in _fields(model):
         if name not in data:
             continue
-        nested, value = _nested(info.annotation), data[name]
+        value = data[name]
         if nested is not None and isinstance(value, dict):
             value = _tolerant(nested, value)
         elif nested is not None and isinstance(value, list):
@@ -212,6 +213,12 @@ def _tolerant(model: type[Outbound], data: dict[str, Any]) -> Any:
             return model.model_validate({k: v for k, v in out.items() if k not in bad})
         except ValidationError:
             return None
+
+
+@cache  # a pure function of the model class, asked for every field of every view read back
+def _fields(model: type[Outbound]) -> tuple[tuple[str, type[Outbound] | None], ...]:
+    """Each field's name and the outbound model it holds (directly or in a list), if any."""
+    return tuple((name, _nested(info.annotation)) for name, info in model.model_fields.items())
 
 
 def _nested(annotation: Any) -> type[Outbound] | None:

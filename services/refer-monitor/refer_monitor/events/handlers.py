@@ -8,6 +8,7 @@ from probation_shared.events.topics import CASE_ALLOCATION, RISK_ASSESSMENT
 
 from ..workflows.person_updates import (
     on_address,
+    on_addresses,
     on_enforcement,
     on_handover,
     on_manager,
@@ -37,6 +38,13 @@ CASE_EVENTS = Subscription(
         "probation-case.sentence.created": on_sentence,
         "probation-case.sentence.amended": on_sentence,
         "probation-case.sentence.terminated": on_sentence,
+    },
+    # Address changes arrive by the hundred a second: a run of them in a fetched batch is read and
+    # written together (the per-event handlers above still handle a run that fails, event by event).
+    batch_handlers={
+        "probation-case.address.created": on_addresses,
+        "probation-case.address.updated": on_addresses,
+        "probation-case.address.deleted": on_addresses,
     },
 )
 

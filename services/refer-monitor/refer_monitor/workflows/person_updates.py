@@ -7,6 +7,9 @@ The consumer (`events/handlers.py`) maps event types to these; the consumer's tr
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from probation_shared import clock
@@ -33,18 +36,53 @@ async def on_person_details(session: AsyncSession, event: DomainEvent) -> None:
     await p.propagate(session, person, event.eventType, clock.now())
 
 
-async def on_address(session: AsyncSession, event: DomainEvent) -> None:
+def _address_change(session: AsyncSession, event: DomainEvent) -> tuple[str, str | None, str | None]:
+    """(CRN, address id, the detail URL to read, or None when there is nothing to read: deleted)."""
     crn = _crn(event)
     address_id = event.additionalInformation.get("addressId")
     address_id = str(address_id) if address_id is not None else None
-    deleted = event.eventType.endswith(".deleted")
     url = event.detailUrl or (
         p.case_allocation_url(session, f"/people/{crn}/addresses/{address_id}") if address_id else None
     )
-    doc = None if deleted or url is None else await p.fetch(session, url)
+    return crn, address_id, None if event.eventType.endswith(".deleted") else url
+
+
+async def on_address(session: AsyncSession, event: DomainEvent) -> None:
+    crn, address_id, url = _address_change(session, event)
+    doc = None if url is None else await p.fetch(session, url)
     person = await q.person_for_update(session, crn)
     p.apply_address_document(person, address_id, doc, clock.now().date())
     await p.propagate(session, person, event.eventType, clock.now())
+
+
+# Detail reads in flight at once for a run of address events (case-allocation serves them side by side).
+FETCHES_AT_ONCE = 16
+
+
+async def on_addresses(session: AsyncSession, events: list[DomainEvent]) -> None:
+    """`on_address` for a run of consecutive address events (the consumer's batch handler): the detail
+    documents are read side by side, each distinct URL once; the people, their active referrals and
+    their contracts' providers are loaded in a few queries for the whole run; then each change is
+    applied and propagated in the events' order, as one by one. Any failure fails the run, which the
+    consumer then handles event by event with `on_address`."""
+    changes = [_address_change(session, event) for event in events]
+    urls = list(dict.fromkeys(url for _, _, url in changes if url is not None))
+    limit = asyncio.Semaphore(FETCHES_AT_ONCE)
+
+    async def read(url: str) -> Any | None:
+        async with limit:
+            return await p.fetch(session, url)
+
+    docs = dict(zip(urls, await asyncio.gather(*(read(url) for url in urls)), strict=True))
+    loaded = await p.load_for_propagation(session, [crn for crn, _, _ in changes])
+    history: list[dict] = []
+    for event, (crn, address_id, url) in zip(events, changes, strict=True):
+        person = loaded.people[crn]
+        p.apply_address_document(person, address_id, None if url is None else docs[url], clock.now().date())
+        await p.propagate_loaded(
+            session, person, event.eventType, clock.now(), loaded.referrals[crn], loaded.providers, history
+        )
+    q.stage_view_history(session, history)
 
 
 async def on_manager(session: AsyncSession, event: DomainEvent) -> None:

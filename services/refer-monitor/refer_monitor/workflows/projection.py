@@ -5,6 +5,7 @@ the person's active referrals, with one partner notification per provider."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,13 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from probation_shared.clock import as_utc
 from probation_shared.http import service_http
 from probation_shared.logging import get_logger
+from probation_shared.privacy import render
 
 from ..db import queries as q
-from ..db.models import PersonProjection, ProviderViewHistory, Referral
+from ..db.models import PersonProjection, Referral
 from ..domain import rules, upstream
 from ..domain.codes import ACTIVE
 from ..domain.errors import DomainError
-from ..domain.views import SECTIONS, build_model, build_view, changed_fields, changed_sections, stored_view
+from ..domain.views import (
+    PROVIDER_WITH_CONSENT,
+    SECTIONS,
+    build_model,
+    changed_fields,
+    changed_sections,
+    stored_view,
+)
 from ..events.contracts import NotificationPayload, ReferralRef, ViewChange
 from ..events.publish import partner_notification
 
@@ -150,11 +159,47 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
     referrals = await q.referrals_for_person(session, person.crn, ACTIVE)
     if not referrals:
         return 0
+    providers = await q.providers_of_contracts(session, {r.contract_reference for r in referrals})
+    return await propagate_loaded(session, person, reason, now, referrals, providers)
+
+
+@dataclass
+class Loaded:
+    """What propagating a run of changes needs, loaded once for all of them (`load_for_propagation`)."""
+
+    people: dict[str, PersonProjection]  # by CRN
+    referrals: dict[str, list[Referral]]  # active ones, by CRN
+    providers: dict[str, list[str]]  # by contract reference: the prime, then the subcontractors
+
+
+async def load_for_propagation(session: AsyncSession, crns: list[str]) -> Loaded:
+    """The people (locked and created if absent, as `person_for_update`), their active referrals and
+    the providers of those referrals' contracts: a few queries for a whole run of events."""
+    people = await q.people_for_update(session, crns)
+    referrals = await q.referrals_by_person(session, crns, ACTIVE)
+    contracts = {r.contract_reference for rs in referrals.values() for r in rs}
+    return Loaded(people, referrals, await q.providers_of_contracts(session, contracts))
+
+
+async def propagate_loaded(
+    session: AsyncSession,
+    person: PersonProjection,
+    reason: str,
+    now: datetime,
+    referrals: list[Referral],
+    providers_of: dict[str, list[str]],
+    history: list[dict] | None = None,
+) -> int:
+    """`propagate` with the person's active referrals and their contracts' providers already loaded.
+    `history`: the history rows are appended to it for the caller to stage, instead of staged here (a
+    run stages all of its rows together, after its notifications: one insert for each table)."""
+    person.updated_at = now
+    if not referrals:
+        return 0
     model = build_model(person)
-    view = build_view(person)
+    view = render(model, PROVIDER_WITH_CONSENT)  # build_view, without building the model twice
     by_provider: dict[str, list[tuple[Referral, list[str], list[str]]]] = defaultdict(list)
     changed_count = 0
-    contracts: dict[str, list[str]] = {}
     for referral in referrals:
         changed = changed_sections(referral.provider_view, view)
         if not changed:
@@ -164,25 +209,28 @@ async def propagate(session: AsyncSession, person: PersonProjection, reason: str
         referral.provider_view = view
         referral.provider_view_version += 1
         referral.provider_view_updated_at = now
-        session.add(
-            ProviderViewHistory(
-                referral_id=referral.id,
-                version=referral.provider_view_version,
-                reason=reason,
-                changed=changed,
-                view=view,
-                recorded_at=now,
-            )
-        )
-        if referral.contract_reference not in contracts:
-            contracts[referral.contract_reference] = await q.providers_of_contract(session, referral.contract_reference)
-        for provider_id in contracts[referral.contract_reference]:
+        entry = {
+            "referral_id": referral.id,
+            "version": referral.provider_view_version,
+            "reason": reason,
+            "changed": changed,
+            "view": view,
+            "recorded_at": now,
+        }
+        if history is None:
+            q.stage_view_history(session, [entry])
+        else:
+            history.append(entry)
+        for provider_id in providers_of[referral.contract_reference]:
             by_provider[provider_id].append((referral, changed, fields))
+    if not by_provider:
+        return changed_count
+    values = stored_view(view) or model  # the same for every provider: each notification renders it for its own
     for provider_id, items in by_provider.items():
         sections = [s for s in SECTIONS if any(s in changed for _, changed, _ in items)]
         fields = list(dict.fromkeys(f for _, _, fs in items for f in fs))
         payload = NotificationPayload(
-            change=ViewChange(reason=reason, sections=sections, fields=fields, values=stored_view(view) or model),
+            change=ViewChange(reason=reason, sections=sections, fields=fields, values=values),
             referrals=[
                 ReferralRef(
                     referralId=r.id,

@@ -11,7 +11,8 @@
    extrapolation to 100,000 (`BENCH_RA_PEOPLE`, `BENCH_RA_CAP_SECONDS` override the defaults).
    Transport baseline, same run, same broker: a bare aiokafka consumer reads the same N input events and
    produces as many output events (of a real tier event's size) as the service did. Target: the service's
-   people/s >= 25% of the baseline's.
+   people/s >= 25% of the baseline's. When PostgreSQL is reachable (`BENCH_POSTGRES_URL`), the same batch
+   runs again on a new PostgreSQL database (`BENCH_RA_PG_PEOPLE` people), reported separately.
 """
 
 from __future__ import annotations
@@ -37,18 +38,23 @@ from probation_shared.migrations import upgrade
 from probation_shared.service import Workers, make_database
 from probation_shared.tracing import configure_tracing
 
-from .harness import scaled
+from .harness import postgres_database, scaled
 
 TARGET_PEOPLE = 100_000
 PEOPLE = int(os.environ.get("BENCH_RA_PEOPLE", scaled(TARGET_PEOPLE, 10_000)))
 CAP_SECONDS = float(os.environ.get("BENCH_RA_CAP_SECONDS", 150))
+# On PostgreSQL (when reachable) a smaller batch: the ratio to the transport is what is compared.
+PG_PEOPLE = int(os.environ.get("BENCH_RA_PG_PEOPLE", scaled(20_000, 5_000)))
 PURE_N = int(scaled(60_000, 10_000))
 CODES = ["027/00", "038/00", "028/01", "034/00", "195/99", "009/00", "105/01", "092/00"]
 
 
 async def run(report) -> None:
     _bench_pure(report)
-    await _bench_batch(report)
+    await _bench_batch(report, PEOPLE)
+    async with postgres_database("bench_risk") as pg_url:
+        if pg_url:
+            await _bench_batch(report, PG_PEOPLE, pg_url)
 
 
 def _bench_pure(report) -> None:
@@ -113,11 +119,13 @@ def _ok(ogrs3, code: str) -> bool:
         return False
 
 
-async def _bench_batch(report) -> None:
+async def _bench_batch(report, people: int, postgres_url: str | None = None) -> None:
+    """The batch recalculation of `people` people, on SQLite or (`postgres_url`) PostgreSQL."""
     from risk_assessment.service import SPEC
 
+    suffix = " (PostgreSQL)" if postgres_url else ""
     with tempfile.TemporaryDirectory(prefix="bench-risk-") as tmp, EmbeddedBroker() as broker:
-        url = f"sqlite+aiosqlite:///{Path(tmp) / 'risk.db'}"
+        url = postgres_url or f"sqlite+aiosqlite:///{Path(tmp) / 'risk.db'}"
         await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
         settings = SPEC.settings(
             database_url=url,
@@ -137,7 +145,7 @@ async def _bench_batch(report) -> None:
         # does the service's work only, as the transport baseline's process does the transport's only.
         parent, child = multiprocessing.get_context("spawn").Pipe()
         offer = multiprocessing.get_context("spawn").Process(
-            target=_offer_and_count, args=(child, broker.bootstrap_servers, in_topic, out_topic, PEOPLE, CAP_SECONDS)
+            target=_offer_and_count, args=(child, broker.bootstrap_servers, in_topic, out_topic, people, CAP_SECONDS)
         )
         offer.start()
         try:
@@ -159,38 +167,39 @@ async def _bench_batch(report) -> None:
         rate = out / elapsed if elapsed else 0
         out_per_person = out_total / max(out, 1)
         transport = await _transport_baseline(
-            broker.bootstrap_servers, in_topic, settings.topic("bench-baseline-out"), PEOPLE, out_per_person, sample
+            broker.bootstrap_servers, in_topic, settings.topic("bench-baseline-out"), people, out_per_person, sample
         )
-        report(f"Produce {PEOPLE:,} registration events", PEOPLE / produced_in, "events/s")
-        report("Tier recalculation end to end (events in → tier events out)", rate, "people/s")
+        report(f"Produce {people:,} registration events{suffix}", people / produced_in, "events/s")
+        report(f"Tier recalculation end to end (events in → tier events out){suffix}", rate, "people/s")
         report(
-            f"  transport baseline: bare aiokafka consumer → producer ({out_per_person:.1f} events out per event in)",
+            f"  transport baseline: bare aiokafka consumer → producer ({out_per_person:.1f} events out per event in)"
+            f"{suffix}",
             transport,
             "people/s",
         )
         report.ratio(
-            "tier recalculation / transport baseline",
+            f"tier recalculation / transport baseline{suffix}",
             rate,
             transport,
             "people/s",
             baseline_label="bare aiokafka consume + produce",
             target=0.25,
         )
-        if out >= PEOPLE:
+        if out >= people:
             report(
-                f"Batch of {PEOPLE:,} people, events in → events out",
+                f"Batch of {people:,} people, events in → events out{suffix}",
                 elapsed,
                 "s",
                 target="< 60 s for 100,000",
-                met=(PEOPLE >= TARGET_PEOPLE and elapsed < 60),
+                met=(people >= TARGET_PEOPLE and elapsed < 60),
             )
         else:
             projected = TARGET_PEOPLE / rate if rate else float("inf")
             print(
-                f"   stopped at the {CAP_SECONDS:.0f}s cap with {out:,} of {PEOPLE:,} people recalculated", flush=True
+                f"   stopped at the {CAP_SECONDS:.0f}s cap with {out:,} of {people:,} people recalculated", flush=True
             )
             report(
-                "Batch of 100,000 people, extrapolated from the measured rate",
+                f"Batch of 100,000 people, extrapolated from the measured rate{suffix}",
                 projected,
                 "s",
                 target="< 60 s",

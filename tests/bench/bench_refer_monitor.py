@@ -11,6 +11,8 @@
    notification per provider. Latency = event produced -> the first partner notification for that person
    received from the broker (so it includes refer-monitor's commit, the outbox relay and Kafka: an upper
    bound on "views updated"). Target: p99 < 1 s.
+When PostgreSQL is reachable (`BENCH_POSTGRES_URL`) both are measured again on a new PostgreSQL database,
+reported separately.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from probation_shared.events.topics import CASE_ALLOCATION, PARTNER_NOTIFICATION
 from probation_shared.migrations import upgrade
 from probation_shared.service import create_app
 
-from .harness import scaled, throughput
+from .harness import postgres_database, scaled, throughput
 
 PEOPLE = 1_000
 RATE = 200  # changes per second
@@ -183,8 +185,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def run(report) -> None:
+    await _bench(report)
+    async with postgres_database("bench_refer_monitor") as pg_url:
+        if pg_url:
+            await _bench(report, pg_url)
+
+
+async def _bench(report, postgres_url: str | None = None) -> None:
+    """Both figures on SQLite, or (`postgres_url`) on PostgreSQL, reported with " (PostgreSQL)"."""
     from refer_monitor.service import SPEC
 
+    on = " (PostgreSQL)" if postgres_url else ""
     with tempfile.TemporaryDirectory(prefix="bench-refer-monitor-") as tmp, EmbeddedBroker() as broker:
         tmp_path = Path(tmp)
         private, public = generate_key_pair()
@@ -195,7 +206,7 @@ async def run(report) -> None:
             broker.bootstrap_servers,
             [prefix + t for t in (CASE_ALLOCATION, RISK_ASSESSMENT, REFER_MONITOR, PARTNER_NOTIFICATIONS)],
         )
-        url = f"sqlite+aiosqlite:///{tmp_path / 'refer-monitor.db'}"
+        url = postgres_url or f"sqlite+aiosqlite:///{tmp_path / 'refer-monitor.db'}"
         await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
         settings = SPEC.settings(
             database_url=url,
@@ -220,11 +231,11 @@ async def run(report) -> None:
             async with httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url="http://refer-monitor.test"
             ) as client:
-                await _bench_list(report, client, private)
-            await _bench_live(report, settings, database, addresses)
+                await _bench_list(report, client, private, on)
+            await _bench_live(report, settings, database, addresses, on)
 
 
-async def _bench_list(report, client: httpx.AsyncClient, private: bytes) -> None:
+async def _bench_list(report, client: httpx.AsyncClient, private: bytes, on: str) -> None:
     token = mint_token(
         private,
         subject="bench-cw",
@@ -246,14 +257,19 @@ async def _bench_list(report, client: httpx.AsyncClient, private: bytes) -> None
     await throughput(provider_list, seconds=0.5, concurrency=CONCURRENCY)
     ceiling = await throughput(liveness, seconds=LIST_SECONDS, concurrency=CONCURRENCY)
     listed = await throughput(provider_list, seconds=LIST_SECONDS, concurrency=CONCURRENCY)
-    report(f"GET /health/liveness, refer-monitor in-process ({CONCURRENCY} loops)", ceiling, "req/s")
-    report("GET /referrals, provider page of 50 (token, scoped query, audit)", listed, "req/s")
+    report(f"GET /health/liveness, refer-monitor in-process ({CONCURRENCY} loops){on}", ceiling, "req/s")
+    report(f"GET /referrals, provider page of 50 (token, scoped query, audit){on}", listed, "req/s")
     report.ratio(
-        "provider referral list / no-op", listed, ceiling, "req/s", baseline_label="liveness, in-process", target=0.30
+        f"provider referral list / no-op{on}",
+        listed,
+        ceiling,
+        "req/s",
+        baseline_label="liveness, in-process",
+        target=0.30,
     )
 
 
-async def _bench_live(report, settings, database, addresses) -> None:
+async def _bench_live(report, settings, database, addresses, on: str) -> None:
     from refer_monitor.db.models import Referral
 
     notifications = AIOKafkaConsumer(
@@ -356,22 +372,32 @@ async def _bench_live(report, settings, database, addresses) -> None:
     missing = changes - len(received_at)
     exact = all(n == 1 for n in per_provider.values()) and len(per_provider) == 3 * len(received_at)
     report(
-        "address changes offered (from another process)", offered, "changes/s", target=">= 190/s", met=offered >= 190
+        f"address changes offered (from another process){on}",
+        offered,
+        "changes/s",
+        target=">= 190/s",
+        met=offered >= 190,
     )
     report(
-        "people whose both referral views were updated",
+        f"people whose both referral views were updated{on}",
         len(updated_people),
         "people",
         target=f"{PEOPLE}",
         met=len(updated_people) == PEOPLE,
     )
     report(
-        "address change -> notification received, p50",
+        f"address change -> notification received, p50{on}",
         statistics.median(latencies) if latencies else float("nan"),
         "ms",
     )
     p99 = percentile(latencies, 0.99) if latencies else float("inf")
     report(
-        "address change -> notification received, p99", p99, "ms", target="< 1000 ms", met=p99 < 1000 and missing == 0
+        f"address change -> notification received, p99{on}",
+        p99,
+        "ms",
+        target="< 1000 ms",
+        met=p99 < 1000 and missing == 0,
     )
-    report("notifications per provider per change (exactly one)", 1.0 if exact else 0.0, "ok", target="1", met=exact)
+    report(
+        f"notifications per provider per change (exactly one){on}", 1.0 if exact else 0.0, "ok", target="1", met=exact
+    )

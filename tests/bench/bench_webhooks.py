@@ -11,6 +11,8 @@ A minimal keep-alive HTTP receiver runs in its own process on loopback and answe
    the consumer's handler (one transaction per 10 ms tick, as the consumer batches what arrives) at that
    rate with the worker running;
    latency = handler called -> the receiver has the request. Target: p99 < 250 ms.
+When PostgreSQL is reachable (`BENCH_POSTGRES_URL`) all three are measured again on a new PostgreSQL
+database (the worker then claims with `FOR UPDATE SKIP LOCKED`), reported separately.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from probation_shared.db import Database
 from probation_shared.events import new_event
 from probation_shared.logging import configure_logging
 from probation_shared.migrations import upgrade
+
+from .harness import postgres_database
 
 RECEIVER = textwrap.dedent(
     r"""
@@ -134,6 +138,23 @@ async def delivered_count(database: Database) -> int:
 
 
 async def run(report) -> None:
+
+    configure_logging("WARNING", True)
+    receiver = await asyncio.create_subprocess_exec(sys.executable, "-c", RECEIVER, stdout=asyncio.subprocess.PIPE)
+    try:
+        port = int(await receiver.stdout.readline())
+        target = f"http://127.0.0.1:{port}/hook"
+        await _bench(report, target, port)
+        async with postgres_database("bench_webhooks") as pg_url:
+            if pg_url:
+                await _bench(report, target, port, pg_url)
+    finally:
+        receiver.terminate()
+        await receiver.wait()
+
+
+async def _bench(report, target: str, port: int, postgres_url: str | None = None) -> None:
+    """Every figure on SQLite, or (`postgres_url`) on PostgreSQL, reported with " (PostgreSQL)"."""
     from webhooks.db.models import Delivery
     from webhooks.delivery_worker import DeliveryWorker
     from webhooks.domain.signing import new_secret, signed_headers
@@ -141,96 +162,87 @@ async def run(report) -> None:
     from webhooks.workflows import endpoints as endpoint_workflow
     from webhooks.workflows.messages import on_partner_notification
 
-    configure_logging("WARNING", True)
-    receiver = await asyncio.create_subprocess_exec(sys.executable, "-c", RECEIVER, stdout=asyncio.subprocess.PIPE)
-    try:
-        port = int(await receiver.stdout.readline())
-        target = f"http://127.0.0.1:{port}/hook"
-        with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
-            url = f"sqlite+aiosqlite:///{Path(tmp) / 'webhooks.db'}"
-            await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
-            settings = settings_for(url)
-            database = Database(url)
+    on = " (PostgreSQL)" if postgres_url else ""
+    with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as tmp:
+        url = postgres_url or f"sqlite+aiosqlite:///{Path(tmp) / 'webhooks.db'}"
+        await asyncio.to_thread(upgrade, SPEC.migrations_dir, url)
+        settings = settings_for(url)
+        database = Database(url)
 
-            sample = notification("P1", "X000001", 0)
-            body = json.dumps(
-                {
-                    "type": "intervention.referral.amended",
-                    "timestamp": sample.occurredAt.isoformat(),
-                    "data": sample.additionalInformation["payload"],
-                },
-                separators=(",", ":"),
-            ).encode()
-            raw = await baseline(target, body, signed_headers([new_secret()], "msg_baseline", body, datetime.now(UTC)))
-            report(f"raw httpx client, same bodies, {CONCURRENCY} concurrent (baseline)", raw, "req/s")
+        sample = notification("P1", "X000001", 0)
+        body = json.dumps(
+            {
+                "type": "intervention.referral.amended",
+                "timestamp": sample.occurredAt.isoformat(),
+                "data": sample.additionalInformation["payload"],
+            },
+            separators=(",", ":"),
+        ).encode()
+        raw = await baseline(target, body, signed_headers([new_secret()], "msg_baseline", body, datetime.now(UTC)))
+        report(f"raw httpx client, same bodies, {CONCURRENCY} concurrent (baseline){on}", raw, "req/s")
 
+        async with database.unit_of_work() as session:
+            for provider in ("P1", "P2"):
+                await endpoint_workflow.register(session, settings, provider, target, None, None, None)
+        n = 0
+        while n < QUEUED:
             async with database.unit_of_work() as session:
-                for provider in ("P1", "P2"):
-                    await endpoint_workflow.register(session, settings, provider, target, None, None, None)
-            n = 0
-            while n < QUEUED:
-                async with database.unit_of_work() as session:
-                    for _ in range(500):
-                        provider = "P1" if n % 2 == 0 else "P2"
-                        await on_partner_notification(session, notification(provider, f"X{(n // 2) % PEOPLE:06d}", n))
-                        n += 1
+                for _ in range(500):
+                    provider = "P1" if n % 2 == 0 else "P2"
+                    await on_partner_notification(session, notification(provider, f"X{(n // 2) % PEOPLE:06d}", n))
+                    n += 1
 
-            worker = DeliveryWorker(settings, database)
-            started = time.perf_counter()
-            task = asyncio.create_task(worker.run())
-            while await delivered_count(database) < QUEUED:  # noqa: ASYNC110 (polling the database)
-                await asyncio.sleep(0.05)
-            rate = QUEUED / (time.perf_counter() - started)
-            report(
-                f"sustained deliveries ({QUEUED:,} queued, SQLite, sign + vet + send + record)", rate, "deliveries/s"
-            )
-            ratio = rate / raw
-            report("deliveries / raw client rate", ratio * 100, "%", target=">= 50%", met=ratio >= 0.5)
-            report("sustained deliveries", rate, "deliveries/s", target=">= 1,000/s", met=rate >= 1000)
+        worker = DeliveryWorker(settings, database)
+        started = time.perf_counter()
+        task = asyncio.create_task(worker.run())
+        while await delivered_count(database) < QUEUED:  # noqa: ASYNC110 (polling the database)
+            await asyncio.sleep(0.05)
+        rate = QUEUED / (time.perf_counter() - started)
+        report(f"sustained deliveries ({QUEUED:,} queued, sign + vet + send + record){on}", rate, "deliveries/s")
+        ratio = rate / raw
+        report(f"deliveries / raw client rate{on}", ratio * 100, "%", target=">= 50%", met=ratio >= 0.5)
+        report(f"sustained deliveries{on}", rate, "deliveries/s", target=">= 1,000/s", met=rate >= 1000)
 
-            # Latency at half the sustained rate.
-            half = rate / 2
-            async with httpx.AsyncClient() as control:
-                await control.post(f"http://127.0.0.1:{port}/reset")
-            sent_at: dict[str, float] = {}
-            interval = 0.01
-            per_tick = max(1, round(half * interval))
-            deadline = time.perf_counter() + LATENCY_SECONDS
-            k = 0
-            next_tick = time.perf_counter()
-            while time.perf_counter() < deadline:
-                # One transaction per tick, as the consumer handles the messages that arrive together.
-                sent = time.time()
-                async with database.unit_of_work() as session:
-                    events = []
-                    began = deadline - LATENCY_SECONDS
-                    for _ in range(max(per_tick, int(half * (time.perf_counter() - began)) - k)):  # keep to the rate
-                        events.append(notification("P1" if k % 2 == 0 else "P2", f"L{k % PEOPLE:06d}", k))
-                        await on_partner_notification(session, events[-1])
-                        k += 1
-                    ids = (
-                        await session.scalars(
-                            select(Delivery.id).where(Delivery.source_event_id.in_([str(e.eventId) for e in events]))
-                        )
-                    ).all()
-                for message_id in ids:
-                    sent_at[message_id] = sent
-                next_tick += interval
-                await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
-            offered = k / LATENCY_SECONDS
-            while await delivered_count(database) < QUEUED + len(sent_at):  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
-            await worker.stop()
-            await task
-            async with httpx.AsyncClient() as control:
-                arrivals = (await control.get(f"http://127.0.0.1:{port}/stats")).json()
-            latencies = sorted((arrivals[i] - sent_at[i]) * 1000 for i in sent_at if i in arrivals)
-            p50 = statistics.median(latencies)
-            p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-            report("offered notification rate (half the sustained rate)", offered, "notifications/s")
-            report("notification -> delivery p50", p50, "ms")
-            report("notification -> delivery p99", p99, "ms", target="< 250 ms", met=p99 < 250)
-            await database.dispose()
-    finally:
-        receiver.terminate()
-        await receiver.wait()
+        # Latency at half the sustained rate.
+        half = rate / 2
+        async with httpx.AsyncClient() as control:
+            await control.post(f"http://127.0.0.1:{port}/reset")
+        sent_at: dict[str, float] = {}
+        interval = 0.01
+        per_tick = max(1, round(half * interval))
+        deadline = time.perf_counter() + LATENCY_SECONDS
+        k = 0
+        next_tick = time.perf_counter()
+        while time.perf_counter() < deadline:
+            # One transaction per tick, as the consumer handles the messages that arrive together.
+            sent = time.time()
+            async with database.unit_of_work() as session:
+                events = []
+                began = deadline - LATENCY_SECONDS
+                for _ in range(max(per_tick, int(half * (time.perf_counter() - began)) - k)):  # keep to the rate
+                    events.append(notification("P1" if k % 2 == 0 else "P2", f"L{k % PEOPLE:06d}", k))
+                    await on_partner_notification(session, events[-1])
+                    k += 1
+                ids = (
+                    await session.scalars(
+                        select(Delivery.id).where(Delivery.source_event_id.in_([str(e.eventId) for e in events]))
+                    )
+                ).all()
+            for message_id in ids:
+                sent_at[message_id] = sent
+            next_tick += interval
+            await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
+        offered = k / LATENCY_SECONDS
+        while await delivered_count(database) < QUEUED + len(sent_at):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        await worker.stop()
+        await task
+        async with httpx.AsyncClient() as control:
+            arrivals = (await control.get(f"http://127.0.0.1:{port}/stats")).json()
+        latencies = sorted((arrivals[i] - sent_at[i]) * 1000 for i in sent_at if i in arrivals)
+        p50 = statistics.median(latencies)
+        p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        report(f"offered notification rate (half the sustained rate){on}", offered, "notifications/s")
+        report(f"notification -> delivery p50{on}", p50, "ms")
+        report(f"notification -> delivery p99{on}", p99, "ms", target="< 250 ms", met=p99 < 250)
+        await database.dispose()
